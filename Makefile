@@ -1,0 +1,72 @@
+# Marketing-analysis reports. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_SYSTEM ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+MONTH ?= 2026-10
+JOBS ?= 2
+SEED ?= 7
+SCALE ?= 1
+DEMO := data/demo
+PARAMS ?= params/data_health.yaml
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup system-deps data reports report lab test lint format bench lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv with the locked dependencies and the project kernel
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON_SYSTEM) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip uv
+	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name marketing-analysis \
+		--display-name "Marketing analysis (.venv)" >/dev/null
+	touch $(STAMP)
+
+system-deps: ## install Debian packages the reports need (CJK font; needs root or sudo)
+	@bash .ci/system-deps
+
+$(DEMO)/truth.json: | $(STAMP)
+	$(PY) -m analysis demo --out $(DEMO) --seed $(SEED) --scale $(SCALE)
+
+data: $(STAMP) ## build the demo warehouse into data/demo (SEED=7 SCALE=1)
+	$(PY) -m analysis demo --out $(DEMO) --seed $(SEED) --scale $(SCALE)
+
+reports: $(STAMP) $(DEMO)/truth.json ## run the month's batch → reports/<MONTH>/index.html (MONTH=2026-10 JOBS=2)
+	@bash .ci/system-deps --check-only || true
+	$(PY) -m analysis batch params/monthly/$(MONTH).yaml --jobs $(JOBS)
+
+report: $(STAMP) $(DEMO)/truth.json ## run one report: make report PARAMS=params/data_health.yaml
+	$(PY) -m analysis run $(PARAMS)
+
+lab: $(STAMP) $(DEMO)/truth.json ## open JupyterLab on notebooks/ (defaults read the demo warehouse)
+	$(UV) pip install --quiet --python $(PY) "jupyterlab>=4.2"
+	cd notebooks && ../$(VENV)/bin/jupyter lab
+
+test: $(STAMP) ## run the test suite (DuckDB and PySpark)
+	$(PY) -m pytest -q
+
+lint: $(STAMP) ## ruff check and format check
+	$(VENV)/bin/ruff check src tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: $(STAMP) ## ruff format and fix
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+bench: $(STAMP) ## benchmarks: report batch and demo generation, time and peak memory
+	$(PY) benchmarks/run.py
+
+lock: $(STAMP) ## refresh requirements.lock from pyproject.toml
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock --quiet
+
+clean: ## remove generated reports, the demo warehouse and caches (keeps .venv)
+	rm -rf data/demo reports/20*/ .pytest_cache .ruff_cache benchmarks/out
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

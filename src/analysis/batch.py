@@ -1,0 +1,136 @@
+"""Run a month's batch of reports in parallel kernels and write the month's index page.
+
+One failing report does not stop the others; the batch ends with a summary table and
+`index.html` linking every report with its headline and status.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from analysis.errors import AnalysisError
+from analysis.params import ReportParams
+from analysis.runner import RunOutcome, run_report
+
+
+def run_one(params: ReportParams, out_dir: Path, notebooks_dir: Path | None) -> RunOutcome:
+    """Run a report and turn any failure into a failed outcome with its message."""
+    clock = time.perf_counter()
+    try:
+        return run_report(params, out_dir, notebooks_dir)
+    except AnalysisError as exc:
+        message = str(exc)
+    except Exception as exc:  # a bug must not stop the batch; keep its type and message
+        message = f"unexpected {type(exc).__name__}: {exc}"
+    return RunOutcome(
+        name=params.output_name,
+        report=params.report,
+        status="failed",
+        seconds=time.perf_counter() - clock,
+        error=message,
+    )
+
+
+def run_batch(
+    reports: list[ReportParams],
+    out_dir: Path,
+    *,
+    jobs: int = 2,
+    notebooks_dir: Path | None = None,
+    progress: bool = True,
+) -> list[RunOutcome]:
+    """Run every report (up to `jobs` at once), print progress, write index.html."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outcomes: list[RunOutcome] = []
+    if jobs <= 1:
+        for params in reports:
+            outcomes.append(run_one(params, out_dir, notebooks_dir))
+            _progress(outcomes[-1], len(outcomes), len(reports), progress)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(run_one, p, out_dir, notebooks_dir) for p in reports]
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                _progress(outcomes[-1], len(outcomes), len(reports), progress)
+    order = {p.output_name: i for i, p in enumerate(reports)}
+    outcomes.sort(key=lambda o: order[o.name])
+    write_index(out_dir, reports[0].period, outcomes)
+    return outcomes
+
+
+def _progress(outcome: RunOutcome, done: int, total: int, show: bool) -> None:
+    if show:
+        mark = "ok    " if outcome.status == "ok" else "FAILED"
+        print(f"[{done}/{total}] {mark} {outcome.name} ({outcome.seconds:.1f} s)", file=sys.stderr)
+
+
+def summary_table(outcomes: list[RunOutcome]) -> str:
+    """A plain-text table: report, status, seconds; failures' messages below it."""
+    width = max(len("report"), *(len(o.name) for o in outcomes))
+    lines = [f"{'report':<{width}}  status  seconds", f"{'-' * width}  ------  -------"]
+    lines += [f"{o.name:<{width}}  {o.status:<6}  {o.seconds:7.1f}" for o in outcomes]
+    for failed in (o for o in outcomes if o.status != "ok"):
+        lines += ["", f"{failed.name} failed:", f"  {failed.error}"]
+    return "\n".join(lines)
+
+
+def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome]) -> Path:
+    """index.html of the month: each report's link, headline and status (data escaped)."""
+    entries = [_index_entry(out_dir, o) for o in outcomes]
+    listed = {o.name for o in outcomes}
+    entries += [
+        _earlier_entry(path)
+        for path in sorted(out_dir.glob("*.json"))
+        if path.stem not in listed and _is_report_record(path)
+    ]
+    env = Environment(
+        loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["j2"])
+    )
+    page = env.get_template("index.html.j2").render(
+        period=period,
+        entries=entries,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        failed=sum(e["status"] != "ok" for e in entries),
+    )
+    target = out_dir / "index.html"
+    partial = target.with_suffix(".html.partial")
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(target)
+    return target
+
+
+def _index_entry(out_dir: Path, outcome: RunOutcome) -> dict:
+    previous = out_dir / f"{outcome.name}.html"
+    return {
+        "name": outcome.name,
+        "report": outcome.report,
+        "status": outcome.status,
+        "headline": outcome.headline,
+        "error": outcome.error,
+        "href": f"{outcome.name}.html" if previous.exists() else None,
+        "seconds": f"{outcome.seconds:.1f}",
+    }
+
+
+def _is_report_record(path: Path) -> bool:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and {"report", "name", "status"} <= record.keys()
+
+
+def _earlier_entry(path: Path) -> dict:
+    record = json.loads(path.read_text(encoding="utf-8"))
+    outcome = RunOutcome(
+        record["name"], record["report"], record["status"], 0.0, headline=record.get("headline")
+    )
+    return {**_index_entry(path.parent, replace(outcome)), "seconds": "–", "earlier": True}

@@ -1,0 +1,107 @@
+"""Command line: `python -m analysis demo | run | batch` (see `--help` of each)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from analysis.errors import AnalysisError, ParamsError
+
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="write the demo warehouse with planted truths")
+    demo.add_argument("--out", type=Path, default=Path("data/demo"), help="folder to write")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="1 ≈ 50k customers, 250k orders, 1.5M touchpoints; 10 and 100 stream",
+    )
+
+    run = commands.add_parser("run", help="run one report from a params YAML")
+    run.add_argument("params", type=Path, help="params file, e.g. params/data_health.yaml")
+    run.add_argument("--out", type=Path, default=None, help="output folder (reports/<period>/)")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (dotted keys reach into blocks: data.strict=false)",
+    )
+
+    batch = commands.add_parser("batch", help="run a month's reports and write index.html")
+    batch.add_argument("params", type=Path, help="batch file, e.g. params/monthly/2026-10.yaml")
+    batch.add_argument("--out", type=Path, default=None, help="output folder (reports/<period>/)")
+    batch.add_argument("--jobs", type=int, default=2, help="reports run at once (default 2)")
+    batch.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a shared parameter, e.g. data.strict=false",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return {"demo": _demo, "run": _run, "batch": _batch}[args.command](args)
+    except ParamsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except AnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from analysis.demo import generate
+
+    truth = generate(args.out, seed=args.seed, scale=args.scale, progress=True)
+    tables = ", ".join(f"{name} {rows:,}" for name, rows in truth["tables"].items())
+    print(f"demo warehouse written to {args.out}: {tables}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from analysis.params import load_report_params
+    from analysis.runner import run_report
+
+    params = load_report_params(args.params, args.overrides)
+    outcome = run_report(params, args.out)
+    print(f"{outcome.name}: ok in {outcome.seconds:.1f} s → {outcome.html}")
+    if outcome.headline:
+        print(f"  {outcome.headline}")
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from analysis.batch import run_batch, summary_table
+    from analysis.params import load_batch_params
+    from analysis.runner import default_out_dir
+
+    if args.jobs < 1:
+        raise ParamsError(f"--jobs {args.jobs}: must be 1 or more")
+    reports = load_batch_params(args.params, args.overrides)
+    out_dir = args.out or default_out_dir(reports[0])
+    outcomes = run_batch(reports, out_dir, jobs=args.jobs)
+    print(summary_table(outcomes))
+    print(f"index: {out_dir / 'index.html'}")
+    return 0 if all(o.status == "ok" for o in outcomes) else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

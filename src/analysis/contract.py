@@ -1,0 +1,352 @@
+"""Check the data contract before anything is analysed.
+
+Every rule is counted in the engine (one aggregate per table plus one query per
+uniqueness or cross-table rule); only counts and at most five offending keys come back.
+Keys are identifiers (order_id, customer_id, …), never personal values.
+
+Strict mode (the batch default) raises `DataContractError` listing every violation;
+`strict: false` returns them as warnings that the report shows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from analysis.errors import DataContractError
+from analysis.schema import TABLES, Column, TableSpec
+from analysis.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+
+SAMPLE_KEYS = 5
+PLANNED_SHARE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: where, which rule, how many rows, a few keys, and how to fix it."""
+
+    table: str
+    column: str
+    rule: str
+    offending_rows: int
+    sample_keys: tuple[str, ...]
+    fix: str
+
+    def describe(self) -> str:
+        keys = f" (e.g. {', '.join(self.sample_keys)})" if self.sample_keys else ""
+        rows = "" if self.offending_rows < 0 else f": {self.offending_rows:,} row(s) break it{keys}"
+        return f"table {self.table}, column {self.column}, rule '{self.rule}'{rows}. {self.fix}"
+
+
+@dataclass(frozen=True)
+class ContractReport:
+    """The outcome of a contract check: tables checked and the violations found."""
+
+    checked: tuple[str, ...]
+    violations: tuple[Violation, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def warnings(self) -> list[str]:
+        return [v.describe() for v in self.violations]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule each row must meet; `broken` builds the ibis predicate of offending rows."""
+
+    column: str
+    rule: str
+    broken: Callable[[ir.Table], ir.BooleanValue]
+    fix: str
+
+
+ROW_RULES: dict[str, tuple[RowRule, ...]] = {
+    "orders": (
+        RowRule(
+            "revenue",
+            "revenue ≥ 0",
+            lambda t: t.revenue < 0,
+            "Refunds belong in a separate table; drop or correct negative revenue.",
+        ),
+    ),
+    "spend": (
+        RowRule("spend", "spend ≥ 0", lambda t: t.spend < 0, "Spend cannot be negative."),
+        RowRule(
+            "clicks",
+            "0 ≤ clicks ≤ impressions",
+            lambda t: (t.clicks < 0) | (t.clicks > t.impressions),
+            "Clicks must be between 0 and the row's impressions.",
+        ),
+    ),
+    "experiment_arms": (
+        RowRule(
+            "units",
+            "units ≥ 0 when given",
+            lambda t: t.units < 0,
+            "Platform-reported units cannot be negative.",
+        ),
+        RowRule(
+            "clicks",
+            "0 ≤ clicks ≤ units when given",
+            lambda t: (t.clicks < 0) | (t.clicks > t.units),
+            "Platform-reported clicks must be between 0 and the arm's units.",
+        ),
+        RowRule(
+            "planned_share",
+            "0 < planned_share ≤ 1",
+            lambda t: (t.planned_share <= 0) | (t.planned_share > 1),
+            "Each arm's planned share is a fraction of traffic.",
+        ),
+    ),
+    "experiment_units": (
+        RowRule(
+            "clicked",
+            "clicked is 0 or 1",
+            lambda t: ~t.clicked.isin([0, 1]),
+            "Use 1 for a unit that clicked, 0 otherwise.",
+        ),
+        RowRule(
+            "converted",
+            "converted is 0 or 1",
+            lambda t: ~t.converted.isin([0, 1]),
+            "Use 1 for a unit that converted, 0 otherwise.",
+        ),
+        RowRule(
+            "revenue",
+            "revenue ≥ 0",
+            lambda t: t.revenue < 0,
+            "Revenue per unit cannot be negative.",
+        ),
+    ),
+}
+
+_KIND_CHECKS: dict[str, tuple[str, Callable]] = {
+    "string": ("text", lambda d: d.is_string()),
+    "timestamp": ("a timestamp or date", lambda d: d.is_timestamp() or d.is_date()),
+    "date": ("a date or timestamp", lambda d: d.is_date() or d.is_timestamp()),
+    "float": ("a number", lambda d: d.is_numeric()),
+    "int": ("a whole number", lambda d: d.is_integer()),
+    "bool": ("true/false (or 0/1)", lambda d: d.is_boolean() or d.is_integer()),
+}
+
+
+def check_contract(
+    warehouse: Warehouse,
+    needed: Iterable[str],
+    optional: Iterable[str] = (),
+    *,
+    strict: bool = True,
+) -> ContractReport:
+    """Check the tables a report needs (missing ones are violations) and optional ones present."""
+    violations: list[Violation] = []
+    checked: list[str] = []
+    for name in needed:
+        if not warehouse.has_table(name):
+            violations.append(_missing_table(warehouse, name))
+            continue
+        checked.append(name)
+        violations += check_table(warehouse, name)
+    for name in optional:
+        if warehouse.has_table(name):
+            checked.append(name)
+            violations += check_table(warehouse, name)
+    report = ContractReport(tuple(checked), tuple(violations))
+    if violations and strict:
+        lines = "\n".join(f"  - {v.describe()}" for v in violations)
+        raise DataContractError(
+            f"The data contract is broken in {len(violations)} place(s):\n{lines}\n"
+            "Fix the source data or the mapping under data.tables / data.columns; "
+            "or set data.strict: false to report these as warnings.",
+            tuple(violations),
+        )
+    for violation in violations:
+        log.warning("data contract: %s", violation.describe())
+    return report
+
+
+def check_table(warehouse: Warehouse, name: str) -> list[Violation]:
+    """Every rule of one table: columns present, kinds, nulls, keys, ranges, cross-table."""
+    spec = TABLES[name]
+    table = warehouse.source_table(name)
+    violations = _column_violations(warehouse, spec, table)
+    broken_columns = {v.column for v in violations}
+    usable = [c for c in spec.columns if c.name not in broken_columns]
+    rules = [_not_null_rule(c) for c in usable if not c.nullable]
+    rules += [r for r in ROW_RULES.get(name, ()) if _columns_ok(r, broken_columns)]
+    violations += _row_violations(spec, table, rules)
+    if spec.key and not set(spec.key) & broken_columns:
+        violations += _unique_violations(spec, table)
+    if not broken_columns:
+        violations += _cross_table_violations(warehouse, name, table)
+    return violations
+
+
+def _missing_table(warehouse: Warehouse, name: str) -> Violation:
+    return Violation(
+        name,
+        "-",
+        "table present",
+        -1,
+        (),
+        f"Expected at {warehouse.location(name)}; add it or map it with data.tables.{name}.",
+    )
+
+
+def _column_violations(warehouse: Warehouse, spec: TableSpec, table: ir.Table) -> list[Violation]:
+    violations = []
+    schema = table.schema()
+    for column in spec.columns:
+        if column.name not in schema:
+            violations.append(
+                Violation(
+                    spec.name,
+                    column.name,
+                    "column present",
+                    -1,
+                    (),
+                    f"{warehouse.location(spec.name)} has columns {', '.join(table.columns)}; "
+                    f"map yours with data.columns.{spec.name}.{column.name}: <your column>.",
+                )
+            )
+            continue
+        accepted, fits = _KIND_CHECKS[column.kind]
+        dtype = schema[column.name]
+        if not fits(dtype):
+            violations.append(
+                Violation(
+                    spec.name,
+                    column.name,
+                    f"type {column.kind}",
+                    -1,
+                    (),
+                    f"The column is {dtype}; it must be {accepted}.",
+                )
+            )
+    return violations
+
+
+def _not_null_rule(column: Column) -> RowRule:
+    return RowRule(
+        column.name,
+        "not null",
+        lambda t, c=column.name: t[c].isnull(),
+        "Every row needs a value here.",
+    )
+
+
+def _columns_ok(rule: RowRule, broken_columns: set[str]) -> bool:
+    return rule.column not in broken_columns and not (
+        rule.column == "clicks" and broken_columns & {"impressions", "units"}
+    )
+
+
+def _sample_key_expr(spec: TableSpec, table: ir.Table) -> ir.Value:
+    fallback = (spec.customer_column, spec.time_column, "channel", "campaign", "series")
+    columns = list(spec.key) or [c for c in fallback if c and c in table.columns]
+    values = [table[c].cast("string").fill_null("∅") for c in columns]
+    return values[0] if len(values) == 1 else ibis.literal("/").join(values)
+
+
+def _row_violations(spec: TableSpec, table: ir.Table, rules: list[RowRule]) -> list[Violation]:
+    if not rules:
+        return []
+    counts = (
+        table.aggregate(
+            **{
+                f"r{i}": rule.broken(table).fill_null(False).cast("int64").sum()
+                for i, rule in enumerate(rules)
+            }
+        )
+        .to_pandas()
+        .iloc[0]
+    )
+    violations = []
+    for i, rule in enumerate(rules):
+        offending = int(counts[f"r{i}"] or 0)
+        if offending:
+            keys = _sample_keys(spec, table.filter(rule.broken(table).fill_null(False)))
+            violations.append(
+                Violation(spec.name, rule.column, rule.rule, offending, keys, rule.fix)
+            )
+    return violations
+
+
+def _sample_keys(spec: TableSpec, offending: ir.Table) -> tuple[str, ...]:
+    key = _sample_key_expr(spec, offending).name("key")
+    sample = offending.select(key).order_by("key").limit(SAMPLE_KEYS).to_pandas()
+    return tuple(sample["key"].astype(str))
+
+
+def _unique_violations(spec: TableSpec, table: ir.Table) -> list[Violation]:
+    key_table = table.filter([table[c].notnull() for c in spec.key])
+    duplicated = key_table.group_by(list(spec.key)).aggregate(copies=key_table.count())
+    duplicated = duplicated.filter(duplicated.copies > 1)
+    summary = (
+        duplicated.aggregate(keys=duplicated.count(), rows=duplicated.copies.sum())
+        .to_pandas()
+        .iloc[0]
+    )
+    if not int(summary["keys"]):
+        return []
+    keys = _sample_keys(spec, duplicated)
+    rule = "unique" if len(spec.key) == 1 else f"({', '.join(spec.key)}) unique"
+    what = {
+        "experiment_units": "A unit must be in exactly one variant of an experiment.",
+        "experiment_arms": "One row per arm of an experiment.",
+    }.get(spec.name, "Remove or merge the duplicated rows.")
+    return [Violation(spec.name, spec.key[-1], rule, int(summary["rows"]), keys, what)]
+
+
+def _cross_table_violations(warehouse: Warehouse, name: str, table: ir.Table) -> list[Violation]:
+    if name == "experiment_arms":
+        return _planned_share_violations(table)
+    if name == "experiment_units" and warehouse.has_table("experiment_arms"):
+        arms = warehouse.source_table("experiment_arms")
+        orphans = table.anti_join(
+            arms,
+            [table.experiment_id == arms.experiment_id, table.variant == arms.variant],
+        )
+        count = int(orphans.count().to_pyarrow().as_py())
+        if count:
+            keys = _sample_keys(TABLES["experiment_units"], orphans)
+            return [
+                Violation(
+                    name,
+                    "variant",
+                    "variant exists in experiment_arms",
+                    count,
+                    keys,
+                    "Add the arm to experiment_arms or correct the unit's variant.",
+                )
+            ]
+    return []
+
+
+def _planned_share_violations(arms: ir.Table) -> list[Violation]:
+    totals = arms.group_by("experiment_id").aggregate(total=arms.planned_share.sum())
+    off = totals.filter((totals.total - 1).abs() > PLANNED_SHARE_TOLERANCE)
+    found = off.order_by("experiment_id").to_pandas()
+    if found.empty:
+        return []
+    keys = tuple(
+        f"{row.experiment_id} (sum {row.total:.4g})" for row in found.head(SAMPLE_KEYS).itertuples()
+    )
+    return [
+        Violation(
+            "experiment_arms",
+            "planned_share",
+            "planned shares of an experiment sum to 1",
+            len(found),
+            keys,
+            "Give each arm its planned fraction of traffic; they must add up to 1.",
+        )
+    ]

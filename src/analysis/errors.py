@@ -1,0 +1,31 @@
+"""The one exception family: every error a user can cause is an `AnalysisError`.
+
+Messages name the file, table, column or parameter, the bad value and what is accepted,
+so that the message alone tells the user what to change.
+"""
+
+from __future__ import annotations
+
+
+class AnalysisError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ParamsError(AnalysisError):
+    """A params file or `--set` override is invalid (raised before any kernel starts)."""
+
+
+class DataSourceError(AnalysisError):
+    """The warehouse cannot be opened: a missing path, an unknown file type, a bad URL."""
+
+
+class DataContractError(AnalysisError):
+    """Tables break the data contract (see `analysis.contract`)."""
+
+    def __init__(self, message: str, violations: tuple = ()) -> None:
+        super().__init__(message)
+        self.violations = violations
+
+
+class ReportError(AnalysisError):
+    """A report notebook failed while running or could not be converted."""

@@ -1,0 +1,25 @@
+"""The data-health report: what is in the warehouse, whether it can be trusted, the month's KPIs."""
+
+from __future__ import annotations
+
+from analysis.health.kpis import KpiChange, month_kpis
+from analysis.health.profile import TableProfile, profile_tables
+from analysis.health.queries import daily_orders_by_channel, daily_spend_by_channel, erased_count
+from analysis.health.summary import DataHealth, summarise
+from analysis.health.tables import biggest_moves, coverage_sentence, kpi_frame, profile_frame
+
+__all__ = [
+    "DataHealth",
+    "KpiChange",
+    "TableProfile",
+    "biggest_moves",
+    "coverage_sentence",
+    "daily_orders_by_channel",
+    "daily_spend_by_channel",
+    "erased_count",
+    "kpi_frame",
+    "month_kpis",
+    "profile_frame",
+    "profile_tables",
+    "summarise",
+]

@@ -1,0 +1,34 @@
+"""Figures of the data-health report: one message each, channels in their fixed colours."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.reporting.style import channel_colour
+
+
+def daily_by_channel(daily: pd.DataFrame, value: str, *, title: str, ylabel: str) -> Figure:
+    """Stacked daily bars of `value` per channel (date, channel, value columns)."""
+    wide = daily.pivot_table(index="date", columns="channel", values=value, aggfunc="sum")
+    wide = wide.fillna(0.0)
+    wide = wide[wide.sum().sort_values(ascending=False).index]
+    figure, axes = plt.subplots()
+    bottom = pd.Series(0.0, index=wide.index)
+    for channel in wide.columns:
+        axes.bar(
+            wide.index,
+            wide[channel],
+            bottom=bottom,
+            width=0.8,
+            color=channel_colour(channel),
+            label=channel,
+        )
+        bottom = bottom + wide[channel]
+    axes.set_title(title)
+    axes.set_ylabel(ylabel)
+    axes.set_xlabel("day")
+    axes.legend(ncol=4, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.18))
+    figure.autofmt_xdate()
+    return figure

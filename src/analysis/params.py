@@ -1,0 +1,299 @@
+"""Report parameters: a pydantic model per report, read from YAML, validated before a kernel starts.
+
+A params file names its `report` (which notebook) and gives that report's parameters plus a
+`data:` block saying where the warehouse is. `--set key=value` overrides any key. Every
+failure becomes a `ParamsError` that names the file, the key, the bad value and what is
+accepted.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from analysis.errors import ParamsError
+from analysis.schema import TABLES
+
+TableName = Literal[
+    "orders",
+    "customers",
+    "touchpoints",
+    "spend",
+    "experiment_arms",
+    "experiment_units",
+    "metrics",
+    "erasures",
+]
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_PLAIN_NAME = re.compile(r"^[^/\\\x00]+$")
+
+
+def _check_month(value: str) -> str:
+    if not isinstance(value, str) or not _MONTH.match(value):
+        raise ValueError(f"{value!r} is not a month; write YYYY-MM, such as 2026-10")
+    return value
+
+
+def _check_plain_name(value: str) -> str:
+    if not _PLAIN_NAME.match(value) or value in {".", ".."} or value.startswith("."):
+        raise ValueError(
+            f"{value!r} is not a plain file name; use letters, digits, '_' or '-' "
+            "without '/' or '\\' and not starting with '.'"
+        )
+    return value
+
+
+Month = Annotated[str, AfterValidator(_check_month)]
+PlainName = Annotated[str, AfterValidator(_check_plain_name)]
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of a YYYY-MM month."""
+    year, mon = (int(part) for part in month.split("-"))
+    return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def previous_month(month: str) -> str:
+    """The YYYY-MM month before `month`."""
+    year, mon = (int(part) for part in month.split("-"))
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+class StrictModel(BaseModel):
+    """Base for params models: unknown keys are errors, values are not coerced loosely."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataSource(StrictModel):
+    """Where the warehouse is: a folder of files, a DuckDB file, or any ibis connection URL."""
+
+    path: Path | None = Field(
+        None, description="Folder of Parquet/CSV files (one per table) or a .duckdb file"
+    )
+    url: str | None = Field(None, description="ibis connection URL, e.g. postgres://…")
+    engine: Literal["duckdb", "pyspark"] = Field(
+        "duckdb", description="Engine that reads a folder of files"
+    )
+    tables: dict[TableName, str] = Field(
+        default_factory=dict, description="contract table → file or table name"
+    )
+    columns: dict[TableName, dict[str, str]] = Field(
+        default_factory=dict, description="contract table → {contract column: source column}"
+    )
+    encoding: Literal["utf-8", "utf-8-sig", "gb18030"] = "utf-8"
+    delimiter: str = Field(",", min_length=1, max_length=1)
+    strict: bool = Field(True, description="Contract violations fail the run (else warn)")
+
+    @model_validator(mode="after")
+    def _one_location(self) -> DataSource:
+        if (self.path is None) == (self.url is None):
+            raise ValueError("give exactly one of 'path' (folder or .duckdb file) or 'url'")
+        for table, mapping in self.columns.items():
+            known = TABLES[table].column_names
+            unknown = sorted(set(mapping) - set(known))
+            if unknown:
+                raise ValueError(
+                    f"columns.{table}: {unknown} are not contract columns of {table}; "
+                    f"accepted: {', '.join(known)}"
+                )
+        return self
+
+
+class ReportParams(StrictModel):
+    """Parameters every report takes; each report's model adds its own."""
+
+    report_kind: ClassVar[str] = ""
+    tables_needed: ClassVar[tuple[str, ...]] = ()
+    tables_optional: ClassVar[tuple[str, ...]] = ()
+
+    report: str
+    name: PlainName | None = Field(None, description="Output file name; default: the report")
+    period: Month = Field(description="The month reported on, YYYY-MM")
+    data: DataSource
+    title: str | None = Field(None, description="Report title; default: the report's own")
+
+    @property
+    def output_name(self) -> str:
+        return self.name or self.report
+
+    def notebook_parameters(self) -> dict[str, Any]:
+        """The values papermill injects: JSON-safe, data path made absolute."""
+        values = self.model_dump(mode="json")
+        if self.data.path is not None:
+            values["data"]["path"] = str(self.data.path.resolve())
+        return values
+
+
+class DataHealthParams(ReportParams):
+    """The data-health report: coverage, nulls, duplicates, contract warnings, month KPIs."""
+
+    report_kind: ClassVar[str] = "data_health"
+    tables_needed: ClassVar[tuple[str, ...]] = ("orders", "customers", "touchpoints", "spend")
+    tables_optional: ClassVar[tuple[str, ...]] = (
+        "experiment_arms",
+        "experiment_units",
+        "metrics",
+        "erasures",
+    )
+
+    report: Literal["data_health"] = "data_health"
+
+
+REPORTS: dict[str, type[ReportParams]] = {DataHealthParams.report_kind: DataHealthParams}
+"""Every report the runner knows: report name → its params model (and notebook name)."""
+
+
+class BatchEntry(StrictModel):
+    """One report of a monthly batch: the report plus any parameters of its own."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    report: str
+
+
+class BatchParams(StrictModel):
+    """A month's batch: shared `data` and `period`, and the list of reports."""
+
+    period: Month
+    data: DataSource
+    reports: list[BatchEntry] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- loading and errors
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a params YAML file with the safe loader; it must hold a mapping."""
+    if not path.is_file():
+        raise ParamsError(f"params file {path} does not exist; give the path of a .yaml file")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(content, dict):
+        raise ParamsError(f"{path}: expected a mapping of keys to values, got {content!r}")
+    return content
+
+
+def apply_overrides(values: dict[str, Any], overrides: list[str], source: str) -> dict[str, Any]:
+    """Apply `key=value` overrides (dotted keys reach into blocks; values parsed as YAML)."""
+    merged = _deep_copy(values)
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ParamsError(f"{source}: --set {item!r} is not key=value (e.g. period=2026-09)")
+        try:
+            value = yaml.safe_load(raw) if raw else ""
+        except yaml.YAMLError:
+            value = raw
+        # a value that YAML reads as a date or number but the user meant as text stays usable:
+        # models coerce from str where they accept str
+        target = merged
+        parts = key.split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise ParamsError(f"{source}: --set {key}: '{part}' is not a block of keys")
+        target[parts[-1]] = value
+    return merged
+
+
+def _deep_copy(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, dict) else v for k, v in values.items()}
+
+
+def validate_report(values: dict[str, Any], source: str) -> ReportParams:
+    """Validate one report's parameters with its model, or raise a `ParamsError`."""
+    report = values.get("report")
+    if report not in REPORTS:
+        raise ParamsError(
+            f"{source}: key 'report': {report!r} is not a report; "
+            f"accepted: {', '.join(sorted(REPORTS))}"
+        )
+    model = REPORTS[report]
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise ParamsError(describe_validation_error(exc, model, source)) from None
+
+
+def validate_batch(values: dict[str, Any], source: str) -> list[ReportParams]:
+    """Validate a batch file and every report in it (shared keys merged into each)."""
+    try:
+        batch = BatchParams.model_validate(values)
+    except ValidationError as exc:
+        raise ParamsError(describe_validation_error(exc, BatchParams, source)) from None
+    shared = {"period": batch.period, "data": values["data"]}
+    reports = []
+    for index, entry in enumerate(values["reports"]):
+        merged = {**shared, **entry}
+        reports.append(validate_report(merged, f"{source} reports[{index}]"))
+    names = [r.output_name for r in reports]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ParamsError(
+            f"{source}: report names {duplicated} appear twice; give each a distinct 'name'"
+        )
+    return reports
+
+
+def load_report_params(path: Path, overrides: list[str] | None = None) -> ReportParams:
+    """Read, override and validate a single report's params file."""
+    values = apply_overrides(read_yaml(path), overrides or [], str(path))
+    return validate_report(values, str(path))
+
+
+def load_batch_params(path: Path, overrides: list[str] | None = None) -> list[ReportParams]:
+    """Read, override and validate a monthly batch file."""
+    values = apply_overrides(read_yaml(path), overrides or [], str(path))
+    return validate_batch(values, str(path))
+
+
+def describe_validation_error(exc: ValidationError, model: type[BaseModel], source: str) -> str:
+    """Turn pydantic's errors into lines naming the key, the bad value and what is accepted."""
+    lines = [f"{source}: {exc.error_count()} invalid parameter(s):"]
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            accepted = _accepted_keys(model, error["loc"][:-1])
+            lines.append(f"  - unknown key '{key}'; accepted keys here: {accepted}")
+            continue
+        got = error.get("input")
+        shown = "" if error["type"] == "missing" else f" (got {got!r})"
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"  - key '{key}': {message}{shown}")
+    return "\n".join(lines)
+
+
+def _accepted_keys(model: type[BaseModel], loc: tuple) -> str:
+    current: Any = model
+    for part in loc:
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            break
+        annotation = field.annotation
+        current = next(
+            (
+                a
+                for a in getattr(annotation, "__args__", (annotation,))
+                if hasattr(a, "model_fields")
+            ),
+            annotation,
+        )
+    fields = getattr(current, "model_fields", {})
+    return ", ".join(fields) if fields else "(see the report's params model)"

@@ -1,0 +1,28 @@
+"""Shared helpers notebooks call to show findings, tables and figures and publish results."""
+
+from __future__ import annotations
+
+from analysis.reporting.display import (
+    finding,
+    show_contract_warnings,
+    show_figure,
+    show_table,
+    show_title,
+)
+from analysis.reporting.results import publish, to_jsonable
+from analysis.reporting.session import open_report
+from analysis.reporting.style import CHANNEL_COLOURS, channel_colour, setup_figures
+
+__all__ = [
+    "CHANNEL_COLOURS",
+    "channel_colour",
+    "finding",
+    "open_report",
+    "publish",
+    "setup_figures",
+    "show_contract_warnings",
+    "show_figure",
+    "show_table",
+    "show_title",
+    "to_jsonable",
+]

@@ -1,0 +1,53 @@
+"""Publish a report's results: typed records to JSON for the runner, the index and later reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert results (dataclasses, NamedTuples, numpy, pandas, dates) to JSON-ready values.
+
+    NaN and infinities become None: JSON has no such numbers and a reader must see "n/a".
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return to_jsonable(value._asdict())
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return [to_jsonable(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return to_jsonable(value.to_dict())
+    if isinstance(value, np.generic):
+        return to_jsonable(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, pd.Timestamp | datetime | date):
+        return value.isoformat()
+    if value is pd.NaT or (value is not None and not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value
+
+
+def publish(results: Any, results_path: str | None) -> dict[str, Any]:
+    """Write the results JSON where the runner asked; in JupyterLab (no path) just return it."""
+    payload = to_jsonable(results)
+    if not isinstance(payload, dict) or "headline" not in payload:
+        raise ValueError("results must be a record with a 'headline' sentence")
+    if results_path:
+        Path(results_path).write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    return payload

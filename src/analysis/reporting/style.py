@@ -1,0 +1,67 @@
+"""Figure style shared by every report: CJK-capable fonts, PNG output, one colour per channel."""
+
+from __future__ import annotations
+
+import logging
+
+import matplotlib
+from matplotlib import font_manager
+
+from analysis.schema import CHANNELS
+
+log = logging.getLogger(__name__)
+
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+)
+
+_PALETTE = ("#1f77b4", "#d62728", "#e377c2", "#2ca02c", "#17becf", "#ff7f0e", "#8c564b")
+CHANNEL_COLOURS: dict[str, str] = dict(zip(CHANNELS, _PALETTE, strict=True))
+"""The same colour for a channel in every figure of every report."""
+
+OTHER_COLOUR = "#7f7f7f"
+
+
+def channel_colour(channel: str | None) -> str:
+    """The channel's colour; grey for channels outside the team's list (or none)."""
+    return CHANNEL_COLOURS.get(channel or "", OTHER_COLOUR)
+
+
+def available_cjk_font() -> str | None:
+    """The first installed font that has Chinese glyphs, or None (figures would show boxes)."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def setup_figures(dpi: int = 110) -> str | None:
+    """Set matplotlib up for reports; return the CJK font used (None: install fonts-noto-cjk)."""
+    cjk = available_cjk_font()
+    if cjk is None:
+        log.warning(
+            "no CJK font found: Chinese labels will show as boxes; "
+            "install one with `make system-deps` (Debian package fonts-noto-cjk)"
+        )
+    matplotlib.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [*([cjk] if cjk else []), "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "figure.dpi": dpi,
+            "savefig.dpi": dpi,
+            "figure.figsize": (9, 3.6),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.titlesize": 12,
+            "axes.titleweight": "bold",
+            "svg.fonttype": "none",
+        }
+    )
+    return cjk

@@ -1,0 +1,174 @@
+"""Run one report: validate, execute the notebook with papermill, write HTML, notebook and JSON.
+
+Outputs land in `<out>/<name>.html|.ipynb|.json` only when the whole run succeeded: each is
+written to a staging folder first and moved into place at the end, so a failed run leaves
+the previous good report byte-identical and keeps the failed notebook as
+`<name>.failed.ipynb` for debugging.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from analysis import __version__
+from analysis.contract import check_contract
+from analysis.errors import AnalysisError, ReportError
+from analysis.html import notebook_to_html
+from analysis.params import ReportParams
+from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR
+from analysis.warehouse import open_warehouse
+
+log = logging.getLogger(__name__)
+
+KERNEL_NAME = "marketing-analysis"
+TITLES = {"data_health": "Data health"}
+FALLBACK_KERNEL = "python3"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What happened to one report run."""
+
+    name: str
+    report: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    html: Path | None = None
+    headline: str | None = None
+    error: str | None = None
+
+
+def default_out_dir(params: ReportParams) -> Path:
+    """reports/<period>/ under the project."""
+    return REPORTS_DIR / params.period
+
+
+def run_report(
+    params: ReportParams,
+    out_dir: Path | None = None,
+    notebooks_dir: Path | None = None,
+) -> RunOutcome:
+    """Run one validated report end to end; raise an `AnalysisError` on any failure."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    out_dir = (out_dir or default_out_dir(params)).resolve()
+    notebook = (notebooks_dir or NOTEBOOKS_DIR) / f"{params.report}.ipynb"
+    if not notebook.is_file():
+        raise ReportError(f"report {params.report!r}: notebook {notebook} does not exist")
+    name = params.output_name
+
+    warehouse = open_warehouse(params.data)
+    contract = check_contract(
+        warehouse, params.tables_needed, params.tables_optional, strict=params.data.strict
+    )
+    fingerprint = warehouse.fingerprint(set(contract.checked))
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))
+    try:
+        executed = staging / f"{name}.ipynb"
+        results_path = staging / "results.json"
+        injected = params.notebook_parameters() | {
+            "results_path": str(results_path),
+            "contract_warnings": contract.warnings(),
+        }
+        _execute(notebook, executed, injected, out_dir / f"{name}.failed.ipynb", name)
+        results = _read_results(results_path, name)
+        (staging / f"{name}.html").write_text(
+            notebook_to_html(executed, params.title or TITLES.get(params.report, params.report)),
+            encoding="utf-8",
+        )
+        record = {
+            "report": params.report,
+            "name": name,
+            "status": "ok",
+            "headline": results.get("headline"),
+            "params": params.model_dump(mode="json"),
+            "data_fingerprint": fingerprint,
+            "contract_warnings": contract.warnings(),
+            "package_version": __version__,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "results": results,
+        }
+        (staging / f"{name}.json").write_text(
+            json.dumps(record, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+        )
+        for suffix in (".json", ".ipynb", ".html"):
+            (staging / f"{name}{suffix}").replace(out_dir / f"{name}{suffix}")
+        (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RunOutcome(
+        name=name,
+        report=params.report,
+        status="ok",
+        seconds=time.perf_counter() - clock,
+        html=out_dir / f"{name}.html",
+        headline=results.get("headline"),
+    )
+
+
+def _execute(
+    notebook: Path, executed: Path, parameters: dict[str, Any], failed_copy: Path, name: str
+) -> None:
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name=kernel_name(),
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        if executed.exists():
+            shutil.copyfile(executed, failed_copy)
+        raise ReportError(describe_failure(name, exc, failed_copy)) from None
+    except AnalysisError:
+        raise
+    except Exception as exc:  # kernel died, notebook unreadable: say which report and why
+        raise ReportError(f"report {name}: the notebook could not run: {exc}") from exc
+
+
+def describe_failure(name: str, exc: PapermillExecutionError, failed_copy: Path) -> str:
+    """One readable paragraph: which cell failed, the cell's first line, the error."""
+    first_line = next((line for line in exc.source.splitlines() if line.strip()), "")
+    error = exc.evalue.strip().splitlines()
+    # an AnalysisError raised inside the notebook already reads well: show it whole
+    detail = "\n    ".join(error) if error else ""
+    return (
+        f"report {name} failed in cell {exc.exec_count} ({first_line.strip()[:80]!r}):\n"
+        f"    {exc.ename}: {detail}\n"
+        f"  The executed notebook is kept at {failed_copy}; the previous report is untouched."
+    )
+
+
+def _read_results(path: Path, name: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise ReportError(
+            f"report {name}: the notebook finished without publishing results; "
+            "its last cell must call analysis.reporting.publish(results, results_path)"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def kernel_name() -> str:
+    """The project's registered kernel when present (make setup), else the default python3."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return (
+        KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else FALLBACK_KERNEL
+    )

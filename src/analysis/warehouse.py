@@ -1,0 +1,275 @@
+"""Open the warehouse through ibis and hand analyses contract-shaped, privacy-safe tables.
+
+`open_warehouse(source)` reads a `DataSource` (params' `data:` block):
+- a folder: one Parquet or CSV file (or a folder of Parquet files) per table, read in place
+  by DuckDB (or by PySpark with `engine: pyspark`);
+- a `.duckdb` file, opened read-only;
+- a `url` for any other ibis backend.
+
+`Warehouse.table(name)` applies the user's table and column mapping, keeps only the
+contract's non-personal columns and drops every customer with an erasure request, so no
+analysis can select an e-mail or phone or see an erased customer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from analysis.errors import DataContractError, DataSourceError
+from analysis.params import DataSource
+from analysis.schema import TABLES, TableSpec
+
+log = logging.getLogger(__name__)
+
+FILE_SUFFIXES = (".parquet", ".csv")
+
+
+@dataclass
+class Warehouse:
+    """An open ibis connection plus the mapping from contract tables to source tables."""
+
+    source: DataSource
+    backend: Any
+    _registered: dict[str, str] = field(default_factory=dict)
+    tables_read: set[str] = field(default_factory=set)
+
+    # ------------------------------------------------------------------ what exists
+
+    def has_table(self, name: str) -> bool:
+        """Whether the contract table `name` can be found in the source."""
+        try:
+            self._source_name(name)
+        except DataContractError:
+            return False
+        return True
+
+    def location(self, name: str) -> str:
+        """Where table `name` is read from (file path or table name), for messages."""
+        mapped = self.source.tables.get(name)
+        if self.source.path is not None and self.source.path.is_dir():
+            found = _find_file(self.source.path, name, mapped)
+            return str(found) if found else str(self.source.path / (mapped or name))
+        return mapped or name
+
+    # ------------------------------------------------------------------ tables
+
+    def source_table(self, name: str) -> ir.Table:
+        """The table with contract column names (mapping applied), all source columns kept.
+
+        Only the contract check uses this; analyses use `table()`.
+        """
+        raw = self.backend.table(self._source_name(name))
+        mapping = self.source.columns.get(name, {})
+        renames = {
+            contract: source for contract, source in mapping.items() if source in raw.columns
+        }
+        missing_sources = {c: s for c, s in mapping.items() if s not in raw.columns}
+        if missing_sources:
+            contract, source = next(iter(missing_sources.items()))
+            raise DataContractError(
+                f"table {name} ({self.location(name)}): the mapping columns.{name}.{contract} "
+                f"points at column {source!r}, which the source does not have; "
+                f"its columns are: {', '.join(raw.columns)}"
+            )
+        clashing = [c for c in renames if c in raw.columns and renames[c] != c]
+        if clashing:
+            raw = raw.drop(*clashing)
+        return raw.rename(renames) if renames else raw
+
+    def table(self, name: str) -> ir.Table:
+        """Contract table `name`: non-personal contract columns only, erased customers dropped."""
+        spec = TABLES[name]
+        source = self.source_table(name)
+        missing = [c for c in spec.public_columns if c not in source.columns]
+        if missing:
+            raise DataContractError(
+                f"table {name} ({self.location(name)}) has no column {missing[0]!r}; "
+                f"map it under data.columns.{name}.{missing[0]}: <your column>"
+            )
+        self.tables_read.add(name)
+        table = source.select(*spec.public_columns)
+        return self._without_erased(table, spec)
+
+    def erased_customer_ids(self) -> ir.Table | None:
+        """The erasure requests' customer ids, or None when there is no erasures table."""
+        if not self.has_table("erasures"):
+            return None
+        erasures = self.source_table("erasures")
+        return erasures.select("customer_id").filter(erasures.customer_id.notnull()).distinct()
+
+    def _without_erased(self, table: ir.Table, spec: TableSpec) -> ir.Table:
+        if spec.customer_column is None or spec.name == "erasures":
+            return table
+        erased = self.erased_customer_ids()
+        if erased is None:
+            return table
+        return table.anti_join(erased, table[spec.customer_column] == erased.customer_id)
+
+    # ------------------------------------------------------------------ fingerprint
+
+    def fingerprint(self, names: set[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Row count and latest timestamp of each table read (or of `names`)."""
+        result: dict[str, dict[str, Any]] = {}
+        for name in sorted(names if names is not None else self.tables_read):
+            spec = TABLES[name]
+            table = self.table(name)
+            metrics = {"rows": table.count()}
+            if spec.time_column:
+                metrics["max_time"] = table[spec.time_column].max()
+            row = table.aggregate(**metrics).to_pandas().iloc[0]
+            result[name] = {
+                "rows": int(row["rows"]),
+                "max_time": str(row["max_time"]) if spec.time_column else None,
+            }
+        return result
+
+    # ------------------------------------------------------------------ internals
+
+    def _source_name(self, name: str) -> str:
+        if name not in TABLES:
+            raise DataContractError(
+                f"{name!r} is not a contract table; tables are: {', '.join(TABLES)}"
+            )
+        if name in self._registered:
+            return self._registered[name]
+        mapped = self.source.tables.get(name)
+        if self.source.path is not None and self.source.path.is_dir():
+            path = _find_file(self.source.path, name, mapped)
+            if path is None:
+                expected = mapped or f"{name}.parquet, {name}.csv or a {name}/ folder"
+                raise DataContractError(
+                    f"table {name}: no file {expected} in {self.source.path}; "
+                    f"add it or map it with data.tables.{name}: <file name>"
+                )
+            self._registered[name] = self._register_file(name, path)
+            return self._registered[name]
+        table_name = mapped or name
+        if table_name not in self.backend.list_tables():
+            raise DataContractError(
+                f"table {name}: {table_name!r} is not in {self.source.url or self.source.path}; "
+                f"map it with data.tables.{name}: <table name>"
+            )
+        self._registered[name] = table_name
+        return table_name
+
+    def _register_file(self, name: str, path: Path) -> str:
+        if path.is_dir() or path.suffix == ".parquet":
+            pattern = str(path / "*.parquet") if path.is_dir() else str(path)
+            self.backend.read_parquet(pattern, table_name=name)
+        elif path.suffix == ".csv":
+            csv_path = utf8_copy(path, self.source.encoding)
+            self.backend.read_csv(str(csv_path), table_name=name, **self._csv_options())
+        else:
+            raise DataSourceError(
+                f"table {name}: {path} is neither .parquet nor .csv; convert it or map another file"
+            )
+        return name
+
+    def _csv_options(self) -> dict[str, Any]:
+        if self.source.engine == "pyspark":
+            return {"header": True, "inferSchema": True, "sep": self.source.delimiter}
+        return {"header": True, "delim": self.source.delimiter}
+
+
+def _find_file(folder: Path, name: str, mapped: str | None) -> Path | None:
+    if mapped:
+        candidate = Path(mapped) if Path(mapped).is_absolute() else folder / mapped
+        return candidate if candidate.exists() else None
+    for candidate in (folder / f"{name}{suffix}" for suffix in FILE_SUFFIXES):
+        if candidate.is_file():
+            return candidate
+    folder_candidate = folder / name
+    return folder_candidate if folder_candidate.is_dir() else None
+
+
+def utf8_copy(path: Path, encoding: str) -> Path:
+    """The CSV as UTF-8: the file itself when it already is, else a cached transcoded copy.
+
+    DuckDB reads UTF-8 natively; GB18030 (common in Chinese ad-platform and POS exports)
+    needs a network-installed extension, so it is transcoded once, streaming, into the
+    temp folder, keyed by the file's path, size and modification time.
+    """
+    if encoding == "utf-8":
+        return path
+    stat = path.stat()
+    key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{encoding}".encode())
+    target = Path(tempfile.gettempdir()) / "analysis-csv" / f"{key.hexdigest()[:20]}.csv"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as source, partial.open("w", encoding="utf-8", newline="") as out:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                out.write(decoder.decode(block))
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as exc:
+        partial.unlink(missing_ok=True)
+        raise DataSourceError(
+            f"{path}: not valid {encoding} at byte {exc.start}; set data.encoding to the file's "
+            "encoding (accepted: utf-8, utf-8-sig, gb18030)"
+        ) from exc
+    partial.replace(target)
+    return target
+
+
+def open_warehouse(source: DataSource, backend: Any | None = None) -> Warehouse:
+    """Connect to the warehouse the `data:` block describes (or use a given ibis backend)."""
+    if backend is not None:
+        return Warehouse(source, backend)
+    if source.url is not None:
+        try:
+            return Warehouse(source, ibis.connect(source.url))
+        except Exception as exc:  # ibis raises many kinds; the user needs the URL and reason
+            raise DataSourceError(f"data.url {source.url!r}: cannot connect: {exc}") from exc
+    path = source.path
+    assert path is not None  # DataSource guarantees path or url
+    if not path.exists():
+        raise DataSourceError(
+            f"data.path {str(path)!r} does not exist (resolved: {path.resolve()}); "
+            "give a folder of Parquet/CSV files or a .duckdb file"
+            + ("; build the demo warehouse with `make data`" if path.name == "demo" else "")
+        )
+    if path.is_dir():
+        return Warehouse(source, _folder_backend(source.engine))
+    if path.suffix in {".duckdb", ".db"}:
+        return Warehouse(source, ibis.duckdb.connect(str(path), read_only=True))
+    raise DataSourceError(
+        f"data.path {str(path)!r} is neither a folder nor a .duckdb file; accepted: a folder "
+        "of Parquet/CSV files, a .duckdb file, or data.url for other backends"
+    )
+
+
+def _folder_backend(engine: str) -> Any:
+    if engine == "pyspark":
+        return ibis.pyspark.connect(spark_session())
+    return ibis.duckdb.connect()
+
+
+def spark_session() -> Any:
+    """A local PySpark session set up for reproducible results (UTC, no UI)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise DataSourceError(
+            "data.engine 'pyspark' needs pyspark: pip install 'marketing-analysis[spark]'"
+        ) from exc
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName("marketing-analysis")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )

@@ -1,0 +1,120 @@
+"""Params files are validated before any kernel starts; errors name the key and what is accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.errors import ParamsError
+from analysis.params import (
+    DataHealthParams,
+    apply_overrides,
+    load_batch_params,
+    load_report_params,
+)
+
+
+def _write(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = "report: data_health\nperiod: 2026-10\ndata:\n  path: {path}\n"
+
+
+def test_valid_file_gives_the_report_model(tmp_path, tiny_dir):
+    params = load_report_params(_write(tmp_path, GOOD.format(path=tiny_dir)))
+    assert isinstance(params, DataHealthParams)
+    assert params.period == "2026-10" and params.output_name == "data_health"
+
+
+def test_unknown_key_names_the_key_and_the_accepted_keys(tmp_path, tiny_dir):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + "perod: 2026-09\n")
+    with pytest.raises(ParamsError) as raised:
+        load_report_params(path)
+    message = str(raised.value)
+    assert "unknown key 'perod'" in message and "period" in message and str(path) in message
+
+
+def test_unknown_key_in_data_block_lists_data_keys(tmp_path, tiny_dir):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + "  encodng: gb18030\n")
+    with pytest.raises(ParamsError, match=r"unknown key 'data.encodng'.*encoding"):
+        load_report_params(path)
+
+
+def test_wrong_type_names_the_key_and_the_value(tmp_path, tiny_dir):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + "  strict: sometimes\n")
+    with pytest.raises(ParamsError, match=r"key 'data.strict'.*'sometimes'"):
+        load_report_params(path)
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "Oct 2026", "2026/10", "2026-10-01"])
+def test_bad_month_names_period_and_the_format(tmp_path, tiny_dir, bad):
+    text = GOOD.format(path=tiny_dir).replace("2026-10", f"'{bad}'")
+    with pytest.raises(ParamsError, match=r"key 'period'.*YYYY-MM"):
+        load_report_params(_write(tmp_path, text))
+
+
+def test_unsupported_encoding_lists_the_accepted_ones(tmp_path, tiny_dir):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + "  encoding: big5\n")
+    with pytest.raises(ParamsError, match=r"key 'data.encoding'.*gb18030"):
+        load_report_params(path)
+
+
+def test_unknown_report_lists_the_reports(tmp_path, tiny_dir):
+    text = GOOD.format(path=tiny_dir).replace("data_health", "dat_health")
+    with pytest.raises(ParamsError, match=r"'dat_health' is not a report; accepted: data_health"):
+        load_report_params(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize("bad", ["../escape", "a/b", ".hidden", "x\\\\y"])
+def test_report_name_must_be_a_plain_file_name(tmp_path, tiny_dir, bad):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + f'name: "{bad}"\n')
+    with pytest.raises(ParamsError, match=r"key 'name'.*plain file name"):
+        load_report_params(path)
+
+
+def test_missing_params_file_is_named(tmp_path):
+    with pytest.raises(ParamsError, match=r"nope\.yaml does not exist"):
+        load_report_params(tmp_path / "nope.yaml")
+
+
+def test_path_and_url_together_are_refused(tmp_path, tiny_dir):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + "  url: duckdb://x.duckdb\n")
+    with pytest.raises(ParamsError, match="exactly one of 'path'"):
+        load_report_params(path)
+
+
+def test_column_mapping_of_unknown_contract_column_is_refused(tmp_path, tiny_dir):
+    text = GOOD.format(path=tiny_dir) + "  columns:\n    orders:\n      amount: 金额\n"
+    with pytest.raises(ParamsError, match=r"\['amount'\] are not contract columns of orders"):
+        load_report_params(_write(tmp_path, text))
+
+
+def test_overrides_reach_into_blocks_and_parse_values():
+    merged = apply_overrides({"data": {"path": "a"}}, ["data.strict=false", "period=2026-09"], "x")
+    assert merged == {"data": {"path": "a", "strict": False}, "period": "2026-09"}
+
+
+def test_override_without_equals_sign_is_refused():
+    with pytest.raises(ParamsError, match="is not key=value"):
+        apply_overrides({}, ["period"], "x")
+
+
+def test_batch_merges_shared_keys_and_refuses_duplicate_names(tmp_path, tiny_dir):
+    text = f"period: 2026-10\ndata: {{path: {tiny_dir}}}\nreports:\n  - report: data_health\n"
+    reports = load_batch_params(_write(tmp_path, text))
+    assert reports[0].period == "2026-10" and reports[0].data.path == tiny_dir
+    with pytest.raises(ParamsError, match=r"\['data_health'\] appear twice"):
+        load_batch_params(_write(tmp_path, text + "  - report: data_health\n", "b.yaml"))
+
+
+def test_batch_entry_error_names_its_position(tmp_path, tiny_dir):
+    text = (
+        f"period: 2026-10\ndata: {{path: {tiny_dir}}}\nreports:\n"
+        "  - report: data_health\n  - report: data_health\n    name: x\n    colour: red\n"
+    )
+    with pytest.raises(ParamsError, match=r"(?s)reports\[1\].*unknown key 'colour'"):
+        load_batch_params(_write(tmp_path, text))

@@ -1,0 +1,123 @@
+"""Reaching data: folders of Parquet/CSV, mappings, encodings, erasures and personal columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from tiny import TINY_EMAIL, tiny_tables
+
+from analysis.errors import DataContractError, DataSourceError
+from analysis.params import DataSource
+from analysis.schema import TABLES
+from analysis.warehouse import open_warehouse
+
+
+def test_gb18030_csv_with_column_mapping_reads_correctly(tmp_path: Path) -> None:
+    export = pd.DataFrame(
+        {
+            "订单号": ["D001", "D002"],
+            "会员号": ["C1", "C2"],
+            "下单时间": ["2026-10-01 10:00:00", "2026-10-02 11:30:00"],
+            "实付金额": [199.5, 88.0],
+            "渠道": ["小红书", "企业微信社群"],
+        }
+    )
+    folder = tmp_path / "pos"
+    folder.mkdir()
+    export.to_csv(folder / "订单导出.csv", index=False, encoding="gb18030", sep=";")
+    assert "小红书".encode("gb18030") in (folder / "订单导出.csv").read_bytes()
+    source = DataSource(
+        path=folder,
+        encoding="gb18030",
+        delimiter=";",
+        tables={"orders": "订单导出.csv"},
+        columns={
+            "orders": {
+                "order_id": "订单号",
+                "customer_id": "会员号",
+                "order_ts": "下单时间",
+                "revenue": "实付金额",
+                "channel": "渠道",
+            }
+        },
+    )
+    orders = open_warehouse(source).table("orders").order_by("order_id").to_pandas()
+    assert list(orders.columns) == list(TABLES["orders"].column_names)
+    assert orders["channel"].tolist() == ["小红书", "企业微信社群"]
+    assert orders["revenue"].tolist() == [199.5, 88.0]
+    assert orders["order_ts"].tolist() == [
+        pd.Timestamp("2026-10-01 10:00"),
+        pd.Timestamp("2026-10-02 11:30"),
+    ]
+
+
+def test_utf8_bom_csv_reads_its_first_column_name(tmp_path: Path) -> None:
+    folder = tmp_path / "bom"
+    folder.mkdir()
+    tiny_tables()["metrics"].to_csv(folder / "metrics.csv", index=False, encoding="utf-8-sig")
+    metrics = open_warehouse(DataSource(path=folder, encoding="utf-8-sig")).table("metrics")
+    assert metrics.columns == ("ts", "series", "value")
+    assert metrics.count().to_pyarrow().as_py() == 2
+
+
+def test_wrongly_declared_encoding_names_file_and_accepted_encodings(tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "metrics.csv").write_bytes("ts,series,value\n2026-10-01,完播率,1\n".encode("gb18030"))
+    with pytest.raises(DataSourceError, match=r"metrics\.csv: not valid utf-8-sig.*gb18030"):
+        open_warehouse(DataSource(path=folder, encoding="utf-8-sig")).table("metrics")
+
+
+def test_erased_customers_appear_in_no_table(tiny_dir: Path) -> None:
+    warehouse = open_warehouse(DataSource(path=tiny_dir))
+    erased = set(tiny_tables()["erasures"]["customer_id"])
+    for name, spec in TABLES.items():
+        if spec.customer_column and name != "erasures":
+            ids = set(warehouse.table(name).to_pandas()[spec.customer_column])
+            assert ids, name
+            assert not ids & erased, name
+
+
+def test_personal_columns_are_never_selected(tiny_dir: Path) -> None:
+    customers = open_warehouse(DataSource(path=tiny_dir)).table("customers")
+    assert customers.columns == ("customer_id", "first_seen", "city")
+    assert TINY_EMAIL not in customers.to_pandas().to_string()
+
+
+def test_duckdb_file_source_reads_tables(tmp_path: Path) -> None:
+    database = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as con:
+        for name, frame in tiny_tables().items():
+            con.register("frame", frame)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+    warehouse = open_warehouse(DataSource(path=database))
+    assert warehouse.table("orders").count().to_pyarrow().as_py() == 3  # C3's order erased
+
+
+def test_missing_path_names_it(tmp_path: Path) -> None:
+    with pytest.raises(DataSourceError, match=r"data.path '.*nowhere' does not exist"):
+        open_warehouse(DataSource(path=tmp_path / "nowhere"))
+
+
+def test_missing_table_file_names_table_and_mapping_key(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    with pytest.raises(DataContractError, match=r"table orders: no file .* data.tables.orders"):
+        open_warehouse(DataSource(path=folder)).table("orders")
+
+
+def test_mapping_to_absent_source_column_lists_the_columns(tiny_dir: Path) -> None:
+    source = DataSource(path=tiny_dir, columns={"orders": {"revenue": "金额"}})
+    with pytest.raises(DataContractError, match=r"points at column '金额'.*order_id"):
+        open_warehouse(source).table("orders")
+
+
+def test_fingerprint_counts_rows_and_latest_time(tiny_dir: Path) -> None:
+    warehouse = open_warehouse(DataSource(path=tiny_dir))
+    fingerprint = warehouse.fingerprint({"orders", "spend"})
+    assert fingerprint["orders"] == {"rows": 3, "max_time": "2026-10-07 12:00:00"}
+    assert fingerprint["spend"]["rows"] == 3

@@ -17,15 +17,21 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analysis.errors import AnalysisError
-from analysis.params import ReportParams
-from analysis.runner import RunOutcome, run_report
+from analysis.params import DataSource, ReportParams
+from analysis.runner import Prechecked, RunOutcome, precheck, run_report
 
 
-def run_one(params: ReportParams, out_dir: Path, notebooks_dir: Path | None) -> RunOutcome:
+def run_one(
+    params: ReportParams,
+    out_dir: Path,
+    notebooks_dir: Path | None,
+    prechecked: list[Prechecked],
+) -> RunOutcome:
     """Run a report and turn any failure into a failed outcome with its message."""
     clock = time.perf_counter()
+    mine = next((p for p in prechecked if p.source == params.data), None)
     try:
-        return run_report(params, out_dir, notebooks_dir)
+        return run_report(params, out_dir, notebooks_dir, mine)
     except AnalysisError as exc:
         message = str(exc)
     except Exception as exc:  # a bug must not stop the batch; keep its type and message
@@ -49,14 +55,15 @@ def run_batch(
 ) -> list[RunOutcome]:
     """Run every report (up to `jobs` at once), print progress, write index.html."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    shared = precheck_sources(reports)
     outcomes: list[RunOutcome] = []
     if jobs <= 1:
         for params in reports:
-            outcomes.append(run_one(params, out_dir, notebooks_dir))
+            outcomes.append(run_one(params, out_dir, notebooks_dir, shared))
             _progress(outcomes[-1], len(outcomes), len(reports), progress)
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(run_one, p, out_dir, notebooks_dir) for p in reports]
+            futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared) for p in reports]
             for future in as_completed(futures):
                 outcomes.append(future.result())
                 _progress(outcomes[-1], len(outcomes), len(reports), progress)
@@ -64,6 +71,25 @@ def run_batch(
     outcomes.sort(key=lambda o: order[o.name])
     write_index(out_dir, reports[0].period, outcomes)
     return outcomes
+
+
+def precheck_sources(reports: list[ReportParams]) -> list[Prechecked]:
+    """Check every table the reports use once per data source (each report reuses it).
+
+    A source that cannot be opened is left out: its reports then fail with the message.
+    """
+    by_source: dict[str, tuple[DataSource, list[str]]] = {}
+    for params in reports:
+        key = params.data.model_dump_json()
+        source, tables = by_source.setdefault(key, (params.data, []))
+        tables += [*params.tables_needed, *params.tables_optional]
+    shared = []
+    for source, tables in by_source.values():
+        try:
+            shared.append(precheck(source, tables))
+        except AnalysisError:
+            continue
+    return shared
 
 
 def _progress(outcome: RunOutcome, done: int, total: int, show: bool) -> None:

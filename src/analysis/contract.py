@@ -139,26 +139,43 @@ _KIND_CHECKS: dict[str, tuple[str, Callable]] = {
 }
 
 
+TableChecks = dict[str, list[Violation] | None]
+"""Per table: its violations, or None when the table is missing (a batch checks each once)."""
+
+
+def check_tables(warehouse: Warehouse, names: Iterable[str]) -> TableChecks:
+    """Each named table's violations (None for a missing table)."""
+    return {
+        name: check_table(warehouse, name) if warehouse.has_table(name) else None
+        for name in dict.fromkeys(names)
+    }
+
+
 def check_contract(
     warehouse: Warehouse,
     needed: Iterable[str],
     optional: Iterable[str] = (),
     *,
     strict: bool = True,
+    known: TableChecks | None = None,
 ) -> ContractReport:
-    """Check the tables a report needs (missing ones are violations) and optional ones present."""
+    """Check the tables a report needs (missing ones are violations) and optional ones present.
+
+    `known` holds checks already made (by a batch, for all its reports); other tables are
+    checked here.
+    """
+    needed, optional = list(needed), list(optional)
+    checks = dict(known or {})
+    checks |= check_tables(warehouse, [n for n in needed + optional if n not in checks])
     violations: list[Violation] = []
     checked: list[str] = []
-    for name in needed:
-        if not warehouse.has_table(name):
-            violations.append(_missing_table(warehouse, name))
+    for name in needed + optional:
+        if checks[name] is None:
+            if name in needed:
+                violations.append(_missing_table(warehouse, name))
             continue
         checked.append(name)
-        violations += check_table(warehouse, name)
-    for name in optional:
-        if warehouse.has_table(name):
-            checked.append(name)
-            violations += check_table(warehouse, name)
+        violations += checks[name]
     report = ContractReport(tuple(checked), tuple(violations))
     if violations and strict:
         lines = "\n".join(f"  - {v.describe()}" for v in violations)

@@ -22,10 +22,10 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from analysis import __version__
-from analysis.contract import check_contract
+from analysis.contract import TableChecks, check_contract, check_tables
 from analysis.errors import AnalysisError, ReportError
 from analysis.html import notebook_to_html
-from analysis.params import ReportParams
+from analysis.params import DataSource, ReportParams
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from analysis.warehouse import open_warehouse
 
@@ -34,6 +34,23 @@ log = logging.getLogger(__name__)
 KERNEL_NAME = "marketing-analysis"
 TITLES = {"data_health": "Data health"}
 FALLBACK_KERNEL = "python3"
+
+
+@dataclass(frozen=True)
+class Prechecked:
+    """Contract checks and fingerprints a batch made once for every report on one source."""
+
+    source: DataSource
+    checks: TableChecks
+    fingerprints: dict[str, dict[str, Any]]
+
+
+def precheck(source: DataSource, tables: list[str]) -> Prechecked:
+    """Check and fingerprint `tables` of one source once (missing tables are recorded)."""
+    warehouse = open_warehouse(source)
+    checks = check_tables(warehouse, tables)
+    clean = {name for name, found in checks.items() if found == []}
+    return Prechecked(source, checks, warehouse.fingerprint(clean))
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,7 @@ def run_report(
     params: ReportParams,
     out_dir: Path | None = None,
     notebooks_dir: Path | None = None,
+    prechecked: Prechecked | None = None,
 ) -> RunOutcome:
     """Run one validated report end to end; raise an `AnalysisError` on any failure."""
     started = datetime.now(UTC)
@@ -68,11 +86,19 @@ def run_report(
         raise ReportError(f"report {params.report!r}: notebook {notebook} does not exist")
     name = params.output_name
 
+    if prechecked is not None and prechecked.source != params.data:
+        prechecked = None
     warehouse = open_warehouse(params.data)
     contract = check_contract(
-        warehouse, params.tables_needed, params.tables_optional, strict=params.data.strict
+        warehouse,
+        params.tables_needed,
+        params.tables_optional,
+        strict=params.data.strict,
+        known=prechecked.checks if prechecked else None,
     )
-    fingerprint = warehouse.fingerprint(set(contract.checked))
+    known_prints = prechecked.fingerprints if prechecked else {}
+    fingerprint = {n: known_prints[n] for n in contract.checked if n in known_prints}
+    fingerprint |= warehouse.fingerprint(set(contract.checked) - set(fingerprint))
 
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))

@@ -1,0 +1,135 @@
+"""`make bench`: wall time and peak memory of the report batch and of demo generation.
+
+Each measurement runs in a fresh subprocess; peak memory is the largest resident set of
+that process tree (`wait4` rusage: the process and every descendant it waited for, such as
+notebook kernels). Ratios compare against baselines measured in the same run:
+- the report batch against the floor of one bare papermill run (an empty notebook: kernel
+  start-up, execution and HTML conversion, nothing of ours), per report;
+- demo generation at scale 10 against scale 1 (10.0 means perfectly linear).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+PYTHON = sys.executable
+MONTH = "2026-10"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    name: str
+    seconds: float
+    peak_mb: float
+    note: str = ""
+
+
+def measure(name: str, command: list[str], note: str = "") -> Measurement:
+    """Run `command`, return its wall time and the peak RSS of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark {name!r} failed: {' '.join(command)}")
+    return Measurement(name, seconds, usage.ru_maxrss / 1024, note)
+
+
+def floor_notebook() -> Path:
+    """An empty notebook (one no-op cell tagged parameters): the papermill floor."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    notebook.cells[0].metadata["tags"] = ["parameters"]
+    path = OUT / "floor.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+FLOOR_SCRIPT = """
+import sys, papermill
+from pathlib import Path
+from analysis.html import notebook_to_html
+from analysis.runner import kernel_name
+source, executed = sys.argv[1], sys.argv[2]
+papermill.execute_notebook(source, executed, kernel_name=kernel_name(), progress_bar=False)
+Path(executed).with_suffix(".html").write_text(notebook_to_html(Path(executed), "floor"))
+"""
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: list[Measurement] = []
+
+    demo_1 = OUT / "demo-scale-1"
+    demo_10 = OUT / "demo-scale-10"
+    for folder in (demo_1, demo_10):
+        shutil.rmtree(folder, ignore_errors=True)
+    gen_1 = measure(
+        "demo generation, scale 1",
+        [PYTHON, "-m", "analysis", "demo", "--out", str(demo_1), "--scale", "1"],
+    )
+    gen_10 = measure(
+        "demo generation, scale 10",
+        [PYTHON, "-m", "analysis", "demo", "--out", str(demo_10), "--scale", "10"],
+    )
+    gen_10 = Measurement(
+        gen_10.name,
+        gen_10.seconds,
+        gen_10.peak_mb,
+        f"time ratio to scale 1: {gen_10.seconds / gen_1.seconds:.1f} (10.0 = linear)",
+    )
+    results += [gen_1, gen_10]
+    shutil.rmtree(demo_10, ignore_errors=True)
+
+    floor = measure(
+        "floor: one bare papermill run + HTML",
+        [PYTHON, "-c", FLOOR_SCRIPT, str(floor_notebook()), str(OUT / "floor-out.ipynb")],
+    )
+    results.append(floor)
+    batch_file = OUT / "batch.yaml"
+    batch_text = (ROOT / "params" / "monthly" / f"{MONTH}.yaml").read_text(encoding="utf-8")
+    batch_file.write_text(batch_text.replace("path: data/demo", f"path: {demo_1}"))
+    reports = batch_text.count("- report:")
+    for jobs in (1, 2):
+        run = measure(
+            f"monthly batch {MONTH}, --jobs {jobs} ({reports} report(s))",
+            [
+                PYTHON,
+                "-m",
+                "analysis",
+                "batch",
+                str(batch_file),
+                "--jobs",
+                str(jobs),
+                "--out",
+                str(OUT / f"reports-jobs-{jobs}"),
+            ],
+        )
+        per_report = run.seconds / reports
+        results.append(
+            Measurement(
+                run.name,
+                run.seconds,
+                run.peak_mb,
+                f"{per_report:.1f} s a report = {per_report / floor.seconds:.2f}× the floor",
+            )
+        )
+
+    print(f"\n{'benchmark':<48} {'seconds':>8} {'peak MB':>8}  note")
+    for m in results:
+        print(f"{m.name:<48} {m.seconds:8.1f} {m.peak_mb:8.0f}  {m.note}")
+    (OUT / "results.json").write_text(json.dumps([asdict(m) for m in results], indent=2))
+
+
+if __name__ == "__main__":
+    main()

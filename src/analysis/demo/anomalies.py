@@ -1,0 +1,62 @@
+"""The three anomalies planted in the demo data, as data the generators and the truth share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from analysis.demo.catalog import busiest_keyword
+
+
+@dataclass(frozen=True)
+class PlantedAnomaly:
+    """A deliberate deviation: where it is, which metric moves, when and by how much."""
+
+    table: str
+    channel: str
+    campaign: str | None
+    keyword: str | None
+    metric: str
+    start: dt.date
+    end: dt.date
+    magnitude: float  # relative change, e.g. +0.45 or -0.25
+
+    def as_truth(self) -> dict:
+        record = asdict(self)
+        record["start"], record["end"] = self.start.isoformat(), self.end.isoformat()
+        return record
+
+
+_SPIKE_CAMPAIGN, _SPIKE_KEYWORD = busiest_keyword()
+
+CPC_SPIKE = PlantedAnomaly(
+    "spend",
+    "百度SEM",
+    _SPIKE_CAMPAIGN,
+    _SPIKE_KEYWORD,
+    "cpc",
+    dt.date(2026, 10, 14),
+    dt.date(2026, 10, 15),
+    0.45,
+)
+TRAFFIC_DROP = PlantedAnomaly(
+    "touchpoints",
+    "抖音",
+    None,
+    None,
+    "touches",
+    dt.date(2026, 10, 19),
+    dt.date(2026, 10, 25),
+    -0.25,
+)
+CONVERSION_DIP = PlantedAnomaly(
+    "orders",
+    "微信公众号",
+    None,
+    None,
+    "conversion_rate",
+    dt.date(2026, 10, 6),
+    dt.date(2026, 10, 8),
+    -0.40,
+)
+PLANTED: tuple[PlantedAnomaly, ...] = (CPC_SPIKE, TRAFFIC_DROP, CONVERSION_DIP)

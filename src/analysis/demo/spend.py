@@ -1,0 +1,133 @@
+"""Daily spend, impressions and clicks per campaign (and 百度SEM keyword), priced to planted ROIs.
+
+Clicks are the channel's real touch counts; spend is set after the journeys so that each
+channel's true revenue / total spend equals its planted ROI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from analysis.demo.anomalies import CPC_SPIKE
+from analysis.demo.arrow import money, pick, with_nulls
+from analysis.demo.catalog import CAMPAIGN_CHANNEL, CAMPAIGNS
+from analysis.demo.world import CHANNEL_CTR, DAY, DAYS, EPOCH_OFFSET, PLANTED_ROI, day_index
+from analysis.schema import CHANNELS
+
+CTR_BOUNDS = (0.01, 0.05)
+LINE_CPC_SIGMA, DAILY_CPC_SIGMA = 0.3, 0.04
+LINE_CTR_SIGMA, DAILY_CTR_SIGMA = 0.15, 0.08
+
+
+@dataclass(frozen=True)
+class SpendLines:
+    """One row per day for each line (campaign, or campaign × keyword for 百度SEM)."""
+
+    campaign: np.ndarray  # global campaign index per line
+    keyword: list[str | None]
+    clicks: np.ndarray  # (lines, DAYS)
+
+
+def split_clicks(rng: np.random.Generator, daily: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Split each day's clicks by share: floors plus randomised largest remainders.
+
+    Unlike a multinomial draw this never leaves a big keyword with no clicks on a busy day.
+    """
+    exact = daily[:, None] * (shares / shares.sum())
+    split = np.floor(exact).astype(np.int64)
+    leftover = daily - split.sum(axis=1)
+    priority = (exact - split) + 0.5 * rng.random(exact.shape)
+    rank = np.argsort(np.argsort(-priority, axis=1), axis=1)
+    return split + (rank < leftover[:, None])
+
+
+def split_lines(rng: np.random.Generator, clicks: np.ndarray) -> SpendLines:
+    """Turn touches per (day, campaign) into clicks per line, splitting SEM clicks by keyword."""
+    campaign, keyword, rows = [], [], []
+    for index, spec in enumerate(CAMPAIGNS):
+        daily = clicks[:, index]
+        if not spec.keywords:
+            campaign.append(index)
+            keyword.append(None)
+            rows.append(daily)
+            continue
+        split = split_clicks(rng, daily, np.array([share for _, share in spec.keywords]))
+        for k, (word, _) in enumerate(spec.keywords):
+            campaign.append(index)
+            keyword.append(word)
+            rows.append(split[:, k])
+    return SpendLines(np.array(campaign), keyword, np.stack(rows).astype(np.int64))
+
+
+def channel_budgets(true_revenue: np.ndarray) -> np.ndarray:
+    """Total spend per channel that makes true revenue / spend equal the planted ROI."""
+    return np.array(
+        [
+            0.0 if PLANTED_ROI[name] is None else true_revenue[i] / PLANTED_ROI[name]
+            for i, name in enumerate(CHANNELS)
+        ]
+    )
+
+
+def price_lines(rng: np.random.Generator, lines: SpendLines, budgets: np.ndarray) -> np.ndarray:
+    """Spend per line and day: clicks × noisy CPC, scaled to the channel budget, spike included."""
+    n = len(lines.campaign)
+    cpc = rng.lognormal(0.0, LINE_CPC_SIGMA, size=(n, 1))
+    cpc = cpc * rng.lognormal(0.0, DAILY_CPC_SIGMA, size=(n, DAYS))
+    raw = lines.clicks * cpc * _spike(lines)
+    channel = CAMPAIGN_CHANNEL[lines.campaign]
+    totals = np.bincount(channel, raw.sum(axis=1), minlength=len(CHANNELS))
+    factor = np.divide(budgets, totals, out=np.zeros_like(budgets), where=totals > 0)
+    return np.round(raw * factor[channel][:, None], 2)
+
+
+def _spike(lines: SpendLines) -> np.ndarray:
+    """1.45 on the planted keyword's spike days, else 1."""
+    multiplier = np.ones((len(lines.campaign), DAYS))
+    names = [CAMPAIGNS[c].name for c in lines.campaign]
+    for line, (name, word) in enumerate(zip(names, lines.keyword, strict=True)):
+        if (name, word) == (CPC_SPIKE.campaign, CPC_SPIKE.keyword):
+            start, end = day_index(CPC_SPIKE.start), day_index(CPC_SPIKE.end)
+            multiplier[line, start : end + 1] = 1.0 + CPC_SPIKE.magnitude
+    return multiplier
+
+
+def impressions_for(rng: np.random.Generator, lines: SpendLines) -> np.ndarray:
+    """Impressions from clicks and a noisy channel CTR (so 0 <= clicks <= impressions)."""
+    n = len(lines.campaign)
+    ctr = CHANNEL_CTR[CAMPAIGN_CHANNEL[lines.campaign]][:, None]
+    ctr = ctr * rng.lognormal(0.0, LINE_CTR_SIGMA, size=(n, 1))
+    ctr = np.clip(ctr * rng.lognormal(0.0, DAILY_CTR_SIGMA, size=(n, DAYS)), *CTR_BOUNDS)
+    return np.maximum(lines.clicks, np.round(lines.clicks / ctr).astype(np.int64))
+
+
+def build_spend(
+    rng: np.random.Generator, clicks: np.ndarray, true_revenue: np.ndarray
+) -> tuple[pa.Table, np.ndarray]:
+    """The spend table (date-major) and the total spend per channel."""
+    lines = split_lines(rng, clicks)
+    spend = price_lines(rng, lines, channel_budgets(true_revenue))
+    impressions = impressions_for(rng, lines)
+    n = len(lines.campaign)
+    line = np.tile(np.arange(n), DAYS)
+    day = np.repeat(np.arange(DAYS), n)
+    keyword = pick([k or "" for k in lines.keyword], line)
+    no_keyword = np.array([k is None for k in lines.keyword])[line]
+    epoch_days = EPOCH_OFFSET // DAY + day
+    table = pa.table(
+        {
+            "date": pa.array(epoch_days.astype(np.int32)).cast(pa.date32()),
+            "channel": pick(list(CHANNELS), CAMPAIGN_CHANNEL[lines.campaign][line]),
+            "campaign": pick([c.name for c in CAMPAIGNS], lines.campaign[line]),
+            "keyword": with_nulls(keyword, no_keyword),
+            "spend": money(spend.T.ravel()),
+            "impressions": pa.array(impressions.T.ravel(), type=pa.int64()),
+            "clicks": pa.array(lines.clicks.T.ravel(), type=pa.int64()),
+        }
+    )
+    channel = CAMPAIGN_CHANNEL[lines.campaign]
+    per_channel = np.bincount(channel, spend.sum(axis=1), minlength=len(CHANNELS))
+    return table, np.round(per_channel, 2)

@@ -102,11 +102,13 @@ def test_revenue_is_positive_and_times_are_in_the_period(warehouse: Path, truth:
         assert times.min() >= start and times.max() < end
 
 
-def test_every_customer_has_an_order_after_first_seen(warehouse: Path) -> None:
+def test_every_order_belongs_to_a_customer_first_seen_before_it(warehouse: Path) -> None:
     customers = frame(warehouse, "customers").set_index("customer_id")
     first_order = frame(warehouse, "orders").groupby("customer_id")["order_ts"].min()
-    assert set(first_order.index) == set(customers.index)
+    assert set(first_order.index) <= set(customers.index)
     assert (customers.loc[first_order.index, "first_seen"] <= first_order).all()
+    # members whose journeys never converted stay without orders, but most customers buy
+    assert 0.7 < len(first_order) / len(customers) < 0.95
 
 
 def test_clicks_never_exceed_impressions(warehouse: Path) -> None:

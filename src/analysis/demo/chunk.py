@@ -47,6 +47,7 @@ class ChunkResult:
     last_touch_orders: np.ndarray
     behaviour_counts: np.ndarray
     null_path_touches: int  # touches on paths that did not end in an order
+    buyers: np.ndarray  # customer numbers (within the chunk) with at least one order
 
 
 def simulate_chunk(seed: int, spec: ChunkSpec, identity: Identity) -> ChunkResult:
@@ -54,7 +55,7 @@ def simulate_chunk(seed: int, spec: ChunkSpec, identity: Identity) -> ChunkResul
     rng = rng_for(seed, Stream.CHUNK, spec.index)
     customers = draw_customers(rng, spec.first_customer, spec.customers, spec.customer_id_width)
     outcome = simulate_journeys(rng, customers)
-    orders, last_touch = build_orders(rng, customers, outcome, spec.first_order)
+    orders, last_touch, buyers = build_orders(rng, customers, outcome, spec.first_order)
     visits = visitor_touches(rng, spec.visitors, first_user=spec.customers)
     touches = Touches.concat([outcome.touches, visits])
     users = pa.concat_arrays([customers.ids, visitor_ids(spec.first_visitor, spec.visitors)])
@@ -77,6 +78,7 @@ def simulate_chunk(seed: int, spec: ChunkSpec, identity: Identity) -> ChunkResul
         last_touch_orders=last_touch,
         behaviour_counts=np.bincount(customers.behaviour, minlength=len(TYPE_NAMES)),
         null_path_touches=outcome.null_path_touches + len(visits.ts),
+        buyers=buyers,
     )
 
 

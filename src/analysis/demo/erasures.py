@@ -16,25 +16,26 @@ ERASURES_AT_SCALE_1, MIN_ERASURES = 12, 3
 REQUESTS_FROM, REQUESTS_TO = dt.date(2026, 9, 1), dt.date(2026, 10, 31)
 
 
-def choose_erased(rng: np.random.Generator, plan: Plan, participants: np.ndarray) -> np.ndarray:
-    """Customer numbers to erase: half from experiment participants, the rest from everyone.
+def choose_erased(
+    rng: np.random.Generator, plan: Plan, participants: np.ndarray, buyers: np.ndarray
+) -> np.ndarray:
+    """Customer numbers to erase, all of them buyers: half experiment participants, half others.
 
-    Every customer has orders, so each chosen one has orders; at least one is in an experiment.
+    Erasing buyers makes the test bite: their orders (and experiment rows) must vanish.
     """
-    count = min(plan.scaled(ERASURES_AT_SCALE_1, MIN_ERASURES), plan.customers)
-    from_tests = rng.choice(
-        np.unique(participants), size=min(-(-count // 2), len(participants)), replace=False
-    )
-    pool = rng.choice(plan.customers, size=min(plan.customers, 2 * count + 8), replace=False)
+    count = min(plan.scaled(ERASURES_AT_SCALE_1, MIN_ERASURES), len(buyers))
+    testers = np.intersect1d(participants, buyers)
+    from_tests = rng.choice(testers, size=min(-(-count // 2), len(testers)), replace=False)
+    pool = rng.choice(buyers, size=min(len(buyers), 2 * count + 8), replace=False)
     others = pool[~np.isin(pool, from_tests)][: count - len(from_tests)]
     return np.concatenate([from_tests, others])
 
 
 def build_erasures(
-    rng: np.random.Generator, plan: Plan, participants: np.ndarray
+    rng: np.random.Generator, plan: Plan, participants: np.ndarray, buyers: np.ndarray
 ) -> tuple[pa.Table, list[str]]:
     """The erasures table (ordered by request time) and the erased customer ids."""
-    chosen = choose_erased(rng, plan, participants)
+    chosen = choose_erased(rng, plan, participants, buyers)
     start = day_index(REQUESTS_FROM) * DAY
     requested = rng.integers(start, (day_index(REQUESTS_TO) + 1) * DAY, size=len(chosen))
     order = np.argsort(requested, kind="stable")

@@ -87,7 +87,10 @@ def write_small_tables(plan: Plan, tally: Tally, writer: WarehouseWriter) -> dic
         participants.append(run.customers)
     writer.append("metrics", build_metrics(rng_for(plan.seed, Stream.METRICS), plan))
     erasures, erased = build_erasures(
-        rng_for(plan.seed, Stream.ERASURES), plan, np.concatenate(participants)
+        rng_for(plan.seed, Stream.ERASURES),
+        plan,
+        np.concatenate(participants),
+        np.concatenate(tally.buyers),
     )
     writer.append("erasures", erasures)
     return assemble_truth(plan, tally, writer.rows, spend_total, records, erased)

@@ -25,13 +25,14 @@ DIRECT = -1  # channel index of an order with no journey (null channel)
 
 
 def direct_orders(
-    rng: np.random.Generator, customers: CustomerChunk, journey_buyers: np.ndarray
+    rng: np.random.Generator, customers: CustomerChunk
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(customer, time) of orders with no journey; tops every customer up to at least one order."""
+    """(customer, time) of orders with no journey (store purchases, direct visits).
+
+    A customer whose journeys never converted stays a registered member without orders.
+    """
     months = (customers.window_end - customers.window_start) / MONTH
     counts = rng.poisson(TYPE_ORDER_RATE[customers.behaviour] * months * DIRECT_SHARE)
-    has_order = (counts + np.bincount(journey_buyers, minlength=customers.size)) > 0
-    counts = counts + ~has_order  # the top-up: a store purchase for customers with none
     buyer = np.repeat(np.arange(customers.size), counts)
     ts = growing_times(rng, customers.window_start[buyer], customers.window_end[buyer] - 1)
     return buyer, np.floor(ts).astype(np.int64)
@@ -53,9 +54,9 @@ def _within_cap(customers: CustomerChunk, sorted_buyer: np.ndarray) -> np.ndarra
 
 def build_orders(
     rng: np.random.Generator, customers: CustomerChunk, outcome: JourneyOutcome, first_number: int
-) -> tuple[pa.Table, np.ndarray]:
-    """The chunk's orders table (ids from first_number + 1) and last-touch orders per channel."""
-    buyer, ts = direct_orders(rng, customers, outcome.order_customer)
+) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """The chunk's orders (ids from first_number + 1), last-touch orders per channel, buyers."""
+    buyer, ts = direct_orders(rng, customers)
     buyer = np.concatenate([outcome.order_customer, buyer])
     ts = np.concatenate([outcome.order_ts, ts])
     no_journey = np.full(len(ts) - len(outcome.order_ts), DIRECT)
@@ -76,4 +77,4 @@ def build_orders(
         }
     )
     last_touch = np.bincount(channel[channel != DIRECT], minlength=len(CHANNELS))
-    return table, last_touch
+    return table, last_touch, np.unique(buyer)

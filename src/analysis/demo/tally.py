@@ -26,6 +26,7 @@ class Tally:
     null_path_touches: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     visitors: int = 0
+    buyers: list[np.ndarray] = field(default_factory=list)  # customer numbers with orders
 
     def next_chunk(self, plan: Plan, index: int) -> ChunkSpec:
         """The spec of chunk `index`, continuing the order and visitor numbering."""
@@ -47,5 +48,6 @@ class Tally:
         self.behaviour_counts += result.behaviour_counts
         self.null_path_touches += result.null_path_touches
         self.visitors += spec.visitors
+        self.buyers.append(spec.first_customer + result.buyers)
         for name, table in result.tables.items():
             self.rows[name] = self.rows.get(name, 0) + table.num_rows

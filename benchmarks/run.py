@@ -59,9 +59,10 @@ FLOOR_SCRIPT = """
 import sys, papermill
 from pathlib import Path
 from analysis.html import notebook_to_html
-from analysis.runner import kernel_name
+from analysis.runner import LocalKernelManager, kernel_name
 source, executed = sys.argv[1], sys.argv[2]
-papermill.execute_notebook(source, executed, kernel_name=kernel_name(), progress_bar=False)
+papermill.execute_notebook(source, executed, kernel_name=kernel_name(), progress_bar=False,
+                           kernel_manager_class=LocalKernelManager)
 Path(executed).with_suffix(".html").write_text(notebook_to_html(Path(executed), "floor"))
 """
 

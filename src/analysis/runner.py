@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import papermill
+from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from analysis import __version__
@@ -158,6 +159,7 @@ def _execute(
             cwd=str(notebook.parent),
             progress_bar=False,
             log_output=False,
+            kernel_manager_class=LocalKernelManager,
         )
     except PapermillExecutionError as exc:
         if executed.exists():
@@ -189,6 +191,18 @@ def _read_results(path: Path, name: str) -> dict[str, Any]:
             "its last cell must call analysis.reporting.publish(results, results_path)"
         )
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """Talks to the kernel over local socket files (IPC) instead of TCP on localhost.
+
+    Nothing listens on a network port, and the kernel has no reason to warn that TCP
+    traffic is unencrypted.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.transport = "ipc"
 
 
 def kernel_name() -> str:

@@ -1,0 +1,43 @@
+"""Figures show Chinese channel names as characters, and every channel keeps its colour."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import pandas as pd
+
+from analysis.health.plots import daily_by_channel
+from analysis.reporting.style import CHANNEL_COLOURS, channel_colour, setup_figures
+from analysis.schema import CHANNELS
+
+
+def test_a_cjk_font_is_installed_and_chosen() -> None:
+    font = setup_figures()
+    assert font is not None, "no CJK font: run `make system-deps` (fonts-noto-cjk)"
+    assert matplotlib.rcParams["font.sans-serif"][0] == font
+
+
+def test_chinese_channel_names_render_without_missing_glyphs() -> None:
+    setup_figures()
+    daily = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-10-01"] * len(CHANNELS)),
+            "channel": list(CHANNELS),
+            "orders": range(1, len(CHANNELS) + 1),
+        }
+    )
+    figure = daily_by_channel(daily, "orders", title="每日订单 by 渠道", ylabel="订单")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.canvas.draw()
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert not missing, missing[:2]
+    legend = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert set(legend) == set(CHANNELS)
+
+
+def test_each_channel_has_its_own_fixed_colour() -> None:
+    assert list(CHANNEL_COLOURS) == list(CHANNELS)
+    assert len(set(CHANNEL_COLOURS.values())) == len(CHANNELS)
+    assert channel_colour("线下门店") == channel_colour(None) != channel_colour("小红书")

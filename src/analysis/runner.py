@@ -13,6 +13,7 @@ import logging
 import shutil
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -197,12 +198,14 @@ class LocalKernelManager(AsyncKernelManager):
     """Talks to the kernel over local socket files (IPC) instead of TCP on localhost.
 
     Nothing listens on a network port, and the kernel has no reason to warn that TCP
-    traffic is unencrypted.
+    traffic is unencrypted. Each kernel gets its own socket prefix, so parallel kernels of
+    a batch never pick the same socket files.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.transport = "ipc"
+        self.ip = str(Path(tempfile.gettempdir()) / f"analysis-kernel-{uuid.uuid4().hex}")
 
 
 def kernel_name() -> str:

@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml requirements.lock
 system-deps: ## install Debian packages the reports need (CJK font; needs root or sudo)
 	@bash .ci/system-deps
 
-$(DEMO)/truth.json: | $(STAMP)
+$(DEMO)/truth.json: $(wildcard src/analysis/demo/*.py) | $(STAMP)
 	$(PY) -m analysis demo --out $(DEMO) --seed $(SEED) --scale $(SCALE)
 
 data: $(STAMP) ## build the demo warehouse into data/demo (SEED=7 SCALE=1)

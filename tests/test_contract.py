@@ -98,7 +98,7 @@ VIOLATIONS = [
         _set("experiment_units", "variant", 0, "Z"),
     ),
     ("experiment_units", "clicked", "clicked is 0 or 1", _set("experiment_units", "clicked", 0, 2)),
-    ("experiment_units", "revenue", "revenue ≥ 0", _set("experiment_units", "revenue", 2, -5.0)),
+    ("experiment_units", "revenue", "revenue ≥ 0", _set("experiment_units", "revenue", 1, -5.0)),
     ("metrics", "ts", "(series, ts) unique", _set("metrics", "ts", 1, pd.Timestamp("2026-10-01"))),
     ("erasures", "customer_id", "not null", _set("erasures", "customer_id", 0, None)),
 ]
@@ -166,3 +166,13 @@ def test_optional_tables_may_be_missing(tmp_path):
     }
     folder = write_tiny(tmp_path / "core", tables)
     assert _check(folder).checked == ("orders", "customers", "touchpoints", "spend")
+
+
+def test_erased_customers_rows_are_neither_checked_nor_shown(tmp_path):
+    tables = tiny_tables()
+    erased = tables["erasures"].loc[0, "customer_id"]
+    assert erased == "C3"
+    tables["orders"].loc[tables["orders"].customer_id == erased, "revenue"] = -1.0
+    tables["customers"] = pd.concat([tables["customers"], tables["customers"].iloc[[2]]])
+    folder = write_tiny(tmp_path / "erased", tables)
+    assert _check(folder).ok  # C3's broken rows are out of scope, so nothing names C3 or O4

@@ -121,3 +121,43 @@ def test_fingerprint_counts_rows_and_latest_time(tiny_dir: Path) -> None:
     fingerprint = warehouse.fingerprint({"orders", "spend"})
     assert fingerprint["orders"] == {"rows": 3, "max_time": "2026-10-07 12:00:00"}
     assert fingerprint["spend"]["rows"] == 3
+
+
+def _csv_orders(folder: Path, order_ts: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame({
+        "order_id": ["000123", "20261001000124"],
+        "customer_id": ["0042", "0043"],
+        "order_ts": order_ts,
+        "revenue": ["10.5", "20"],
+        "channel": ["知乎", ""],
+    }).to_csv(folder / "orders.csv", index=False)
+    return folder
+
+
+def test_csv_ids_keep_leading_zeros_and_values_get_their_kinds(tmp_path: Path) -> None:
+    folder = _csv_orders(tmp_path / "csv", ["2026-10-01 10:00:00", "2026-10-02"])
+    orders = open_warehouse(DataSource(path=folder)).table("orders").order_by("order_id")
+    frame = orders.to_pandas()
+    assert frame["order_id"].tolist() == ["000123", "20261001000124"]
+    assert frame["customer_id"].tolist() == ["0042", "0043"]
+    assert frame["revenue"].tolist() == [10.5, 20.0]
+    assert orders.schema()["order_ts"].is_timestamp()
+
+
+def test_csv_value_that_is_not_a_timestamp_is_reported_by_row(tmp_path: Path) -> None:
+    from analysis.contract import check_contract
+
+    folder = _csv_orders(tmp_path / "csv", ["2026-10-01 10:00:00", "yesterday"])
+    with pytest.raises(DataContractError) as raised:
+        check_contract(open_warehouse(DataSource(path=folder)), ["orders"])
+    assert [(v.column, v.rule, v.sample_keys) for v in raised.value.violations] == [
+        ("order_ts", "values read as timestamp", ("20261001000124",))
+    ]
+
+
+def test_corrupt_parquet_file_names_table_and_file(tiny_dir: Path) -> None:
+    (tiny_dir / "orders.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(DataSourceError, match=r"table orders: the duckdb engine cannot read .*"
+                                              r"orders\.parquet"):
+        open_warehouse(DataSource(path=tiny_dir)).table("orders")

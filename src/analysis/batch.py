@@ -87,7 +87,7 @@ def precheck_sources(reports: list[ReportParams]) -> list[Prechecked]:
     for source, tables in by_source.values():
         try:
             shared.append(precheck(source, tables))
-        except AnalysisError:
+        except Exception:
             continue
     return shared
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from pathlib import Path
 
 from analysis.errors import AnalysisError, ParamsError
@@ -64,6 +65,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug, not a user error: say so, then show where it happened
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc}\n"
+            "This is a bug in the analysis package, not in your data or params; "
+            "please report it with the traceback below.",
+            file=sys.stderr,
+        )
+        traceback.print_exc()
         return EXIT_FAILED
 
 

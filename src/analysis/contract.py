@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from analysis.errors import DataContractError
+from analysis.errors import AnalysisError, DataContractError, DataSourceError
 from analysis.schema import TABLES, Column, TableSpec
 from analysis.warehouse import Warehouse
 
@@ -146,9 +146,22 @@ TableChecks = dict[str, list[Violation] | None]
 def check_tables(warehouse: Warehouse, names: Iterable[str]) -> TableChecks:
     """Each named table's violations (None for a missing table)."""
     return {
-        name: check_table(warehouse, name) if warehouse.has_table(name) else None
+        name: _checked(warehouse, name) if warehouse.has_table(name) else None
         for name in dict.fromkeys(names)
     }
+
+
+def _checked(warehouse: Warehouse, name: str) -> list[Violation]:
+    try:
+        return check_table(warehouse, name)
+    except AnalysisError:
+        raise
+    except Exception as exc:  # an engine error while reading: name the table and the cause
+        cause = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DataSourceError(
+            f"table {name} ({warehouse.location(name)}): the engine failed while checking the "
+            f"contract: {cause}"
+        ) from exc
 
 
 def check_contract(
@@ -196,8 +209,15 @@ def check_table(warehouse: Warehouse, name: str) -> list[Violation]:
     table = warehouse.source_table(name)
     violations = _column_violations(warehouse, spec, table)
     broken_columns = {v.column for v in violations}
+    if spec.customer_column not in broken_columns:
+        # erased customers' rows are out of scope: never counted, never shown as sample keys
+        table = warehouse.without_erased(table, name)
     usable = [c for c in spec.columns if c.name not in broken_columns]
-    rules = [_not_null_rule(c) for c in usable if not c.nullable]
+    texts = warehouse.text_columns(name)
+    rules = [_not_null_rule(c, texts.get(c.name, c.name)) for c in usable if not c.nullable]
+    rules += [
+        _parses_rule(spec.column(c), text) for c, text in texts.items() if c not in broken_columns
+    ]
     rules += [r for r in ROW_RULES.get(name, ()) if _columns_ok(r, broken_columns)]
     violations += _row_violations(spec, table, rules)
     if spec.key and not set(spec.key) & broken_columns:
@@ -251,12 +271,24 @@ def _column_violations(warehouse: Warehouse, spec: TableSpec, table: ir.Table) -
     return violations
 
 
-def _not_null_rule(column: Column) -> RowRule:
+def _not_null_rule(column: Column, source_column: str) -> RowRule:
+    """Not null; for a column read from CSV text, judged on the text (unparseable is separate)."""
     return RowRule(
         column.name,
         "not null",
-        lambda t, c=column.name: t[c].isnull(),
+        lambda t, c=source_column: t[c].isnull(),
         "Every row needs a value here.",
+    )
+
+
+def _parses_rule(column: Column, text_column: str) -> RowRule:
+    accepted, _ = _KIND_CHECKS[column.kind]
+    return RowRule(
+        column.name,
+        f"values read as {column.kind}",
+        lambda t, c=column.name, raw=text_column: t[raw].notnull() & t[c].isnull(),
+        f"Each value must be {accepted}; write dates as 2026-10-01 or 2026-10-01 10:00:00, "
+        "numbers with '.' decimals, true/false as true, false, 1 or 0.",
     )
 
 

@@ -111,12 +111,22 @@ def run_report(
             "results_path": str(results_path),
             "contract_warnings": contract.warnings(),
         }
-        _execute(notebook, executed, injected, out_dir / f"{name}.failed.ipynb", name)
-        results = _read_results(results_path, name)
-        (staging / f"{name}.html").write_text(
-            notebook_to_html(executed, params.title or TITLES.get(params.report, params.report)),
-            encoding="utf-8",
-        )
+        failed_copy = out_dir / f"{name}.failed.ipynb"
+        _execute(notebook, executed, injected, failed_copy, name)
+        title = params.title or TITLES.get(params.report, params.report)
+        try:
+            results = _read_results(results_path, name)
+            html = notebook_to_html(executed, title)
+        except Exception as exc:
+            shutil.copyfile(executed, failed_copy)
+            if isinstance(exc, AnalysisError):
+                raise
+            raise ReportError(
+                f"report {name}: the notebook ran but could not be turned into a report: "
+                f"{type(exc).__name__}: {exc}. The executed notebook is kept at {failed_copy}; "
+                "the previous report is untouched."
+            ) from exc
+        (staging / f"{name}.html").write_text(html, encoding="utf-8")
         record = {
             "report": params.report,
             "name": name,

@@ -14,7 +14,6 @@ analysis can select an e-mail or phone or see an erased customer.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import logging
 import tempfile
 from dataclasses import dataclass, field
@@ -31,6 +30,15 @@ from analysis.schema import TABLES, TableSpec
 log = logging.getLogger(__name__)
 
 FILE_SUFFIXES = (".parquet", ".csv")
+TEXT_SUFFIX = "__as_text"
+"""A CSV column is read as text; `<column>__as_text` keeps that text beside the typed value."""
+ENGINE_TYPES = {
+    "timestamp": "timestamp",
+    "date": "date",
+    "float": "float64",
+    "int": "int64",
+    "bool": "boolean",
+}
 
 
 @dataclass
@@ -40,7 +48,20 @@ class Warehouse:
     source: DataSource
     backend: Any
     _registered: dict[str, str] = field(default_factory=dict)
+    _csv_tables: set[str] = field(default_factory=set)
     tables_read: set[str] = field(default_factory=set)
+
+    def scratch_folder(self) -> Path:
+        """A private temporary folder (mode 0700) that lives as long as the engine connection.
+
+        It hangs on the backend, which every expression built on it references, so files
+        the engine reads lazily stay until the last query is done.
+        """
+        scratch = getattr(self.backend, "_analysis_scratch", None)
+        if scratch is None:
+            scratch = tempfile.TemporaryDirectory(prefix="analysis-warehouse-")
+            self.backend._analysis_scratch = scratch
+        return Path(scratch.name)
 
     # ------------------------------------------------------------------ what exists
 
@@ -83,7 +104,15 @@ class Warehouse:
         clashing = [c for c in renames if c in raw.columns and renames[c] != c]
         if clashing:
             raw = raw.drop(*clashing)
-        return raw.rename(renames) if renames else raw
+        renamed = raw.rename(renames) if renames else raw
+        return _typed(renamed, TABLES[name]) if name in self._csv_tables else renamed
+
+    def text_columns(self, name: str) -> dict[str, str]:
+        """For a CSV table: contract column → the column holding its original text."""
+        if name not in self._csv_tables:
+            return {}
+        columns = self.source_table(name).columns
+        return {c: c + TEXT_SUFFIX for c in TABLES[name].column_names if c + TEXT_SUFFIX in columns}
 
     def table(self, name: str) -> ir.Table:
         """Contract table `name`: non-personal contract columns only, erased customers dropped."""
@@ -97,7 +126,7 @@ class Warehouse:
             )
         self.tables_read.add(name)
         table = source.select(*spec.public_columns)
-        return self._without_erased(table, spec)
+        return self.without_erased(table, name)
 
     def erased_customer_ids(self) -> ir.Table | None:
         """The erasure requests' customer ids, or None when there is no erasures table."""
@@ -106,8 +135,10 @@ class Warehouse:
         erasures = self.source_table("erasures")
         return erasures.select("customer_id").filter(erasures.customer_id.notnull()).distinct()
 
-    def _without_erased(self, table: ir.Table, spec: TableSpec) -> ir.Table:
-        if spec.customer_column is None or spec.name == "erasures":
+    def without_erased(self, table: ir.Table, name: str) -> ir.Table:
+        """`table` (contract table `name`) without the rows of customers who asked for erasure."""
+        spec = TABLES[name]
+        if spec.customer_column is None or name == "erasures":
             return table
         erased = self.erased_customer_ids()
         if erased is None:
@@ -162,22 +193,48 @@ class Warehouse:
         return table_name
 
     def _register_file(self, name: str, path: Path) -> str:
-        if path.is_dir() or path.suffix == ".parquet":
-            pattern = str(path / "*.parquet") if path.is_dir() else str(path)
-            self.backend.read_parquet(pattern, table_name=name)
-        elif path.suffix == ".csv":
-            csv_path = utf8_copy(path, self.source.encoding)
-            self.backend.read_csv(str(csv_path), table_name=name, **self._csv_options())
-        else:
+        if not (path.is_dir() or path.suffix in FILE_SUFFIXES):
             raise DataSourceError(
                 f"table {name}: {path} is neither .parquet nor .csv; convert it or map another file"
             )
+        try:
+            if path.suffix == ".csv":
+                csv_path = utf8_copy(path, self.source.encoding, self.scratch_folder())
+                self.backend.read_csv(str(csv_path), table_name=name, **self._csv_options())
+                self._csv_tables.add(name)
+            else:
+                pattern = str(path / "*.parquet") if path.is_dir() else str(path)
+                self.backend.read_parquet(pattern, table_name=name)
+        except DataSourceError:
+            raise
+        except Exception as exc:  # each engine raises its own kinds; the user needs file and cause
+            raise DataSourceError(
+                f"table {name}: the {self.source.engine} engine cannot read {path}: "
+                f"{_first_line(exc)}. Check that the file is complete and of its type "
+                "(for CSV: data.delimiter and data.encoding)."
+            ) from exc
         return name
 
     def _csv_options(self) -> dict[str, Any]:
+        """Every CSV column is read as text (ids keep leading zeros; engines agree), then typed."""
         if self.source.engine == "pyspark":
-            return {"header": True, "inferSchema": True, "sep": self.source.delimiter}
-        return {"header": True, "delim": self.source.delimiter}
+            return {"header": True, "inferSchema": False, "sep": self.source.delimiter}
+        return {"header": True, "delim": self.source.delimiter, "all_varchar": True}
+
+
+def _typed(table: ir.Table, spec: TableSpec) -> ir.Table:
+    """Cast a text-read table's contract columns to their kinds, keeping the original text."""
+    casts: dict[str, ir.Value] = {}
+    for column in spec.columns:
+        if column.kind != "string" and column.name in table.columns:
+            casts[column.name] = table[column.name].try_cast(ENGINE_TYPES[column.kind])
+            casts[column.name + TEXT_SUFFIX] = table[column.name]
+    return table.mutate(**casts) if casts else table
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _find_file(folder: Path, name: str, mapped: str | None) -> Path | None:
@@ -191,35 +248,29 @@ def _find_file(folder: Path, name: str, mapped: str | None) -> Path | None:
     return folder_candidate if folder_candidate.is_dir() else None
 
 
-def utf8_copy(path: Path, encoding: str) -> Path:
-    """The CSV as UTF-8: the file itself when it already is, else a cached transcoded copy.
+def utf8_copy(path: Path, encoding: str, folder: Path) -> Path:
+    """The CSV as UTF-8: the file itself when it already is, else a transcoded copy in `folder`.
 
     DuckDB reads UTF-8 natively; GB18030 (common in Chinese ad-platform and POS exports)
-    needs a network-installed extension, so it is transcoded once, streaming, into the
-    temp folder, keyed by the file's path, size and modification time.
+    needs an extension downloaded at run time, so the file is transcoded, streaming, into
+    the warehouse's private temporary folder (readable by this user only, deleted when the
+    warehouse is), because an export may hold personal data.
     """
     if encoding == "utf-8":
         return path
-    stat = path.stat()
-    key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{encoding}".encode())
-    target = Path(tempfile.gettempdir()) / "analysis-csv" / f"{key.hexdigest()[:20]}.csv"
-    if target.exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
+    target = folder / f"{len(list(folder.iterdir()))}-{path.stem}.csv"
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
-        with path.open("rb") as source, partial.open("w", encoding="utf-8", newline="") as out:
+        with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
             for block in iter(lambda: source.read(1 << 20), b""):
                 out.write(decoder.decode(block))
             out.write(decoder.decode(b"", final=True))
     except UnicodeDecodeError as exc:
-        partial.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         raise DataSourceError(
             f"{path}: not valid {encoding} at byte {exc.start}; set data.encoding to the file's "
             "encoding (accepted: utf-8, utf-8-sig, gb18030)"
         ) from exc
-    partial.replace(target)
     return target
 
 

@@ -51,6 +51,7 @@ lab: $(STAMP) $(DEMO)/truth.json ## open JupyterLab on notebooks/ (defaults read
 	cd notebooks && ../$(VENV)/bin/jupyter lab
 
 test: $(STAMP) ## run the test suite (DuckDB and PySpark)
+	@bash .ci/system-deps --check-only || true
 	$(PY) -m pytest -q
 
 lint: $(STAMP) ## ruff check and format check

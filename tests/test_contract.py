@@ -99,6 +99,32 @@ VIOLATIONS = [
     ),
     ("experiment_units", "clicked", "clicked is 0 or 1", _set("experiment_units", "clicked", 0, 2)),
     ("experiment_units", "revenue", "revenue ≥ 0", _set("experiment_units", "revenue", 1, -5.0)),
+    (
+        "experiment_units",
+        "converted",
+        "converted is 0 or 1",
+        _set("experiment_units", "converted", 1, -1),
+    ),
+    ("spend", "clicks", "0 ≤ clicks ≤ impressions", _set("spend", "clicks", 2, -1)),
+    (
+        "experiment_arms",
+        "units",
+        "units ≥ 0 when given",
+        lambda t: t.__setitem__(
+            "experiment_arms",
+            t["experiment_arms"].assign(
+                units=[-1, 100], clicks=pd.array([None, 10], dtype="Int64")
+            ),
+        ),
+    ),
+    (
+        "experiment_arms",
+        "planned_share",
+        "0 < planned_share ≤ 1",
+        lambda t: t.__setitem__(
+            "experiment_arms", t["experiment_arms"].assign(planned_share=[1.5, -0.5])
+        ),
+    ),
     ("metrics", "ts", "(series, ts) unique", _set("metrics", "ts", 1, pd.Timestamp("2026-10-01"))),
     ("erasures", "customer_id", "not null", _set("erasures", "customer_id", 0, None)),
 ]

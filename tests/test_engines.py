@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tiny import tiny_tables, write_tiny
 
 from analysis import health
+from analysis.contract import check_contract
 from analysis.params import DataSource
 from analysis.schema import TABLES
 from analysis.warehouse import open_warehouse
@@ -69,3 +71,73 @@ def test_erasures_honoured_on_spark(demo_dir: Path, spark) -> None:
     erased = set(pd.read_parquet(demo_dir / "erasures.parquet")["customer_id"])
     seen = set(sparked.table("orders").select("customer_id").distinct().to_pandas()["customer_id"])
     assert erased and not erased & seen
+
+
+def _violations(folder: Path, engine: str) -> list[tuple]:
+    warehouse = open_warehouse(DataSource(path=folder, engine=engine))
+    report = check_contract(warehouse, list(TABLES), strict=False)
+    return sorted(
+        (v.table, v.column, v.rule, v.offending_rows, v.sample_keys) for v in report.violations
+    )
+
+
+def test_contract_checks_agree_on_a_broken_warehouse(tmp_path: Path, spark) -> None:
+    tables = tiny_tables()
+    tables["orders"].loc[1, "order_id"] = "O1"
+    tables["spend"].loc[0, "clicks"] = 5000
+    tables["experiment_units"].loc[0, "variant"] = "Z"
+    tables["experiment_arms"].loc[1, "planned_share"] = 0.4
+    folder = write_tiny(tmp_path / "broken", tables)
+    duck = _violations(folder, "duckdb")
+    assert len(duck) == 4
+    assert _violations(folder, "pyspark") == duck
+
+
+def test_erasures_honoured_in_every_table_on_spark(tiny_dir: Path, spark) -> None:
+    warehouse = open_warehouse(DataSource(path=tiny_dir, engine="pyspark"))
+    erased = set(tiny_tables()["erasures"]["customer_id"])
+    for name, spec in TABLES.items():
+        if spec.customer_column and name != "erasures":
+            seen = set(warehouse.table(name).to_pandas()[spec.customer_column])
+            assert seen and not seen & erased, name
+    assert "email" not in warehouse.table("customers").columns
+
+
+def test_gb18030_csv_with_mapping_reads_the_same_on_both_engines(tmp_path: Path, spark) -> None:
+    folder = tmp_path / "pos"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "订单号": ["000123", "D002"],
+            "会员号": ["C1", "C2"],
+            "下单时间": ["2026-10-01 10:00:00", "2026-10-02 11:30:00"],
+            "实付金额": ["199.5", "88"],
+            "渠道": ["小红书", "企业微信社群"],
+        }
+    ).to_csv(folder / "订单.csv", index=False, encoding="gb18030", sep=";")
+    columns = {
+        "order_id": "订单号",
+        "customer_id": "会员号",
+        "order_ts": "下单时间",
+        "revenue": "实付金额",
+        "channel": "渠道",
+    }
+    frames = [
+        open_warehouse(
+            DataSource(
+                path=folder,
+                engine=engine,
+                encoding="gb18030",
+                delimiter=";",
+                tables={"orders": "订单.csv"},
+                columns={"orders": columns},
+            )
+        )
+        .table("orders")
+        .order_by("order_id")
+        .to_pandas()
+        for engine in ("duckdb", "pyspark")
+    ]
+    pd.testing.assert_frame_equal(frames[0], frames[1], check_dtype=False)
+    assert frames[1]["order_id"].tolist() == ["000123", "D002"]
+    assert frames[1]["channel"].tolist() == ["小红书", "企业微信社群"]

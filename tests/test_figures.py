@@ -41,3 +41,19 @@ def test_each_channel_has_its_own_fixed_colour() -> None:
     assert list(CHANNEL_COLOURS) == list(CHANNELS)
     assert len(set(CHANNEL_COLOURS.values())) == len(CHANNELS)
     assert channel_colour("线下门店") == channel_colour(None) != channel_colour("小红书")
+
+
+def test_text_from_the_data_is_drawn_as_written() -> None:
+    setup_figures()
+    names = ["$x^$ 双11", "_hidden_campaign", "知乎"]
+    daily = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-10-01"] * 3),
+            "channel": names,
+            "orders": [3, 2, 1],
+        }
+    )
+    figure = daily_by_channel(daily, "orders", title="t", ylabel="y")
+    figure.canvas.draw()  # mathtext would raise on '$x^$'
+    legend = [text.get_text().lstrip("\u200b") for text in figure.axes[0].get_legend().get_texts()]
+    assert legend == names

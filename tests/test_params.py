@@ -118,3 +118,30 @@ def test_batch_entry_error_names_its_position(tmp_path, tiny_dir):
     )
     with pytest.raises(ParamsError, match=r"(?s)reports\[1\].*unknown key 'colour'"):
         load_batch_params(_write(tmp_path, text))
+
+
+def test_missing_data_path_is_a_params_error_naming_the_key(tmp_path):
+    path = _write(tmp_path, GOOD.format(path=tmp_path / "nowhere"))
+    with pytest.raises(ParamsError, match=r"key 'data': .*nowhere' does not exist"):
+        load_report_params(path)
+
+
+def test_missing_mapped_file_names_the_table_key_and_lists_the_files(tmp_path, tiny_dir):
+    text = GOOD.format(path=tiny_dir) + "  tables:\n    orders: 订单导出.csv\n"
+    with pytest.raises(ParamsError, match=r"tables.orders: file '订单导出.csv' is not in .*orders"):
+        load_report_params(_write(tmp_path, text))
+
+
+def test_index_is_reserved_and_numbers_are_read_as_text(tmp_path, tiny_dir):
+    with pytest.raises(ParamsError, match="reserved"):
+        load_report_params(_write(tmp_path, GOOD.format(path=tiny_dir) + "name: index\n"))
+    params = load_report_params(_write(tmp_path, GOOD.format(path=tiny_dir) + "name: 2026\n"))
+    assert params.output_name == "2026"
+
+
+def test_cli_accepts_notebooks_folder_for_run_and_batch():
+    from analysis.cli import build_parser
+
+    for command in ("run", "batch"):
+        args = build_parser().parse_args([command, "p.yaml", "--notebooks", "mine"])
+        assert args.notebooks == Path("mine")

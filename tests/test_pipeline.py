@@ -98,9 +98,8 @@ def test_failed_run_keeps_previous_report_byte_identical(good_run: Path, tmp_pat
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
-def test_batch_with_one_failing_report_finishes_the_others(tiny_dir, tmp_path, monkeypatch):
+def test_batch_with_one_failing_report_finishes_the_others(tiny_dir, tmp_path):
     notebooks = _notebooks_with_planted_failure(tmp_path / "notebooks", "name == 'broken'")
-    monkeypatch.setattr("analysis.runner.NOTEBOOKS_DIR", notebooks)
     batch = tmp_path / "batch.yaml"
     batch.write_text(
         f"period: 2026-10\ndata: {{path: {tiny_dir}}}\nreports:\n"
@@ -108,7 +107,9 @@ def test_batch_with_one_failing_report_finishes_the_others(tiny_dir, tmp_path, m
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    exit_code = cli.main(["batch", str(batch), "--out", str(out), "--jobs", "2"])
+    exit_code = cli.main(
+        ["batch", str(batch), "--out", str(out), "--jobs", "2", "--notebooks", str(notebooks)]
+    )
     assert exit_code == 1
     assert (out / "health.html").is_file() and not (out / "broken.html").exists()
     assert (out / "broken.failed.ipynb").is_file()

@@ -26,8 +26,8 @@ def test_no_email_or_phone_of_the_demo_data_in_any_output(demo_dir: Path, demo_r
     customers = pd.read_parquet(demo_dir / "customers.parquet", columns=["email", "phone"])
     personal = set(customers["email"].dropna()) | set(customers["phone"].dropna())
     assert len(personal) > 100
-    outputs = [p for p in demo_report.iterdir() if p.suffix in {".html", ".json"}]
-    assert {p.suffix for p in outputs} == {".html", ".json"}
+    outputs = [p for p in demo_report.iterdir() if p.suffix in {".html", ".json", ".ipynb"}]
+    assert {p.suffix for p in outputs} == {".html", ".json", ".ipynb"}
     for path in outputs:
         text = path.read_text(encoding="utf-8")
         leaked = [value for value in personal if value in text]

@@ -98,11 +98,6 @@ def test_duckdb_file_source_reads_tables(tmp_path: Path) -> None:
     assert warehouse.table("orders").count().to_pyarrow().as_py() == 3  # C3's order erased
 
 
-def test_missing_path_names_it(tmp_path: Path) -> None:
-    with pytest.raises(DataSourceError, match=r"data.path '.*nowhere' does not exist"):
-        open_warehouse(DataSource(path=tmp_path / "nowhere"))
-
-
 def test_missing_table_file_names_table_and_mapping_key(tmp_path: Path) -> None:
     folder = tmp_path / "empty"
     folder.mkdir()
@@ -125,13 +120,15 @@ def test_fingerprint_counts_rows_and_latest_time(tiny_dir: Path) -> None:
 
 def _csv_orders(folder: Path, order_ts: list[str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({
-        "order_id": ["000123", "20261001000124"],
-        "customer_id": ["0042", "0043"],
-        "order_ts": order_ts,
-        "revenue": ["10.5", "20"],
-        "channel": ["知乎", ""],
-    }).to_csv(folder / "orders.csv", index=False)
+    pd.DataFrame(
+        {
+            "order_id": ["000123", "20261001000124"],
+            "customer_id": ["0042", "0043"],
+            "order_ts": order_ts,
+            "revenue": ["10.5", "20"],
+            "channel": ["知乎", ""],
+        }
+    ).to_csv(folder / "orders.csv", index=False)
     return folder
 
 
@@ -158,6 +155,9 @@ def test_csv_value_that_is_not_a_timestamp_is_reported_by_row(tmp_path: Path) ->
 
 def test_corrupt_parquet_file_names_table_and_file(tiny_dir: Path) -> None:
     (tiny_dir / "orders.parquet").write_bytes(b"not parquet at all")
-    with pytest.raises(DataSourceError, match=r"table orders: the duckdb engine cannot read .*"
-                                              r"orders\.parquet"):
+    with pytest.raises(
+        DataSourceError,
+        match=r"table orders: the duckdb engine cannot read .*"
+        r"orders\.parquet",
+    ):
         open_warehouse(DataSource(path=tiny_dir)).table("orders")

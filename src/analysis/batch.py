@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -62,7 +63,8 @@ def run_batch(
             outcomes.append(run_one(params, out_dir, notebooks_dir, shared))
             _progress(outcomes[-1], len(outcomes), len(reports), progress)
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # spawn, not fork: a forked worker would share the parent's Spark gateway and DuckDB threads
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
             futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared) for p in reports]
             for future in as_completed(futures):
                 outcomes.append(future.result())

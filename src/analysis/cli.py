@@ -12,9 +12,11 @@ from analysis.errors import AnalysisError, ParamsError
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
+NOTEBOOKS_HELP = "folder of report notebooks (default: the project's notebooks/)"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: demo, run and batch, each with its options."""
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -31,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run one report from a params YAML")
     run.add_argument("params", type=Path, help="params file, e.g. params/data_health.yaml")
     run.add_argument("--out", type=Path, default=None, help="output folder (reports/<period>/)")
+    run.add_argument("--notebooks", type=Path, default=None, help=NOTEBOOKS_HELP)
     run.add_argument(
         "--set",
         dest="overrides",
@@ -44,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("params", type=Path, help="batch file, e.g. params/monthly/2026-10.yaml")
     batch.add_argument("--out", type=Path, default=None, help="output folder (reports/<period>/)")
     batch.add_argument("--jobs", type=int, default=2, help="reports run at once (default 2)")
+    batch.add_argument("--notebooks", type=Path, default=None, help=NOTEBOOKS_HELP)
     batch.add_argument(
         "--set",
         dest="overrides",
@@ -56,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; exit 0 on success, 2 for invalid params, 1 for any other failure."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
@@ -91,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
     from analysis.runner import run_report
 
     params = load_report_params(args.params, args.overrides)
-    outcome = run_report(params, args.out)
+    outcome = run_report(params, args.out, args.notebooks)
     print(f"{outcome.name}: ok in {outcome.seconds:.1f} s → {outcome.html}")
     if outcome.headline:
         print(f"  {outcome.headline}")
@@ -107,7 +112,7 @@ def _batch(args: argparse.Namespace) -> int:
         raise ParamsError(f"--jobs {args.jobs}: must be 1 or more")
     reports = load_batch_params(args.params, args.overrides)
     out_dir = args.out or default_out_dir(reports[0])
-    outcomes = run_batch(reports, out_dir, jobs=args.jobs)
+    outcomes = run_batch(reports, out_dir, jobs=args.jobs, notebooks_dir=args.notebooks)
     print(summary_table(outcomes))
     print(f"index: {out_dir / 'index.html'}")
     return 0 if all(o.status == "ok" for o in outcomes) else EXIT_FAILED

@@ -53,9 +53,11 @@ class ContractReport:
 
     @property
     def ok(self) -> bool:
+        """True when no rule is broken."""
         return not self.violations
 
     def warnings(self) -> list[str]:
+        """One readable sentence per violation, as shown in reports."""
         return [v.describe() for v in self.violations]
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.IGNORECASE | re.DOTALL)
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/?>", re.IGNORECASE | re.DOTALL)
+_EVENT_HANDLER = re.compile(r"""\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+_JAVASCRIPT_URL = re.compile(r"""["']\s*javascript:[^"']*["']""", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
 
 
@@ -38,11 +40,19 @@ def notebook_to_html(path: Path, title: str) -> str:
 
 
 def strip_scripts(html: str) -> str:
-    """Remove every <script> and external <link>: reports are static, nothing runs or loads.
+    """Make the page inert: no <script>, no event-handler attribute, no javascript: URL.
 
-    Text from the data is escaped before it reaches the page, so it cannot form a tag here.
+    Text from the data is escaped before it reaches the page, so this is the second line of
+    defence; it repeats until nothing changes, so nested tags cannot reassemble.
     """
-    return _EXTERNAL_LINK.sub("", _SCRIPT.sub("", html))
+    previous = None
+    while previous != html:
+        previous = html
+        html = _SCRIPT.sub("", html)
+        html = _EXTERNAL_LINK.sub("", html)
+        html = _EVENT_HANDLER.sub("", html)
+        html = _JAVASCRIPT_URL.sub('"#"', html)
+    return html
 
 
 def _is_stderr(output: dict) -> bool:

@@ -39,7 +39,8 @@ TableName = Literal[
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_PLAIN_NAME = re.compile(r"^[^/\\\x00]+$")
+_PLAIN_NAME = re.compile(r"^\w[\w.-]*$")  # \w includes Chinese characters
+RESERVED_NAMES = {"index"}  # index.html is the month's list of reports
 
 
 def _check_month(value: str) -> str:
@@ -49,11 +50,13 @@ def _check_month(value: str) -> str:
 
 
 def _check_plain_name(value: str) -> str:
-    if not _PLAIN_NAME.match(value) or value in {".", ".."} or value.startswith("."):
+    if not _PLAIN_NAME.match(value):
         raise ValueError(
-            f"{value!r} is not a plain file name; use letters, digits, '_' or '-' "
-            "without '/' or '\\' and not starting with '.'"
+            f"{value!r} is not a plain file name; use letters (any script), digits, '_', '-' "
+            "or '.', starting with a letter or digit"
         )
+    if value.lower() in RESERVED_NAMES:
+        raise ValueError(f"{value!r} is reserved (index.html lists the month's reports)")
     return value
 
 
@@ -74,9 +77,9 @@ def previous_month(month: str) -> str:
 
 
 class StrictModel(BaseModel):
-    """Base for params models: unknown keys are errors, values are not coerced loosely."""
+    """Base for params models: unknown keys are errors; a number given for text is read as text."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class DataSource(StrictModel):
@@ -111,7 +114,25 @@ class DataSource(StrictModel):
                     f"columns.{table}: {unknown} are not contract columns of {table}; "
                     f"accepted: {', '.join(known)}"
                 )
+        self._check_files_exist()
         return self
+
+    def _check_files_exist(self) -> None:
+        if self.path is None:
+            return
+        if not self.path.exists():
+            hint = "; build the demo warehouse with `make data`" if self.path.name == "demo" else ""
+            raise ValueError(
+                f"path {str(self.path)!r} does not exist (from {Path.cwd()}); give a folder "
+                f"of Parquet/CSV files or a .duckdb file{hint}"
+            )
+        if self.path.is_dir():
+            for table, file_name in self.tables.items():
+                if not (self.path / file_name).exists():
+                    raise ValueError(
+                        f"tables.{table}: file {file_name!r} is not in {self.path}; "
+                        f"files there: {', '.join(sorted(p.name for p in self.path.iterdir()))}"
+                    )
 
 
 class ReportParams(StrictModel):
@@ -129,6 +150,7 @@ class ReportParams(StrictModel):
 
     @property
     def output_name(self) -> str:
+        """The file name of this run's outputs: `name`, else the report's name."""
         return self.name or self.report
 
     def notebook_parameters(self) -> dict[str, Any]:
@@ -201,8 +223,6 @@ def apply_overrides(values: dict[str, Any], overrides: list[str], source: str) -
             value = yaml.safe_load(raw) if raw else ""
         except yaml.YAMLError:
             value = raw
-        # a value that YAML reads as a date or number but the user meant as text stays usable:
-        # models coerce from str where they accept str
         target = merged
         parts = key.split(".")
         for part in parts[:-1]:

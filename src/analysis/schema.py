@@ -35,6 +35,7 @@ class TableSpec:
 
     @property
     def column_names(self) -> tuple[str, ...]:
+        """Every contract column of the table, in contract order."""
         return tuple(c.name for c in self.columns)
 
     @property
@@ -43,6 +44,7 @@ class TableSpec:
         return tuple(c.name for c in self.columns if not c.personal)
 
     def column(self, name: str) -> Column:
+        """The contract column called `name`."""
         return next(c for c in self.columns if c.name == name)
 
 

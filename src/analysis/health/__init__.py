@@ -6,7 +6,14 @@ from analysis.health.kpis import KpiChange, month_kpis
 from analysis.health.profile import TableProfile, profile_tables
 from analysis.health.queries import daily_orders_by_channel, daily_spend_by_channel, erased_count
 from analysis.health.summary import DataHealth, summarise
-from analysis.health.tables import biggest_moves, coverage_sentence, kpi_frame, profile_frame
+from analysis.health.tables import (
+    biggest_moves,
+    coverage_sentence,
+    daily_sentence,
+    kpi_frame,
+    leader_title,
+    profile_frame,
+)
 
 __all__ = [
     "DataHealth",
@@ -15,9 +22,11 @@ __all__ = [
     "biggest_moves",
     "coverage_sentence",
     "daily_orders_by_channel",
+    "daily_sentence",
     "daily_spend_by_channel",
     "erased_count",
     "kpi_frame",
+    "leader_title",
     "month_kpis",
     "profile_frame",
     "profile_tables",

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.reporting.style import channel_colour
+from analysis.reporting.style import as_label, channel_colour
 
 
 def daily_by_channel(daily: pd.DataFrame, value: str, *, title: str, ylabel: str) -> Figure:
@@ -23,7 +23,7 @@ def daily_by_channel(daily: pd.DataFrame, value: str, *, title: str, ylabel: str
             bottom=bottom,
             width=0.8,
             color=channel_colour(channel),
-            label=channel,
+            label=as_label(channel),
         )
         bottom = bottom + wide[channel]
     axes.set_title(title)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ibis.expr.types as ir
+
 from analysis.schema import TABLES
 from analysis.warehouse import Warehouse
 
@@ -41,7 +43,7 @@ def profile_table(warehouse: Warehouse, name: str) -> TableProfile:
     )
 
 
-def _duplicate_keys(table, key: tuple[str, ...]) -> int:
+def _duplicate_keys(table: ir.Table, key: tuple[str, ...]) -> int:
     counts = table.group_by(list(key)).aggregate(copies=table.count())
     return int(counts.filter(counts.copies > 1).count().to_pyarrow().as_py())
 

@@ -91,3 +91,31 @@ def coverage_sentence(profiles: list[TableProfile], erased_customers: int) -> st
         f"{len(profiles)} tables, {rows:,} rows after honouring {erased_customers:,} "
         f"erasure request(s); {duplicates}."
     )
+
+
+def channel_leader(daily: pd.DataFrame, value: str) -> tuple[str, float]:
+    """The channel with the largest total of `value` over the days, and its share of the total."""
+    totals = daily.groupby("channel")[value].sum().sort_values(ascending=False)
+    if totals.empty or totals.sum() == 0:
+        return "no channel", 0.0
+    return str(totals.index[0]), float(totals.iloc[0] / totals.sum())
+
+
+def leader_title(daily: pd.DataFrame, value: str, what: str) -> str:
+    """A figure title that states its message: which channel leads `what` and by how much."""
+    leader, share = channel_leader(daily, value)
+    return f"{leader} leads {what} with {share:.0%} of the month"
+
+
+def daily_sentence(daily_orders: pd.DataFrame, daily_spend: pd.DataFrame) -> str:
+    """A sentence on where orders and spend concentrate and the busiest day."""
+    if daily_orders.empty:
+        return "No orders were recorded this month."
+    by_day = daily_orders.groupby("date")["orders"].sum()
+    orders_leader, orders_share = channel_leader(daily_orders, "orders")
+    spend_leader, spend_share = channel_leader(daily_spend, "spend")
+    return (
+        f"{orders_leader} was the recorded last touch of {orders_share:.0%} of orders and "
+        f"{spend_leader} took {spend_share:.0%} of spend; the busiest day was "
+        f"{by_day.idxmax():%Y-%m-%d} with {by_day.max():,.0f} orders."
+    )

@@ -66,6 +66,7 @@ def show_figure(figure: Figure, *, alt: str) -> None:
 
 
 def display_html(markup: str) -> None:
+    """Show markup we built (data values inside it already escaped)."""
     display(HTML(markup))
 
 

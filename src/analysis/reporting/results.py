@@ -12,12 +12,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.errors import ReportError
+
 
 def to_jsonable(value: Any) -> Any:
     """Convert results (dataclasses, NamedTuples, numpy, pandas, dates) to JSON-ready values.
 
     NaN and infinities become None: JSON has no such numbers and a reader must see "n/a".
     """
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple) and hasattr(value, "_asdict"):
@@ -36,7 +42,7 @@ def to_jsonable(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, pd.Timestamp | datetime | date):
         return value.isoformat()
-    if value is pd.NaT or (value is not None and not isinstance(value, str) and pd.isna(value)):
+    if not isinstance(value, str) and pd.isna(value):
         return None
     return value
 
@@ -45,7 +51,10 @@ def publish(results: Any, results_path: str | None) -> dict[str, Any]:
     """Write the results JSON where the runner asked; in JupyterLab (no path) just return it."""
     payload = to_jsonable(results)
     if not isinstance(payload, dict) or "headline" not in payload:
-        raise ValueError("results must be a record with a 'headline' sentence")
+        raise ReportError(
+            f"publish: results of type {type(results).__name__} are not a record with a "
+            "'headline' sentence; pass the report's results dataclass"
+        )
     if results_path:
         Path(results_path).write_text(
             json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -34,9 +34,30 @@ def channel_colour(channel: str | None) -> str:
 
 
 def available_cjk_font() -> str | None:
-    """The first installed font that has Chinese glyphs, or None (figures would show boxes)."""
+    """The first installed font that has Chinese glyphs, or None (figures would show boxes).
+
+    matplotlib caches its font list; a font installed after that cache was written (by
+    `make system-deps`) is found by rebuilding the list once.
+    """
+    found = _first_cjk_font()
+    if found is None:
+        font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
+        found = _first_cjk_font()
+    return found
+
+
+def _first_cjk_font() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def as_label(text: object) -> str:
+    """Text from the data as a figure label: shown as written (no maths, never hidden).
+
+    matplotlib hides legend entries that start with '_'; a zero-width space keeps them.
+    """
+    label = str(text)
+    return "\u200b" + label if label.startswith("_") else label
 
 
 def setup_figures(dpi: int = 110) -> str | None:
@@ -62,6 +83,7 @@ def setup_figures(dpi: int = 110) -> str | None:
             "axes.titlesize": 12,
             "axes.titleweight": "bold",
             "svg.fonttype": "none",
+            "text.parse_math": False,  # '$' in a campaign name is a character, not maths
         }
     )
     return cjk

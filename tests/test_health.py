@@ -1,0 +1,48 @@
+"""Data-health KPIs and sentences, checked against hand-computed numbers on the tiny warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import health
+from analysis.params import DataSource
+from analysis.warehouse import open_warehouse
+
+
+def test_month_kpis_match_hand_computation(tiny_dir: Path) -> None:
+    kpis = {
+        k.kpi: k for k in health.month_kpis(open_warehouse(DataSource(path=tiny_dir)), "2026-10")
+    }
+    # October after erasing C3: O1 120.0 + O2 80.5 (C1), O3 300.0 (C2); spend rows of Oct 1-2
+    assert kpis["revenue"].this_month == pytest.approx(500.5)
+    assert kpis["orders"].this_month == 3
+    assert kpis["aov"].this_month == pytest.approx(500.5 / 3)
+    assert kpis["spend"].this_month == pytest.approx(240.0)
+    assert kpis["ctr"].this_month == pytest.approx(90 / 3900)
+    assert kpis["cpc"].this_month == pytest.approx(240 / 90)
+    assert kpis["repurchase_rate"].this_month == pytest.approx(1 / 2)  # C1 bought twice of 2 buyers
+    assert kpis["new_customers"].this_month == 0
+    assert kpis["revenue"].last_month == 0.0 and kpis["revenue"].change is None  # C3 erased
+
+
+def test_daily_sentence_names_leaders_and_busiest_day() -> None:
+    orders = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-10-01", "2026-10-01", "2026-10-02"]),
+            "channel": ["百度SEM", "小红书", "百度SEM"],
+            "orders": [3, 1, 6],
+            "revenue": [30.0, 10.0, 60.0],
+        }
+    )
+    spend = pd.DataFrame({"date": orders["date"], "channel": ["小红书"] * 3, "spend": [1.0] * 3})
+    assert health.daily_sentence(orders, spend) == (
+        "百度SEM was the recorded last touch of 90% of orders and 小红书 took 100% of spend; "
+        "the busiest day was 2026-10-02 with 6 orders."
+    )
+    assert (
+        health.leader_title(orders, "revenue", "revenue")
+        == "百度SEM leads revenue with 90% of the month"
+    )

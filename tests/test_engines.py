@@ -141,3 +141,14 @@ def test_gb18030_csv_with_mapping_reads_the_same_on_both_engines(tmp_path: Path,
     pd.testing.assert_frame_equal(frames[0], frames[1], check_dtype=False)
     assert frames[1]["order_id"].tolist() == ["000123", "D002"]
     assert frames[1]["channel"].tolist() == ["小红书", "企业微信社群"]
+
+
+@pytest.mark.parametrize("query", ["unit_statistics", "daily_statistics"])
+def test_abtest_sufficient_statistics_match(demo_dir: Path, spark, query: str) -> None:
+    from analysis.abtest import queries
+
+    duck, sparked = _both(demo_dir, spark)
+    left = getattr(queries, query)(duck, FIRST, LAST)
+    right = getattr(queries, query)(sparked, FIRST, LAST)
+    assert len(left) >= 7 and left["units"].sum() > 10_000
+    pd.testing.assert_frame_equal(left, right, check_dtype=False, rtol=1e-9)

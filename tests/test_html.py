@@ -16,3 +16,8 @@ def test_scripts_handlers_and_javascript_urls_are_removed() -> None:
     assert "javascript:" not in inert and "https://cdn" not in inert
     assert '<p class="finding">hi</p>' in inert
     assert '<img src="data:image/png;base64,AAA" alt="ok">' in inert
+
+
+def test_escaped_text_that_looks_like_markup_is_left_as_written() -> None:
+    text = "<td>&lt;img src=x onerror=&quot;alert(1)&quot;&gt; 'javascript:void' on=1</td>"
+    assert strip_scripts(text) == text

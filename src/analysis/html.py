@@ -15,6 +15,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/?>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
 _EVENT_HANDLER = re.compile(r"""\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 _JAVASCRIPT_URL = re.compile(r"""["']\s*javascript:[^"']*["']""", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
@@ -50,9 +51,13 @@ def strip_scripts(html: str) -> str:
         previous = html
         html = _SCRIPT.sub("", html)
         html = _EXTERNAL_LINK.sub("", html)
-        html = _EVENT_HANDLER.sub("", html)
-        html = _JAVASCRIPT_URL.sub('"#"', html)
+        html = _TAG.sub(_inert_tag, html)
     return html
+
+
+def _inert_tag(match: re.Match) -> str:
+    """One tag without event handlers or javascript: URLs (text between tags is untouched)."""
+    return _JAVASCRIPT_URL.sub('"#"', _EVENT_HANDLER.sub("", match.group(0)))
 
 
 def _is_stderr(output: dict) -> bool:

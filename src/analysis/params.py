@@ -176,7 +176,64 @@ class DataHealthParams(ReportParams):
     report: Literal["data_health"] = "data_health"
 
 
-REPORTS: dict[str, type[ReportParams]] = {DataHealthParams.report_kind: DataHealthParams}
+MetricName = Literal["ctr", "conversion", "revenue_per_unit", "revenue_per_click"]
+
+
+class ExperimentSpec(StrictModel):
+    """One experiment to analyse: its metrics and, if not the arm marked is_control, its control."""
+
+    id: str
+    primary_metric: MetricName = "ctr"
+    secondary_metrics: list[MetricName] = Field(default_factory=list)
+    guardrail_metrics: list[MetricName] = Field(default_factory=list)
+    control: str | None = Field(None, description="control variant; default: the is_control arm")
+
+
+class BetaPrior(StrictModel):
+    """Beta(a, b) prior on each arm's rate for the Bayesian view of proportion metrics."""
+
+    a: float = Field(1.0, gt=0)
+    b: float = Field(1.0, gt=0)
+
+
+class PlannedTest(StrictModel):
+    """Planning mode: units per arm needed to detect `mde_relative` on a `baseline` rate."""
+
+    baseline: float = Field(gt=0, lt=1)
+    mde_relative: float = Field(gt=0)
+    control_share: float = Field(0.5, gt=0, lt=1)
+    power: float = Field(0.8, gt=0, lt=1)
+
+
+class AbTestParams(ReportParams):
+    """The A/B test report: a verdict per experiment with its statistics."""
+
+    report_kind: ClassVar[str] = "abtest"
+    tables_needed: ClassVar[tuple[str, ...]] = ("experiment_arms",)
+    tables_optional: ClassVar[tuple[str, ...]] = ("experiment_units", "erasures")
+
+    report: Literal["abtest"] = "abtest"
+    experiments: list[ExperimentSpec] | None = Field(
+        None, description="experiments to analyse; default: every one found, primary metric CTR"
+    )
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+    correction: Literal["holm", "bh", "none"] = "holm"
+    prior: BetaPrior = Field(default_factory=BetaPrior)
+    mde_relative: float = Field(0.10, gt=0, description="smallest relative lift worth shipping")
+    power: float = Field(0.8, gt=0, lt=1)
+    cuped: bool = True
+    sequential: bool = False
+    srm_alpha: float = Field(0.001, gt=0, lt=1, description="SRM p below this: invalid")
+    industry_ctr: float | None = Field(None, gt=0, lt=1, description="industry mean CTR")
+    industry_ctr_share: float = Field(0.5, gt=0, lt=1, description="replace arms under this share")
+    planning: list[PlannedTest] = Field(default_factory=list)
+    portfolio_examples: int = Field(10, ge=0, description="experiments shown in full when many")
+
+
+REPORTS: dict[str, type[ReportParams]] = {
+    DataHealthParams.report_kind: DataHealthParams,
+    AbTestParams.report_kind: AbTestParams,
+}
 """Every report the runner knows: report name → its params model (and notebook name)."""
 
 
@@ -261,8 +318,10 @@ def validate_batch(values: dict[str, Any], source: str) -> list[ReportParams]:
     shared = {"period": batch.period, "data": values["data"]}
     reports = []
     for index, entry in enumerate(values["reports"]):
-        merged = {**shared, **entry}
-        reports.append(validate_report(merged, f"{source} reports[{index}]"))
+        where = f"{source} reports[{index}]"
+        base = _entry_base(entry, where)
+        own = {k: v for k, v in entry.items() if k != "params"}
+        reports.append(validate_report({**base, **shared, **own}, where))
     names = [r.output_name for r in reports]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
@@ -270,6 +329,16 @@ def validate_batch(values: dict[str, Any], source: str) -> list[ReportParams]:
             f"{source}: report names {duplicated} appear twice; give each a distinct 'name'"
         )
     return reports
+
+
+def _entry_base(entry: dict[str, Any], where: str) -> dict[str, Any]:
+    """A batch entry's `params: <file>`: that report file's keys, under the batch's own."""
+    if "params" not in entry:
+        return {}
+    path = Path(str(entry["params"]))
+    if not path.is_file():
+        raise ParamsError(f"{where}: key 'params': file {path} does not exist")
+    return read_yaml(path)
 
 
 def load_report_params(path: Path, overrides: list[str] | None = None) -> ReportParams:

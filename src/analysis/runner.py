@@ -34,7 +34,7 @@ from analysis.warehouse import open_warehouse
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "marketing-analysis"
-TITLES = {"data_health": "Data health"}
+TITLES = {"data_health": "Data health", "abtest": "A/B tests"}
 FALLBACK_KERNEL = "python3"
 
 

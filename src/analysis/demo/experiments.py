@@ -48,8 +48,12 @@ class Experiment:
     units_at_scale_1: int
     min_units: int
     expected_decision: str
+    decision: str  # the code an analysis must reach: ship | keep_control | invalid
+    winner: str | None = None  # the variant to ship, when decision is ship
     actual_shares: tuple[float, ...] | None = None  # planted SRM allocation; None = random
     industry_ctr: float | None = None
+    primary_metric: str = "ctr"
+    mde_relative: float = 0.10  # the smallest relative lift worth shipping the test is sized for
 
 
 EXPERIMENTS: tuple[Experiment, ...] = (
@@ -62,6 +66,8 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         units_at_scale_1=40_000,
         min_units=20_000,  # 10k per arm: the lift is significant
         expected_decision="ship B",
+        decision="ship",
+        winner="B",
     ),
     Experiment(
         "copy_2026_10",
@@ -69,9 +75,12 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             Arm("A", "限时折扣", True, 0.5, 0.040, 0.020),
             Arm("B", "买一送一", False, 0.5, 0.040, 0.020),
         ),
-        units_at_scale_1=30_000,
-        min_units=4_000,
+        # 40k per arm at every scale: powered to rule out a 10% relative CTR lift, so "no
+        # difference" is a decision (keep the control), not an inconclusive test
+        units_at_scale_1=80_000,
+        min_units=80_000,
         expected_decision="keep A / no difference",
+        decision="keep_control",
     ),
     Experiment(
         "creative_2026_10",
@@ -83,6 +92,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         units_at_scale_1=45_000,
         min_units=6_000,  # enough units for the SRM to be detectable
         expected_decision="invalid (SRM)",
+        decision="invalid",
         actual_shares=(0.36, 0.33, 0.31),
         industry_ctr=0.025,
     ),
@@ -244,6 +254,10 @@ def experiment_truth(experiment: Experiment, arm_units: tuple[int, ...]) -> dict
         "srm": experiment.actual_shares is not None,
         "below_half_industry": [],
         "expected_decision": experiment.expected_decision,
+        "decision": experiment.decision,
+        "winner": experiment.winner,
+        "primary_metric": experiment.primary_metric,
+        "mde_relative": experiment.mde_relative,
     }
     if experiment.industry_ctr is not None:
         record["industry_ctr"] = experiment.industry_ctr

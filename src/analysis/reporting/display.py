@@ -39,6 +39,15 @@ def show_table(
     display_html(head + table)
 
 
+WARNING_STYLE = "border-left:4px solid #d62728;padding:4px 12px;background:#fff3f3"
+
+
+def show_warning(template: str, **values: object) -> None:
+    """A red-bordered warning box; `template` is ours, `values` are escaped data."""
+    safe = {key: escape(str(value)) for key, value in values.items()}
+    display_html(f"<div style='{WARNING_STYLE}'>{template.format(**safe)}</div>")
+
+
 def show_contract_warnings(warnings: list[str]) -> None:
     """A visible box listing data-contract warnings (strict: false), or a note that none."""
     if not warnings:
@@ -46,7 +55,7 @@ def show_contract_warnings(warnings: list[str]) -> None:
         return
     items = "".join(f"<li>{escape(w)}</li>" for w in warnings)
     display_html(
-        "<div style='border-left:4px solid #d62728;padding:4px 12px;background:#fff3f3'>"
+        f"<div style='{WARNING_STYLE}'>"
         f"<b>Data contract warnings ({len(warnings)})</b><ul>{items}</ul></div>"
     )
 

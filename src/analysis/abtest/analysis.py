@@ -1,0 +1,372 @@
+"""Analyse experiments: from arm statistics to a verdict per experiment.
+
+This module only wires the pure statistics (frequentist, cuped, bayesian, multiplicity,
+srm, power, sequential) to the arm statistics the engine returned.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.abtest import bayesian, cuped, frequentist, multiplicity, power, sequential, srm
+from analysis.abtest.decisions import decide
+from analysis.abtest.metrics import (
+    METRICS,
+    Metric,
+    arm_stats,
+    check_available,
+    covariate_stats,
+)
+from analysis.abtest.queries import ARM_KEY
+from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult, Power
+from analysis.abtest.sufficient import ProportionStats
+from analysis.errors import DataContractError, ParamsError
+from analysis.params import AbTestParams, ExperimentSpec
+
+Arms = dict[str, dict]
+"""One experiment's arms: variant → its row of merged statistics (as a plain dict)."""
+
+NO_CONTROL_REASON = (
+    "no arm is marked as control, so each arm is compared with the arm that has the most "
+    "units (the best-measured one); ties go to the first listed"
+)
+
+
+def merge_arm_statistics(arms: pd.DataFrame, unit_stats: pd.DataFrame) -> pd.DataFrame:
+    """One row per arm: unit-level sufficient statistics where they exist, else the platform's
+    aggregate units and clicks (`unit_level` says which)."""
+    platform = arms.rename(columns={"units": "platform_units", "clicks": "platform_clicks"})
+    unit_stats = unit_stats.reindex(
+        columns=list(dict.fromkeys([*ARM_KEY, "units", "clicks", *unit_stats.columns]))
+    )
+    merged = platform.merge(unit_stats, on=ARM_KEY, how="left")
+    has_units = merged.groupby("experiment_id")["units"].transform(lambda s: s.notna().any())
+    merged["unit_level"] = has_units.astype(bool)
+    merged["units"] = merged["units"].where(merged["unit_level"], merged["platform_units"])
+    merged["clicks"] = merged["clicks"].where(merged["unit_level"], merged["platform_clicks"])
+    return merged
+
+
+def default_specs(merged: pd.DataFrame) -> list[ExperimentSpec]:
+    """Every experiment found, judged on CTR (the one metric platform aggregates also give)."""
+    return [ExperimentSpec(id=e) for e in merged["experiment_id"].drop_duplicates()]
+
+
+def analyse_experiments(
+    merged: pd.DataFrame, params: AbTestParams, declared: dict[str, str] | None = None
+) -> list[ExperimentResult]:
+    """A verdict for each experiment in the params (or each one found)."""
+    specs = params.experiments or default_specs(merged)
+    found = set(merged["experiment_id"])
+    missing = [s.id for s in specs if s.id not in found]
+    if missing:
+        raise ParamsError(
+            f"experiments {missing} have no arms in experiment_arms; "
+            f"experiments found: {', '.join(sorted(found)) or 'none'}"
+        )
+    by_experiment: dict[str, Arms] = {}
+    for row in merged.to_dict("records"):
+        by_experiment.setdefault(row["experiment_id"], {})[row["variant"]] = row
+    return [
+        analyse_experiment(by_experiment[spec.id], spec, params, (declared or {}).get(spec.id))
+        for spec in specs
+    ]
+
+
+def analyse_experiment(
+    arms: Arms, spec: ExperimentSpec, params: AbTestParams, declared: str | None = None
+) -> ExperimentResult:
+    """SRM, every metric against control, power, and the verdict for one experiment."""
+    _check_arms(arms, spec.id)
+    control, reason = choose_control(arms, spec)
+    unit_level = bool(next(iter(arms.values()))["unit_level"])
+    primary = check_available(spec.primary_metric, spec.id, unit_level)
+    srm_p = srm.srm_p_value(
+        [int(a["units"]) for a in arms.values()], [a["planned_share"] for a in arms.values()]
+    )
+    primary_result = compare_metric(arms, control, primary, "primary", params)
+    others = [
+        compare_metric(arms, control, check_available(name, spec.id, unit_level), role, params)
+        for role, names in (
+            ("secondary", spec.secondary_metrics),
+            ("guardrail", spec.guardrail_metrics),
+        )
+        for name in names
+    ]
+    control_arm = next(a for a in primary_result.arms if a.variant == control)
+    treatments = [a for a in primary_result.arms if a.variant != control]
+    study_power = power_of(arms, control, primary, params)
+    decision = decide(
+        control=control_arm,
+        treatments=treatments,
+        srm_p_value=srm_p,
+        srm_alpha=params.srm_alpha,
+        alpha=params.alpha,
+        mde_relative=params.mde_relative,
+        harmed_guardrails=_harmed(others, params.alpha),
+        days_needed=study_power.days_needed,
+    )
+    return ExperimentResult(
+        experiment_id=spec.id,
+        metric=primary.name,
+        method=primary_result.method,
+        control=control,
+        control_reason=reason,
+        srm_p_value=srm_p,
+        srm_invalid=srm_p < params.srm_alpha,
+        decision=decision.code,
+        decision_text=decision.text,
+        winner=decision.winner,
+        days_needed=study_power.days_needed if decision.code == "inconclusive" else None,
+        arms=primary_result.arms,
+        metrics=[primary_result, *others],
+        power=study_power,
+        replace=[a.variant for a in primary_result.arms if a.replace],
+        declared_winner=declared,
+    )
+
+
+def choose_control(arms: Arms, spec: ExperimentSpec) -> tuple[str, str]:
+    """The control arm and why it was chosen."""
+    variants = list(arms)
+    if spec.control is not None:
+        if spec.control not in variants:
+            raise ParamsError(
+                f"experiment {spec.id}: control {spec.control!r} is not an arm; "
+                f"arms: {', '.join(variants)}"
+            )
+        return spec.control, "named in the params"
+    flagged = [v for v, row in arms.items() if _flag(row["is_control"])]
+    if len(flagged) == 1:
+        return flagged[0], "the arm marked is_control"
+    if len(flagged) > 1:
+        raise DataContractError(
+            f"experiment {spec.id}: arms {flagged} are all marked is_control; mark one, or "
+            "name the control under experiments[].control"
+        )
+    most = max(arms, key=lambda v: arms[v]["units"])  # max keeps the first of equals
+    return str(most), NO_CONTROL_REASON
+
+
+def _flag(value: object) -> bool:
+    return bool(value) and not (isinstance(value, float) and math.isnan(value))
+
+
+def compare_metric(
+    rows: Arms, control: str, metric: Metric, role: str, params: AbTestParams
+) -> MetricResult:
+    """Each treatment against control on one metric, with multiplicity, Bayes and CUPED."""
+    base = arm_stats(rows[control], metric)
+    comparisons = {
+        v: _compare(metric, base, arm_stats(row, metric), params.alpha)
+        for v, row in rows.items()
+        if v != control
+    }
+    adjusted = dict(
+        zip(
+            comparisons,
+            multiplicity.adjust_p_values(
+                [c.p_value for c in comparisons.values()], method=params.correction
+            ),
+            strict=True,
+        )
+    )
+    arms = [_arm_result(rows[control], base, metric, params)]
+    for variant, comparison in comparisons.items():
+        stats = arm_stats(rows[variant], metric)
+        arms.append(
+            _arm_result(
+                rows[variant],
+                stats,
+                metric,
+                params,
+                comparison,
+                adjusted[variant],
+                _bayes(metric, base, stats, comparison, params),
+                pair_units=base.units + stats.units,
+            )
+        )
+    method = next(iter(comparisons.values())).method + _correction_note(params, len(comparisons))
+    cuped_summary = _cuped(rows, control, metric, params)
+    return MetricResult(metric.name, role, method, arms, cuped_summary)
+
+
+def _compare(metric: Metric, control, treatment, alpha: float) -> frequentist.Comparison:
+    if metric.kind == "proportion":
+        return frequentist.compare_proportions(control, treatment, alpha=alpha)
+    if metric.kind == "mean":
+        return frequentist.compare_means(control, treatment, alpha=alpha)
+    return frequentist.compare_ratios(control, treatment, alpha=alpha)
+
+
+def _bayes(metric, control, treatment, comparison, params: AbTestParams):
+    if metric.kind == "proportion":
+        return bayesian.beta_chance_to_beat(
+            control, treatment, prior_a=params.prior.a, prior_b=params.prior.b
+        )
+    return bayesian.normal_chance_to_beat(comparison)
+
+
+def _arm_result(
+    row,
+    stats,
+    metric: Metric,
+    params: AbTestParams,
+    comparison=None,
+    adjusted: float | None = None,
+    bayes=None,
+    pair_units: int = 0,
+) -> ArmResult:
+    is_proportion = isinstance(stats, ProportionStats)
+    value = _value(stats)
+    sequential_ci = None
+    if comparison is not None and params.sequential:
+        sequential_ci = sequential.confidence_sequence(
+            comparison.std_error, comparison.lift_abs, units=pair_units, alpha=params.alpha
+        )
+    return ArmResult(
+        variant=str(row["variant"]),
+        label=str(row["label"]),
+        units=int(row["units"]),
+        successes=stats.successes if is_proportion else None,
+        mean=None if is_proportion else value,
+        rate_or_mean=value,
+        lift_abs=comparison.lift_abs if comparison else None,
+        lift_abs_ci=comparison.lift_abs_ci if comparison else None,
+        lift_rel=comparison.lift_rel if comparison else None,
+        lift_rel_ci=comparison.lift_rel_ci if comparison else None,
+        p_value=comparison.p_value if comparison else None,
+        p_value_adjusted=adjusted,
+        chance_to_beat_control=bayes.chance_to_beat_control if bayes else None,
+        expected_loss=bayes.expected_loss if bayes else None,
+        sequential_ci=sequential_ci,
+        replace=_under_industry(metric, value, params),
+    )
+
+
+def _value(stats) -> float:
+    if isinstance(stats, ProportionStats):
+        return stats.rate
+    return getattr(stats, "mean", None) or stats.ratio
+
+
+def _under_industry(metric: Metric, value: float, params: AbTestParams) -> bool:
+    if metric.name != "ctr" or params.industry_ctr is None:
+        return False
+    return value < params.industry_ctr * params.industry_ctr_share
+
+
+def _correction_note(params: AbTestParams, comparisons: int) -> str:
+    if comparisons < 2 or params.correction == "none":
+        return "; no multiplicity correction" + (" needed" if comparisons < 2 else "")
+    name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[params.correction]
+    return f"; {name} adjustment across {comparisons} arms"
+
+
+def _cuped(rows, control: str, metric: Metric, params: AbTestParams) -> dict | None:
+    has_pre = all(float(row.get("pre_units", 0) or 0) > 0 for row in rows.values())
+    if not (params.cuped and metric.name == "revenue_per_unit" and has_pre):
+        return None
+    base = covariate_stats(rows[control])
+    arms = []
+    for variant, row in rows.items():
+        if variant == control:
+            continue
+        adjusted = cuped.compare_means_cuped(base, covariate_stats(row), alpha=params.alpha)
+        arms.append(
+            {
+                "variant": variant,
+                "lift_abs": adjusted.comparison.lift_abs,
+                "lift_abs_ci": adjusted.comparison.lift_abs_ci,
+                "p_value": adjusted.comparison.p_value,
+                "theta": adjusted.theta,
+                "variance_reduction": adjusted.variance_reduction,
+            }
+        )
+    return {"method": "CUPED with pre_revenue (Deng et al. 2013)", "arms": arms}
+
+
+def _harmed(others: list[MetricResult], alpha: float) -> dict[str, list[str]]:
+    harmed: dict[str, list[str]] = {}
+    for result in others:
+        if result.role != "guardrail":
+            continue
+        for arm in result.arms:
+            if arm.p_value is not None and arm.p_value < alpha and arm.lift_abs < 0:
+                harmed.setdefault(arm.variant, []).append(result.metric)
+    return harmed
+
+
+def power_of(arms: Arms, control: str, metric: Metric, params: AbTestParams) -> Power:
+    """The relative MDE the current sample can detect and the days to reach the planned MDE."""
+    if metric.kind != "proportion":
+        return Power(None, None, None, None)
+    base = arm_stats(arms[control], metric)
+    rate = base.rate
+    if not 0 < rate < 1:
+        return Power(None, None, None, None)
+    smallest = int(min(a["units"] for a in arms.values()))
+    achievable = (
+        power.minimum_detectable_effect(
+            control=base.units,
+            treatment=smallest,
+            baseline_sd=math.sqrt(rate * (1 - rate)),
+            alpha=params.alpha,
+            power=params.power,
+        )
+        / rate
+    )
+    # each comparison is control vs one treatment: the pair's split of their joint traffic
+    control_share = float(arms[control]["planned_share"])
+    treatment_share = min(float(a["planned_share"]) for v, a in arms.items() if v != control)
+    needed_control, needed_treatment = power.required_units(
+        baseline=rate,
+        mde_abs=rate * params.mde_relative,
+        alpha=params.alpha,
+        power=params.power,
+        control_share=control_share / (control_share + treatment_share),
+    )
+    per_day = _units_per_day(arms)
+    days = None
+    if per_day:
+        days = power.days_still_needed(
+            current_control=base.units,
+            current_treatment=smallest,
+            required_control=needed_control,
+            required_treatment=needed_treatment,
+            units_per_day=per_day,
+        )
+    return Power(achievable, max(needed_control, needed_treatment), per_day, days)
+
+
+def _units_per_day(arms: Arms) -> float | None:
+    firsts = [a.get("first_exposure") for a in arms.values()]
+    lasts = [a.get("last_exposure") for a in arms.values()]
+    if any(t is None or pd.isna(t) for t in firsts + lasts):
+        return None
+    span = (max(lasts) - min(firsts)).total_seconds()
+    return sum(float(a["units"]) for a in arms.values()) / max(span / 86_400, 1.0)
+
+
+def _check_arms(arms: Arms, experiment_id: str) -> None:
+    if len(arms) < 2:
+        raise DataContractError(
+            f"experiment {experiment_id} has {len(arms)} arm(s); a test needs at least two"
+        )
+    for variant, row in arms.items():
+        where = f"experiment {experiment_id}, arm {variant}"
+        units, clicks = row["units"], row["clicks"]
+        if pd.isna(units) or units <= 0:
+            raise DataContractError(f"{where}: no units; every arm needs units to be compared")
+        if pd.isna(clicks) or clicks < 0:
+            raise DataContractError(f"{where}: clicks {clicks} must be 0 or more")
+        if clicks > units:
+            raise DataContractError(
+                f"{where}: {int(clicks)} clicks > {int(units)} units; clicks count units "
+                "that clicked, so they cannot exceed units"
+            )
+
+
+__all__ = ["METRICS", "analyse_experiment", "analyse_experiments", "merge_arm_statistics"]

@@ -1,0 +1,81 @@
+"""The metrics an experiment can be judged on, and their sufficient statistics from an arm row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from analysis.abtest.sufficient import CovariateStats, MeanStats, ProportionStats, RatioStats
+from analysis.errors import ParamsError
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric: its kind decides the test (proportion: Wald z; mean: Welch; ratio: delta)."""
+
+    name: str
+    kind: Literal["proportion", "mean", "ratio"]
+    label: str
+    needs_units: bool = True  # False: platform aggregates (units, clicks) are enough
+
+
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("ctr", "proportion", "CTR (clicks / units)", needs_units=False),
+        Metric("conversion", "proportion", "conversion (converted / units)"),
+        Metric("revenue_per_unit", "mean", "revenue per unit (yuan)"),
+        Metric("revenue_per_click", "ratio", "revenue per click (yuan)"),
+    )
+}
+
+
+def arm_stats(row: pd.Series, metric: Metric) -> ProportionStats | MeanStats | RatioStats:
+    """The metric's sufficient statistics for one arm (a row of merged arm statistics)."""
+    units = int(row["units"])
+    if metric.name == "ctr":
+        return ProportionStats(units, int(row["clicks"]))
+    if metric.name == "conversion":
+        return ProportionStats(units, int(row["conversions"]))
+    if metric.name == "revenue_per_unit":
+        return MeanStats(units, float(row["revenue"]), float(row["revenue_squares"]))
+    clicks = float(row["clicks"])
+    return RatioStats(
+        units=units,
+        numerator=float(row["revenue"]),
+        denominator=clicks,
+        numerator_squares=float(row["revenue_squares"]),
+        denominator_squares=clicks,  # clicked is 0/1, so Σx² = Σx
+        cross=float(row["revenue_click_cross"]),
+    )
+
+
+def covariate_stats(row: pd.Series) -> CovariateStats:
+    """Revenue per unit with pre-period revenue as covariate, for CUPED."""
+    return CovariateStats(
+        units=int(row["units"]),
+        total=float(row["revenue"]),
+        sum_squares=float(row["revenue_squares"]),
+        covariate_total=float(row["pre_revenue"]),
+        covariate_squares=float(row["pre_squares"]),
+        cross=float(row["pre_cross"]),
+    )
+
+
+def check_available(metric_name: str, experiment_id: str, unit_level: bool) -> Metric:
+    """The metric, or a ParamsError naming it when unknown or when the data cannot give it."""
+    if metric_name not in METRICS:
+        raise ParamsError(
+            f"experiment {experiment_id}: unknown metric {metric_name!r}; "
+            f"accepted: {', '.join(METRICS)}"
+        )
+    metric = METRICS[metric_name]
+    if metric.needs_units and not unit_level:
+        raise ParamsError(
+            f"experiment {experiment_id}: metric {metric_name!r} needs unit-level rows in "
+            "experiment_units; this experiment has only platform aggregates (units, clicks), "
+            "which support: ctr"
+        )
+    return metric

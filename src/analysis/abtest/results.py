@@ -1,0 +1,70 @@
+"""Typed results of the A/B report, as published to `<name>.json`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ArmResult:
+    """One arm on one metric; the control's lifts, p-values and chances are None."""
+
+    variant: str
+    label: str
+    units: int
+    successes: int | None  # proportions
+    mean: float | None  # means and ratios
+    rate_or_mean: float
+    lift_abs: float | None = None
+    lift_abs_ci: tuple[float, float] | None = None
+    lift_rel: float | None = None
+    lift_rel_ci: tuple[float, float] | None = None
+    p_value: float | None = None
+    p_value_adjusted: float | None = None
+    chance_to_beat_control: float | None = None
+    expected_loss: float | None = None
+    sequential_ci: tuple[float, float] | None = None  # always-valid CI of lift_abs, if asked
+    replace: bool = False  # CTR under the handbook's share of the industry mean
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """Every arm of an experiment on one metric, with the method named."""
+
+    metric: str
+    role: str  # primary | secondary | guardrail
+    method: str
+    arms: list[ArmResult]
+    cuped: dict | None = None  # {theta, variance_reduction, arms: [{variant, lift_abs, ci, p}]}
+
+
+@dataclass(frozen=True)
+class Power:
+    """What the sample can show, and what it would take to show the planned MDE."""
+
+    mde_relative_achievable: float | None
+    units_needed_per_arm: int | None
+    units_per_day: float | None
+    days_needed: int | None
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """The verdict on one experiment and the statistics behind it."""
+
+    experiment_id: str
+    metric: str
+    method: str
+    control: str
+    control_reason: str
+    srm_p_value: float
+    srm_invalid: bool
+    decision: str  # ship | keep_control | inconclusive | invalid | blocked
+    decision_text: str
+    winner: str | None
+    days_needed: int | None
+    arms: list[ArmResult]
+    metrics: list[MetricResult] = field(default_factory=list)
+    power: Power | None = None
+    replace: list[str] = field(default_factory=list)
+    declared_winner: str | None = None  # the platform's own verdict, where it reports one

@@ -1,0 +1,189 @@
+"""The A/B report recovers the demo's planted verdicts and names bad input precisely."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from tiny import write_tiny
+
+from analysis import abtest
+from analysis.errors import DataContractError, ParamsError
+from analysis.params import AbTestParams, DataSource, load_report_params, validate_report
+from analysis.warehouse import open_warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _demo_params(demo_dir: Path, **extra) -> AbTestParams:
+    values = load_report_params(ROOT / "params" / "abtest" / "demo.yaml").model_dump()
+    values |= {"data": {"path": demo_dir}} | extra
+    return AbTestParams.model_validate(values)
+
+
+@pytest.fixture(scope="module")
+def demo_results(demo_dir: Path):
+    params = _demo_params(demo_dir)
+    report, _ = abtest.run(open_warehouse(params.data), params)
+    truth = json.loads((demo_dir / "truth.json").read_text(encoding="utf-8"))
+    return report, {e["experiment_id"]: e for e in truth["experiments"]}
+
+
+def test_each_planted_experiment_gets_the_decision_its_truth_implies(demo_results) -> None:
+    report, truth = demo_results
+    got = {r.experiment_id: (r.decision, r.winner) for r in report.experiments}
+    assert got == {k: (t["decision"], t["winner"]) for k, t in truth.items()}
+
+
+def test_planted_sample_ratio_mismatch_is_invalid_and_leads_the_headline(demo_results) -> None:
+    report, truth = demo_results
+    invalid = [r for r in report.experiments if r.srm_invalid]
+    assert [r.experiment_id for r in invalid] == [k for k, t in truth.items() if t["srm"]]
+    assert invalid[0].srm_p_value < 1e-3 and invalid[0].winner is None
+    assert report.headline.startswith(f"{invalid[0].experiment_id}: Invalid")
+
+
+def test_creative_under_half_the_industry_ctr_is_flagged_replace(demo_results) -> None:
+    report, truth = demo_results
+    creative = next(r for r in report.experiments if r.experiment_id == "creative_2026_10")
+    assert creative.replace == truth["creative_2026_10"]["below_half_industry"] == ["C"]
+
+
+def test_cuped_reports_a_variance_reduction_on_revenue(demo_results) -> None:
+    report, _ = demo_results
+    title = next(r for r in report.experiments if r.experiment_id == "title_2026_10")
+    revenue = next(m for m in title.metrics if m.metric == "revenue_per_unit")
+    reduction = revenue.cuped["arms"][0]["variance_reduction"]
+    assert 0.01 < reduction < 0.5  # the demo's pre_revenue tracks each unit's propensity
+
+
+def test_every_method_is_named(demo_results) -> None:
+    report, _ = demo_results
+    assert {"proportions", "means", "relative lift CI", "multiple arms", "Bayesian"} <= set(
+        report.methods
+    )
+    assert "Holm" in report.methods["multiple arms"]
+    assert all("Wald" in r.method for r in report.experiments)
+
+
+def _arms_only(tmp_path: Path, rows: list[tuple]) -> Path:
+    arms = pd.DataFrame(
+        rows,
+        columns=[
+            "experiment_id",
+            "variant",
+            "label",
+            "is_control",
+            "planned_share",
+            "units",
+            "clicks",
+        ],
+    )
+    return write_tiny(tmp_path / "arms", {"experiment_arms": arms})
+
+
+def _analyse(folder: Path, **extra):
+    params = AbTestParams(period="2026-10", data=DataSource(path=folder), **extra)
+    return abtest.run(open_warehouse(params.data), params)[0]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [("E1", "A", "a", True, 0.5, 0, 0), ("E1", "B", "b", False, 0.5, 100, 5)],
+            "experiment E1, arm A: no units",
+        ),
+        ([("E1", "A", "a", True, 1.0, 100, 5)], r"experiment E1 has 1 arm\(s\)"),
+        (
+            [("E1", "A", "a", True, 0.5, 100, 5), ("E1", "B", "b", False, 0.5, 100, 101)],
+            "experiment E1, arm B: 101 clicks > 100 units",
+        ),
+        (
+            [("E1", "A", "a", True, 0.5, 100, -1), ("E1", "B", "b", False, 0.5, 100, 5)],
+            "experiment E1, arm A: clicks -1",
+        ),
+    ],
+)
+def test_bad_arms_name_experiment_and_arm(tmp_path, rows, message) -> None:
+    with pytest.raises(DataContractError, match=message):
+        _analyse(_arms_only(tmp_path, rows))
+
+
+def test_unknown_metric_is_refused_naming_experiment_and_accepted_metrics(tmp_path) -> None:
+    folder = _arms_only(
+        tmp_path, [("E1", "A", "a", True, 0.5, 100, 5), ("E1", "B", "b", False, 0.5, 100, 7)]
+    )
+    with pytest.raises(ParamsError, match=r"conversion.*needs unit-level rows"):
+        _analyse(folder, experiments=[{"id": "E1", "primary_metric": "conversion"}])
+    values = {
+        "report": "abtest",
+        "period": "2026-10",
+        "data": {"path": str(folder)},
+        "experiments": [{"id": "E1", "primary_metric": "ctrr"}],
+    }
+    with pytest.raises(ParamsError, match=r"experiments.0.primary_metric.*'ctrr'"):
+        validate_report(values, "test.yaml")
+
+
+def test_shares_not_summing_to_one_break_the_contract(tmp_path) -> None:
+    from analysis.contract import check_contract
+
+    folder = _arms_only(
+        tmp_path, [("E1", "A", "a", True, 0.5, 100, 5), ("E1", "B", "b", False, 0.4, 100, 7)]
+    )
+    with pytest.raises(DataContractError, match=r"E1 \(sum 0\.9\)"):
+        check_contract(open_warehouse(DataSource(path=folder)), ["experiment_arms"])
+
+
+def test_without_a_control_the_best_measured_arm_is_the_baseline(tmp_path) -> None:
+    folder = _arms_only(
+        tmp_path, [("E1", "P1", "a", False, 0.5, 1000, 50), ("E1", "P2", "b", False, 0.5, 1200, 40)]
+    )
+    result = _analyse(folder).experiments[0]
+    assert result.control == "P2" and "most units" in result.control_reason
+
+
+@pytest.mark.slow
+def test_upworthy_archive_runs_through_the_same_code_path() -> None:
+    params = load_report_params(ROOT / "params" / "abtest" / "upworthy.yaml")
+    report, _ = abtest.run(open_warehouse(params.data), params)
+    assert len(report.experiments) == 4873
+    portfolio = report.portfolio
+    assert portfolio.comparisons == 22666 - 4873
+    assert portfolio.significant_adjusted_share <= portfolio.significant_raw_share
+    assert portfolio.declared_winners == 1150 and 0 < portfolio.agreement_share < 1
+
+
+def test_sequential_bounds_are_wider_than_the_fixed_interval(demo_dir: Path) -> None:
+    params = _demo_params(demo_dir, sequential=True)
+    report, _ = abtest.run(open_warehouse(params.data), params)
+    title = next(r for r in report.experiments if r.experiment_id == "title_2026_10")
+    arm = title.arms[1]
+    assert arm.sequential_ci[0] < arm.lift_abs_ci[0] < arm.lift_abs < arm.lift_abs_ci[1]
+    assert arm.lift_abs_ci[1] < arm.sequential_ci[1]
+    assert "always-valid" in report.methods["sequential"]
+
+
+@pytest.mark.slow
+def test_html_in_a_label_is_shown_as_text_in_the_report(tmp_path: Path) -> None:
+    from analysis.runner import run_report
+
+    label = '<img src=x onerror="alert(1)"><b>限时折扣</b>'
+    folder = _arms_only(
+        tmp_path,
+        [("E1", "A", label, True, 0.5, 5000, 250), ("E1", "B", "买一送一", False, 0.5, 5000, 300)],
+    )
+    params = AbTestParams(period="2026-10", data=DataSource(path=folder))
+    run_report(params, tmp_path / "out")
+    html = (tmp_path / "out" / "abtest.html").read_text(encoding="utf-8")
+    shown = re.compile(
+        r"&lt;img src=x onerror=(&quot;|\")alert\(1\)(&quot;|\")&gt;&lt;b&gt;限时折扣"
+    )
+    assert shown.search(html)  # the label as text, quotes either escaped or literal
+    assert "<img src=x" not in html and "<b>限时折扣" not in html
+    record = json.loads((tmp_path / "out" / "abtest.json").read_text(encoding="utf-8"))
+    assert record["results"]["experiments"][0]["arms"][0]["label"] == label

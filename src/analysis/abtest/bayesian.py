@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, special, stats
+from scipy import integrate, special
 
 from analysis.abtest.frequentist import Comparison, check_proportion
 from analysis.abtest.sufficient import ProportionStats
@@ -64,6 +64,8 @@ class _Beta:
         from scipy (Boost); the naive log-density cancels ~10⁶-sized terms at 10⁷ units.
         """
         m = self.mean
+        from scipy import stats  # only the adaptive path needs it; slow to import
+
         density_at_mean = float(stats.beta.pdf(m, self.a, self.b))
         a1, b1 = self.a - 1, self.b - 1
         return lambda x: (
@@ -182,8 +184,9 @@ def normal_chance_to_beat(comparison: Comparison) -> BayesianComparison:
         loss = max(-lift, 0.0)
     else:
         z = lift / std_error
-        chance = float(stats.norm.cdf(z))
-        loss = float(std_error * stats.norm.pdf(z) - lift * stats.norm.cdf(-z))
+        chance = float(special.ndtr(z))
+        density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+        loss = float(std_error * density - lift * special.ndtr(-z))
     return BayesianComparison(
         method="normal approximation, lift ~ N(lift_abs, std_error²); closed-form expected loss",
         chance_to_beat_control=chance,

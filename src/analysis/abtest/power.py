@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import math
 
-from scipy import optimize, stats
+from scipy import optimize, special
 
 from analysis.errors import ParamsError
 
@@ -27,8 +27,8 @@ def _check_rates(alpha: float, power: float) -> None:
 
 def _power(standardised_shift: float, alpha: float) -> float:
     """Two-sided z-test power at a shift of effect/se (both tails, as statsmodels)."""
-    z = stats.norm.isf(alpha / 2)
-    return float(stats.norm.sf(z - standardised_shift) + stats.norm.cdf(-z - standardised_shift))
+    z = special.ndtri(1 - alpha / 2)
+    return float(special.ndtr(standardised_shift - z) + special.ndtr(-z - standardised_shift))
 
 
 @functools.lru_cache(maxsize=64)
@@ -38,7 +38,7 @@ def required_shift(*, alpha: float, power: float) -> float:
     Cached: it depends on alpha and power only, and a portfolio asks thousands of times.
     """
     _check_rates(alpha, power)
-    upper = float(stats.norm.isf(alpha / 2) + stats.norm.ppf(power))  # one-tail answer
+    upper = float(special.ndtri(1 - alpha / 2) + special.ndtri(power))  # one-tail answer
     return float(optimize.brentq(lambda s: _power(s, alpha) - power, 0.0, upper, xtol=1e-14))
 
 

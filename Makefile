@@ -24,7 +24,7 @@ setup: $(STAMP) ## create .venv with the locked dependencies and the project ker
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON_SYSTEM) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip uv
-	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name marketing-analysis \
 		--display-name "Marketing analysis (.venv)" >/dev/null

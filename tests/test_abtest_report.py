@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from tiny import write_tiny
@@ -187,3 +188,62 @@ def test_html_in_a_label_is_shown_as_text_in_the_report(tmp_path: Path) -> None:
     assert "<img src=x" not in html and "<b>限时折扣" not in html
     record = json.loads((tmp_path / "out" / "abtest.json").read_text(encoding="utf-8"))
     assert record["results"]["experiments"][0]["arms"][0]["label"] == label
+
+
+def _unit_level(tmp_path: Path, *, ctr_b: float, revenue_b: float, units: int) -> Path:
+    """Two arms of `units` each over 20 days; exact click counts, B's revenue per click given."""
+    rng = np.random.default_rng(3)
+    frames = []
+    for variant, ctr, revenue in (("A", 0.05, 100.0), ("B", ctr_b, revenue_b)):
+        clicked = np.zeros(units, dtype=int)
+        clicked[: round(units * ctr)] = 1
+        frames.append(
+            pd.DataFrame(
+                {
+                    "experiment_id": "E1",
+                    "unit_id": [f"{variant}{i}" for i in range(units)],
+                    "variant": variant,
+                    "exposed_at": pd.Timestamp("2026-10-01")
+                    + pd.to_timedelta(rng.integers(0, 20 * 86_400, units), unit="s"),
+                    "clicked": clicked,
+                    "converted": clicked,
+                    "revenue": clicked * rng.gamma(4.0, revenue / 4.0, units),
+                    "pre_revenue": rng.gamma(2.0, 20.0, units),
+                }
+            )
+        )
+    arms = pd.DataFrame(
+        {
+            "experiment_id": "E1",
+            "variant": ["A", "B"],
+            "label": ["a", "b"],
+            "is_control": [True, False],
+            "planned_share": [0.5, 0.5],
+            "units": pd.array([None, None], "Int64"),
+            "clicks": pd.array([None, None], "Int64"),
+        }
+    )
+    return write_tiny(
+        tmp_path / "units", {"experiment_units": pd.concat(frames), "experiment_arms": arms}
+    )
+
+
+def test_a_winner_that_hurts_a_guardrail_is_blocked(tmp_path: Path) -> None:
+    folder = _unit_level(tmp_path, ctr_b=0.065, revenue_b=40.0, units=20_000)
+    result = _analyse(
+        folder,
+        experiments=[
+            {"id": "E1", "primary_metric": "ctr", "guardrail_metrics": ["revenue_per_click"]}
+        ],
+    ).experiments[0]
+    assert result.decision == "blocked" and result.winner is None
+    assert "revenue_per_click" in result.decision_text
+
+
+def test_a_small_test_is_inconclusive_with_the_days_still_needed(tmp_path: Path) -> None:
+    folder = _unit_level(tmp_path, ctr_b=0.052, revenue_b=100.0, units=2_000)
+    result = _analyse(folder).experiments[0]
+    assert result.decision == "inconclusive"
+    # 4,000 units over ~20 days is ~200 a day; a 10% lift on 5% needs ~31k units per arm
+    assert 250 < result.days_needed < 350
+    assert f"about {result.days_needed} more day(s)" in result.decision_text

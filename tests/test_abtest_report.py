@@ -87,7 +87,8 @@ def _arms_only(tmp_path: Path, rows: list[tuple]) -> Path:
 
 
 def _analyse(folder: Path, **extra):
-    params = AbTestParams(period="2026-10", data=DataSource(path=folder), **extra)
+    extra = {"period": "2026-10", **extra}
+    params = AbTestParams(data=DataSource(path=folder), **extra)
     return abtest.run(open_warehouse(params.data), params)[0]
 
 
@@ -247,3 +248,84 @@ def test_a_small_test_is_inconclusive_with_the_days_still_needed(tmp_path: Path)
     # 4,000 units over ~20 days is ~200 a day; a 10% lift on 5% needs ~31k units per arm
     assert 250 < result.days_needed < 350
     assert f"about {result.days_needed} more day(s)" in result.decision_text
+
+
+def test_sequential_monitoring_withholds_a_verdict_a_single_look_would_give(tmp_path) -> None:
+    folder = _arms_only(
+        tmp_path,
+        [("E1", "A", "a", True, 0.5, 20_000, 1000), ("E1", "B", "b", False, 0.5, 20_000, 1090)],
+    )
+    assert _analyse(folder).experiments[0].decision == "ship"  # fixed-horizon p ≈ 0.043
+    assert _analyse(folder, sequential=True).experiments[0].decision != "ship"
+
+
+def test_one_worse_arm_does_not_keep_the_control_while_another_is_undecided(tmp_path) -> None:
+    folder = _arms_only(
+        tmp_path,
+        [
+            ("E1", "A", "a", True, 1 / 3, 10_000, 500),
+            ("E1", "B", "b", False, 1 / 3, 10_000, 380),
+            ("E1", "C", "c", False, 1 / 3, 10_000, 540),
+        ],
+    )
+    result = _analyse(folder).experiments[0]
+    assert result.decision == "inconclusive" and "for C" in result.decision_text
+
+
+def test_benjamini_hochberg_adjusts_across_the_arms(tmp_path) -> None:
+    from statsmodels.stats.multitest import multipletests
+
+    folder = _arms_only(
+        tmp_path,
+        [
+            ("E1", "A", "a", True, 0.25, 10_000, 500),
+            ("E1", "B", "b", False, 0.25, 10_000, 560),
+            ("E1", "C", "c", False, 0.25, 10_000, 590),
+            ("E1", "D", "d", False, 0.25, 10_000, 505),
+        ],
+    )
+    arms = _analyse(folder, correction="bh").experiments[0].arms[1:]
+    expected = multipletests([a.p_value for a in arms], method="fdr_bh")[1]
+    assert [a.p_value_adjusted for a in arms] == pytest.approx(list(expected), abs=1e-12)
+
+
+def test_a_control_with_no_clicks_gets_an_absolute_lift_not_nan(tmp_path) -> None:
+    folder = _arms_only(
+        tmp_path, [("E1", "A", "a", True, 0.5, 5_000, 0), ("E1", "B", "b", False, 0.5, 5_000, 30)]
+    )
+    result = _analyse(folder).experiments[0]
+    assert result.decision == "ship" and "nan" not in result.decision_text
+    assert "absolute" in result.decision_text
+
+
+def test_missing_control_flags_fall_back_to_the_best_measured_arm(tmp_path) -> None:
+    folder = _arms_only(
+        tmp_path, [("E1", "P1", "a", None, 0.5, 1000, 50), ("E1", "P2", "b", None, 0.5, 900, 40)]
+    )
+    assert _analyse(folder).experiments[0].control == "P1"
+
+
+def test_zero_revenue_and_zero_clicks_are_shown_as_not_estimable(tmp_path) -> None:
+    folder = _unit_level(tmp_path, ctr_b=0.0, revenue_b=100.0, units=500)
+    result = _analyse(
+        folder,
+        experiments=[
+            {
+                "id": "E1",
+                "primary_metric": "ctr",
+                "secondary_metrics": ["revenue_per_unit", "revenue_per_click"],
+            }
+        ],
+    ).experiments[0]
+    per_click = next(m for m in result.metrics if m.metric == "revenue_per_click")
+    assert per_click.arms[1].lift_abs is None and "denominator" in per_click.arms[1].note
+    per_unit = next(m for m in result.metrics if m.metric == "revenue_per_unit")
+    assert per_unit.arms[1].rate_or_mean == 0.0  # B has no revenue: a mean of 0, no crash
+
+
+def test_experiments_without_exposures_in_the_period_are_left_out(demo_dir: Path) -> None:
+    params = AbTestParams(period="2026-09", data=DataSource(path=demo_dir))
+    report, _ = abtest.run(open_warehouse(params.data), params)
+    assert report.experiments == [] and report.headline.startswith("No experiment")
+    with pytest.raises(ParamsError, match=r"no exposures in 2026-09"):
+        _analyse(demo_dir, period="2026-09", experiments=[{"id": "title_2026_10"}])

@@ -224,6 +224,7 @@ class AbTestParams(ReportParams):
     cuped: bool = True
     sequential: bool = False
     srm_alpha: float = Field(0.001, gt=0, lt=1, description="SRM p below this: invalid")
+    check_srm: bool = Field(True, description="false when planned shares are unknown")
     industry_ctr: float | None = Field(None, gt=0, lt=1, description="industry mean CTR")
     industry_ctr_share: float = Field(0.5, gt=0, lt=1, description="replace arms under this share")
     planning: list[PlannedTest] = Field(default_factory=list)

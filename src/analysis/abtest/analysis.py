@@ -21,7 +21,7 @@ from analysis.abtest.metrics import (
 )
 from analysis.abtest.queries import ARM_KEY
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult, Power
-from analysis.abtest.sufficient import ProportionStats
+from analysis.abtest.sufficient import MeanStats, ProportionStats
 from analysis.errors import DataContractError, ParamsError
 from analysis.params import AbTestParams, ExperimentSpec
 
@@ -83,8 +83,12 @@ def analyse_experiment(
     control, reason = choose_control(arms, spec)
     unit_level = bool(next(iter(arms.values()))["unit_level"])
     primary = check_available(spec.primary_metric, spec.id, unit_level)
-    srm_p = srm.srm_p_value(
-        [int(a["units"]) for a in arms.values()], [a["planned_share"] for a in arms.values()]
+    srm_p = (
+        srm.srm_p_value(
+            [int(a["units"]) for a in arms.values()], [a["planned_share"] for a in arms.values()]
+        )
+        if params.check_srm
+        else None
     )
     primary_result = compare_metric(arms, control, primary, "primary", params)
     others = [
@@ -107,6 +111,8 @@ def analyse_experiment(
         mde_relative=params.mde_relative,
         harmed_guardrails=_harmed(others, params.alpha),
         days_needed=study_power.days_needed,
+        sequential=params.sequential,
+        wait_reason="" if study_power.units_per_day else " (no exposure dates: no daily traffic)",
     )
     return ExperimentResult(
         experiment_id=spec.id,
@@ -115,7 +121,7 @@ def analyse_experiment(
         control=control,
         control_reason=reason,
         srm_p_value=srm_p,
-        srm_invalid=srm_p < params.srm_alpha,
+        srm_invalid=srm_p is not None and srm_p < params.srm_alpha,
         decision=decision.code,
         decision_text=decision.text,
         winner=decision.winner,
@@ -151,7 +157,8 @@ def choose_control(arms: Arms, spec: ExperimentSpec) -> tuple[str, str]:
 
 
 def _flag(value: object) -> bool:
-    return bool(value) and not (isinstance(value, float) and math.isnan(value))
+    """True for a set is_control flag; missing (None, NaN, pd.NA) is False."""
+    return False if pd.isna(value) else bool(value)
 
 
 def compare_metric(
@@ -159,11 +166,16 @@ def compare_metric(
 ) -> MetricResult:
     """Each treatment against control on one metric, with multiplicity, Bayes and CUPED."""
     base = arm_stats(rows[control], metric)
-    comparisons = {
-        v: _compare(metric, base, arm_stats(row, metric), params.alpha)
-        for v, row in rows.items()
-        if v != control
-    }
+    treatments = [v for v in rows if v != control]
+    comparisons: dict[str, frequentist.Comparison] = {}
+    not_estimable: dict[str, str] = {}
+    for variant in treatments:
+        try:
+            comparisons[variant] = _compare(
+                metric, base, arm_stats(rows[variant], metric), params.alpha
+            )
+        except ParamsError as exc:  # e.g. revenue per click with no clicks, a 1-unit arm
+            not_estimable[variant] = str(exc)
     adjusted = dict(
         zip(
             comparisons,
@@ -173,9 +185,14 @@ def compare_metric(
             strict=True,
         )
     )
+    # always-valid intervals share alpha across the arms (Bonferroni), as adjusted p-values do
+    sequential_alpha = params.alpha / max(len(comparisons), 1)
+    if params.correction == "none":
+        sequential_alpha = params.alpha
     arms = [_arm_result(rows[control], base, metric, params)]
-    for variant, comparison in comparisons.items():
+    for variant in treatments:
         stats = arm_stats(rows[variant], metric)
+        comparison = comparisons.get(variant)
         arms.append(
             _arm_result(
                 rows[variant],
@@ -183,12 +200,16 @@ def compare_metric(
                 metric,
                 params,
                 comparison,
-                adjusted[variant],
-                _bayes(metric, base, stats, comparison, params),
+                adjusted.get(variant),
+                _bayes(metric, base, stats, comparison, params) if comparison else None,
                 pair_units=base.units + stats.units,
+                sequential_alpha=sequential_alpha,
+                note=not_estimable.get(variant),
             )
         )
-    method = next(iter(comparisons.values())).method + _correction_note(params, len(comparisons))
+    method = (
+        next(iter(comparisons.values())).method if comparisons else "not estimable"
+    ) + _correction_note(params, len(comparisons))
     cuped_summary = _cuped(rows, control, metric, params)
     return MetricResult(metric.name, role, method, arms, cuped_summary)
 
@@ -218,13 +239,15 @@ def _arm_result(
     adjusted: float | None = None,
     bayes=None,
     pair_units: int = 0,
+    sequential_alpha: float = 0.05,
+    note: str | None = None,
 ) -> ArmResult:
     is_proportion = isinstance(stats, ProportionStats)
     value = _value(stats)
     sequential_ci = None
     if comparison is not None and params.sequential:
         sequential_ci = sequential.confidence_sequence(
-            comparison.std_error, comparison.lift_abs, units=pair_units, alpha=params.alpha
+            comparison.std_error, comparison.lift_abs, units=pair_units, alpha=sequential_alpha
         )
     return ArmResult(
         variant=str(row["variant"]),
@@ -243,13 +266,16 @@ def _arm_result(
         expected_loss=bayes.expected_loss if bayes else None,
         sequential_ci=sequential_ci,
         replace=_under_industry(metric, value, params),
+        note=note,
     )
 
 
 def _value(stats) -> float:
     if isinstance(stats, ProportionStats):
-        return stats.rate
-    return getattr(stats, "mean", None) or stats.ratio
+        return stats.rate if stats.units else math.nan
+    if isinstance(stats, MeanStats):
+        return stats.mean if stats.units else math.nan
+    return stats.ratio if stats.denominator else math.nan
 
 
 def _under_industry(metric: Metric, value: float, params: AbTestParams) -> bool:
@@ -328,7 +354,11 @@ def power_of(arms: Arms, control: str, metric: Metric, params: AbTestParams) -> 
         power=params.power,
         control_share=control_share / (control_share + treatment_share),
     )
+    # traffic of the control and its smallest-share treatment: the pair the MDE is about
+    all_shares = sum(float(a["planned_share"]) for a in arms.values())
     per_day = _units_per_day(arms)
+    if per_day:
+        per_day *= (control_share + treatment_share) / all_shares
     days = None
     if per_day:
         days = power.days_still_needed(

@@ -6,6 +6,7 @@ import pandas as pd
 
 from analysis.abtest import frequentist, sequential
 from analysis.abtest.metrics import Metric, arm_stats
+from analysis.errors import ParamsError
 
 SUMMED = [
     "units",
@@ -58,7 +59,10 @@ def _day_row(day, variant, metric, base, sums, alpha, sequential_bounds) -> dict
         "mean": frequentist.compare_means,
         "ratio": frequentist.compare_ratios,
     }[metric.kind]
-    comparison = compare(base, treatment, alpha=alpha)
+    try:
+        comparison = compare(base, treatment, alpha=alpha)
+    except ParamsError:  # too little data so far on this day (e.g. no clicks yet)
+        return {"day": day, "variant": variant, "lift_abs": None}
     row = {
         "day": day,
         "variant": variant,

@@ -73,7 +73,9 @@ def decisions_frame(report: AbTestReport, limit: int | None = None) -> pd.DataFr
             "Experiment": [r.experiment_id for r in shown],
             "Verdict": [r.decision_text for r in shown],
             "Metric": [r.metric for r in shown],
-            "SRM p": [f"{r.srm_p_value:.3g}" for r in shown],
+            "SRM p": [
+                "not checked" if r.srm_p_value is None else f"{r.srm_p_value:.3g}" for r in shown
+            ],
             "Replace (under industry CTR rule)": [", ".join(r.replace) or "–" for r in shown],
         }
     )
@@ -87,10 +89,16 @@ def show_overview(report: AbTestReport) -> None:
             "<b>Do not act on {count} experiment(s) with a sample-ratio mismatch:</b> {names}. "
             "The split of traffic differs from the plan, so no ship decision is given for them.",
             count=len(invalid),
-            names=", ".join(r.experiment_id for r in invalid),
+            names=_some(r.experiment_id for r in invalid),
         )
     finding("<b>{headline}</b>", headline=report.headline)
-    show_table(decisions_frame(report, 50), caption="Verdict per experiment")
+    shown = min(len(report.experiments), TABLE_ROWS)
+    caption = "Verdict per experiment" + (
+        f" (the first {shown} of {len(report.experiments):,}; all are in the results JSON)"
+        if shown < len(report.experiments)
+        else ""
+    )
+    show_table(decisions_frame(report, TABLE_ROWS), caption=caption)
 
 
 def show_experiments(report: AbTestReport, daily: pd.DataFrame, params: AbTestParams) -> None:
@@ -148,6 +156,8 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
 
 def srm_sentence(result: ExperimentResult, params: AbTestParams) -> str:
     """Whether the split of units matches the plan."""
+    if result.srm_p_value is None:
+        return "Sample-ratio check: not made (planned shares unknown; check_srm is false)."
     verdict = "differs from" if result.srm_invalid else "matches"
     return (
         f"Sample-ratio check: the split of units {verdict} the planned shares "
@@ -216,6 +226,17 @@ def show_planning(report: AbTestReport) -> None:
     """Planning mode: units needed for the planned tests."""
     if report.planning:
         show_table(pd.DataFrame(report.planning), caption="Planned tests: units needed")
+
+
+TABLE_ROWS = 50
+NAMES_SHOWN = 10
+
+
+def _some(names) -> str:
+    """Up to ten names, then how many more."""
+    names = list(names)
+    more = f" and {len(names) - NAMES_SHOWN:,} more" if len(names) > NAMES_SHOWN else ""
+    return ", ".join(names[:NAMES_SHOWN]) + more
 
 
 def anchor(experiment_id: str) -> str:

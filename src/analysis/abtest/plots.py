@@ -48,7 +48,9 @@ def cumulative_chart(lifts: pd.DataFrame, result: ExperimentResult) -> Figure:
     """The absolute lift so far by day, with its CI band and always-valid bounds if computed."""
     figure, axes = plt.subplots()
     for variant, days in lifts.dropna(subset=["lift_abs"]).groupby("variant"):
-        line = axes.plot(days["day"], days["lift_abs"], marker=".", label=f"{variant} − control")
+        line = axes.plot(
+            days["day"], days["lift_abs"], marker=".", label=as_label(f"{variant} − control")
+        )
         colour = line[0].get_color()
         axes.fill_between(days["day"], days["ci_low"], days["ci_high"], color=colour, alpha=0.15)
         if "seq_low" in days:
@@ -66,10 +68,18 @@ def cumulative_chart(lifts: pd.DataFrame, result: ExperimentResult) -> Figure:
 
 def lift_histogram(results: list[ExperimentResult], alpha: float) -> Figure:
     """Distribution of relative lifts across every comparison, significant ones highlighted."""
-    arms = [a for r in results for a in r.arms if a.lift_rel is not None]
+    arms = [
+        a
+        for r in results
+        for a in r.arms
+        if a.lift_rel is not None and np.isfinite(a.lift_rel) and a.p_value_adjusted is not None
+    ]
     lifts = np.array([a.lift_rel * 100 for a in arms])
-    significant = np.array([a.p_value_adjusted < alpha for a in arms])
+    significant = np.array([a.p_value_adjusted < alpha for a in arms], dtype=bool)
     figure, axes = plt.subplots()
+    if not lifts.size:
+        axes.set_title("No comparison has a defined relative lift")
+        return figure
     bins = np.linspace(np.percentile(lifts, 1), np.percentile(lifts, 99), 60)
     axes.hist(lifts[~significant], bins=bins, color=NEUTRAL, label="not significant (adjusted)")
     axes.hist(lifts[significant], bins=bins, color=SHIP, label="significant (adjusted)")
@@ -77,7 +87,8 @@ def lift_histogram(results: list[ExperimentResult], alpha: float) -> Figure:
     axes.set_ylabel("comparisons")
     share = significant.mean() if significant.size else 0.0
     axes.set_title(
-        f"Most headline changes move CTR little: {share:.0%} significant after correction"
+        f"Median lift {float(np.median(lifts)):+.1f}%; {share:.0%} of comparisons significant "
+        "after correction"
     )
     axes.legend(fontsize=8, frameon=False)
     return figure

@@ -91,3 +91,11 @@ def declared_winners(warehouse: Warehouse, experiment_ids: list[str] | None = No
     counts = frame.groupby("experiment_id")["variant"].transform("size")
     unique = frame[counts == 1]  # a test with two declared winners has no single verdict
     return dict(zip(unique["experiment_id"], unique["variant"], strict=True))
+
+
+def unit_level_experiments(warehouse: Warehouse, experiment_ids: list[str] | None = None) -> set:
+    """Experiments that have unit-level rows at all (in any period)."""
+    units = warehouse.table("experiment_units")
+    if experiment_ids:
+        units = units.filter(units.experiment_id.isin(experiment_ids))
+    return set(units.select("experiment_id").distinct().to_pandas()["experiment_id"])

@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.abtest import analysis, power, queries
 from analysis.abtest.portfolio import Portfolio, summarise_portfolio
 from analysis.abtest.results import ExperimentResult
+from analysis.errors import ParamsError
 from analysis.params import AbTestParams, month_bounds
 from analysis.warehouse import Warehouse
 
@@ -52,6 +53,7 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         if has_units
         else pd.DataFrame(columns=[*queries.ARM_KEY, "day"])
     )
+    arms = _in_period(arms, unit_stats, warehouse, params, ids) if has_units else arms
     merged = analysis.merge_arm_statistics(arms, unit_stats)
     results = analysis.analyse_experiments(merged, params, queries.declared_winners(warehouse, ids))
     many = len(results) > params.portfolio_examples
@@ -64,6 +66,23 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         planning=[planned(test, params) for test in params.planning],
     )
     return report, daily
+
+
+def _in_period(
+    arms: pd.DataFrame,
+    unit_stats: pd.DataFrame,
+    warehouse: Warehouse,
+    params: AbTestParams,
+    ids: list[str] | None,
+) -> pd.DataFrame:
+    """Arms of experiments exposed in the period (unit-level ones with no exposure dropped)."""
+    stale = queries.unit_level_experiments(warehouse, ids) - set(unit_stats["experiment_id"])
+    if ids and stale & set(ids):
+        raise ParamsError(
+            f"experiments {sorted(stale & set(ids))} have no exposures in {params.period}; "
+            "set the period to the month they ran, or leave them out of `experiments`"
+        )
+    return arms[~arms["experiment_id"].isin(stale)]
 
 
 def methods(params: AbTestParams) -> dict[str, str]:

@@ -25,6 +25,7 @@ class ArmResult:
     expected_loss: float | None = None
     sequential_ci: tuple[float, float] | None = None  # always-valid CI of lift_abs, if asked
     replace: bool = False  # CTR under the handbook's share of the industry mean
+    note: str | None = None  # why the metric could not be estimated for this arm
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class ExperimentResult:
     method: str
     control: str
     control_reason: str
-    srm_p_value: float
+    srm_p_value: float | None  # None when not checked (planned shares unknown)
     srm_invalid: bool
     decision: str  # ship | keep_control | inconclusive | invalid | blocked
     decision_text: str

@@ -56,7 +56,7 @@ def as_label(text: object) -> str:
 
     matplotlib hides legend entries that start with '_'; a zero-width space keeps them.
     """
-    label = str(text)
+    label = " ".join(str(text).split())  # a newline in a headline would stack tick labels
     return "\u200b" + label if label.startswith("_") else label
 
 

@@ -202,3 +202,15 @@ def test_erased_customers_rows_are_neither_checked_nor_shown(tmp_path):
     tables["customers"] = pd.concat([tables["customers"], tables["customers"].iloc[[2]]])
     folder = write_tiny(tmp_path / "erased", tables)
     assert _check(folder).ok  # C3's broken rows are out of scope, so nothing names C3 or O4
+
+
+def test_nullable_columns_may_be_absent(tmp_path):
+    tables = tiny_tables()
+    tables["orders"] = tables["orders"].drop(columns=["channel"])
+    tables["customers"] = tables["customers"].drop(columns=["email", "phone", "city"])
+    folder = write_tiny(tmp_path / "lean", tables)
+    assert _check(folder).ok
+    from analysis.warehouse import open_warehouse as open_
+
+    orders = open_(DataSource(path=folder)).table("orders").to_pandas()
+    assert orders["channel"].isna().all()

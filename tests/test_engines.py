@@ -152,3 +152,18 @@ def test_abtest_sufficient_statistics_match(demo_dir: Path, spark, query: str) -
     right = getattr(queries, query)(sparked, FIRST, LAST)
     assert len(left) >= 7 and left["units"].sum() > 10_000
     pd.testing.assert_frame_equal(left, right, check_dtype=False, rtol=1e-9)
+
+
+def test_rfm_tables_match(demo_dir: Path, spark) -> None:
+    from datetime import date as day
+
+    from analysis.rfm import queries
+
+    duck, sparked = _both(demo_dir, spark)
+    for build in (
+        lambda w: queries.rfm_table(w, day(2026, 10, 31), 365),
+        lambda w: queries.clv_summary(w, day(2026, 10, 31)),
+    ):
+        left, right = build(duck), build(sparked)
+        assert len(left) > 1000
+        pd.testing.assert_frame_equal(left, right, check_dtype=False, rtol=1e-9)

@@ -105,7 +105,8 @@ class Warehouse:
         if clashing:
             raw = raw.drop(*clashing)
         renamed = raw.rename(renames) if renames else raw
-        return _typed(renamed, TABLES[name]) if name in self._csv_tables else renamed
+        typed = _typed(renamed, TABLES[name]) if name in self._csv_tables else renamed
+        return _with_absent_nullables(typed, TABLES[name])
 
     def text_columns(self, name: str) -> dict[str, str]:
         """For a CSV table: contract column → the column holding its original text."""
@@ -220,6 +221,17 @@ class Warehouse:
         if self.source.engine == "pyspark":
             return {"header": True, "inferSchema": False, "sep": self.source.delimiter}
         return {"header": True, "delim": self.source.delimiter, "all_varchar": True}
+
+
+def _with_absent_nullables(table: ir.Table, spec: TableSpec) -> ir.Table:
+    """Add nullable contract columns the source lacks, as all-null (an export without a
+    channel column has no recorded channel); personal columns are never added."""
+    absent = {
+        c.name: ibis.null(ENGINE_TYPES.get(c.kind, "string"))
+        for c in spec.columns
+        if c.nullable and not c.personal and c.name not in table.columns
+    }
+    return table.mutate(**absent) if absent else table
 
 
 def _typed(table: ir.Table, spec: TableSpec) -> ir.Table:

@@ -73,13 +73,16 @@ def clv_summary(warehouse: Warehouse, end: date, *, period_days: float = 1.0) ->
 def rfm_table(warehouse: Warehouse, as_of: date, lookback_days: int) -> pd.DataFrame:
     """Marketing RFM per customer who bought in the lookback window ending at `as_of`.
 
-    recency_days = days from the last purchase to as_of; frequency = orders in the window;
-    monetary_total and monetary_mean = their revenue, in total and per order.
+    recency_days = days from the last purchase to as_of; tenure_days = days from the first
+    purchase in the window to as_of; frequency = orders in the window; monetary_total and
+    monetary_mean = their revenue, in total and per order.
     """
     since = as_of - timedelta(days=lookback_days - 1)
     days = purchase_days(warehouse, as_of, since)
+    as_of_date = ibis.date(as_of.isoformat())
     per_customer = days.group_by("customer_id").aggregate(
-        recency_days=ibis.date(as_of.isoformat()).delta(days.day.max(), unit="day"),
+        recency_days=as_of_date.delta(days.day.max(), unit="day"),
+        tenure_days=as_of_date.delta(days.day.min(), unit="day"),
         frequency=days.orders.sum(),
         monetary_total=days.revenue.sum(),
     )

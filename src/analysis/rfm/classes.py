@@ -1,0 +1,76 @@
+"""The handbook's four customer classes, and who moved between them.
+
+Rules, applied in this order with the thresholds from params (handbook values as defaults):
+1. 流失 churned: no purchase for more than `churn_after_days` (90) days;
+2. 高价值 high value: at least `high_value_orders_per_month` (2) orders and
+   `high_value_spend_per_month` (1,000 yuan) a month;
+3. 潜力 potential: at least `potential_orders_per_month` (1) order and
+   `potential_spend_per_month` (500 yuan) a month;
+4. 活跃 active: every other recent customer (about one order a month or less, lower spend).
+"Per month" is over the months the customer has been observed in the lookback window: from
+the first purchase in the window to as_of, at least one month (30.4375 days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+DAYS_PER_MONTH = 30.4375
+CLASSES = ("high_value", "potential", "active", "churned")
+CLASS_LABELS = {
+    "high_value": "高价值 high value",
+    "potential": "潜力 potential",
+    "active": "活跃 active",
+    "churned": "流失 churned",
+}
+NOT_BUYING = "(no purchase in window)"
+
+
+@dataclass(frozen=True)
+class ClassRules:
+    """The handbook's thresholds (params carry them; these are the handbook's values)."""
+
+    high_value_orders_per_month: float = 2.0
+    high_value_spend_per_month: float = 1000.0
+    potential_orders_per_month: float = 1.0
+    potential_spend_per_month: float = 500.0
+    churn_after_days: int = 90
+
+
+def customer_classes(rfm: pd.DataFrame, rules: ClassRules) -> pd.Series:
+    """The class of every customer of an RFM table (by the rules above)."""
+    months = np.maximum(rfm["tenure_days"] / DAYS_PER_MONTH, 1.0)
+    orders = rfm["frequency"] / months
+    spend = rfm["monetary_total"] / months
+    classes = np.select(
+        [
+            rfm["recency_days"] > rules.churn_after_days,
+            (orders >= rules.high_value_orders_per_month)
+            & (spend >= rules.high_value_spend_per_month),
+            (orders >= rules.potential_orders_per_month)
+            & (spend >= rules.potential_spend_per_month),
+        ],
+        ["churned", "high_value", "potential"],
+        default="active",
+    )
+    return pd.Series(classes, index=rfm.index, name="class")
+
+
+def migration(before: pd.Series, after: pd.Series) -> pd.DataFrame:
+    """Customers by class a month ago (rows) and now (columns); missing ones as NOT_BUYING.
+
+    Both series are indexed by customer_id.
+    """
+    both = pd.concat([before.rename("before"), after.rename("after")], axis=1).fillna(NOT_BUYING)
+    order = [*CLASSES, NOT_BUYING]
+    table = pd.crosstab(both["before"], both["after"])
+    return table.reindex(index=order, columns=order, fill_value=0)
+
+
+def moved_down(table: pd.DataFrame) -> int:
+    """Customers now in a lower class than a month ago (high value → … → churned)."""
+    rank = {name: i for i, name in enumerate(CLASSES)}
+    return int(sum(table.loc[a, b] for a in CLASSES for b in CLASSES if rank[b] > rank[a]))

@@ -1,0 +1,89 @@
+"""Customer clusters: k-means on log RFM features, k chosen by silhouette.
+
+Features: recency_days, frequency and monetary_mean (mean order value), each log1p then
+standardised. Mean order value rather than total spend: total spend mostly repeats
+frequency, and on the demo the mean separates the planted behaviour types far better
+(adjusted Rand 0.68-0.82 against 0.50-0.66). k-means with fixed n_init and random_state;
+k by the mean silhouette over `k_range`, computed on a seeded sample when customers are
+many; MiniBatchKMeans above a million customers. Each cluster is described in original
+units and named from its medians relative to the overall medians.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+FEATURES = ("recency_days", "frequency", "monetary_mean")
+SILHOUETTE_SAMPLE = 10_000
+MINIBATCH_ABOVE = 1_000_000
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """The chosen k, its silhouette, every k's silhouette, labels and cluster profiles."""
+
+    k: int
+    silhouette: float
+    silhouette_by_k: dict[int, float]
+    labels: pd.Series
+    profiles: list[dict]
+
+
+def features(rfm: pd.DataFrame) -> np.ndarray:
+    """log1p, then standardised (mean 0, sd 1) recency, frequency and mean order value."""
+    logged = np.log1p(rfm[list(FEATURES)].to_numpy(dtype=float))
+    spread = logged.std(axis=0)
+    return (logged - logged.mean(axis=0)) / np.where(spread > 0, spread, 1.0)
+
+
+def cluster_customers(
+    rfm: pd.DataFrame, *, k_range: tuple[int, int], random_state: int, n_init: int = 10
+) -> Clustering:
+    """k-means for each k in the range; the k with the best silhouette wins."""
+    from sklearn.cluster import KMeans, MiniBatchKMeans  # slow import: only when clustering
+    from sklearn.metrics import silhouette_score
+
+    x = features(rfm)
+    model = MiniBatchKMeans if len(x) > MINIBATCH_ABOVE else KMeans
+    sample = min(len(x), SILHOUETTE_SAMPLE)
+    fits, silhouettes = {}, {}
+    for k in range(k_range[0], min(k_range[1], len(x) - 1) + 1):
+        labels = model(n_clusters=k, n_init=n_init, random_state=random_state).fit_predict(x)
+        fits[k] = labels
+        silhouettes[k] = float(
+            silhouette_score(x, labels, sample_size=sample, random_state=random_state)
+        )
+    best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
+    labels = pd.Series(fits[best], index=rfm.index, name="cluster")
+    return Clustering(best, silhouettes[best], silhouettes, labels, profile(rfm, labels))
+
+
+def profile(rfm: pd.DataFrame, labels: pd.Series) -> list[dict]:
+    """Each cluster's size and medians in original units, named against overall medians."""
+    overall = rfm[list(FEATURES)].median()
+    profiles = []
+    for cluster, members in rfm.groupby(labels):
+        medians = members[list(FEATURES)].median()
+        profiles.append(
+            {
+                "cluster": int(cluster),
+                "name": cluster_name(medians, overall),
+                "customers": len(members),
+                "median_recency_days": float(medians["recency_days"]),
+                "median_frequency": float(medians["frequency"]),
+                "median_order_value": float(medians["monetary_mean"]),
+                "total_spend": float(members["monetary_total"].sum()),
+            }
+        )
+    return profiles
+
+
+def cluster_name(medians: pd.Series, overall: pd.Series) -> str:
+    """E.g. 'recent, frequent, high-spend': each feature against the overall median."""
+    recency = "recent" if medians["recency_days"] <= overall["recency_days"] else "lapsing"
+    frequency = "frequent" if medians["frequency"] > overall["frequency"] else "infrequent"
+    spend = "high-spend" if medians["monetary_mean"] > overall["monetary_mean"] else "low-spend"
+    return f"{recency}, {frequency}, {spend}"

@@ -8,16 +8,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.params import DataHealthParams, DataSource
+from analysis.params import DataSource, load_batch_params
 from analysis.runner import run_report
 from analysis.schema import TABLES
 from analysis.warehouse import open_warehouse
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture(scope="module")
 def demo_report(demo_dir: Path, tmp_path_factory) -> Path:
+    """The whole monthly batch (every report) run over the test demo warehouse."""
     out = tmp_path_factory.mktemp("privacy")
-    run_report(DataHealthParams(period="2026-10", data=DataSource(path=demo_dir)), out)
+    text = (ROOT / "params" / "monthly" / "2026-10.yaml").read_text(encoding="utf-8")
+    batch = out / "batch.yaml"
+    batch.write_text(text.replace("path: data/demo", f"path: {demo_dir}"), encoding="utf-8")
+    reports = load_batch_params(batch)
+    for params in reports:
+        run_report(params, out)
+    assert {p.report for p in reports} >= {"data_health", "abtest", "rfm"}
     return out
 
 
@@ -26,8 +35,12 @@ def test_no_email_or_phone_of_the_demo_data_in_any_output(demo_dir: Path, demo_r
     customers = pd.read_parquet(demo_dir / "customers.parquet", columns=["email", "phone"])
     personal = set(customers["email"].dropna()) | set(customers["phone"].dropna())
     assert len(personal) > 100
-    outputs = [p for p in demo_report.iterdir() if p.suffix in {".html", ".json", ".ipynb"}]
-    assert {p.suffix for p in outputs} == {".html", ".json", ".ipynb"}
+    outputs = [
+        p
+        for p in demo_report.iterdir()
+        if p.suffix in {".html", ".json", ".ipynb", ".csv"} and p.name != "batch.yaml"
+    ]
+    assert {p.suffix for p in outputs} == {".html", ".json", ".ipynb", ".csv"}
     for path in outputs:
         text = path.read_text(encoding="utf-8")
         leaked = [value for value in personal if value in text]
@@ -52,3 +65,10 @@ def test_the_results_json_fingerprint_counts_rows_after_erasure(demo_dir, demo_r
     raw = len(pd.read_parquet(demo_dir / "customers.parquet", columns=["customer_id"]))
     erased = len(pd.read_parquet(demo_dir / "erasures.parquet"))
     assert record["data_fingerprint"]["customers"]["rows"] == raw - erased
+
+
+@pytest.mark.slow
+def test_no_erased_customer_in_the_crm_export(demo_dir: Path, demo_report: Path) -> None:
+    erased = set(pd.read_parquet(demo_dir / "erasures.parquet")["customer_id"])
+    export = pd.read_csv(demo_report / "rfm.segments.csv", dtype={"customer_id": str})
+    assert len(export) > 100 and not erased & set(export["customer_id"])

@@ -231,9 +231,45 @@ class AbTestParams(ReportParams):
     portfolio_examples: int = Field(10, ge=0, description="experiments shown in full when many")
 
 
+class ClassRulesParams(StrictModel):
+    """The handbook's class thresholds (its example values are the defaults)."""
+
+    high_value_orders_per_month: float = Field(2.0, gt=0)
+    high_value_spend_per_month: float = Field(1000.0, ge=0)
+    potential_orders_per_month: float = Field(1.0, gt=0)
+    potential_spend_per_month: float = Field(500.0, ge=0)
+    churn_after_days: int = Field(90, gt=0)
+
+
+class RfmParams(ReportParams):
+    """The RFM report: classes, R×F segments, clusters, lifetime value and migration."""
+
+    report_kind: ClassVar[str] = "rfm"
+    tables_needed: ClassVar[tuple[str, ...]] = ("orders",)
+    tables_optional: ClassVar[tuple[str, ...]] = ("customers", "erasures")
+
+    report: Literal["rfm"] = "rfm"
+    as_of: date | None = Field(None, description="default: the last day of the period")
+    lookback_days: int = Field(365, gt=0)
+    rules: ClassRulesParams = Field(default_factory=ClassRulesParams)
+    k_min: int = Field(2, ge=2)
+    k_max: int = Field(8, ge=2)
+    random_state: int = 7
+    clv_horizon_days: int = Field(180, gt=0)
+    gross_margin: float = Field(0.3, ge=0, le=1)
+    monthly_discount_rate: float = Field(0.01, ge=0)
+    summary_unit: Literal["days", "weeks"] = Field("weeks", description="BG/NBD time unit")
+
+    @property
+    def as_of_date(self) -> date:
+        """as_of, or the last day of the period."""
+        return self.as_of or month_bounds(self.period)[1]
+
+
 REPORTS: dict[str, type[ReportParams]] = {
     DataHealthParams.report_kind: DataHealthParams,
     AbTestParams.report_kind: AbTestParams,
+    RfmParams.report_kind: RfmParams,
 }
 """Every report the runner knows: report name → its params model (and notebook name)."""
 

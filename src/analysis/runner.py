@@ -34,7 +34,7 @@ from analysis.warehouse import open_warehouse
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "marketing-analysis"
-TITLES = {"data_health": "Data health", "abtest": "A/B tests"}
+TITLES = {"data_health": "Data health", "abtest": "A/B tests", "rfm": "Customer value (RFM)"}
 FALLBACK_KERNEL = "python3"
 
 
@@ -143,6 +143,11 @@ def run_report(
         (staging / f"{name}.json").write_text(
             json.dumps(record, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
         )
+        # exports the notebook wrote (e.g. <name>.segments.csv) first, the report files last
+        main_files = {f"{name}{suffix}" for suffix in (".json", ".ipynb", ".html")}
+        extras = [p for p in staging.iterdir() if p.name not in main_files | {"results.json"}]
+        for extra in extras:
+            extra.replace(out_dir / extra.name)
         for suffix in (".json", ".ipynb", ".html"):
             (staging / f"{name}{suffix}").replace(out_dir / f"{name}{suffix}")
         (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)

@@ -9,13 +9,14 @@ from analysis.reporting.display import (
     show_table,
     show_title,
 )
-from analysis.reporting.results import publish, to_jsonable
+from analysis.reporting.results import export_path, publish, to_jsonable
 from analysis.reporting.session import open_report
 from analysis.reporting.style import CHANNEL_COLOURS, channel_colour, setup_figures
 
 __all__ = [
     "CHANNEL_COLOURS",
     "channel_colour",
+    "export_path",
     "finding",
     "open_report",
     "publish",

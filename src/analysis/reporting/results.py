@@ -60,3 +60,9 @@ def publish(results: Any, results_path: str | None) -> dict[str, Any]:
             json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"
         )
     return payload
+
+
+def export_path(results_path: str | None, name: str, suffix: str) -> Path | None:
+    """Where a report writes an extra output (`<name><suffix>`), moved into place with the
+    report when the run succeeds; None in JupyterLab, where nothing is exported."""
+    return Path(results_path).parent / f"{name}{suffix}" if results_path else None

@@ -54,9 +54,10 @@ def _first_cjk_font() -> str | None:
 def as_label(text: object) -> str:
     """Text from the data as a figure label: shown as written (no maths, never hidden).
 
-    matplotlib hides legend entries that start with '_'; a zero-width space keeps them.
+    '$' is escaped so a campaign name is never read as mathtext (log-axis ticks still are);
+    matplotlib hides legend entries that start with '_', so a zero-width space keeps them.
     """
-    label = " ".join(str(text).split())  # a newline in a headline would stack tick labels
+    label = " ".join(str(text).split()).replace("$", r"\$")  # newlines would stack ticks
     return "\u200b" + label if label.startswith("_") else label
 
 
@@ -83,7 +84,6 @@ def setup_figures(dpi: int = 110) -> str | None:
             "axes.titlesize": 12,
             "axes.titleweight": "bold",
             "svg.fonttype": "none",
-            "text.parse_math": False,  # '$' in a campaign name is a character, not maths
         }
     )
     return cjk

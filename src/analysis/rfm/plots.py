@@ -1,0 +1,96 @@
+"""Figures of the RFM report: one message each."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.rfm.classes import CLASS_LABELS, CLASSES
+
+
+def rf_heatmap(table: pd.DataFrame) -> Figure:
+    """Customers and mean spend by recency score (rows) and frequency score (columns)."""
+    counts = pd.crosstab(table["r_score"], table["f_score"]).reindex(
+        index=range(5, 0, -1), columns=range(1, 6), fill_value=0
+    )
+    spend = table.pivot_table(
+        index="r_score", columns="f_score", values="monetary_total", aggfunc="mean"
+    ).reindex(index=range(5, 0, -1), columns=range(1, 6))
+    figure, axes = plt.subplots(figsize=(6.5, 4.5))
+    axes.imshow(counts.to_numpy(), cmap="Blues")
+    for (i, j), n in np.ndenumerate(counts.to_numpy()):
+        mean = spend.to_numpy()[i, j]
+        text = f"{n:,}" + ("" if np.isnan(mean) else f"\n¥{mean:,.0f}")
+        axes.text(j, i, text, ha="center", va="center", fontsize=8)
+    axes.set_xticks(range(5), [str(f) for f in counts.columns])
+    axes.set_yticks(range(5), [str(r) for r in counts.index])
+    axes.set_xlabel("frequency score (5 = most orders)")
+    axes.set_ylabel("recency score (5 = most recent)")
+    axes.grid(False)
+    axes.set_title("Where customers sit on recency × frequency (count, mean spend)")
+    return figure
+
+
+def cluster_scatter(table: pd.DataFrame, profiles: list[dict]) -> Figure:
+    """Frequency against mean order value on log axes, coloured by cluster."""
+    names = {p["cluster"]: p["name"] for p in profiles}
+    figure, axes = plt.subplots(figsize=(8, 4.5))
+    shown = table.sample(n=min(len(table), 5000), random_state=0)
+    for cluster, members in shown.groupby("cluster"):
+        axes.scatter(
+            members["frequency"],
+            members["monetary_mean"],
+            s=6,
+            alpha=0.5,
+            label=f"{cluster}: {names[cluster]}",
+        )
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("orders in the window (log scale)")
+    axes.set_ylabel("mean order value, yuan (log scale)")
+    axes.set_title(f"{len(profiles)} customer clusters by frequency and order value")
+    axes.legend(fontsize=7, frameon=False, markerscale=3)
+    return figure
+
+
+def silhouette_by_k(silhouettes: dict[int, float], chosen: int) -> Figure:
+    """The silhouette of each k tried; the chosen k marked."""
+    figure, axes = plt.subplots(figsize=(6, 3))
+    ks = sorted(silhouettes)
+    axes.plot(ks, [silhouettes[k] for k in ks], marker="o")
+    axes.axvline(chosen, color="#2ca02c", linestyle=":")
+    axes.set_xlabel("number of clusters k")
+    axes.set_ylabel("mean silhouette")
+    axes.set_title(f"k = {chosen} separates customers best")
+    return figure
+
+
+def clv_by_class(table: pd.DataFrame) -> Figure:
+    """The spread of lifetime value within each class."""
+    figure, axes = plt.subplots(figsize=(8, 3.5))
+    data = [table.loc[table["class"] == c, "clv"].dropna().to_numpy() for c in CLASSES]
+    axes.boxplot(data, showfliers=False)
+    axes.set_xticks(range(1, len(CLASSES) + 1), [CLASS_LABELS[c] for c in CLASSES])
+    axes.set_ylabel("CLV over the horizon (yuan)")
+    totals = {c: d.sum() for c, d in zip(CLASSES, data, strict=True)}
+    top = max(totals, key=totals.get)
+    axes.set_title(f"{CLASS_LABELS[top]} holds the most lifetime value")
+    return figure
+
+
+def migration_heatmap(moves: pd.DataFrame) -> Figure:
+    """Customers by class a month ago (rows) and now (columns)."""
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    axes.imshow(np.log1p(moves.to_numpy()), cmap="Purples")
+    for (i, j), n in np.ndenumerate(moves.to_numpy()):
+        axes.text(j, i, f"{n:,}", ha="center", va="center", fontsize=8)
+    labels = [CLASS_LABELS.get(c, c) for c in moves.index]
+    axes.set_xticks(range(len(moves.columns)), labels, rotation=20, fontsize=8)
+    axes.set_yticks(range(len(moves.index)), labels, fontsize=8)
+    axes.set_xlabel("class now")
+    axes.set_ylabel("class a month ago")
+    axes.grid(False)
+    axes.set_title("Who moved between classes this month")
+    return figure

@@ -1,0 +1,199 @@
+"""Assemble the RFM report: classes, R×F segments, clusters, lifetime value and migration."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from analysis.health import queries as health_queries
+from analysis.params import RfmParams, month_bounds
+from analysis.rfm import bgnbd, classes, clusters, clv, gamma_gamma, queries, scores, segments
+from analysis.warehouse import Warehouse
+
+DAYS_PER_MONTH = 30.4375
+ACTIONS = {
+    "high_value": "VIP group and priority service (handbook)",
+    "potential": "personalised recommendations to lift frequency and basket",
+    "active": "personalised recommendations (handbook)",
+    "churned": "win-back campaign (handbook)",
+}
+
+
+@dataclass(frozen=True)
+class RfmReport:
+    """Results of the RFM report, as published to `<name>.json`."""
+
+    headline: str
+    as_of: str
+    n_customers: int
+    classes: list[dict]
+    rf_segments: dict[str, int]
+    clusters: dict
+    clv_model: dict
+    frequency_spend_correlation: float
+    repurchase_rate: float | None
+    migration: dict[str, dict[str, int]]
+    moved_down: int
+    zero_value_orders: int
+    rules: dict
+
+
+@dataclass(frozen=True)
+class RfmTables:
+    """The per-customer table behind the report (for figures and the activation export)."""
+
+    customers: pd.DataFrame  # customer_id index: RFM, scores, class, segment, cluster, CLV
+    migration: pd.DataFrame
+    silhouette_by_k: dict[int, float]
+
+
+def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
+    """Every computation of the report, from engine tables to typed results."""
+    as_of = params.as_of_date
+    rules = classes.ClassRules(**params.rules.model_dump())
+    rfm = queries.rfm_table(warehouse, as_of, params.lookback_days).set_index("customer_id")
+    table = scores.rfm_scores(rfm)
+    table["class"] = classes.customer_classes(rfm, rules)
+    table["rf_segment"] = segments.rf_segments(table)
+    found = clusters.cluster_customers(
+        rfm, k_range=(params.k_min, params.k_max), random_state=params.random_state
+    )
+    table["cluster"] = found.labels
+    value, model = lifetime_values(warehouse, params)
+    table = table.join(value, how="left")
+    earlier = queries.rfm_table(warehouse, _month_before(as_of), params.lookback_days)
+    before = classes.customer_classes(earlier.set_index("customer_id"), rules)
+    moves = classes.migration(before, table["class"])
+    report = RfmReport(
+        headline=headline_sentence(table, classes.moved_down(moves)),
+        as_of=as_of.isoformat(),
+        n_customers=len(table),
+        classes=class_summary(table),
+        rf_segments=table["rf_segment"].value_counts().to_dict(),
+        clusters={"k": found.k, "silhouette": found.silhouette, "profiles": found.profiles},
+        clv_model=model,
+        frequency_spend_correlation=model.pop("frequency_spend_correlation"),
+        repurchase_rate=repurchase_rate(warehouse, params.period),
+        migration={a: row.to_dict() for a, row in moves.iterrows()},
+        moved_down=classes.moved_down(moves),
+        zero_value_orders=queries.zero_value_orders(warehouse, as_of),
+        rules=asdict(rules),
+    )
+    return report, RfmTables(table, moves, found.silhouette_by_k)
+
+
+def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFrame, dict]:
+    """P(alive) and discounted CLV per customer from BG/NBD and Gamma-Gamma fits."""
+    unit = 7.0 if params.summary_unit == "weeks" else 1.0
+    summary = queries.clv_summary(warehouse, params.as_of_date, period_days=unit)
+    summary = summary.set_index("customer_id")
+    x, t_x, big_t = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    spend = summary["monetary_value"].to_numpy(float)
+    transactions = bgnbd.fit_bgnbd(x, t_x, big_t)
+    # repeat purchases all of zero value: left out of the spend fit, valued at its mean
+    free_repeats = (x > 0) & (spend <= 0)
+    spending = gamma_gamma.fit_gamma_gamma(np.where(free_repeats, 0, x), spend)
+    spend = np.where(free_repeats, spending.population_mean_spend, spend)
+    value = clv.customer_lifetime_value(
+        transactions,
+        spending,
+        x,
+        t_x,
+        big_t,
+        spend,
+        horizon_periods=params.clv_horizon_days / unit,
+        periods_per_month=DAYS_PER_MONTH / unit,
+        margin=params.gross_margin,
+        monthly_discount_rate=params.monthly_discount_rate,
+    )
+    per_customer = pd.DataFrame(
+        {"p_alive": bgnbd.probability_alive(transactions, x, t_x, big_t), "clv": value},
+        index=summary.index,
+    )
+    model = {
+        "r": transactions.r,
+        "alpha": transactions.alpha,
+        "a": transactions.a,
+        "b": transactions.b,
+        "p": spending.p,
+        "q": spending.q,
+        "v": spending.v,
+        "log_likelihood": transactions.log_likelihood + spending.log_likelihood,
+        "frequency_spend_correlation": gamma_gamma.frequency_spend_correlation(
+            x[~free_repeats], spend[~free_repeats]
+        ),
+        "customers_with_only_zero_value_repeats": int(free_repeats.sum()),
+        "time_unit": params.summary_unit,
+        "horizon_days": params.clv_horizon_days,
+        "gross_margin": params.gross_margin,
+        "monthly_discount_rate": params.monthly_discount_rate,
+    }
+    return per_customer, model
+
+
+def class_summary(table: pd.DataFrame) -> list[dict]:
+    """Per class: customers, share, revenue share, AOV, mean R/F/M, CLV total, action."""
+    total_revenue = table["monetary_total"].sum()
+    rows = []
+    for name in classes.CLASSES:
+        members = table[table["class"] == name]
+        orders = members["frequency"].sum()
+        rows.append(
+            {
+                "name": name,
+                "label": classes.CLASS_LABELS[name],
+                "customers": len(members),
+                "share": len(members) / len(table) if len(table) else 0.0,
+                "revenue_share": members["monetary_total"].sum() / total_revenue
+                if total_revenue
+                else 0.0,
+                "aov": members["monetary_total"].sum() / orders if orders else None,
+                "mean_recency_days": _mean(members["recency_days"]),
+                "mean_frequency": _mean(members["frequency"]),
+                "mean_monetary": _mean(members["monetary_total"]),
+                "clv_total": float(members["clv"].fillna(0).sum()),
+                "action": ACTIONS[name],
+            }
+        )
+    return rows
+
+
+def repurchase_rate(warehouse: Warehouse, period: str) -> float | None:
+    """Buyers with 2+ orders in the month / buyers in the month (the data-health definition)."""
+    first, last = month_bounds(period)
+    totals = health_queries.order_totals(warehouse, first, last)
+    return totals["repeat_buyers"] / totals["buyers"] if totals["buyers"] else None
+
+
+def headline_sentence(table: pd.DataFrame, moved_down: int) -> str:
+    """Who is valuable, how many are slipping, what they are worth."""
+    counts = table["class"].value_counts()
+    high = int(counts.get("high_value", 0))
+    high_clv = table.loc[table["class"] == "high_value", "clv"].sum()
+    churned = int(counts.get("churned", 0))
+    return (
+        f"{len(table):,} customers bought in the window: {high:,} high value (CLV "
+        f"¥{high_clv:,.0f}), {churned:,} churned; {moved_down:,} moved down a class this month."
+    )
+
+
+def export_frame(tables: RfmTables) -> pd.DataFrame:
+    """The activation export: ids and labels only, no personal data."""
+    frame = tables.customers.reset_index()
+    return frame[["customer_id", "class", "rf_segment", "cluster", "clv", "p_alive"]]
+
+
+def _mean(values: pd.Series) -> float | None:
+    return float(values.mean()) if len(values) else None
+
+
+def _month_before(day: date) -> date:
+    first = day.replace(day=1)
+    previous_last = first - timedelta(days=1)
+    return previous_last.replace(day=min(day.day, previous_last.day))
+
+
+__all__ = ["RfmReport", "RfmTables", "export_frame", "run"]

@@ -1,0 +1,58 @@
+"""The RFM report end to end: erasures honoured, export without personal data, CDNOW by params."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import rfm
+from analysis.params import RfmParams, load_report_params
+from analysis.warehouse import open_warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo_run(demo_dir: Path):
+    params = RfmParams(period="2026-10", data={"path": demo_dir})
+    return rfm.run(open_warehouse(params.data), params)
+
+
+def test_erased_customers_are_in_no_count_and_not_in_the_export(demo_dir, demo_run) -> None:
+    report, tables = demo_run
+    erased = set(pd.read_parquet(demo_dir / "erasures.parquet")["customer_id"])
+    export = rfm.report.export_frame(tables)
+    assert erased and not erased & set(export["customer_id"])
+    assert sum(c["customers"] for c in report.classes) == report.n_customers == len(export)
+
+
+def test_export_holds_ids_and_labels_only(demo_run) -> None:
+    export = rfm.report.export_frame(demo_run[1])
+    assert list(export.columns) == [
+        "customer_id",
+        "class",
+        "rf_segment",
+        "cluster",
+        "clv",
+        "p_alive",
+    ]
+    assert export["clv"].ge(0).all() and export["p_alive"].between(0, 1).all()
+
+
+def test_results_name_every_model_parameter_and_the_migration(demo_run) -> None:
+    report, _ = demo_run
+    assert {"r", "alpha", "a", "b", "p", "q", "v", "log_likelihood"} <= set(report.clv_model)
+    assert report.clusters["k"] >= 2 and len(report.clusters["profiles"]) == report.clusters["k"]
+    assert sum(sum(row.values()) for row in report.migration.values()) >= report.n_customers
+
+
+@pytest.mark.slow
+def test_cdnow_master_runs_end_to_end_through_its_params_file() -> None:
+    params = load_report_params(ROOT / "params" / "rfm" / "cdnow.yaml")
+    report, tables = rfm.run(open_warehouse(params.data), params)
+    assert report.zero_value_orders == 80
+    assert report.clv_model["customers_with_only_zero_value_repeats"] == 1
+    assert report.n_customers == len(tables.customers) > 5000
+    assert 0 < report.clv_model["r"] < 1 and report.clv_model["q"] > 1

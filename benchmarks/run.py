@@ -114,6 +114,38 @@ def abtest_benchmarks() -> list[Measurement]:
     return [ours, baseline, upworthy]
 
 
+def rfm_benchmarks() -> list[Measurement]:
+    """RFM table and scores at demo scale RFM_SCALE (default 100, ~25M orders) vs baselines."""
+    scale = os.environ.get("RFM_SCALE", "100")
+    demo = OUT / f"demo-scale-{scale}"
+    if not (demo / "truth.json").exists():
+        measure(
+            f"demo generation, scale {scale}",
+            [PYTHON, "-m", "analysis", "demo", "--out", str(demo), "--scale", scale],
+        )
+    script = str(ROOT / "benchmarks" / "rfm_bench.py")
+    ours, ours_s = measure_reporting(
+        f"RFM table + scores, scale {scale} (ours)", [PYTHON, script, "ours", str(demo)]
+    )
+    duck, duck_s = measure_reporting(
+        "  baseline (b): raw DuckDB SQL", [PYTHON, script, "duckdb", str(demo)]
+    )
+    pandas, pandas_s = measure_reporting(
+        "  baseline (a): pure pandas groupby", [PYTHON, script, "pandas", str(demo)]
+    )
+    ours = Measurement(
+        ours.name,
+        ours.seconds,
+        ours.peak_mb,
+        f"compute {ours_s:.1f} s = {ours_s / duck_s:.2f}× raw DuckDB (goal ≤ 1.5), "
+        f"{pandas_s / ours_s:.1f}× faster than pandas (goal ≥ 5); peak {ours.peak_mb / 1024:.2f} "
+        "GB (goal < 3)",
+    )
+    duck = Measurement(duck.name, duck.seconds, duck.peak_mb, f"compute {duck_s:.1f} s")
+    pandas = Measurement(pandas.name, pandas.seconds, pandas.peak_mb, f"compute {pandas_s:.1f} s")
+    return [ours, duck, pandas]
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     results: list[Measurement] = []
@@ -174,6 +206,7 @@ def main() -> None:
         )
 
     results += abtest_benchmarks()
+    results += rfm_benchmarks()
 
     print(f"\n{'benchmark':<48} {'seconds':>8} {'peak MB':>8}  note")
     for m in results:

@@ -1,0 +1,86 @@
+"""RFM benchmarks, run as subprocesses by benchmarks/run.py (one measurement per call).
+
+    python benchmarks/rfm_bench.py ours FOLDER     RFM table and scores through the package
+    python benchmarks/rfm_bench.py pandas FOLDER   baseline (a): orders loaded into pandas
+    python benchmarks/rfm_bench.py duckdb FOLDER   baseline (b): the same aggregate in raw SQL
+Each prints 'compute seconds: N' and the number of customers.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+AS_OF = date(2026, 10, 31)
+LOOKBACK = 365
+
+
+def ours(folder: Path) -> None:
+    """The package's path: engine query (erasures applied), then scores in pandas."""
+    from analysis.params import DataSource
+    from analysis.rfm import queries, scores
+    from analysis.warehouse import open_warehouse
+
+    started = time.perf_counter()
+    table = scores.rfm_scores(
+        queries.rfm_table(open_warehouse(DataSource(path=folder)), AS_OF, LOOKBACK)
+    )
+    print(f"compute seconds: {time.perf_counter() - started:.2f}")
+    print(len(table))
+
+
+def pandas_baseline(folder: Path) -> None:
+    """(a) Every order in pandas, then groupbys (same rules: window, revenue ≥ 0, erasures)."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    orders = pd.read_parquet(
+        folder / "orders.parquet", columns=["customer_id", "order_ts", "revenue"]
+    )
+    erased = set(pd.read_parquet(folder / "erasures.parquet")["customer_id"])
+    day = orders["order_ts"].dt.normalize()
+    end = pd.Timestamp(AS_OF)
+    keep = (day > end - pd.Timedelta(days=LOOKBACK)) & (day <= end) & (orders["revenue"] >= 0)
+    orders = orders[keep & ~orders["customer_id"].isin(erased)].assign(day=day[keep])
+    per = orders.groupby("customer_id").agg(
+        last=("day", "max"),
+        first=("day", "min"),
+        frequency=("revenue", "size"),
+        monetary_total=("revenue", "sum"),
+    )
+    per["recency_days"] = (end - per["last"]).dt.days
+    for column, better in (("recency_days", False), ("frequency", True), ("monetary_total", True)):
+        ranked = (per[column] if better else -per[column]).rank(method="min") - 1
+        per[column + "_score"] = (1 + (5 * ranked // len(per))).clip(upper=5)
+    print(f"compute seconds: {time.perf_counter() - started:.2f}")
+    print(len(per))
+
+
+def duckdb_baseline(folder: Path) -> None:
+    """(b) The same aggregate written directly in DuckDB SQL (the floor for the engine)."""
+    import duckdb
+
+    started = time.perf_counter()
+    frame = duckdb.sql(f"""
+        with days as (
+            select o.customer_id, cast(o.order_ts as date) as day, count(*) as orders,
+                   sum(o.revenue) as revenue
+            from read_parquet('{folder / "orders.parquet"}') o
+            anti join read_parquet('{folder / "erasures.parquet"}') e using (customer_id)
+            where o.revenue >= 0 and cast(o.order_ts as date) > date '{AS_OF}' - {LOOKBACK}
+              and cast(o.order_ts as date) <= date '{AS_OF}'
+            group by 1, 2)
+        select customer_id, date '{AS_OF}' - max(day) as recency_days,
+               date '{AS_OF}' - min(day) as tenure_days, sum(orders) as frequency,
+               sum(revenue) as monetary_total
+        from days group by 1 order by 1""").df()
+    frame["monetary_mean"] = frame["monetary_total"] / frame["frequency"]
+    print(f"compute seconds: {time.perf_counter() - started:.2f}")
+    print(len(frame))
+
+
+if __name__ == "__main__":
+    command, folder = sys.argv[1], Path(sys.argv[2])
+    {"ours": ours, "pandas": pandas_baseline, "duckdb": duckdb_baseline}[command](folder)

@@ -45,6 +45,8 @@ def test_results_name_every_model_parameter_and_the_migration(demo_run) -> None:
     report, _ = demo_run
     assert {"r", "alpha", "a", "b", "p", "q", "v", "log_likelihood"} <= set(report.clv_model)
     assert report.clusters["k"] >= 2 and len(report.clusters["profiles"]) == report.clusters["k"]
+    by_cluster = sum(p["clv_total"] for p in report.clusters["profiles"])
+    assert by_cluster == pytest.approx(sum(c["clv_total"] for c in report.classes))
     assert sum(sum(row.values()) for row in report.migration.values()) >= report.n_customers
 
 

@@ -77,7 +77,7 @@ def show_clusters(report: RfmReport, tables: RfmTables) -> None:
     show_table(
         pd.DataFrame(clusters["profiles"]),
         caption="Cluster profiles (medians)",
-        formats={"total_spend": ",.0f", "median_order_value": ",.0f"},
+        formats={"total_spend": ",.0f", "median_order_value": ",.0f", "clv_total": ",.0f"},
     )
     show_figure(
         plots.cluster_scatter(tables.customers, clusters["profiles"]),

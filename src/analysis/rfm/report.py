@@ -73,7 +73,11 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
         n_customers=len(table),
         classes=class_summary(table),
         rf_segments=table["rf_segment"].value_counts().to_dict(),
-        clusters={"k": found.k, "silhouette": found.silhouette, "profiles": found.profiles},
+        clusters={
+            "k": found.k,
+            "silhouette": found.silhouette,
+            "profiles": with_clv_totals(found.profiles, table),
+        },
         clv_model=model,
         frequency_spend_correlation=model.pop("frequency_spend_correlation"),
         repurchase_rate=repurchase_rate(warehouse, params.period),
@@ -132,6 +136,12 @@ def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFra
         "monthly_discount_rate": params.monthly_discount_rate,
     }
     return per_customer, model
+
+
+def with_clv_totals(profiles: list[dict], table: pd.DataFrame) -> list[dict]:
+    """Each cluster profile with its customers' total CLV."""
+    totals = table.groupby("cluster")["clv"].sum()
+    return [p | {"clv_total": float(totals.get(p["cluster"], 0.0))} for p in profiles]
 
 
 def class_summary(table: pd.DataFrame) -> list[dict]:

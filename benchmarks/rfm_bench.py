@@ -64,18 +64,15 @@ def duckdb_baseline(folder: Path) -> None:
 
     started = time.perf_counter()
     frame = duckdb.sql(f"""
-        with days as (
-            select o.customer_id, cast(o.order_ts as date) as day, count(*) as orders,
-                   sum(o.revenue) as revenue
-            from read_parquet('{folder / "orders.parquet"}') o
-            anti join read_parquet('{folder / "erasures.parquet"}') e using (customer_id)
-            where o.revenue >= 0 and cast(o.order_ts as date) > date '{AS_OF}' - {LOOKBACK}
-              and cast(o.order_ts as date) <= date '{AS_OF}'
-            group by 1, 2)
-        select customer_id, date '{AS_OF}' - max(day) as recency_days,
-               date '{AS_OF}' - min(day) as tenure_days, sum(orders) as frequency,
-               sum(revenue) as monetary_total
-        from days group by 1 order by 1""").df()
+        select o.customer_id,
+               date '{AS_OF}' - max(cast(o.order_ts as date)) as recency_days,
+               date '{AS_OF}' - min(cast(o.order_ts as date)) as tenure_days,
+               count(*) as frequency, sum(o.revenue) as monetary_total
+        from read_parquet('{folder / "orders.parquet"}') o
+        anti join read_parquet('{folder / "erasures.parquet"}') e using (customer_id)
+        where o.revenue >= 0 and o.order_ts >= timestamp '{AS_OF}' - interval {LOOKBACK - 1} day
+          and o.order_ts < timestamp '{AS_OF}' + interval 1 day
+        group by 1 order by 1""").df()
     frame["monetary_mean"] = frame["monetary_total"] / frame["frequency"]
     print(f"compute seconds: {time.perf_counter() - started:.2f}")
     print(len(frame))

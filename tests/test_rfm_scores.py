@@ -41,3 +41,13 @@ def test_every_score_pair_has_exactly_one_segment() -> None:
             owners = [n for n, rs, fs in RF_SEGMENTS if r in rs and f in fs]
             assert owners == [rf_segment(r, f)]
     assert rf_segment(5, 5) == "champions" and rf_segment(1, 1) == "hibernating"
+
+
+def test_counting_and_ranking_give_the_same_scores() -> None:
+    import numpy as np
+
+    values = pd.Series(np.random.default_rng(5).poisson(3, 5000))
+    for better in (True, False):
+        counted = quintile_scores(values, higher_is_better=better)
+        ranked = quintile_scores(values.astype(float), higher_is_better=better)
+        assert counted.equals(ranked)

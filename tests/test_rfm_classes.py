@@ -64,3 +64,5 @@ def test_migration_counts_moves_down_between_classes() -> None:
     assert table.loc["churned", classes.NOT_BUYING] == 1
     assert table.loc[classes.NOT_BUYING, "active"] == 1
     assert classes.moved_down(table) == 2  # a: high → potential; c: active → churned
+    shares = classes.migration_shares(table)
+    assert shares.loc["high_value", "potential"] == 1.0 and shares.loc["churned"].sum() == 1.0

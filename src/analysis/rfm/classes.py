@@ -74,3 +74,9 @@ def moved_down(table: pd.DataFrame) -> int:
     """Customers now in a lower class than a month ago (high value → … → churned)."""
     rank = {name: i for i, name in enumerate(CLASSES)}
     return int(sum(table.loc[a, b] for a in CLASSES for b in CLASSES if rank[b] > rank[a]))
+
+
+def migration_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Each row of the migration table as shares of that row's customers (rows sum to 1)."""
+    totals = table.sum(axis=1)
+    return table.div(totals.where(totals > 0), axis=0).fillna(0.0)

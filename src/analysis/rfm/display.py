@@ -7,6 +7,7 @@ import pandas as pd
 from analysis.reporting import export_path, finding, show_figure, show_table
 from analysis.reporting.display import show_warning
 from analysis.rfm import plots
+from analysis.rfm.classes import CLASS_LABELS, migration_shares
 from analysis.rfm.classes import __doc__ as CLASS_RULES
 from analysis.rfm.report import RfmReport, RfmTables, export_frame
 from analysis.rfm.segments import RF_SEGMENTS
@@ -121,6 +122,10 @@ def show_migration(report: RfmReport, tables: RfmTables) -> None:
     """Movements between classes since last month."""
     finding("{n} customers moved down a class since last month.", n=f"{report.moved_down:,}")
     show_figure(plots.migration_heatmap(tables.migration), alt="class migration")
+    shares = migration_shares(tables.migration).map("{:.1%}".format)
+    shares.index = [CLASS_LABELS.get(c, c) for c in shares.index]
+    shares.columns = [CLASS_LABELS.get(c, c) for c in shares.columns]
+    show_table(shares, index=True, caption="Where last month's customers are now (row shares)")
 
 
 def export_segments(tables: RfmTables, results_path: str | None, name: str) -> None:

@@ -13,15 +13,23 @@ from tiny import write_tiny
 
 from analysis import abtest
 from analysis.errors import DataContractError, ParamsError
-from analysis.params import AbTestParams, DataSource, load_report_params, validate_report
+from analysis.params import (
+    AbTestParams,
+    DataSource,
+    load_report_params,
+    read_yaml,
+    validate_report,
+)
 from analysis.warehouse import open_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _demo_params(demo_dir: Path, **extra) -> AbTestParams:
-    values = load_report_params(ROOT / "params" / "abtest" / "demo.yaml").model_dump()
-    values |= {"data": {"path": demo_dir}} | extra
+    """The shipped demo params, pointed at the test's demo warehouse before validation
+    (a fresh clone has no data/demo, and a missing data path is a params error)."""
+    values = read_yaml(ROOT / "params" / "abtest" / "demo.yaml")
+    values |= {"data": {"path": str(demo_dir)}} | extra
     return AbTestParams.model_validate(values)
 
 

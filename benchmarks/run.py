@@ -35,8 +35,12 @@ class Measurement:
 
 def measure(name: str, command: list[str], note: str = "") -> Measurement:
     """Run `command`, return its wall time and the peak RSS of its process tree."""
+    return _measured(name, command, subprocess.DEVNULL, note)
+
+
+def _measured(name: str, command: list[str], stdout, note: str = "") -> Measurement:
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=stdout)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -71,14 +75,8 @@ def measure_reporting(name: str, command: list[str]) -> tuple[Measurement, float
     """Like `measure`, plus the inner 'compute seconds: N' the command prints."""
     log = OUT / "last-output.txt"
     with log.open("w") as sink:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=sink)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"benchmark {name!r} failed: {' '.join(command)}")
-    inner = float(log.read_text().split(" seconds: ")[1].split()[0])
-    return Measurement(name, seconds, usage.ru_maxrss / 1024), inner
+        measured = _measured(name, command, sink)
+    return measured, float(log.read_text().split(" seconds: ")[1].split()[0])
 
 
 def abtest_benchmarks() -> list[Measurement]:

@@ -10,7 +10,6 @@ import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import replace
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -161,4 +160,4 @@ def _earlier_entry(path: Path) -> dict:
     outcome = RunOutcome(
         record["name"], record["report"], record["status"], 0.0, headline=record.get("headline")
     )
-    return {**_index_entry(path.parent, replace(outcome)), "seconds": "–", "earlier": True}
+    return {**_index_entry(path.parent, outcome), "seconds": "–", "earlier": True}

@@ -231,7 +231,7 @@ class AbTestParams(ReportParams):
     portfolio_examples: int = Field(10, ge=0, description="experiments shown in full when many")
 
 
-class ClassRulesParams(StrictModel):
+class ClassRules(StrictModel):
     """The handbook's class thresholds (its example values are the defaults)."""
 
     high_value_orders_per_month: float = Field(2.0, gt=0)
@@ -251,7 +251,7 @@ class RfmParams(ReportParams):
     report: Literal["rfm"] = "rfm"
     as_of: date | None = Field(None, description="default: the last day of the period")
     lookback_days: int = Field(365, gt=0)
-    rules: ClassRulesParams = Field(default_factory=ClassRulesParams)
+    rules: ClassRules = Field(default_factory=ClassRules)
     k_min: int = Field(2, ge=2)
     k_max: int = Field(8, ge=2)
     random_state: int = 7

@@ -13,10 +13,10 @@ import pandas as pd
 from analysis.abtest import bayesian, cuped, frequentist, multiplicity, power, sequential, srm
 from analysis.abtest.decisions import decide
 from analysis.abtest.metrics import (
-    METRICS,
     Metric,
     arm_stats,
     check_available,
+    compare,
     covariate_stats,
 )
 from analysis.abtest.queries import ARM_KEY
@@ -171,8 +171,8 @@ def compare_metric(
     not_estimable: dict[str, str] = {}
     for variant in treatments:
         try:
-            comparisons[variant] = _compare(
-                metric, base, arm_stats(rows[variant], metric), params.alpha
+            comparisons[variant] = compare(
+                metric, base, arm_stats(rows[variant], metric), alpha=params.alpha
             )
         except ParamsError as exc:  # e.g. revenue per click with no clicks, a 1-unit arm
             not_estimable[variant] = str(exc)
@@ -212,14 +212,6 @@ def compare_metric(
     ) + _correction_note(params, len(comparisons))
     cuped_summary = _cuped(rows, control, metric, params)
     return MetricResult(metric.name, role, method, arms, cuped_summary)
-
-
-def _compare(metric: Metric, control, treatment, alpha: float) -> frequentist.Comparison:
-    if metric.kind == "proportion":
-        return frequentist.compare_proportions(control, treatment, alpha=alpha)
-    if metric.kind == "mean":
-        return frequentist.compare_means(control, treatment, alpha=alpha)
-    return frequentist.compare_ratios(control, treatment, alpha=alpha)
 
 
 def _bayes(metric, control, treatment, comparison, params: AbTestParams):
@@ -399,4 +391,4 @@ def _check_arms(arms: Arms, experiment_id: str) -> None:
             )
 
 
-__all__ = ["METRICS", "analyse_experiment", "analyse_experiments", "merge_arm_statistics"]
+__all__ = ["analyse_experiment", "analyse_experiments", "merge_arm_statistics"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.abtest import frequentist, sequential
-from analysis.abtest.metrics import Metric, arm_stats
+from analysis.abtest import sequential
+from analysis.abtest.metrics import Metric, arm_stats, compare
 from analysis.errors import ParamsError
 
 SUMMED = [
@@ -54,13 +54,8 @@ def _day_row(day, variant, metric, base, sums, alpha, sequential_bounds) -> dict
     treatment = arm_stats(sums, metric)
     if metric.kind == "proportion" and (base.successes == 0 or treatment.successes == 0):
         return {"day": day, "variant": variant, "lift_abs": None}
-    compare = {
-        "proportion": frequentist.compare_proportions,
-        "mean": frequentist.compare_means,
-        "ratio": frequentist.compare_ratios,
-    }[metric.kind]
     try:
-        comparison = compare(base, treatment, alpha=alpha)
+        comparison = compare(metric, base, treatment, alpha=alpha)
     except ParamsError:  # too little data so far on this day (e.g. no clicks yet)
         return {"day": day, "variant": variant, "lift_abs": None}
     row = {

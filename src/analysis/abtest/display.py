@@ -207,7 +207,7 @@ def show_portfolio(report: AbTestReport) -> None:
         caption="Relative lift against baseline, percentiles",
     )
     show_figure(
-        plots.lift_histogram(report.experiments, _alpha(report)),
+        plots.lift_histogram(report.experiments, portfolio.alpha),
         alt="distribution of relative lifts",
     )
 
@@ -242,7 +242,3 @@ def _some(names) -> str:
 def anchor(experiment_id: str) -> str:
     """The HTML id of an experiment's section (links from the monthly summary point here)."""
     return "experiment-" + "".join(c if c.isalnum() else "-" for c in experiment_id)
-
-
-def _alpha(report: AbTestReport) -> float:
-    return float(report.methods["alpha"].split()[0])

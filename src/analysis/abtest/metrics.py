@@ -7,6 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis.abtest import frequentist
 from analysis.abtest.sufficient import CovariateStats, MeanStats, ProportionStats, RatioStats
 from analysis.errors import ParamsError
 
@@ -50,6 +51,16 @@ def arm_stats(row: pd.Series, metric: Metric) -> ProportionStats | MeanStats | R
         denominator_squares=clicks,  # clicked is 0/1, so Σx² = Σx
         cross=float(row["revenue_click_cross"]),
     )
+
+
+def compare(metric: Metric, control, treatment, *, alpha: float) -> frequentist.Comparison:
+    """Treatment against control by the metric's test: Wald z, Welch t or delta method."""
+    tests = {
+        "proportion": frequentist.compare_proportions,
+        "mean": frequentist.compare_means,
+        "ratio": frequentist.compare_ratios,
+    }
+    return tests[metric.kind](control, treatment, alpha=alpha)
 
 
 def covariate_stats(row: pd.Series) -> CovariateStats:

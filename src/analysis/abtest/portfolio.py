@@ -14,6 +14,7 @@ from analysis.abtest.results import ExperimentResult
 class Portfolio:
     """How a set of tests came out: lifts, significance before and after correction, agreement."""
 
+    alpha: float
     experiments: int
     comparisons: int
     significant_raw_share: float
@@ -41,6 +42,7 @@ def summarise_portfolio(results: list[ExperimentResult], alpha: float) -> Portfo
         else {}
     )
     return Portfolio(
+        alpha=alpha,
         experiments=len(results),
         comparisons=len(treated),
         significant_raw_share=_share(a.p_value < alpha for a in treated),

@@ -13,10 +13,10 @@ the first purchase in the window to as_of, at least one month (30.4375 days).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
+
+from analysis.params import ClassRules  # the thresholds, with the handbook's values
 
 DAYS_PER_MONTH = 30.4375
 CLASSES = ("high_value", "potential", "active", "churned")
@@ -27,17 +27,6 @@ CLASS_LABELS = {
     "churned": "流失 churned",
 }
 NOT_BUYING = "(no purchase in window)"
-
-
-@dataclass(frozen=True)
-class ClassRules:
-    """The handbook's thresholds (params carry them; these are the handbook's values)."""
-
-    high_value_orders_per_month: float = 2.0
-    high_value_spend_per_month: float = 1000.0
-    potential_orders_per_month: float = 1.0
-    potential_spend_per_month: float = 500.0
-    churn_after_days: int = 90
 
 
 def customer_classes(rfm: pd.DataFrame, rules: ClassRules) -> pd.Series:

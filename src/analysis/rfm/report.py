@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
@@ -53,7 +53,7 @@ class RfmTables:
 def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
     """Every computation of the report, from engine tables to typed results."""
     as_of = params.as_of_date
-    rules = classes.ClassRules(**params.rules.model_dump())
+    rules = params.rules
     rfm = queries.rfm_table(warehouse, as_of, params.lookback_days).set_index("customer_id")
     table = scores.rfm_scores(rfm)
     table["class"] = classes.customer_classes(rfm, rules)
@@ -84,7 +84,7 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
         migration={a: row.to_dict() for a, row in moves.iterrows()},
         moved_down=classes.moved_down(moves),
         zero_value_orders=queries.zero_value_orders(warehouse, as_of),
-        rules=asdict(rules),
+        rules=rules.model_dump(),
     )
     return report, RfmTables(table, moves, found.silhouette_by_k)
 

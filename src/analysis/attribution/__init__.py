@@ -1,0 +1,1 @@
+"""Channel ROI report: multi-touch attribution, ROI against the thresholds, budget moves."""

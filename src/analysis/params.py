@@ -266,10 +266,173 @@ class RfmParams(ReportParams):
         return self.as_of or month_bounds(self.period)[1]
 
 
+AttributionModel = Literal[
+    "first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"
+]
+ATTRIBUTION_MODELS: tuple[str, ...] = AttributionModel.__args__
+
+
+class RoiThresholds(StrictModel):
+    """The handbook's ROI lines: < watch inefficient, < keep watch/cut, > expand grow."""
+
+    watch: float = Field(1.2, gt=0, description="below: inefficient placement")
+    keep: float = Field(2.0, gt=0, description="below: cut in the deepening phase")
+    expand: float = Field(3.0, gt=0, description="above: expand")
+
+    @model_validator(mode="after")
+    def _increasing(self) -> RoiThresholds:
+        if not self.watch < self.keep < self.expand:
+            raise ValueError(
+                f"need watch < keep < expand, got {self.watch}, {self.keep}, {self.expand}"
+            )
+        return self
+
+
+class BudgetRules(StrictModel):
+    """Next month's budget: its total, how far each channel may move, the test share."""
+
+    total: float | None = Field(None, gt=0, description="default: this month's total spend")
+    max_increase: float = Field(0.3, ge=0, description="largest relative rise per channel")
+    max_decrease: float = Field(0.5, ge=0, le=1, description="largest relative cut per channel")
+    channel_limits: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="per channel [max_decrease, max_increase] overrides"
+    )
+    test_share: float = Field(0.2, ge=0, lt=1, description="kept for tests of new channels")
+    deepening_phase: bool = Field(True, description="cut channels under the keep threshold too")
+    curve_days: int = Field(90, ge=14, le=730, description="days of history for response curves")
+    min_curve_days: int = Field(14, ge=7, description="fewest days with spend to fit a curve")
+
+
+class AttributionParams(ReportParams):
+    """The channel ROI report: multi-touch attribution, ROI by channel, budget moves."""
+
+    report_kind: ClassVar[str] = "attribution"
+    tables_needed: ClassVar[tuple[str, ...]] = ("touchpoints", "orders", "spend")
+    tables_optional: ClassVar[tuple[str, ...]] = ("customers", "erasures")
+
+    report: Literal["attribution"] = "attribution"
+    lookback_days: int = Field(30, gt=0, le=365, description="touches this far before an order")
+    collapse_repeats: bool = Field(True, description="A > A > B counts as A > B")
+    half_life_days: float = Field(7.0, gt=0, description="time-decay half-life")
+    position_weights: tuple[float, float, float] = Field(
+        (0.4, 0.2, 0.4), description="position-based first / middle / last"
+    )
+    models: list[AttributionModel] = Field(default_factory=lambda: list(ATTRIBUTION_MODELS))
+    decision_model: AttributionModel = Field(
+        "markov", description="the model whose ROI sets status, quadrant and budget"
+    )
+    markov_order: int = Field(1, ge=1, le=4)
+    max_exact_shapley_channels: int = Field(12, ge=1, le=16)
+    thresholds: RoiThresholds = Field(default_factory=RoiThresholds)
+    gross_margin: float = Field(0.3, gt=0, le=1)
+    budget: BudgetRules = Field(default_factory=BudgetRules)
+    ltv: Literal["clv", "mean_revenue"] = Field(
+        "clv", description="LTV from BG/NBD + Gamma-Gamma, or mean revenue per customer"
+    )
+    clv_horizon_days: int = Field(365, gt=0)
+    monthly_discount_rate: float = Field(0.01, ge=0)
+    top_paths: int = Field(10, ge=1, le=100)
+    random_state: int = 7
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AttributionParams:
+        if abs(sum(self.position_weights) - 1) > 1e-9 or min(self.position_weights) < 0:
+            raise ValueError(
+                f"position_weights = {list(self.position_weights)}: need three weights >= 0 "
+                "that sum to 1 (first, middle, last), e.g. [0.4, 0.2, 0.4]"
+            )
+        if self.decision_model not in self.models:
+            raise ValueError(
+                f"decision_model = {self.decision_model!r} is not among models = "
+                f"{self.models}; add it to models"
+            )
+        if "last_touch" not in self.models:
+            raise ValueError(
+                "models must include 'last_touch': the report compares every model with it"
+            )
+        return self
+
+
+AnomalyMetric = Literal[
+    "spend",
+    "impressions",
+    "clicks",
+    "ctr",
+    "cpc",
+    "cpm",
+    "visits",
+    "orders",
+    "revenue",
+    "conversion_rate",
+    "series",
+]
+ANOMALY_METRICS: tuple[str, ...] = AnomalyMetric.__args__
+AnomalyLevel = Literal["total", "channel", "campaign", "keyword"]
+
+
+class AnomalyRules(StrictModel):
+    """The handbook's alert rules; its figures are the defaults."""
+
+    cpc_jump: float = Field(0.30, gt=0, description="CPC ≥ +30% vs the trailing 7-day mean")
+    cpc_window_days: int = Field(7, ge=1)
+    cpc_deadline_hours: int = Field(24, ge=1, description="investigate within this")
+    traffic_drop: float = Field(0.20, gt=0, lt=1, description="visits ≤ −20% vs last week")
+    conversion_drop: float = Field(0.05, gt=0, lt=1, description="conversion rate ≤ −5% w/w")
+    industry_ctr: float | None = Field(None, gt=0, lt=1, description="benchmark CTR; off if none")
+    ctr_share_of_industry: float = Field(0.5, gt=0, le=1, description="alert under this share")
+    min_clicks: int = Field(30, ge=0, description="CPC rule: fewest clicks a day")
+    min_visits: int = Field(100, ge=0, description="traffic rule: fewest visits last week")
+    min_conversions: int = Field(20, ge=0, description="conversion rule: fewest orders a week")
+    min_impressions: int = Field(1000, ge=0, description="CTR rule: fewest impressions a day")
+
+
+class AnomalyParams(ReportParams):
+    """The anomaly report: few, explained, ranked alerts on daily marketing metrics."""
+
+    report_kind: ClassVar[str] = "anomalies"
+    tables_needed: ClassVar[tuple[str, ...]] = ()
+    tables_optional: ClassVar[tuple[str, ...]] = (
+        "spend",
+        "touchpoints",
+        "orders",
+        "metrics",
+        "erasures",
+    )
+
+    report: Literal["anomalies"] = "anomalies"
+    metrics: list[AnomalyMetric] = Field(default_factory=lambda: list(ANOMALY_METRICS))
+    levels: list[AnomalyLevel] = Field(
+        default_factory=lambda: ["total", "channel", "campaign", "keyword"]
+    )
+    frequency: Literal["D", "h"] = Field("D", description="daily, or hourly from timestamps")
+    history_days: int = Field(112, ge=14, le=1100, description="history before the period")
+    scored_from: date | None = Field(None, description="first day scored; default period start")
+    threshold: float | None = Field(None, gt=0, description="score threshold; default detector's")
+    rules: AnomalyRules = Field(default_factory=AnomalyRules)
+    top_incidents: int = Field(5, ge=1, le=50, description="incidents charted in detail")
+    nab_windows: Path | None = Field(
+        None, description="NAB combined_windows.json: score the detections against its labels"
+    )
+
+    @model_validator(mode="after")
+    def _windows_exist(self) -> AnomalyParams:
+        if self.nab_windows is not None and not self.nab_windows.is_file():
+            raise ValueError(f"nab_windows = {str(self.nab_windows)!r}: no such file")
+        return self
+
+    def notebook_parameters(self) -> dict[str, Any]:
+        values = super().notebook_parameters()
+        if self.nab_windows is not None:
+            values["nab_windows"] = str(self.nab_windows.resolve())
+        return values
+
+
 REPORTS: dict[str, type[ReportParams]] = {
     DataHealthParams.report_kind: DataHealthParams,
     AbTestParams.report_kind: AbTestParams,
     RfmParams.report_kind: RfmParams,
+    AttributionParams.report_kind: AttributionParams,
+    AnomalyParams.report_kind: AnomalyParams,
 }
 """Every report the runner knows: report name → its params model (and notebook name)."""
 

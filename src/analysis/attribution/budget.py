@@ -1,0 +1,534 @@
+"""Next month's budget moves: the handbook's ROI rules, then marginal ROI to fit the total.
+
+Handbook (渠道 ROI 与预算): monthly, name ROI < 1.2 placements; in the deepening phase drop
+channels with ROI < 2 and expand those with ROI > 3; keep about 20% of the budget for small
+tests of new / low-conversion, high-potential channels. Each paid channel moves inside its
+box [current·(1 − max_decrease), current·(1 + max_increase)]; the box is never left. What
+cannot be placed inside the boxes is reported as `unallocated`, not hidden.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from scipy.optimize import brentq
+
+from analysis.attribution.response import ResponseCurve
+from analysis.errors import ParamsError
+
+Status = Literal["expand", "keep", "watch", "inefficient", "n/a"]
+STATUSES: tuple[str, ...] = ("expand", "keep", "watch", "inefficient", "n/a")
+TEST_RESERVE = "tests of new channels"
+_INTERIOR_MOVES = ("marginal", "even", "lowest-roi")  # fit-to-total moves that stop inside limits
+BUDGET_METHOD = (
+    "handbook rules first: ROI below the watch threshold (and, in the deepening phase, below "
+    "the keep threshold) is cut by the maximum decrease, everything else starts at current "
+    "spend; then the channel money, total × (1 − test share), is met: money is added to expand "
+    "channels, then keep channels; money is removed from keep/watch channels, then expand "
+    "channels. Within a group, channels with a supported response curve are set to equal "
+    "marginal ROI (exact water-filling by bisection), the others by an equal relative "
+    "increase (adding) or lowest ROI first (removing); the two sub-groups share the amount in "
+    "proportion to their room. Per-channel limits are never exceeded; amounts are rounded to "
+    "the cent by largest remainder."
+)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """ROI thresholds of the channel status (handbook values as defaults)."""
+
+    expand: float = 3.0  # ROI > expand: expand
+    keep: float = 2.0  # keep <= ROI <= expand: keep; the deepening phase drops ROI < keep
+    watch: float = 1.2  # watch <= ROI < keep: watch; ROI < watch: inefficient
+
+    def __post_init__(self) -> None:
+        if not 0 < self.watch < self.keep < self.expand < math.inf:
+            raise ParamsError(
+                f"thresholds watch={self.watch!r}, keep={self.keep!r}, expand={self.expand!r}; "
+                "finite numbers with 0 < watch < keep < expand are accepted"
+            )
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One row of the proposal: a channel (or the test reserve) now and next month."""
+
+    channel: str
+    current: float  # this month's spend (yuan)
+    proposed: float  # next month's spend (yuan, to the cent)
+    change: float  # proposed − current
+    change_pct: float | None  # change / current as a fraction (0.3 = +30%); None if current is 0
+    status: str  # a `Status`, or "test" for the reserve line
+    reason: str  # a sentence naming the rule that set the amount
+    roi: float | None
+    marginal_roi: float | None  # from a supported response curve, at current spend
+    marginal_roi_interval: tuple[float, float] | None
+    curve_supported: bool
+    proposed_marginal_roi: float | None = None  # the same curve at the proposed spend
+
+
+@dataclass(frozen=True)
+class BudgetProposal:
+    """All lines (channels in input order, then the test reserve) and how the total was met."""
+
+    lines: tuple[BudgetLine, ...]
+    total_budget: float
+    channel_budget: float  # total − test reserve
+    test_reserve: float
+    unallocated: float  # > 0: money the limits could not place; < 0: floors exceed the money
+    feasible: bool  # the total is met exactly (unallocated == 0)
+    method: str = BUDGET_METHOD
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass
+class _Channel:
+    """Working state of one channel while the budget is fitted (internal, mutable)."""
+
+    name: str
+    current: float
+    roi: float | None
+    status: str
+    low: float  # current · (1 − max_decrease)
+    high: float  # current · (1 + max_increase)
+    max_increase: float
+    max_decrease: float
+    curve: ResponseCurve | None  # as given (may be unsupported)
+    proposed: float = 0.0
+    move: str = ""  # how the fitting step changed it, for the reason
+
+    @property
+    def fitted_curve(self) -> ResponseCurve | None:
+        return self.curve if self.curve is not None and self.curve.supported else None
+
+
+def roi_status(roi: float | None, thresholds: Thresholds) -> Status:
+    """Status of a channel: expand (ROI > expand), keep, watch, inefficient; "n/a" for no ROI."""
+    if roi is None:
+        return "n/a"
+    if roi > thresholds.expand:
+        return "expand"
+    if roi >= thresholds.keep:
+        return "keep"
+    return "watch" if roi >= thresholds.watch else "inefficient"
+
+
+def propose_budget(
+    *,
+    spend: Mapping[str, float],
+    roi: Mapping[str, float | None],
+    status: Mapping[str, str] | None = None,
+    curves: Mapping[str, ResponseCurve] | None = None,
+    total_budget: float | None = None,
+    max_increase: float = 0.3,
+    max_decrease: float = 0.5,
+    max_increase_by_channel: Mapping[str, float] | None = None,
+    max_decrease_by_channel: Mapping[str, float] | None = None,
+    test_share: float = 0.2,
+    thresholds: Thresholds | None = None,
+    deepening: bool = True,
+    days_in_month: float = 30.0,
+) -> BudgetProposal:
+    """Propose next month's spend per channel and a test reserve that sum to `total_budget`.
+
+    Handbook rules (ROI < watch cut; ROI < keep cut too when `deepening`; ROI > expand may
+    grow), then the channel money total × (1 − test_share) is met inside each channel's
+    limits by marginal ROI where a supported response curve exists (exact equalisation) and
+    by ROI otherwise; see `BUDGET_METHOD`. Curves are daily: monthly spend is divided by
+    `days_in_month` to read them. `status`, if given, must agree with `roi_status`.
+    """
+    rules = thresholds or Thresholds()
+    channels = _channels(
+        spend,
+        roi,
+        status,
+        curves,
+        rules,
+        _limits(max_increase, max_increase_by_channel, spend),
+        _limits(max_decrease, max_decrease_by_channel, spend, upper=1.0),
+    )
+    total = _check_money(spend, total_budget, test_share, days_in_month)
+    total_cents = round(total * 100)
+    test_cents = round(total_cents * test_share)
+    channel_cents = total_cents - test_cents
+    for channel in channels:
+        cut = channel.status == "inefficient" or (deepening and channel.status == "watch")
+        channel.proposed = channel.low if cut else channel.current
+    gap = channel_cents / 100 - sum(channel.proposed for channel in channels)
+    for tier in _tiers(channels, adding=gap > 0, deepening=deepening):
+        gap = _move(tier, gap, days_in_month)
+    target = channel_cents if abs(gap) < 1e-6 else round(sum(c.proposed for c in channels) * 100)
+    placed = _round_to_cents(channels, target)
+    unallocated = (channel_cents - placed) / 100
+    lines = [_line(channel, rules, deepening, days_in_month) for channel in channels]
+    notes = _notes(unallocated, rules)
+    lines.append(_test_line(total, test_cents / 100, test_share, notes))
+    return BudgetProposal(
+        lines=tuple(lines),
+        total_budget=total_cents / 100,
+        channel_budget=channel_cents / 100,
+        test_reserve=test_cents / 100,
+        unallocated=unallocated,
+        feasible=unallocated == 0,
+        notes=notes,
+    )
+
+
+def _tiers(channels: list[_Channel], *, adding: bool, deepening: bool) -> list[list[_Channel]]:
+    """Groups that absorb the gap, in order: expand then keep (adding); keep/watch then expand."""
+    by_status = {name: [c for c in channels if c.status == name] for name in STATUSES}
+    if adding:
+        return [by_status["expand"], by_status["keep"]]
+    first = by_status["keep"] + ([] if deepening else by_status["watch"])
+    return [first, by_status["expand"]]
+
+
+def _move(tier: list[_Channel], gap: float, days_in_month: float) -> float:
+    """Move `gap` yuan (+ add, − remove) into/out of a tier inside the limits; return the rest."""
+    adding = gap > 0
+    rooms = {c.name: (c.high - c.proposed) if adding else (c.proposed - c.low) for c in tier}
+    movable = [c for c in tier if rooms[c.name] > 0]
+    total_room = sum(rooms[c.name] for c in movable)
+    if abs(gap) < 1e-9 or not movable:
+        return gap
+    if total_room <= abs(gap):
+        for channel in movable:
+            channel.proposed = channel.high if adding else channel.low
+            channel.move = "limit"
+        return gap - math.copysign(total_room, gap)
+    with_curve = [c for c in movable if c.fitted_curve is not None]
+    without = [c for c in movable if c.fitted_curve is None]
+    curve_amount = gap * sum(rooms[c.name] for c in with_curve) / total_room
+    _equalise_marginal_roi(with_curve, curve_amount, days_in_month)
+    if adding:
+        _raise_evenly(without, gap - curve_amount)
+    else:
+        _cut_lowest_roi_first(without, gap - curve_amount)
+    return 0.0
+
+
+def _equalise_marginal_roi(group: list[_Channel], amount: float, days_in_month: float) -> None:
+    """Set each spend where marginal ROI equals a common λ (clipped to its range), Σ = target.
+
+    For y = a(1 − e^(−x/b)) the daily spend with marginal ROI λ is b·ln(a/(bλ)); the sum of
+    clipped spends falls with λ, so λ is found by bisection (Brent) on ln λ.
+    """
+    if not group:
+        return
+    ranges = [_range(c, amount > 0) for c in group]
+    target = sum(c.proposed for c in group) + amount
+    params = [(c.fitted_curve.a, c.fitted_curve.b) for c in group]  # type: ignore[union-attr]
+
+    def spends(log_lambda: float) -> list[float]:
+        wanted = [days_in_month * b * (math.log(a / b) - log_lambda) for a, b in params]
+        return [min(max(w, low), high) for w, (low, high) in zip(wanted, ranges, strict=True)]
+
+    ends = [
+        math.log(a / b) - spend / (days_in_month * b)
+        for (a, b), bounds in zip(params, ranges, strict=True)
+        for spend in bounds
+    ]
+    lower, upper = min(ends) - 1.0, max(ends) + 1.0
+    log_lambda = brentq(lambda x: sum(spends(x)) - target, lower, upper, xtol=1e-14)
+    for channel, value in zip(group, spends(log_lambda), strict=True):
+        channel.proposed, channel.move = value, "marginal"
+
+
+def _raise_evenly(group: list[_Channel], amount: float) -> None:
+    """Raise every channel by the same fraction t of its current spend (capped), Σ = amount."""
+    if not group:
+        return
+    start = {c.name: c.proposed for c in group}
+
+    def raised(t: float) -> list[float]:
+        return [min(start[c.name] + t * c.current, c.high) for c in group]
+
+    largest = max((c.high - start[c.name]) / c.current for c in group)
+    target = sum(start.values()) + amount
+    t = brentq(lambda x: sum(raised(x)) - target, 0.0, largest, xtol=1e-14)
+    for channel, value in zip(group, raised(t), strict=True):
+        channel.proposed, channel.move = value, "even"
+
+
+def _cut_lowest_roi_first(group: list[_Channel], amount: float) -> None:
+    """Take −amount from the lowest-ROI channel down to its floor, then the next, and so on."""
+    remaining = -amount
+    for channel in sorted(group, key=lambda c: c.roi or 0.0):
+        if remaining <= 0:
+            return
+        taken = min(channel.proposed - channel.low, remaining)
+        channel.proposed -= taken
+        channel.move = "lowest-roi"
+        remaining -= taken
+
+
+def _range(channel: _Channel, adding: bool) -> tuple[float, float]:
+    return (channel.proposed, channel.high) if adding else (channel.low, channel.proposed)
+
+
+def _round_to_cents(channels: list[_Channel], target_cents: int) -> int:
+    """Round proposals to cents inside the limits, meeting `target_cents` if the limits allow.
+
+    Largest remainder: floor every amount, then hand the missing cents (a few at most) to the
+    largest fractional parts, or take surplus cents from the smallest. Only channels the fit
+    moved, or keep/expand channels, take these cents; cut channels are never raised by
+    rounding. Returns the cents placed.
+    """
+    low = [math.ceil(c.low * 100 - 1e-6) for c in channels]
+    high = [math.floor(c.high * 100 + 1e-6) for c in channels]
+    cents = [
+        min(max(math.floor(c.proposed * 100 + 1e-6), lo), hi)
+        for c, lo, hi in zip(channels, low, high, strict=True)
+    ]
+    fraction = [c.proposed * 100 - value for c, value in zip(channels, cents, strict=True)]
+    adjustable = [
+        i
+        for i, c in enumerate(channels)
+        if c.move in _INTERIOR_MOVES or c.status in ("keep", "expand")
+    ]
+    order = sorted(
+        adjustable, key=lambda i: (channels[i].move not in _INTERIOR_MOVES, -fraction[i])
+    )
+    deficit = target_cents - sum(cents)
+    while deficit != 0:
+        step = 1 if deficit > 0 else -1
+        ranked = order if step > 0 else order[::-1]
+        open_ = [i for i in ranked if low[i] <= cents[i] + step <= high[i]]
+        if not open_:
+            break
+        for i in open_[: abs(deficit)]:
+            cents[i] += step
+            deficit -= step
+    for channel, value in zip(channels, cents, strict=True):
+        channel.proposed = value / 100
+    return sum(cents)
+
+
+def _line(channel: _Channel, rules: Thresholds, deepening: bool, days: float) -> BudgetLine:
+    """A channel's line with its reason sentence and marginal ROI (from a supported curve)."""
+    curve = channel.fitted_curve
+    now = later = interval = None
+    if curve is not None and channel.current > 0:
+        now = curve.marginal_roi_at(channel.current / days)
+        interval = curve.marginal_roi_interval_at(channel.current / days)
+        later = curve.marginal_roi_at(channel.proposed / days)
+    change = round(channel.proposed - channel.current, 2)
+    return BudgetLine(
+        channel=channel.name,
+        current=channel.current,
+        proposed=channel.proposed,
+        change=change,
+        change_pct=change / channel.current if channel.current > 0 else None,
+        status=channel.status,
+        reason=_reason(channel, rules, deepening, now, interval, later),
+        roi=channel.roi,
+        marginal_roi=now,
+        marginal_roi_interval=interval,
+        curve_supported=curve is not None,
+        proposed_marginal_roi=later,
+    )
+
+
+def _reason(
+    channel: _Channel,
+    rules: Thresholds,
+    deepening: bool,
+    now: float | None,
+    interval: tuple[float, float] | None,
+    later: float | None,
+) -> str:
+    """The sentence: the status rule, how the fit to the total moved it, the curve evidence."""
+    if channel.status == "n/a":
+        return "no spend (organic/community): not budgeted here"
+    roi, cut = channel.roi or 0.0, f"cut by the {channel.max_decrease:.0%} limit"
+    rule = {
+        "inefficient": f"ROI {roi:.1f} < {rules.watch:g}: inefficient, {cut}",
+        "watch": (
+            f"ROI {roi:.1f} < {rules.keep:g}: watch; the deepening-phase rule drops channels "
+            f"under {rules.keep:g}, {cut}"
+            if deepening
+            else f"ROI {roi:.1f} in {rules.watch:g}–{rules.keep:g}: watch"
+        ),
+        "keep": f"ROI {roi:.1f} in {rules.keep:g}–{rules.expand:g}: keep",
+        "expand": f"ROI {roi:.1f} > {rules.expand:g}: expand",
+    }[channel.status]
+    parts = [rule, _movement(channel)]
+    if now is not None and interval is not None and later is not None:
+        parts.append(
+            f"marginal ROI {now:.1f} [{interval[0]:.1f}, {interval[1]:.1f}] at current spend, "
+            f"{later:.1f} at proposed"
+        )
+    elif channel.curve is not None:
+        parts.append(f"response curve not used: {channel.curve.reason}")
+    return "; ".join(part for part in parts if part)
+
+
+def _movement(channel: _Channel) -> str:
+    """How fitting the total moved the channel (empty when the status rule alone set it)."""
+    change = channel.proposed - channel.current
+    if abs(change) < 0.005:
+        return "held at current spend" if channel.status != "n/a" else ""
+    if channel.move not in (*_INTERIOR_MOVES, "limit"):
+        return ""
+    if change < 0:
+        how = {
+            "limit": f"cut by the full {channel.max_decrease:.0%} limit",
+            "marginal": f"cut {-change / channel.current:.0%} where marginal ROI is lowest",
+        }.get(channel.move, f"cut {-change / channel.current:.0%}, lowest ROI first")
+        return f"{how}, to fit the total after the test reserve"
+    how = {
+        "limit": f"raised by the full {channel.max_increase:.0%} limit",
+        "marginal": f"raised {change / channel.current:.0%} to equalise marginal ROI",
+    }.get(channel.move, f"raised {change / channel.current:.0%} (equal relative increase)")
+    if channel.status == "keep":
+        return f"{how}, because the expand channels reached their limits"
+    return how
+
+
+def _notes(unallocated: float, rules: Thresholds) -> tuple[str, ...]:
+    """Plain statements of a total the limits could not meet."""
+    if unallocated > 0:
+        return (
+            f"{unallocated:,.2f} of the channel budget is unallocated: every channel allowed to "
+            f"grow (ROI >= {rules.keep:g}) is at its increase limit",
+        )
+    if unallocated < 0:
+        return (
+            f"the channels' floors exceed the channel budget by {-unallocated:,.2f}: every paid "
+            "channel is at its decrease limit",
+        )
+    return ()
+
+
+def _test_line(total: float, reserve: float, share: float, notes: tuple[str, ...]) -> BudgetLine:
+    reason = (
+        f"{share:.0%} of the {total:,.2f} total kept for small tests of new channels and "
+        "low-conversion, high-potential ones (handbook: about 20%)"
+    )
+    return BudgetLine(
+        channel=TEST_RESERVE,
+        current=0.0,
+        proposed=reserve,
+        change=reserve,
+        change_pct=None,
+        status="test",
+        reason="; ".join((reason, *notes)),
+        roi=None,
+        marginal_roi=None,
+        marginal_roi_interval=None,
+        curve_supported=False,
+    )
+
+
+def _channels(
+    spend: Mapping[str, float],
+    roi: Mapping[str, float | None],
+    status: Mapping[str, str] | None,
+    curves: Mapping[str, ResponseCurve] | None,
+    rules: Thresholds,
+    increases: dict[str, float],
+    decreases: dict[str, float],
+) -> list[_Channel]:
+    """Validate the per-channel inputs and build the working records."""
+    _same_keys("roi", roi, spend)
+    if status is not None:
+        _same_keys("status", status, spend)
+    _known_keys("curves", curves or {}, spend)
+    channels = []
+    for name, amount in spend.items():
+        value = _channel_roi(name, amount, roi[name])
+        label = roi_status(value, rules)
+        if status is not None and status[name] != label:
+            raise ParamsError(
+                f"status[{name!r}] == {status[name]!r} but ROI {value!r} with thresholds "
+                f"{rules} gives {label!r}; pass statuses from the same thresholds or omit status"
+            )
+        curve = (curves or {}).get(name)
+        if curve is not None and curve.channel != name:
+            raise ParamsError(
+                f"curves[{name!r}] is the curve of channel {curve.channel!r}; "
+                "each channel's own curve is accepted"
+            )
+        increase, decrease = increases[name], decreases[name]
+        channels.append(
+            _Channel(
+                name,
+                amount,
+                value,
+                label,
+                amount * (1 - decrease),
+                amount * (1 + increase),
+                increase,
+                decrease,
+                curve,
+            )
+        )
+    return channels
+
+
+def _channel_roi(name: str, amount: float, value: float | None) -> float | None:
+    """ROI is None exactly for zero-spend channels; spend and ROI are finite and >= 0."""
+    if not (isinstance(amount, int | float) and math.isfinite(amount) and amount >= 0):
+        raise ParamsError(f"spend[{name!r}] == {amount!r}; a finite number >= 0 is accepted")
+    if amount == 0:
+        return None
+    if value is None or not (math.isfinite(value) and value >= 0):
+        raise ParamsError(
+            f"roi[{name!r}] == {value!r} for spend {amount!r}; a finite ROI >= 0 is accepted "
+            "for a channel with spend (None only when spend is 0)"
+        )
+    return float(value)
+
+
+def _limits(
+    default: float,
+    by_channel: Mapping[str, float] | None,
+    spend: Mapping[str, float],
+    *,
+    upper: float = math.inf,
+) -> dict[str, float]:
+    """Per-channel relative limit: the default, overridden by `by_channel`; in [0, upper]."""
+    name = "max_decrease" if upper == 1.0 else "max_increase"
+    _known_keys(f"{name}_by_channel", by_channel or {}, spend)
+    limits = {channel: (by_channel or {}).get(channel, default) for channel in spend}
+    for channel, value in limits.items():
+        if not (math.isfinite(value) and 0 <= value <= upper):
+            where = name if value == default else f"{name}_by_channel[{channel!r}]"
+            accepted = "between 0 and 1" if upper == 1.0 else "finite and >= 0"
+            raise ParamsError(f"{where} == {value!r}; a relative change {accepted} is accepted")
+    return limits
+
+
+def _check_money(
+    spend: Mapping[str, float], total_budget: float | None, test_share: float, days: float
+) -> float:
+    """Total budget (default: this month's spend); test_share in [0, 1); days_in_month > 0."""
+    if not spend:
+        raise ParamsError("spend is empty; a mapping of channel name to monthly spend is accepted")
+    if not 0 <= test_share < 1:
+        raise ParamsError(f"test_share == {test_share!r}; a share in [0, 1) is accepted")
+    if not (math.isfinite(days) and days > 0):
+        raise ParamsError(f"days_in_month == {days!r}; a number > 0 is accepted")
+    total = sum(spend.values()) if total_budget is None else total_budget
+    if not (math.isfinite(total) and total >= 0):
+        raise ParamsError(f"total_budget == {total_budget!r}; a finite number >= 0 is accepted")
+    return float(total)
+
+
+def _same_keys(name: str, given: Mapping[str, object], spend: Mapping[str, float]) -> None:
+    if set(given) != set(spend):
+        raise ParamsError(
+            f"{name} has channels {sorted(given)} but spend has {sorted(spend)}; "
+            "the same channels are accepted"
+        )
+
+
+def _known_keys(name: str, given: Mapping[str, object], spend: Mapping[str, float]) -> None:
+    unknown = sorted(set(given) - set(spend))
+    if unknown:
+        raise ParamsError(
+            f"{name} names unknown channels {unknown}; channels in spend are accepted"
+        )

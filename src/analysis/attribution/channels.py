@@ -1,0 +1,138 @@
+"""Per-channel economics: ROI by model, status against the thresholds, the four quadrants.
+
+ROI is the handbook's: attributed revenue / spend ("100,000 yuan in, 500,000 of sales: ROI 5").
+Profit ROI = (attributed revenue × gross margin − spend) / spend. CAC = spend / attributed
+new customers. A channel without spend (organic, community) has ROI, CAC and status "n/a".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from analysis.attribution.budget import Thresholds, roi_status
+from analysis.schema import CHANNELS
+
+STATUS_RULES = {
+    "expand": "ROI > {expand:g}: expand",
+    "keep": "ROI {keep:g}–{expand:g}: keep",
+    "watch": "ROI {watch:g}–{keep:g}: watch (cut in the deepening phase)",
+    "inefficient": "ROI < {watch:g}: inefficient, fix or cut",
+    "n/a": "no spend: ROI not defined",
+}
+QUADRANTS = {
+    (True, True): "high conversion / high spend: core (handbook 40% of budget)",
+    (True, False): "high conversion / low spend: scale up (handbook 30%)",
+    (False, True): "low conversion / high spend: test small, prove ROI (handbook 20%)",
+    (False, False): "low conversion / low spend: pause and find out why",
+}
+QUADRANT_METHOD = (
+    "conversion rate (attributed conversions / visits) and spend, each split at the median "
+    "over channels (spend median over paid channels; no spend counts as low)"
+)
+
+
+def ratio_or_none(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, or None when the denominator is zero (no spend, no buyers)."""
+    return float(numerator / denominator) if denominator > 0 else None
+
+
+@dataclass(frozen=True)
+class ChannelEconomics:
+    """One channel under every model, and its verdict under the decision model."""
+
+    channel: str
+    spend: float
+    visits: int
+    conversions: dict[str, float]
+    revenue: dict[str, float]
+    new_customers: dict[str, float]
+    roi: dict[str, float | None]
+    profit_roi: float | None
+    cac: float | None
+    ltv_to_cac: float | None
+    conversion_rate: float | None
+    status: str
+    status_by_model: dict[str, str]
+    roi_range: tuple[float, float] | None
+    status_depends_on_model: bool
+    quadrant: str
+
+
+def channel_economics(
+    credits: pd.DataFrame,
+    spend: pd.Series,
+    visits: pd.Series,
+    *,
+    decision_model: str,
+    thresholds: Thresholds,
+    margin: float,
+    ltv: float,
+) -> list[ChannelEconomics]:
+    """Economics per channel from credits (model, channel, conversions, revenue, new_customers).
+
+    spend and visits are indexed by channel; a channel with spend but no touches is listed
+    with zero credit; one with touches but no spend has ROI n/a.
+    """
+    channels = _channel_order(credits, spend, visits)
+    models = list(dict.fromkeys(credits["model"]))
+    table = credits.set_index(["model", "channel"])
+    rows = []
+    for channel in channels:
+        cost = float(spend.get(channel, 0.0))
+        views = int(visits.get(channel, 0))
+        by_model = {
+            field: {m: _credit(table, m, channel, field) for m in models}
+            for field in ("conversions", "revenue", "new_customers")
+        }
+        roi = {m: ratio_or_none(by_model["revenue"][m], cost) for m in models}
+        statuses = {m: roi_status(roi[m], thresholds) for m in models}
+        defined = [value for value in roi.values() if value is not None]
+        cac = ratio_or_none(cost, by_model["new_customers"][decision_model])
+        rows.append(
+            ChannelEconomics(
+                channel=channel,
+                spend=cost,
+                visits=views,
+                conversions=by_model["conversions"],
+                revenue=by_model["revenue"],
+                new_customers=by_model["new_customers"],
+                roi=roi,
+                profit_roi=ratio_or_none(by_model["revenue"][decision_model] * margin - cost, cost),
+                cac=cac,
+                ltv_to_cac=ratio_or_none(ltv, cac) if cac else None,
+                conversion_rate=ratio_or_none(by_model["conversions"][decision_model], views),
+                status=statuses[decision_model],
+                status_by_model=statuses,
+                roi_range=(min(defined), max(defined)) if defined else None,
+                status_depends_on_model=len(set(statuses.values())) > 1,
+                quadrant="",
+            )
+        )
+    return _with_quadrants(rows)
+
+
+def _channel_order(credits: pd.DataFrame, spend: pd.Series, visits: pd.Series) -> list[str]:
+    seen = set(credits["channel"]) | set(spend.index) | set(visits.index)
+    known = [c for c in CHANNELS if c in seen]
+    return known + sorted(seen - set(known))
+
+
+def _credit(table: pd.DataFrame, model: str, channel: str, field: str) -> float:
+    key = (model, channel)
+    return float(table.at[key, field]) if key in table.index else 0.0
+
+
+def _with_quadrants(rows: list[ChannelEconomics]) -> list[ChannelEconomics]:
+    rates = [r.conversion_rate for r in rows if r.conversion_rate is not None]
+    paid = [r.spend for r in rows if r.spend > 0]
+    rate_median = float(np.median(rates)) if rates else 0.0
+    spend_median = float(np.median(paid)) if paid else 0.0
+    placed = []
+    for row in rows:
+        high_conversion = (row.conversion_rate or 0.0) >= rate_median
+        high_spend = row.spend > 0 and row.spend >= spend_median
+        placed.append(replace(row, quadrant=QUADRANTS[(high_conversion, high_spend)]))
+    return placed

@@ -1,0 +1,130 @@
+"""Figures of the channel ROI report: one message each, channels in their report-wide colours."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.attribution.channels import ChannelEconomics
+from analysis.attribution.models import MODEL_LABELS
+from analysis.attribution.response import ResponseCurve, response_band
+from analysis.params import RoiThresholds
+from analysis.reporting.style import as_label, channel_colour
+
+
+def roi_by_channel(
+    economics: list[ChannelEconomics], model: str, thresholds: RoiThresholds
+) -> Figure:
+    """ROI per paid channel under the decision model, with the handbook's threshold lines."""
+    paid = [r for r in economics if r.roi.get(model) is not None]
+    figure, axes = plt.subplots(figsize=(8, 4))
+    names = [as_label(r.channel) for r in paid]
+    values = [r.roi[model] for r in paid]
+    axes.barh(names, values, color=[channel_colour(r.channel) for r in paid])
+    for value, label, style in (
+        (thresholds.watch, f"{thresholds.watch:g} inefficient below", ":"),
+        (thresholds.keep, f"{thresholds.keep:g} cut below (deepening)", "--"),
+        (thresholds.expand, f"{thresholds.expand:g} expand above", "-"),
+    ):
+        axes.axvline(value, color="#444", linestyle=style, linewidth=1, label=label)
+    for y, value in enumerate(values):
+        axes.text(value, y, f" {value:.1f}", va="center", fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlabel(f"ROI = attributed revenue / spend ({MODEL_LABELS[model]})")
+    axes.set_title(f"ROI by channel under {MODEL_LABELS[model]}, against the handbook's lines")
+    axes.legend(fontsize=7, frameon=False, loc="lower right")
+    return figure
+
+
+def revenue_by_model(credits: pd.DataFrame, models: list[str]) -> Figure:
+    """Attributed revenue per channel, one bar per model side by side."""
+    table = credits.pivot_table(index="channel", columns="model", values="revenue", aggfunc="sum")
+    table = table.reindex(columns=models)
+    order = table.mean(axis=1).sort_values(ascending=False).index
+    table = table.loc[order]
+    figure, axes = plt.subplots(figsize=(9, 4.2))
+    width = 0.8 / len(models)
+    positions = np.arange(len(table))
+    cmap = plt.get_cmap("tab10")
+    for i, model in enumerate(models):
+        axes.bar(
+            positions + i * width,
+            table[model] / 1e3,
+            width,
+            label=MODEL_LABELS[model],
+            color=cmap(i),
+        )
+    axes.set_xticks(positions + 0.4 - width / 2, [as_label(c) for c in table.index])
+    axes.set_ylabel("attributed revenue (thousand yuan)")
+    axes.set_title("How much revenue each model credits to each channel")
+    axes.legend(fontsize=7, frameon=False, ncol=4)
+    return figure
+
+
+def quadrant_chart(economics: list[ChannelEconomics]) -> Figure:
+    """Spend against conversion rate, split at the medians: the handbook's four quadrants."""
+    rows = [r for r in economics if r.conversion_rate is not None]
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for row in rows:
+        axes.scatter(row.spend / 1e3, row.conversion_rate, s=80, color=channel_colour(row.channel))
+        axes.annotate(
+            as_label(row.channel),
+            (row.spend / 1e3, row.conversion_rate),
+            fontsize=8,
+            xytext=(5, 4),
+            textcoords="offset points",
+        )
+    rates = [r.conversion_rate for r in rows]
+    paid = [r.spend / 1e3 for r in rows if r.spend > 0]
+    if rates:
+        axes.axhline(float(np.median(rates)), color="#888", linestyle="--", linewidth=1)
+    if paid:
+        axes.axvline(float(np.median(paid)), color="#888", linestyle="--", linewidth=1)
+    axes.set_xlabel("spend this month (thousand yuan)")
+    axes.set_ylabel("conversion rate (attributed conversions / visits)")
+    axes.set_title("Channels in the four quadrants (median splits)")
+    return figure
+
+
+def path_length_chart(lengths: pd.DataFrame) -> Figure:
+    """Journeys by number of touches, converting and not."""
+    figure, axes = plt.subplots(figsize=(7, 3.5))
+    positions = lengths["length"].to_numpy()
+    axes.bar(positions - 0.2, lengths["converting"], 0.4, label="converting", color="#2ca02c")
+    axes.bar(positions + 0.2, lengths["null"], 0.4, label="did not convert", color="#aaaaaa")
+    axes.set_xlabel("touches in the journey")
+    axes.set_ylabel("journeys")
+    axes.set_title("Most journeys are short; the long tail is shown in full")
+    axes.legend(fontsize=8, frameon=False)
+    return figure
+
+
+def response_curves(curves: dict[str, ResponseCurve], daily: pd.DataFrame) -> Figure:
+    """Daily spend against attributed revenue per channel, with fitted curves and bands."""
+    channels = list(curves)
+    columns = min(3, max(1, len(channels)))
+    rows = int(np.ceil(len(channels) / columns)) or 1
+    figure, grid = plt.subplots(rows, columns, figsize=(3.6 * columns, 2.8 * rows), squeeze=False)
+    for axes, channel in zip(grid.flat, channels, strict=False):
+        days = daily[daily["channel"] == channel]
+        colour = channel_colour(channel)
+        axes.scatter(days["spend"] / 1e3, days["revenue"] / 1e3, s=8, color=colour, alpha=0.6)
+        curve = curves[channel]
+        if curve.supported:
+            band = response_band(curve, np.linspace(0, days["spend"].max() * 1.3, 60))
+            axes.plot(band.daily_spend / 1e3, band.revenue / 1e3, color=colour)
+            axes.fill_between(
+                band.daily_spend / 1e3, band.lower / 1e3, band.upper / 1e3, color=colour, alpha=0.2
+            )
+            axes.set_title(f"{as_label(channel)}: curve fitted", fontsize=9)
+        else:
+            axes.set_title(f"{as_label(channel)}: no curve (see table)", fontsize=9)
+        axes.set_xlabel("daily spend (k yuan)", fontsize=8)
+        axes.set_ylabel("daily revenue (k yuan)", fontsize=8)
+    for axes in list(grid.flat)[len(channels) :]:
+        axes.set_visible(False)
+    figure.suptitle("Daily spend and attributed revenue: where more spend stops paying")
+    figure.tight_layout()
+    return figure

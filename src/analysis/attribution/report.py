@@ -1,0 +1,321 @@
+"""Assemble the channel ROI report: paths, credit models, ROI and status, budget moves."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from analysis.attribution import budget, channels, ltv, models, queries, response
+from analysis.attribution.channels import ChannelEconomics
+from analysis.params import AttributionParams, month_bounds
+from analysis.schema import CHANNELS
+from analysis.warehouse import Warehouse
+
+NOTABLE_GAP = 0.2  # a CAC gap worth a sentence: 20% or more
+
+
+@dataclass(frozen=True)
+class AttributionReport:
+    """Results of the channel ROI report, as published to `<name>.json`."""
+
+    headline: str
+    period: str
+    models: list[str]
+    decision_model: str
+    methods: dict[str, str]
+    channels: list[dict]
+    removal_effects: dict[str, float]
+    revenue_removal_effects: dict[str, float]
+    budget: list[dict]
+    budget_method: str
+    budget_notes: list[str]
+    paths: dict
+    ltv: dict
+    findings: list[str]
+    model_dependent_channels: list[str]
+    thresholds: dict
+
+
+@dataclass(frozen=True)
+class AttributionTables:
+    """What the notebook draws: economics, credits, paths and response curves."""
+
+    economics: list[ChannelEconomics]
+    credits: pd.DataFrame
+    top_paths: pd.DataFrame
+    lengths: pd.DataFrame
+    curves: dict[str, response.ResponseCurve]
+    daily: pd.DataFrame  # date, channel, spend, revenue (decision model's level)
+
+
+def run(
+    warehouse: Warehouse, params: AttributionParams
+) -> tuple[AttributionReport, AttributionTables]:
+    """Attribute the month's conversions and revenue, judge each channel, propose the budget."""
+    first, last = month_bounds(params.period)
+    journeys = queries.journey_touches(
+        warehouse, first, last, lookback_days=params.lookback_days, collapse=params.collapse_repeats
+    )
+    counts = queries.path_counts(journeys)
+    spend = queries.spend_by_channel(warehouse, first, last).set_index("channel")["spend"]
+    visits = queries.visits_by_channel(warehouse, first, last).set_index("channel")["visits"]
+    names = _channel_names(counts, spend, visits)
+    everything, acquisition = models.path_sets(counts, names)
+    time_decay = queries.time_decay_credit(journeys, params.half_life_days)
+    run_ = models.run_models(everything, acquisition, time_decay, params)
+    value = ltv.new_customer_ltv(
+        warehouse,
+        last,
+        source=params.ltv,
+        margin=params.gross_margin,
+        horizon_days=params.clv_horizon_days,
+        monthly_discount_rate=params.monthly_discount_rate,
+    )
+    economics = channels.channel_economics(
+        run_.credits,
+        spend,
+        visits,
+        decision_model=params.decision_model,
+        thresholds=thresholds(params),
+        margin=params.gross_margin,
+        ltv=value.value,
+    )
+    daily = _daily(warehouse, params, last, economics)
+    days_in_month = (last - first).days + 1
+    curves = _curves(daily, economics, params, days_in_month)
+    proposal = _budget(economics, curves, params, days_in_month)
+    untouched = queries.orders_without_touches(
+        warehouse, first, last, lookback_days=params.lookback_days
+    )
+    report = AttributionReport(
+        headline=headline_sentence(economics, params.decision_model),
+        period=params.period,
+        models=list(params.models),
+        decision_model=params.decision_model,
+        methods=models.methods(params, run_)
+        | {"ltv": value.method, "quadrant": channels.QUADRANT_METHOD},
+        channels=[_channel_record(row, params.decision_model) for row in economics],
+        removal_effects=run_.removal_effects,
+        revenue_removal_effects=run_.revenue_removal_effects,
+        budget=[asdict(line) for line in proposal.lines],
+        budget_method=proposal.method,
+        budget_notes=list(proposal.notes),
+        paths=path_summary(counts, untouched),
+        ltv={
+            "value": value.value,
+            "method": value.method,
+            "fallback_reason": value.fallback_reason,
+        },
+        findings=findings(economics, params.decision_model),
+        model_dependent_channels=[r.channel for r in economics if r.status_depends_on_model],
+        thresholds=params.thresholds.model_dump(),
+    )
+    tables = AttributionTables(
+        economics,
+        run_.credits,
+        top_paths(counts, params.top_paths),
+        path_lengths(counts),
+        curves,
+        daily,
+    )
+    return report, tables
+
+
+def thresholds(params: AttributionParams) -> budget.Thresholds:
+    """The params' ROI lines as the budget and status rules take them."""
+    return budget.Thresholds(**params.thresholds.model_dump())
+
+
+def _channel_names(counts: pd.DataFrame, spend: pd.Series, visits: pd.Series) -> list[str]:
+    seen = {c for path in counts["path"] for c in path} | set(spend.index) | set(visits.index)
+    known = [c for c in CHANNELS if c in seen]
+    return known + sorted(seen - set(known))
+
+
+def _channel_record(row: ChannelEconomics, decision_model: str) -> dict:
+    """The JSON record of a channel, as the issue's results schema names it."""
+    record = asdict(row)
+    record["roi_range"] = list(row.roi_range) if row.roi_range else None
+    record["decision_model"] = decision_model
+    return record
+
+
+def path_summary(counts: pd.DataFrame, untouched: dict[str, float]) -> dict:
+    """Converting and null journeys, mean and distribution of converting path length."""
+    converted = counts[counts["converted"]]
+    lengths = converted["path"].map(len)
+    weights = converted["journeys"]
+    mean_length = float((lengths * weights).sum() / weights.sum()) if weights.sum() else 0.0
+    return {
+        "converting": int(weights.sum()),
+        "null": int(counts.loc[~counts["converted"], "journeys"].sum()),
+        "mean_length": mean_length,
+        "distinct": int(counts["path"].nunique()),
+        "orders_without_touches": int(untouched["orders"]),
+        "revenue_without_touches": float(untouched["revenue"]),
+    }
+
+
+def top_paths(counts: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The n most travelled paths: journeys, conversions, conversion rate, revenue."""
+    frame = counts.assign(
+        conversions=counts["journeys"].where(counts["converted"], 0),
+        nulls=counts["journeys"].where(~counts["converted"], 0),
+    )
+    per_path = frame.groupby("path", sort=False)[["conversions", "nulls", "revenue"]].sum()
+    per_path["journeys"] = per_path["conversions"] + per_path["nulls"]
+    per_path["conversion_rate"] = per_path["conversions"] / per_path["journeys"]
+    per_path = per_path.sort_values(["conversions", "journeys"], ascending=False).head(n)
+    per_path.index = [" > ".join(path) for path in per_path.index]
+    return per_path.rename_axis("path").reset_index()
+
+
+def path_lengths(counts: pd.DataFrame) -> pd.DataFrame:
+    """Journeys per path length, converting and null apart."""
+    frame = counts.assign(length=counts["path"].map(len))
+    table = frame.pivot_table(
+        index="length", columns="converted", values="journeys", aggfunc="sum", fill_value=0
+    )
+    table = table.rename(columns={True: "converting", False: "null"})
+    for column in ("converting", "null"):
+        if column not in table:
+            table[column] = 0
+    return table[["converting", "null"]].reset_index()
+
+
+def _daily(
+    warehouse: Warehouse, params: AttributionParams, last: date, economics: list[ChannelEconomics]
+) -> pd.DataFrame:
+    """Daily spend and revenue per channel over `curve_days`, revenue at the decision model's level.
+
+    The daily shape comes from linear credit; each channel's series is scaled so that its
+    total over the report month equals the decision model's revenue for the month.
+    """
+    first = last - timedelta(days=params.budget.curve_days - 1)
+    journeys = queries.journey_touches(
+        warehouse, first, last, lookback_days=params.lookback_days, collapse=params.collapse_repeats
+    )
+    revenue = queries.daily_linear_revenue(journeys)
+    spend = queries.daily_spend(warehouse, first, last)
+    daily = spend.merge(revenue, on=["date", "channel"], how="outer").fillna(
+        {"spend": 0.0, "revenue": 0.0}
+    )
+    daily["date"] = pd.to_datetime(daily["date"])
+    month = daily["date"] >= pd.Timestamp(last.replace(day=1))
+    month_linear = daily[month].groupby("channel")["revenue"].sum()
+    scale = {
+        row.channel: (row.revenue[params.decision_model] / month_linear[row.channel])
+        if month_linear.get(row.channel, 0) > 0
+        else 1.0
+        for row in economics
+    }
+    daily["revenue"] = daily["revenue"] * daily["channel"].map(scale).fillna(1.0)
+    return daily.sort_values(["channel", "date"], ignore_index=True)
+
+
+def _curves(
+    daily: pd.DataFrame,
+    economics: list[ChannelEconomics],
+    params: AttributionParams,
+    days_in_month: int,
+) -> dict[str, response.ResponseCurve]:
+    curves = {}
+    for row in economics:
+        if row.spend <= 0:
+            continue
+        days = daily[daily["channel"] == row.channel]
+        curves[row.channel] = response.fit_response_curve(
+            days["spend"].to_numpy(float),
+            days["revenue"].to_numpy(float),
+            channel=row.channel,
+            current_daily_spend=row.spend / days_in_month,
+            min_days=params.budget.min_curve_days,
+        )
+    return curves
+
+
+def _budget(
+    economics: list[ChannelEconomics],
+    curves: dict[str, response.ResponseCurve],
+    params: AttributionParams,
+    days_in_month: int,
+) -> budget.BudgetProposal:
+    rules = params.budget
+    decreases = {c: limits[0] for c, limits in rules.channel_limits.items()}
+    increases = {c: limits[1] for c, limits in rules.channel_limits.items()}
+    return budget.propose_budget(
+        spend={row.channel: row.spend for row in economics},
+        roi={row.channel: row.roi[params.decision_model] for row in economics},
+        curves=curves,
+        total_budget=rules.total,
+        max_increase=rules.max_increase,
+        max_decrease=rules.max_decrease,
+        max_increase_by_channel=increases or None,
+        max_decrease_by_channel=decreases or None,
+        test_share=rules.test_share,
+        thresholds=budget.Thresholds(
+            expand=params.thresholds.expand,
+            keep=params.thresholds.keep,
+            watch=params.thresholds.watch,
+        ),
+        deepening=rules.deepening_phase,
+        days_in_month=float(days_in_month),
+    )
+
+
+def undervalued_by_last_touch(
+    economics: list[ChannelEconomics], model: str
+) -> ChannelEconomics | None:
+    """The channel whose credit under `model` most exceeds its last-touch credit."""
+    rated = [r for r in economics if r.revenue.get("last_touch", 0) > 0]
+    if not rated:
+        return None
+    return max(rated, key=lambda r: r.revenue[model] / r.revenue["last_touch"])
+
+
+def headline_sentence(economics: list[ChannelEconomics], model: str) -> str:
+    """E.g. "小红书 is worth 4.2× what last-touch credits it; ROI 3.6 under Markov: expand"."""
+    label = models.MODEL_LABELS[model]
+    top = undervalued_by_last_touch(economics, model)
+    if top is None:
+        return "No channel has last-touch credit this month: nothing to compare."
+    ratio = top.revenue[model] / top.revenue["last_touch"]
+    roi = top.roi[model]
+    judged = (
+        f"ROI {roi:.1f} under {label}: {top.status}" if roi is not None else "no spend (ROI n/a)"
+    )
+    if ratio < 1.05:
+        return f"Last touch and {label} agree within 5% on every channel; {top.channel}: {judged}."
+    return f"{top.channel} is worth {ratio:.1f}× what last-touch credits it; {judged}."
+
+
+def findings(economics: list[ChannelEconomics], model: str) -> list[str]:
+    """Sentences for the monthly review: CAC gaps, inefficient and model-dependent channels."""
+    sentences = []
+    paid = [r for r in economics if r.cac is not None]
+    if len(paid) >= 2:
+        biggest = max(paid, key=lambda r: r.spend)
+        cheapest = min(paid, key=lambda r: r.cac)
+        gap = 1 - cheapest.cac / biggest.cac
+        if cheapest is not biggest and gap >= NOTABLE_GAP:
+            sentences.append(
+                f"{cheapest.channel}'s acquisition cost (CAC {cheapest.cac:,.0f}) is {gap:.0%} "
+                f"below {biggest.channel}'s ({biggest.cac:,.0f}), the biggest spender: "
+                f"consider moving budget to {cheapest.channel}."
+            )
+    for row in economics:
+        if row.status == "inefficient":
+            sentences.append(
+                f"{row.channel} returns {row.roi[model]:.2f} per yuan under "
+                f"{models.MODEL_LABELS[model]}: below the inefficiency line; fix or cut."
+            )
+    for row in economics:
+        if row.status_depends_on_model and row.roi_range is not None:
+            low, high = row.roi_range
+            sentences.append(
+                f"{row.channel}'s status depends on the model: ROI from {low:.1f} to {high:.1f} "
+                f"({', '.join(sorted(set(row.status_by_model.values())))})."
+            )
+    return sentences

@@ -371,19 +371,24 @@ AnomalyLevel = Literal["total", "channel", "campaign", "keyword"]
 
 
 class AnomalyRules(StrictModel):
-    """The handbook's alert rules; its figures are the defaults."""
+    """The handbook's alert rules (its figures are the defaults) and their volume guards.
+
+    Field names are those of `analysis.anomaly.rules.RuleSettings`, which documents each.
+    """
 
     cpc_jump: float = Field(0.30, gt=0, description="CPC ≥ +30% vs the trailing 7-day mean")
-    cpc_window_days: int = Field(7, ge=1)
-    cpc_deadline_hours: int = Field(24, ge=1, description="investigate within this")
+    cpc_window: int = Field(7, ge=1)
+    cpc_min_clicks: float = Field(50, ge=0, description="fewest clicks that day")
+    cpc_min_window_clicks: float = Field(200, ge=0, description="fewest in the trailing window")
+    cpc_deadline_hours: float = Field(24, gt=0, description="investigate within this")
     traffic_drop: float = Field(0.20, gt=0, lt=1, description="visits ≤ −20% vs last week")
+    traffic_min_visits: float = Field(500, ge=0)
     conversion_drop: float = Field(0.05, gt=0, lt=1, description="conversion rate ≤ −5% w/w")
+    conversion_min_conversions: float = Field(100, ge=0)
+    conversion_max_p_value: float | None = Field(0.05, gt=0, le=1)
     industry_ctr: float | None = Field(None, gt=0, lt=1, description="benchmark CTR; off if none")
-    ctr_share_of_industry: float = Field(0.5, gt=0, le=1, description="alert under this share")
-    min_clicks: int = Field(30, ge=0, description="CPC rule: fewest clicks a day")
-    min_visits: int = Field(100, ge=0, description="traffic rule: fewest visits last week")
-    min_conversions: int = Field(20, ge=0, description="conversion rule: fewest orders a week")
-    min_impressions: int = Field(1000, ge=0, description="CTR rule: fewest impressions a day")
+    ctr_fraction: float = Field(0.5, gt=0, lt=1, description="alert under this share of it")
+    ctr_min_impressions: float = Field(2000, ge=0)
 
 
 class AnomalyParams(ReportParams):

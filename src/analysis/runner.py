@@ -34,7 +34,13 @@ from analysis.warehouse import open_warehouse
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "marketing-analysis"
-TITLES = {"data_health": "Data health", "abtest": "A/B tests", "rfm": "Customer value (RFM)"}
+TITLES = {
+    "data_health": "Data health",
+    "abtest": "A/B tests",
+    "rfm": "Customer value (RFM)",
+    "attribution": "Channel ROI",
+    "anomalies": "Anomalies",
+}
 FALLBACK_KERNEL = "python3"
 
 

@@ -66,10 +66,10 @@ def show_roi(
         caption=f"Channels under {MODEL_LABELS[model]}, {report.period}",
     )
     finding(
-        "Profit ROI = (revenue × gross margin {margin:.0%} − spend) / spend. LTV: {ltv}. "
+        "Profit ROI = (revenue × gross margin {margin} − spend) / spend. LTV: {ltv}. "
         "CAC = spend / new customers credited to the channel (the same model run with first "
         "orders as the conversions).",
-        margin=params.gross_margin,
+        margin=f"{params.gross_margin:.0%}",
         ltv=report.methods["ltv"],
     )
     if report.ltv["fallback_reason"]:
@@ -142,14 +142,14 @@ def show_paths(report: AttributionReport, tables: AttributionTables) -> None:
     """Path counts, the length distribution and the most travelled paths."""
     paths = report.paths
     finding(
-        "{converting:,} converting and {null:,} non-converting journeys ({distinct:,} distinct "
-        "paths); a converting journey has {mean:.1f} touches on average. {untouched:,} orders "
+        "{converting} converting and {null} non-converting journeys ({distinct} distinct "
+        "paths); a converting journey has {mean} touches on average. {untouched} orders "
         "had no touch in their window and are credited to no channel.",
-        converting=paths["converting"],
-        null=paths["null"],
-        distinct=paths["distinct"],
-        mean=paths["mean_length"],
-        untouched=paths["orders_without_touches"],
+        converting=f"{paths['converting']:,}",
+        null=f"{paths['null']:,}",
+        distinct=f"{paths['distinct']:,}",
+        mean=f"{paths['mean_length']:.1f}",
+        untouched=f"{paths['orders_without_touches']:,}",
     )
     show_figure(plots.path_length_chart(tables.lengths), alt="Journeys by number of touches")
     show_table(

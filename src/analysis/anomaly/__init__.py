@@ -1,0 +1,1 @@
+"""Anomaly report: explained, ranked alerts on daily (or hourly) marketing metrics."""

@@ -1,0 +1,466 @@
+"""Turn the detector's point flags into incidents: merged in time, one story across levels, drilled
+down to the child series that drive them, ranked by severity.
+
+1. Time: a series' anomalous steps with at most `max_gap` quiet steps between them form one
+   "spike" incident; a level shift is one "shift" incident from its start to the panel's end
+   ("shifted since <date>"), and it absorbs that series' flags from its start on.
+2. Totals over an incident's steps: counts and amounts add (actual = Σ values, expected =
+   Σ expected); ratios and prices are Σ numerator / Σ denominator, with expected =
+   Σ(expected × denominator) / Σ denominator, the ratio the series would have had at the volume
+   it had. A spike's expected comes from the detector; a shift's is the level of the
+   `4 × season` steps before it (counts: their mean per step; ratios: Σnum / Σden), since a
+   detector's expectation may follow the new level.
+3. Excess: actual − expected in the metric's own units for counts and amounts, and the excess
+   numerator at actual volume, Σ(num − expected × den), for ratios and prices: for CPC the
+   money paid above the expected price, for conversion rate the conversions lost.
+4. Stories: incidents of the same metric on series that are ancestor and descendant (via
+   `keys.parent`) and overlap in time are one story. From its top series, move to the
+   descendant incident whose excess is the largest share of the current one's excess, while
+   that share is ≥ `explain_share`; where it stops is the headline, the rest is its `chain`.
+5. Drivers: the headline's children (rows whose parent is it), by child excess / headline
+   excess over the headline's steps; shares of a ratio need not sum to 1 (mix effects).
+6. Severity = |deviation_pct| / 100 × ln(1 + volume) × √days, volume = Σ denominator over the
+   incident for ratios and prices (impressions, visits, clicks), max(Σ actual, Σ expected) for
+   counts and amounts; days = steps × step length. A story's severity is the largest of its
+   members', since the story matters as much as its biggest manifestation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from analysis.anomaly.panel import Panel
+from analysis.errors import AnalysisError, ParamsError
+
+IncidentKind = Literal["spike", "shift"]
+Direction = Literal["up", "down"]
+
+
+class DetectionLike(Protocol):
+    """What `build_incidents` reads from the detector: (n_series × n_steps) arrays.
+
+    An optional `shifts` attribute holds records with `series_row` and `start` (step index or
+    timestamp), or tuples starting with those two; a shift's direction and size are recomputed
+    from the data (module docstring, 2), so the detector's own are not read.
+    """
+
+    expected: np.ndarray
+    score: np.ndarray
+    anomalous: np.ndarray
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One story: its headline series' numbers, the series it also showed in, its drivers.
+
+    expected / actual: totals over start..end (module docstring, 2); deviation_pct = 100 ×
+    (actual / expected − 1); rule: the first handbook rule that fired on a member series inside
+    its window; drivers: ({"series", "contribution"}, ...) of the headline's children, largest
+    first; chain: the story's other series, top level first.
+    """
+
+    series: str
+    level: str
+    metric: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    peak_ts: pd.Timestamp
+    direction: Direction
+    expected: float
+    actual: float
+    deviation_pct: float
+    severity: float
+    rule: str | None
+    drivers: tuple[dict, ...]
+    kind: IncidentKind
+    chain: tuple[str, ...]
+    series_row: int
+
+    @property
+    def label(self) -> str:
+        """ "shifted since 2026-10-19" or "spike 2026-10-14 to 2026-10-15"."""
+        if self.kind == "shift":
+            return f"shifted since {_iso(self.start)}"
+        if self.start == self.end:
+            return f"spike on {_iso(self.start)}"
+        return f"spike {_iso(self.start)} to {_iso(self.end)}"
+
+    def as_record(self) -> dict[str, Any]:
+        """JSON-ready dict: timestamps as ISO strings, tuples as lists, plus `label`."""
+        record = asdict(self)
+        for name in ("start", "end", "peak_ts"):
+            record[name] = _iso(record[name])
+        record["drivers"] = [dict(d) for d in self.drivers]
+        record["chain"] = list(self.chain)
+        record["label"] = self.label
+        return record
+
+
+@dataclass(frozen=True)
+class _Span:
+    """An incident on one series before grouping: steps first..last and its totals."""
+
+    row: int
+    first: int
+    last: int
+    kind: IncidentKind
+    peak: int
+    expected: float
+    actual: float
+    excess: float
+    severity: float
+
+
+def _iso(ts: pd.Timestamp) -> str:
+    return ts.date().isoformat() if ts == ts.normalize() else ts.isoformat()
+
+
+def _runs_with_gaps(flags: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """(first, last) of runs of True steps, bridging at most `max_gap` False steps."""
+    steps = np.flatnonzero(flags)
+    if len(steps) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(steps) > max_gap + 1)
+    firsts = np.concatenate([[steps[0]], steps[breaks + 1]])
+    lasts = np.concatenate([steps[breaks], [steps[-1]]])
+    return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
+
+
+def _step_index(panel: Panel, start: object) -> int:
+    if isinstance(start, int | np.integer):
+        return int(start)
+    return int(pd.DatetimeIndex(panel.timestamps).searchsorted(pd.Timestamp(start)))
+
+
+def _read_shifts(panel: Panel, detection: object) -> list[tuple[int, int]]:
+    """(series_row, start step) of each level shift the detection reports."""
+    shifts = []
+    for shift in getattr(detection, "shifts", None) or ():
+        if hasattr(shift, "series_row"):
+            row, start = shift.series_row, shift.start
+        else:
+            row, start = tuple(shift)[:2]
+        shifts.append((int(row), _step_index(panel, start)))
+    return shifts
+
+
+def _is_additive(panel: Panel, row: int) -> bool:
+    return panel.keys["kind"].iloc[row] in ("count", "amount")
+
+
+def _expected_path(
+    panel: Panel, detection: DetectionLike, row: int, first: int, last: int, kind: IncidentKind
+) -> np.ndarray:
+    """Per-step expected values over first..last (module docstring, 2)."""
+    history = slice(max(0, first - 4 * panel.season), first)
+    if kind == "spike" or first == 0:
+        return detection.expected[row, first : last + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if _is_additive(panel, row):
+            level = (
+                np.nansum(panel.values[row, history])
+                / np.isfinite(panel.values[row, history]).sum()
+            )
+        else:
+            level = np.nansum(panel.numerator[row, history]) / np.nansum(
+                panel.denominator[row, history]
+            )
+    return np.full(last - first + 1, level)
+
+
+def _totals(
+    panel: Panel, row: int, first: int, last: int, expected: np.ndarray
+) -> tuple[float, float, float, float]:
+    """(expected, actual, excess, volume) of one series over steps first..last."""
+    window = slice(first, last + 1)
+    if _is_additive(panel, row):
+        actual_steps = panel.values[row, window]
+        ok = np.isfinite(actual_steps) & np.isfinite(expected)
+        actual, expect = float(actual_steps[ok].sum()), float(expected[ok].sum())
+        return expect, actual, actual - expect, max(actual, expect)
+    num, den = panel.numerator[row, window], panel.denominator[row, window]
+    ok = np.isfinite(num) & np.isfinite(den) & np.isfinite(expected) & (den > 0)
+    volume = float(den[ok].sum())
+    if volume == 0:
+        return np.nan, np.nan, np.nan, 0.0
+    expected_num = float((expected[ok] * den[ok]).sum())
+    actual_num = float(num[ok].sum())
+    return expected_num / volume, actual_num / volume, actual_num - expected_num, volume
+
+
+def _excess(
+    panel: Panel, detection: DetectionLike, row: int, first: int, last: int, kind: IncidentKind
+) -> float:
+    path = _expected_path(panel, detection, row, first, last, kind)
+    return _totals(panel, row, first, last, path)[2]
+
+
+def _deviation_pct(expected: float, actual: float) -> float:
+    if not np.isfinite(expected) or expected == 0:
+        return float("nan")
+    return 100.0 * (actual / expected - 1.0)
+
+
+def _step_days(panel: Panel) -> float:
+    return 1.0 if panel.frequency == "D" else 1.0 / 24.0
+
+
+def _span(
+    panel: Panel, detection: DetectionLike, row: int, first: int, last: int, kind: IncidentKind
+) -> _Span:
+    path = _expected_path(panel, detection, row, first, last, kind)
+    expected, actual, excess, volume = _totals(panel, row, first, last, path)
+    deviation = _deviation_pct(expected, actual)
+    days = (last - first + 1) * _step_days(panel)
+    severity = 0.0 if np.isnan(deviation) else abs(deviation) / 100 * np.log1p(volume) * days**0.5
+    peak = first
+    if kind == "spike":
+        scores = np.abs(np.nan_to_num(detection.score[row, first : last + 1], nan=-1.0))
+        flagged = detection.anomalous[row, first : last + 1].astype(bool)
+        peak = first + int(np.argmax(np.where(flagged, scores, -np.inf)))
+    return _Span(row, first, last, kind, peak, expected, actual, excess, float(severity))
+
+
+def _spans(panel: Panel, detection: DetectionLike, max_gap: int) -> list[_Span]:
+    flags = np.asarray(detection.anomalous, dtype=bool).copy()
+    last_step = panel.values.shape[1] - 1
+    spans = []
+    for row, start in _read_shifts(panel, detection):
+        flags[row, start:] = False  # the shift explains these steps
+        spans.append(_span(panel, detection, row, start, last_step, "shift"))
+    for row in range(panel.n_series):
+        for first, last in _runs_with_gaps(flags[row], max_gap):
+            spans.append(_span(panel, detection, row, first, last, "spike"))
+    return spans
+
+
+def _ancestors(panel: Panel) -> list[set[int]]:
+    parents = panel.keys["parent"].astype(int).to_numpy()
+    out = []
+    for row in range(panel.n_series):
+        seen: set[int] = set()
+        parent = parents[row]
+        while parent >= 0 and parent not in seen and len(seen) <= panel.n_series:
+            seen.add(int(parent))
+            parent = parents[parent]
+        out.append(seen)
+    return out
+
+
+def _stories(panel: Panel, spans: list[_Span], ancestors: list[set[int]]) -> list[list[int]]:
+    """Indices of spans grouped into stories (union-find over related, overlapping spans)."""
+    group = list(range(len(spans)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    metrics = panel.keys["metric"].to_numpy()
+    by_row: dict[int, list[int]] = {}
+    for i, span in enumerate(spans):
+        by_row.setdefault(span.row, []).append(i)
+    for j, b in enumerate(spans):  # pair each span with the spans on its ancestors' rows
+        for row in ancestors[b.row]:
+            for i in by_row.get(row, ()):
+                a = spans[i]
+                overlap = a.first <= b.last and b.first <= a.last
+                if overlap and metrics[a.row] == metrics[b.row]:
+                    group[root(j)] = root(i)
+    members: dict[int, list[int]] = {}
+    for i in range(len(spans)):
+        members.setdefault(root(i), []).append(i)
+    return list(members.values())
+
+
+def _share(panel: Panel, detection: DetectionLike, child: int, parent: _Span) -> float:
+    """The child's excess over the parent span's steps as a share of the parent's excess."""
+    if not np.isfinite(parent.excess) or parent.excess == 0:
+        return float("nan")
+    child_excess = _excess(panel, detection, child, parent.first, parent.last, parent.kind)
+    return child_excess / parent.excess
+
+
+def _headline(
+    panel: Panel,
+    detection: DetectionLike,
+    story: list[_Span],
+    ancestors: list[set[int]],
+    explain_share: float,
+) -> _Span:
+    current = min(story, key=lambda s: (len(ancestors[s.row]), -s.severity))
+    while True:
+        below = [s for s in story if current.row in ancestors[s.row]]
+        shares = [_share(panel, detection, s.row, current) for s in below]
+        ranked = [(share, s) for share, s in zip(shares, below, strict=True) if np.isfinite(share)]
+        if not ranked:
+            return current
+        share, best = max(ranked, key=lambda pair: pair[0])
+        if share < explain_share:
+            return current
+        current = best
+
+
+def drill_down(
+    panel: Panel,
+    detection: DetectionLike,
+    row: int,
+    first: int,
+    last: int,
+    *,
+    kind: IncidentKind = "spike",
+    top: int = 5,
+) -> tuple[dict, ...]:
+    """Children of series `row` by share of its excess over steps first..last, largest first.
+
+    Share = child excess / parent excess (module docstring, 3): for CPC, child clicks ×
+    (child CPC − child expected CPC) over parent clicks × (CPC − expected CPC).
+    """
+    parent = _span(panel, detection, row, first, last, kind)
+    children = np.flatnonzero(panel.keys["parent"].to_numpy() == row)
+    names = panel.keys["name"].to_numpy()
+    drivers = []
+    for child in children:
+        share = _share(panel, detection, int(child), parent)
+        if np.isfinite(share):
+            drivers.append({"series": str(names[child]), "contribution": float(share)})
+    drivers.sort(key=lambda d: d["contribution"], reverse=True)
+    return tuple(drivers[:top])
+
+
+_AlertSteps = dict[int, list[tuple[int, int, str]]]
+
+
+def _alert_steps(panel: Panel, rule_alerts: Sequence[object]) -> _AlertSteps:
+    """Rule alerts by series row as (first step, last step, rule name)."""
+    stamps = pd.DatetimeIndex(panel.timestamps)
+    by_row: _AlertSteps = {}
+    for alert in rule_alerts:
+        last_ts = getattr(alert, "last_ts", None)
+        first = int(stamps.searchsorted(pd.Timestamp(alert.ts), side="left"))
+        last = (
+            int(
+                stamps.searchsorted(
+                    pd.Timestamp(alert.ts if last_ts is None else last_ts), side="right"
+                )
+            )
+            - 1
+        )
+        by_row.setdefault(int(alert.series_row), []).append((first, last, str(alert.rule)))
+    return by_row
+
+
+def _rule_for(story: list[_Span], headline: _Span, alerts: _AlertSteps) -> str | None:
+    """Name of the first rule alert on a story series inside that series' incident window
+    (the headline's own alerts first)."""
+    matches = [
+        (span is not headline, first, rule)
+        for span in story
+        for first, last, rule in alerts.get(span.row, ())
+        if first <= span.last and span.first <= last
+    ]
+    return min(matches)[2] if matches else None
+
+
+def _incident(
+    panel: Panel,
+    detection: DetectionLike,
+    story: list[_Span],
+    ancestors: list[set[int]],
+    *,
+    alerts: _AlertSteps,
+    explain_share: float,
+    top_drivers: int,
+) -> Incident:
+    head = _headline(panel, detection, story, ancestors, explain_share)
+    keys = panel.keys.iloc[head.row]
+    stamps = pd.DatetimeIndex(panel.timestamps)
+    others = sorted((s for s in story if s is not head), key=lambda s: len(ancestors[s.row]))
+    chain = tuple(dict.fromkeys(str(panel.keys["name"].iloc[s.row]) for s in others))
+    direction = "up" if head.excess > 0 else "down"
+    return Incident(
+        series=str(keys["name"]),
+        level=str(keys["level"]),
+        metric=str(keys["metric"]),
+        start=stamps[head.first],
+        end=stamps[head.last],
+        peak_ts=stamps[head.peak],
+        direction=direction,
+        expected=head.expected,
+        actual=head.actual,
+        deviation_pct=_deviation_pct(head.expected, head.actual),
+        severity=max(s.severity for s in story),
+        rule=_rule_for(story, head, alerts),
+        drivers=drill_down(
+            panel, detection, head.row, head.first, head.last, kind=head.kind, top=top_drivers
+        ),
+        kind=head.kind,
+        chain=chain,
+        series_row=head.row,
+    )
+
+
+def _check(panel: Panel, detection: DetectionLike, max_gap: int, explain_share: float) -> None:
+    shape = panel.values.shape
+    for name in ("expected", "score", "anomalous"):
+        array = getattr(detection, name, None)
+        if array is None or np.shape(array) != shape:
+            raise AnalysisError(
+                f"detection.{name} has shape {np.shape(array)}, expected {shape} "
+                "(series × time steps of the panel)"
+            )
+    if max_gap < 0:
+        raise ParamsError(f"max_gap = {max_gap}, must be ≥ 0 steps")
+    if not 0 < explain_share <= 1:
+        raise ParamsError(f"explain_share = {explain_share}, must be in (0, 1]")
+
+
+def build_incidents(
+    panel: Panel,
+    detection: DetectionLike,
+    *,
+    rule_alerts: Sequence[object] = (),
+    max_gap: int = 1,
+    top_drivers: int = 5,
+    explain_share: float = 0.5,
+) -> list[Incident]:
+    """Incidents from the detector's flags and shifts, one per story, most severe first.
+
+    rule_alerts: `rules.RuleAlert`s (anything with rule, series_row, ts and optional last_ts).
+    Method: module docstring (merging, totals, stories, drivers, severity).
+    """
+    _check(panel, detection, max_gap, explain_share)
+    ancestors = _ancestors(panel)
+    spans = _spans(panel, detection, max_gap)
+    alerts = _alert_steps(panel, rule_alerts)
+    incidents = [
+        _incident(
+            panel,
+            detection,
+            [spans[i] for i in story],
+            ancestors,
+            alerts=alerts,
+            explain_share=explain_share,
+            top_drivers=top_drivers,
+        )
+        for story in _stories(panel, spans, ancestors)
+    ]
+    return sorted(incidents, key=lambda inc: inc.severity, reverse=True)
+
+
+def false_incident_rate(incidents: Sequence[Incident], n_series: int, n_months: float) -> float:
+    """Incidents per 100 series-months: 100 × len(incidents) / (n_series × n_months).
+
+    Pass the incidents that match no known event (or all incidents on a clean panel).
+    """
+    if n_series <= 0 or n_months <= 0:
+        raise ParamsError(
+            f"n_series = {n_series}, n_months = {n_months}: both must be > 0 for a rate"
+        )
+    return 100.0 * len(incidents) / (n_series * n_months)

@@ -167,3 +167,30 @@ def test_rfm_tables_match(demo_dir: Path, spark) -> None:
         left, right = build(duck), build(sparked)
         assert len(left) > 1000
         pd.testing.assert_frame_equal(left, right, check_dtype=False, rtol=1e-9)
+
+
+def test_attribution_paths_match(demo_dir: Path, spark) -> None:
+    from analysis.attribution import queries
+
+    frames = []
+    for warehouse in _both(demo_dir, spark):
+        journeys = queries.journey_touches(warehouse, FIRST, LAST, lookback_days=30, collapse=True)
+        frames.append(
+            (queries.path_counts(journeys), queries.time_decay_credit(journeys, half_life_days=7.0))
+        )
+    (duck_paths, duck_decay), (spark_paths, spark_decay) = frames
+    assert len(duck_paths) > 100
+    pd.testing.assert_frame_equal(duck_paths, spark_paths, check_dtype=False)
+    pd.testing.assert_frame_equal(duck_decay, spark_decay, check_dtype=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("query", ["spend_steps", "visit_steps", "order_steps"])
+def test_anomaly_series_match(demo_dir: Path, spark, query: str) -> None:
+    from analysis.anomaly import queries
+
+    levels = ["total", "channel", "campaign", "keyword"]
+    duck, sparked = (
+        getattr(queries, query)(w, FIRST, LAST, levels, "D") for w in _both(demo_dir, spark)
+    )
+    assert len(duck) > 0
+    pd.testing.assert_frame_equal(duck, sparked, check_dtype=False, rtol=1e-9)

@@ -90,7 +90,8 @@ def channel_economics(
         roi = {m: ratio_or_none(by_model["revenue"][m], cost) for m in models}
         statuses = {m: roi_status(roi[m], thresholds) for m in models}
         defined = [value for value in roi.values() if value is not None]
-        cac = ratio_or_none(cost, by_model["new_customers"][decision_model])
+        paid = cost > 0  # without spend, CAC and ROI are not defined (not 0, not infinity)
+        cac = ratio_or_none(cost, by_model["new_customers"][decision_model]) if paid else None
         rows.append(
             ChannelEconomics(
                 channel=channel,

@@ -413,6 +413,9 @@ class AnomalyParams(ReportParams):
     history_days: int = Field(112, ge=14, le=1100, description="history before the period")
     scored_from: date | None = Field(None, description="first day scored; default period start")
     threshold: float | None = Field(None, gt=0, description="score threshold; default detector's")
+    min_deviation: float = Field(
+        0.20, ge=0, lt=1, description="incidents must move at least this much (20%)"
+    )
     rules: AnomalyRules = Field(default_factory=AnomalyRules)
     top_incidents: int = Field(5, ge=1, le=50, description="incidents charted in detail")
     nab_windows: Path | None = Field(

@@ -230,9 +230,13 @@ def _spans(panel: Panel, detection: DetectionLike, max_gap: int) -> list[_Span]:
     flags = np.asarray(detection.anomalous, dtype=bool).copy()
     last_step = panel.values.shape[1] - 1
     spans = []
-    for row, start in _read_shifts(panel, detection):
-        flags[row, start:] = False  # the shift explains these steps
-        spans.append(_span(panel, detection, row, start, last_step, "shift"))
+    shifts = sorted(_read_shifts(panel, detection))
+    for i, (row, start) in enumerate(shifts):
+        # a shift lasts until the series' next shift (e.g. a recovery), else to the end
+        following = shifts[i + 1] if i + 1 < len(shifts) else None
+        end = following[1] - 1 if following and following[0] == row else last_step
+        flags[row, start : end + 1] = False  # the shift explains these steps
+        spans.append(_span(panel, detection, row, start, end, "shift"))
     for row in range(panel.n_series):
         for first, last in _runs_with_gaps(flags[row], max_gap):
             spans.append(_span(panel, detection, row, first, last, "spike"))
@@ -271,7 +275,8 @@ def _stories(panel: Panel, spans: list[_Span], ancestors: list[set[int]]) -> lis
             for i in by_row.get(row, ()):
                 a = spans[i]
                 overlap = a.first <= b.last and b.first <= a.last
-                if overlap and metrics[a.row] == metrics[b.row]:
+                same_way = np.sign(a.excess) == np.sign(b.excess)  # a rise and a fall: two stories
+                if overlap and same_way and metrics[a.row] == metrics[b.row]:
                     group[root(j)] = root(i)
     members: dict[int, list[int]] = {}
     for i in range(len(spans)):
@@ -429,15 +434,22 @@ def build_incidents(
     max_gap: int = 1,
     top_drivers: int = 5,
     explain_share: float = 0.5,
+    min_deviation: float = 0.0,
 ) -> list[Incident]:
     """Incidents from the detector's flags and shifts, one per story, most severe first.
 
     rule_alerts: `rules.RuleAlert`s (anything with rule, series_row, ts and optional last_ts).
+    min_deviation: a span whose |actual / expected − 1| is below it is statistically clear but
+    immaterial (e.g. a +4% level shift of total impressions) and is not an incident.
     Method: module docstring (merging, totals, stories, drivers, severity).
     """
     _check(panel, detection, max_gap, explain_share)
     ancestors = _ancestors(panel)
-    spans = _spans(panel, detection, max_gap)
+    spans = [
+        span
+        for span in _spans(panel, detection, max_gap)
+        if not abs(_deviation_pct(span.expected, span.actual)) < 100 * min_deviation  # NaN kept
+    ]
     alerts = _alert_steps(panel, rule_alerts)
     incidents = [
         _incident(

@@ -1,0 +1,201 @@
+"""Causal robust seasonal baseline and residual scale for many series at once.
+
+Every statistic at step t reads only steps before t: what a monitor knew that morning.
+All functions take (n_series, n_steps) float arrays with NaN for missing steps and are
+vectorised over series; loops run only over seasonal lags.
+
+Method (trailing seasonal medians with a robust level, in the spirit of the seasonal-naive
+median forecasts of Hyndman & Athanasopoulos, "Forecasting: Principles and Practice" §5.2,
+made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
+1. season: daily data — median of the same weekday over the last `history_weeks` weeks;
+   hourly data — median of the same hour over the last `history_days` days, plus the median
+   of those residuals at the same hour of the week ±1 hour over the last `history_weeks`
+   weeks (the ±1 hour gives 3 values a week, so the weekly shape is known, robustly, after
+   one week). Hourly data is scored from day ~12: 3 days for the hour-of-day median, a week
+   for the weekly term, 2 days of residuals for the scale.
+2. level: median of the last cycle's seasonal residuals (7 days / 24 hours; 0 unless at least
+   half of them are present), which follows drift and recent level changes.
+3. expected = season + level; reference = season alone (what the CUSUM reads, so that a
+   level shift is not absorbed by the fast level before it can be confirmed).
+4. scale: 1.4826 × MAD of the residuals in the last `scale_cycles` cycles (Hampel 1974;
+   1.4826 makes the MAD consistent for a Gaussian standard deviation).
+Medians and the MAD ignore a minority of anomalous past steps, so past anomalies do not
+drag the baseline or inflate the scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from analysis.anomaly.settings import DetectorSettings
+
+MAD_TO_SD = 1.4826  # 1 / Φ⁻¹(3/4): MAD of a Gaussian × 1.4826 = its standard deviation
+MAD_EFFICIENCY = 0.3675  # Gaussian efficiency of the MAD (Rousseeuw & Croux 1993, JASA 88:1273)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Per-step baseline of a block of series (all arrays (n_series, n_steps)).
+
+    expected: season + level; reference: season alone; scale / reference_scale: robust SD of
+    the past residuals against each (NaN until `min_residual_cycles` cycles of residuals);
+    n_residuals: how many residuals each scale was read from.
+    """
+
+    expected: np.ndarray
+    reference: np.ndarray
+    scale: np.ndarray
+    reference_scale: np.ndarray
+    n_residuals: np.ndarray
+
+
+def nanmedian(stack: np.ndarray, *, axis: int = -1, min_count: int = 1) -> np.ndarray:
+    """Median over `axis` ignoring NaN; NaN where fewer than `min_count` values are present.
+
+    Exact, and several times faster than `np.nanmedian`: of a slice's m NaNs, ⌊m/2⌋ become
+    −inf and the rest +inf, which leaves the median of the valid values at the middle
+    position(s) (`_middle`).
+    """
+    stack = np.moveaxis(stack, axis, -1)
+    missing = np.isnan(stack)
+    n_missing = missing.sum(axis=-1)
+    if n_missing.any():
+        rank = np.cumsum(missing, axis=-1, dtype=np.int32)
+        low = rank <= (n_missing // 2)[..., None]
+        balanced = np.where(missing, np.where(low, -np.inf, np.inf), stack)
+    else:
+        balanced = np.array(stack)
+    return _middle(balanced, stack.shape[-1] - n_missing, min_count)
+
+
+def _middle(balanced: np.ndarray, count: np.ndarray, min_count: int) -> np.ndarray:
+    """Median of the `count` finite values of each last-axis slice of a balanced array.
+
+    `balanced` holds ±inf for its missing values, ⌊m/2⌋ of them −inf; it is partitioned in
+    place (one `np.partition`; the lower middle is the maximum of the lower half).
+    """
+    width = balanced.shape[-1]
+    half = width // 2
+    balanced.partition(half, axis=-1)
+    upper = balanced[..., half]
+    lower = balanced[..., :half].max(axis=-1) if half else upper
+    odd = upper if width % 2 else lower
+    with np.errstate(invalid="ignore"):
+        median = np.where(count % 2 == 1, odd, 0.5 * (lower + upper))
+    return np.where(count >= max(min_count, 1), median, np.nan)
+
+
+def trailing_windows(values: np.ndarray, width: int) -> np.ndarray:
+    """View (n_series, n_steps, width) whose [:, t] holds steps t − width … t − 1 (NaN before 0)."""
+    padded = np.concatenate([np.full((values.shape[0], width), np.nan), values], axis=1)
+    return sliding_window_view(padded, width, axis=1)[:, : values.shape[1]]
+
+
+def _balanced_windows(values: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Trailing windows as a fresh balanced array (see `_middle`) and each window's count.
+
+    A missing step's rank among the NaNs of a window is its running NaN count minus the count
+    before the window, so one running count over time replaces a count per window.
+    """
+    n_series, n_steps = values.shape
+    padded = np.concatenate([np.full((n_series, width), np.nan), values], axis=1)
+    missing = np.isnan(padded)
+    running = np.cumsum(missing, axis=1, dtype=np.int32)
+    before = np.concatenate([np.zeros((n_series, 1), np.int32), running[:, :-1]], axis=1)
+    n_missing = running[:, width - 1 : width - 1 + n_steps] - before[:, :n_steps]
+    windows = sliding_window_view(padded, width, axis=1)[:, :n_steps]
+    balanced = np.array(windows)
+    window_missing = sliding_window_view(missing, width, axis=1)[:, :n_steps]
+    np.copyto(balanced, np.inf, where=window_missing)
+    low = (
+        sliding_window_view(running, width, axis=1)[:, :n_steps]
+        <= (before[:, :n_steps] + n_missing // 2)[..., None]
+    )
+    np.copyto(balanced, -np.inf, where=window_missing & low)
+    return balanced, width - n_missing
+
+
+def trailing_median(values: np.ndarray, width: int, min_count: int) -> np.ndarray:
+    """Median of the `width` steps before each step (NaN below `min_count` present)."""
+    balanced, count = _balanced_windows(values, width)
+    return _middle(balanced, count, min_count)
+
+
+def trailing_mad_scale(residuals: np.ndarray, width: int, min_count: int) -> np.ndarray:
+    """1.4826 × MAD of the `width` residuals before each step (Hampel 1974).
+
+    The deviations |r − median| are taken in place on the partitioned windows (the median is
+    blind to order), the −inf placeholders restored so the array stays balanced.
+    """
+    balanced, count = _balanced_windows(residuals, width)
+    centre = _middle(balanced, count, min_count)
+    low = balanced == -np.inf
+    np.subtract(balanced, np.nan_to_num(centre)[..., None], out=balanced)
+    np.abs(balanced, out=balanced)
+    np.copyto(balanced, -np.inf, where=low)
+    return MAD_TO_SD * _middle(balanced, count, min_count)
+
+
+def trailing_count(values: np.ndarray, width: int) -> np.ndarray:
+    """Number of present (non-NaN) steps among the `width` steps before each step."""
+    running = np.concatenate(
+        [np.zeros((values.shape[0], 1)), np.cumsum(~np.isnan(values), axis=1)], axis=1
+    )
+    steps = np.arange(values.shape[1])
+    return running[:, steps] - running[:, np.maximum(steps - width, 0)]
+
+
+def lagged_median(values: np.ndarray, lags: list[int], min_lags: int) -> np.ndarray:
+    """Median of values[t − lag] over `lags` (all ≥ 1; NaN below `min_lags` present)."""
+    n_steps = values.shape[1]
+    stack = np.full((*values.shape, len(lags)), np.nan)
+    for column, lag in enumerate(lags):
+        if lag < n_steps:
+            stack[:, lag:, column] = values[:, : n_steps - lag]
+    return nanmedian(stack, min_count=min_lags)
+
+
+def seasonal_lags(period: int, n_periods: int, spread: int = 0) -> list[int]:
+    """Lags k·period + j for k = 1 … n_periods and |j| ≤ spread."""
+    return [k * period + j for k in range(1, n_periods + 1) for j in range(-spread, spread + 1)]
+
+
+def season_cycle(frequency: str) -> int:
+    """Steps in the shortest season: 7 (a week of days) or 24 (a day of hours)."""
+    return 7 if frequency == "D" else 24
+
+
+def seasonal_component(
+    values: np.ndarray, frequency: str, settings: DetectorSettings
+) -> np.ndarray:
+    """Step 1 of the module docstring."""
+    if frequency == "D":
+        lags = seasonal_lags(7, settings.history_weeks)
+        return lagged_median(values, lags, settings.min_lags)
+    daily = lagged_median(values, seasonal_lags(24, settings.history_days), settings.min_lags)
+    weekly_lags = seasonal_lags(168, settings.history_weeks, spread=1)
+    return daily + lagged_median(values - daily, weekly_lags, settings.min_lags)
+
+
+def robust_baseline(
+    values: np.ndarray, frequency: str, settings: DetectorSettings
+) -> Baseline:
+    """Steps 1–4 of the module docstring for one block of series."""
+    cycle = season_cycle(frequency)
+    season = seasonal_component(values, frequency, settings)
+    seasonal_residual = values - season
+    level = trailing_median(seasonal_residual, cycle, min_count=(cycle + 1) // 2)
+    expected = season + np.nan_to_num(level, nan=0.0)
+    width = settings.scale_cycles * cycle
+    needed = settings.min_residual_cycles * cycle
+    residual = values - expected
+    return Baseline(
+        expected=expected,
+        reference=season,
+        scale=trailing_mad_scale(residual, width, needed),
+        reference_scale=trailing_mad_scale(seasonal_residual, width, needed),
+        n_residuals=trailing_count(residual, width),
+    )

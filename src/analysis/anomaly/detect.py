@@ -1,0 +1,393 @@
+"""Causal, volume-aware anomaly scores and level shifts for every series of a panel.
+
+`detect(panel)` judges each step only against the steps before it:
+1. Baseline and robust scale (`anomaly.baseline`): trailing seasonal medians plus a robust
+   level; 1.4826 × MAD of past residuals.
+2. Volume model: the day's sampling variance v_t from its volume — binomial p(1 − p)/n for
+   ratios (p = pooled rate Σnumerator / Σdenominator of the scale window, n = the step's
+   denominator), Poisson λ = expected for counts, (price_cv × expected)² / clicks for prices,
+   0 for amounts. The scale's share beyond sampling noise is the over-dispersion
+   τ² = max(0, scale² − median of past v) and the step's standard deviation is
+   sd_t = sqrt(τ² + v_t): the additive random-effects form of Spiegelhalter's funnel plots
+   with over-dispersion (Spiegelhalter 2005, Statistics in Medicine 24:1185). So a CTR from a
+   handful of impressions gets a wide band, and a volume too small for the normal
+   approximation (`min_volume`) is not scored at all.
+3. score: the studentised residual t = (value − expected) / sd, put on the standard normal
+   scale through its tail probability under Student's t: score = Φ⁻¹(F_t(t; df)), where a
+   MAD of n residuals counts as df = 0.3675 n (its Gaussian efficiency, Rousseeuw & Croux
+   1993), adjusted for the known sampling part by Satterthwaite's formula
+   df × ((τ² + v_t) / scale²)². So 3.5 means a 1-in-2,150 two-sided tail whether the scale
+   came from 14 residuals or 56. anomalous where |score| > threshold; the band
+   lower / upper = expected ∓ t* × sd, t* the t-quantile matching the threshold.
+4. Level shifts (`anomaly.shifts`): CUSUM on residuals against the seasonal reference. When
+   one is confirmed, the series' history before the shift start is moved by the shift's size
+   and its baseline recomputed for the steps after confirmation, so the new level is the new
+   normal: one `Shift` record, not a run of daily alerts. Steps between start and
+   confirmation keep the verdicts a monitor gave on those days.
+Missing or infinite values are missing steps (never zeros). Work runs in blocks of
+series (BLOCK_ELEMENTS), vectorised inside a block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+from scipy import special
+
+from analysis.anomaly.baseline import (
+    MAD_EFFICIENCY,
+    robust_baseline,
+    season_cycle,
+    trailing_median,
+)
+from analysis.anomaly.panel import Panel
+from analysis.anomaly.settings import DetectorSettings
+from analysis.anomaly.shifts import Shift, first_cusum_alarm, shift_sizes
+from analysis.errors import AnalysisError
+
+KINDS = ("count", "amount", "ratio", "price")
+FREQUENCIES = ("D", "h")
+DEFAULT_SETTINGS = DetectorSettings()
+BLOCK_ELEMENTS = 1 << 20
+"""Window elements (series × steps × scale window) per block: 8 MB temporaries, small enough
+for the allocator to reuse memory between blocks instead of mapping fresh pages."""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Verdicts for every series and step of a panel (arrays are (n_series, n_steps)).
+
+    expected: baseline; lower / upper: the band at the alarm threshold; score: signed robust
+    z-score; anomalous: |score| > threshold. NaN (False) where a step has no score: before
+    `warm_up[row]` (history too short), where the value is missing, or where the volume is
+    below `min_volume`. shifts: confirmed level shifts in order of confirmation. warm_up:
+    (n_series,) first step with enough history (n_steps if never); too_short: rows that never
+    gathered the history the baseline needs, so have no scores at all.
+    """
+
+    timestamps: np.ndarray
+    expected: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    score: np.ndarray
+    anomalous: np.ndarray
+    shifts: tuple[Shift, ...]
+    warm_up: np.ndarray
+    too_short: np.ndarray
+    settings: DetectorSettings
+
+    def alerts(self) -> np.ndarray:
+        """Steps a monitor would alert on: anomalous points and shift confirmations."""
+        alerts = self.anomalous.copy()
+        for shift in self.shifts:
+            alerts[shift.series_row, shift.confirmed] = True
+        return alerts
+
+    def onsets(self) -> np.ndarray:
+        """Alert at incident onset: alert steps whose previous step was not an alert.
+
+        Consecutive alert steps are one incident (as in `anomaly.incidents`), raised once on
+        its first step.
+        """
+        alerts = self.alerts()
+        previous = np.zeros_like(alerts)
+        previous[:, 1:] = alerts[:, :-1]
+        return alerts & ~previous
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """Per-step results of one block of series (what the shift loop needs, too)."""
+
+    expected: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    score: np.ndarray
+    reference_z: np.ndarray
+    reference_residual: np.ndarray
+    ready: np.ndarray
+
+
+def sampling_variance(
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    kinds: np.ndarray,
+    expected: np.ndarray,
+    *,
+    width: int,
+    settings: DetectorSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each step's sampling variance from its volume, and whether the volume is enough.
+
+    ratio: p(1 − p)/n with p the pooled rate of the `width` steps before (falling back to the
+    expected value) and n the step's denominator; enough when n·p and n·(1 − p) ≥ min_volume.
+    count: λ = max(expected, 0); enough when λ ≥ min_volume. price: (price_cv × expected)² / n
+    with n the step's denominator (clicks); enough when n ≥ min_volume. amount, and ratio or
+    price steps whose denominator is unknown: variance 0 (history scale alone), always enough.
+    """
+    variance = np.zeros(expected.shape)
+    enough = np.ones(expected.shape, dtype=bool)
+    volume = denominator
+    known = np.isfinite(volume)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (kinds == "ratio")[:, None] & known
+        if ratio.any():
+            rate = _pooled_rate(numerator, denominator, width)
+            rate = np.where(np.isfinite(rate), rate, np.clip(expected, 0.0, 1.0))
+            variance = np.where(ratio, rate * (1.0 - rate) / volume, variance)
+            events = np.minimum(rate, 1.0 - rate) * volume
+            enough &= ~ratio | (events >= settings.min_volume)
+        count = np.broadcast_to((kinds == "count")[:, None], expected.shape)
+        if count.any():
+            mean_count = np.maximum(expected, 0.0)
+            variance = np.where(count, mean_count, variance)
+            enough &= ~count | (mean_count >= settings.min_volume)
+        price = (kinds == "price")[:, None] & known
+        if price.any():
+            variance = np.where(price, (settings.price_cv * expected) ** 2 / volume, variance)
+            enough &= ~price | (volume >= settings.min_volume)
+    return variance, enough
+
+
+def _pooled_rate(numerator: np.ndarray, denominator: np.ndarray, width: int) -> np.ndarray:
+    """Σ numerator / Σ denominator over the `width` steps before each step (both present)."""
+    both = np.isfinite(numerator) & np.isfinite(denominator)
+    sums = []
+    for part in (numerator, denominator):
+        running = np.cumsum(np.where(both, part, 0.0), axis=1)
+        running = np.concatenate([np.zeros((part.shape[0], 1)), running], axis=1)
+        steps = np.arange(part.shape[1])
+        sums.append(running[:, steps] - running[:, np.maximum(steps - width, 0)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sums[1] > 0, sums[0] / sums[1], np.nan)
+
+
+def _total_sd(
+    scale: np.ndarray,
+    n_residuals: np.ndarray,
+    variance: np.ndarray,
+    typical_variance: np.ndarray,
+    expected: np.ndarray,
+    settings: DetectorSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """sd = sqrt(τ² + v_t), τ² = max(0, scale² − typical v), never below min_relative_scale × |E|;
+    and its degrees of freedom, 0.3675 n_residuals × ((τ² + v_t) / scale²)² (Satterthwaite)."""
+    over_dispersion = np.maximum(scale**2 - typical_variance, 0.0)
+    total = over_dispersion + variance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = np.where(scale > 0, MAD_EFFICIENCY * n_residuals * (total / scale**2) ** 2, np.inf)
+    sd = np.maximum(np.sqrt(total), settings.min_relative_scale * np.abs(expected))
+    return sd, df
+
+
+def student_to_z(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """The standard normal quantile with the same tail probability as t under Student's t(df).
+
+    Where that tail underflows (|t| beyond ~10¹⁵), t itself, which is larger still.
+    """
+    tail = special.stdtr(df, -np.abs(t))
+    with np.errstate(divide="ignore"):
+        z = np.where(tail > 0, -special.ndtri(tail), np.abs(t))
+    return np.sign(t) * z
+
+
+def _score_block(
+    values: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    kinds: np.ndarray,
+    frequency: str,
+    settings: DetectorSettings,
+    first_hour: int,
+) -> _Scored:
+    """Baseline, volume model and scores of one block of series."""
+    base = robust_baseline(values, frequency, settings)
+    width = settings.scale_cycles * season_cycle(frequency)
+    variance, enough = sampling_variance(
+        numerator, denominator, kinds, base.expected, width=width, settings=settings
+    )
+    typical = np.zeros(values.shape)
+    modelled = np.flatnonzero((kinds != "amount") & np.any(variance > 0, axis=1))
+    if modelled.size:
+        past = np.where(enough[modelled], variance[modelled], np.nan)
+        typical[modelled] = np.nan_to_num(trailing_median(past, width, min_count=1))
+    n = base.n_residuals
+    sd, df = _total_sd(base.scale, n, variance, typical, base.expected, settings)
+    reference_sd, reference_df = _total_sd(
+        base.reference_scale, n, variance, typical, base.reference, settings
+    )
+    ready = np.isfinite(base.expected) & np.isfinite(base.scale)
+    scorable = ready & enough & (sd > 0)
+    critical = special.stdtrit(df, special.ndtr(settings.threshold))
+    band = np.where(scorable, critical * sd, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(scorable, student_to_z((values - base.expected) / sd, df), np.nan)
+        reference_residual = values - base.reference
+        reference_z = np.where(
+            scorable & (reference_sd > 0),
+            student_to_z(reference_residual / reference_sd, reference_df),
+            np.nan,
+        )
+    return _Scored(
+        expected=base.expected,
+        lower=base.expected - band,
+        upper=base.expected + band,
+        score=score,
+        reference_z=reference_z,
+        reference_residual=reference_residual,
+        ready=ready,
+    )
+
+
+def _score_rows(
+    values: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    kinds: np.ndarray,
+    frequency: str,
+    settings: DetectorSettings,
+    first_hour: int,
+) -> _Scored:
+    """`_score_block` over blocks of rows (BLOCK_ELEMENTS), stitched together."""
+    width = settings.scale_cycles * season_cycle(frequency)
+    size = max(1, BLOCK_ELEMENTS // max(values.shape[1] * width, 1))
+    blocks = [
+        _score_block(
+            values[first : first + size],
+            numerator[first : first + size],
+            denominator[first : first + size],
+            kinds[first : first + size],
+            frequency,
+            settings,
+            first_hour,
+        )
+        for first in range(0, max(len(values), 1), size)
+    ]
+    return _Scored(
+        **{f.name: np.concatenate([getattr(b, f.name) for b in blocks]) for f in fields(_Scored)}
+    )
+
+
+def _follow_shifts(
+    values: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    kinds: np.ndarray,
+    frequency: str,
+    settings: DetectorSettings,
+    first_hour: int,
+    scored: _Scored,
+) -> tuple[tuple[Shift, ...], _Scored]:
+    """Confirm shifts series by series in time order; reset each shifted series' baseline."""
+    n_series, n_steps = values.shape
+    steps = np.arange(n_steps)
+    work = values.copy()
+    arrays = {f.name: getattr(scored, f.name).copy() for f in fields(_Scored)}
+    begin = np.zeros(n_series, dtype=int)
+    active = np.arange(n_series)
+    shifts: list[Shift] = []
+    while active.size:
+        alarm = first_cusum_alarm(
+            arrays["reference_z"][active],
+            begin[active],
+            k=settings.cusum_k,
+            h=settings.cusum_h,
+            clip=settings.cusum_clip,
+        )
+        hit = alarm.confirmed >= 0
+        rows, start, confirmed = active[hit], alarm.start[hit], alarm.confirmed[hit]
+        if rows.size == 0:
+            break
+        sizes = shift_sizes(arrays["reference_residual"][rows], start, confirmed)
+        shifts += [
+            Shift(int(row), int(s), "up" if d > 0 else "down", float(size), int(c))
+            for row, s, d, size, c in zip(
+                rows, start, alarm.direction[hit], sizes, confirmed, strict=True
+            )
+        ]
+        work[rows] += np.where(steps < start[:, None], sizes[:, None], 0.0)
+        again = _score_rows(
+            work[rows],
+            numerator[rows],
+            denominator[rows],
+            kinds[rows],
+            frequency,
+            settings,
+            first_hour,
+        )
+        after = steps > confirmed[:, None]
+        for name, array in arrays.items():
+            if name != "ready":
+                array[rows] = np.where(after, getattr(again, name), array[rows])
+        begin[rows] = confirmed + 1
+        active = rows
+    ordered = tuple(sorted(shifts, key=lambda s: (s.confirmed, s.series_row)))
+    return ordered, _Scored(**arrays)
+
+
+def _finite(array: np.ndarray) -> np.ndarray:
+    """Float copy with ±inf as NaN (a missing step, never a zero)."""
+    array = np.asarray(array, dtype=float)
+    return np.where(np.isfinite(array), array, np.nan)
+
+
+def _first_hour(panel: Panel) -> int:
+    """Hour of day of the grid's first step (aligns hourly data on calendar days)."""
+    if len(panel.timestamps) == 0:
+        return 0
+    return int(np.datetime64(panel.timestamps[0], "h").astype(int) % 24)
+
+
+def _check(panel: Panel) -> np.ndarray:
+    if panel.frequency not in FREQUENCIES:
+        raise AnalysisError(
+            f"panel frequency {panel.frequency!r} is not supported; use one of {FREQUENCIES}"
+        )
+    kinds = panel.keys["kind"].to_numpy(dtype=object)
+    unknown = sorted({str(k) for k in kinds if k not in KINDS})
+    if unknown:
+        raise AnalysisError(
+            f"panel keys column 'kind' holds {unknown}; accepted kinds are {list(KINDS)}"
+        )
+    return kinds
+
+
+def detect(panel: Panel, settings: DetectorSettings = DEFAULT_SETTINGS) -> Detection:
+    """Score every step of every series of `panel` against its own past (module docstring)."""
+    kinds = _check(panel)
+    values, numerator, denominator = (
+        _finite(panel.values),
+        _finite(panel.numerator),
+        _finite(panel.denominator),
+    )
+    first_hour = _first_hour(panel)
+    scored = _score_rows(
+        values, numerator, denominator, kinds, panel.frequency, settings, first_hour
+    )
+    n_steps = values.shape[1]
+    has_history = scored.ready.any(axis=1)
+    warm_up = np.where(has_history, scored.ready.argmax(axis=1), n_steps)
+    shifts, scored = _follow_shifts(
+        values, numerator, denominator, kinds, panel.frequency, settings, first_hour, scored
+    )
+    before = np.arange(n_steps) < warm_up[:, None]
+    scored = replace(
+        scored,
+        expected=np.where(before, np.nan, scored.expected),
+        lower=np.where(before, np.nan, scored.lower),
+        upper=np.where(before, np.nan, scored.upper),
+    )
+    score = np.where(before, np.nan, scored.score)
+    return Detection(
+        timestamps=np.asarray(panel.timestamps),
+        expected=scored.expected,
+        lower=scored.lower,
+        upper=scored.upper,
+        score=score,
+        anomalous=np.abs(np.nan_to_num(score)) > settings.threshold,
+        shifts=shifts,
+        warm_up=warm_up,
+        too_short=np.flatnonzero(~has_history),
+        settings=settings,
+    )

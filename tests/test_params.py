@@ -67,7 +67,8 @@ def test_unknown_report_lists_the_reports(tmp_path, tiny_dir):
     text = GOOD.format(path=tiny_dir).replace("data_health", "dat_health")
     with pytest.raises(
         ParamsError,
-        match=r"'dat_health' is not a report; accepted: abtest, anomalies, attribution, data_health",
+        match=r"'dat_health' is not a report; accepted: abtest, anomalies, attribution, "
+        r"data_health",
     ):
         load_report_params(_write(tmp_path, text))
 

@@ -13,12 +13,15 @@ made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
    weeks (the ±1 hour gives 3 values a week, so the weekly shape is known, robustly, after
    one week). Hourly data is scored from day ~12: 3 days for the hour-of-day median, a week
    for the weekly term, 2 days of residuals for the scale.
-2. level: median of the last cycle's seasonal residuals (7 days / 24 hours; 0 unless at least
-   half of them are present), which follows drift and recent level changes.
+2. level: median of the seasonal residuals of the last `level_cycles` cycles (14 days / 48
+   hours; 0 unless at least half of them are present), which follows drift; abrupt shifts
+   are the CUSUM's job (step 4 of `anomaly.detect`).
 3. expected = season + level; reference = season alone (what the CUSUM reads, so that a
    level shift is not absorbed by the fast level before it can be confirmed).
 4. scale: 1.4826 × MAD of the residuals in the last `scale_cycles` cycles (Hampel 1974;
-   1.4826 makes the MAD consistent for a Gaussian standard deviation).
+   1.4826 makes the MAD consistent for a Gaussian standard deviation); the same for the
+   reference residuals, with their robust lag-1 autocorrelation (`lag1_autocorrelation`),
+   which the CUSUM whitens by.
 Medians and the MAD ignore a minority of anomalous past steps, so past anomalies do not
 drag the baseline or inflate the scale.
 """
@@ -33,6 +36,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from analysis.anomaly.settings import DetectorSettings
 
 MAD_TO_SD = 1.4826  # 1 / Φ⁻¹(3/4): MAD of a Gaussian × 1.4826 = its standard deviation
+MAX_AUTOCORRELATION = 0.95
 MAD_EFFICIENCY = 0.3675  # Gaussian efficiency of the MAD (Rousseeuw & Croux 1993, JASA 88:1273)
 
 
@@ -42,7 +46,8 @@ class Baseline:
 
     expected: season + level; reference: season alone; scale / reference_scale: robust SD of
     the past residuals against each (NaN until `min_residual_cycles` cycles of residuals);
-    n_residuals: how many residuals each scale was read from.
+    n_residuals: how many residuals each scale was read from; reference_autocorrelation:
+    robust lag-1 autocorrelation of the reference residuals, in [0, MAX_AUTOCORRELATION].
     """
 
     expected: np.ndarray
@@ -50,6 +55,7 @@ class Baseline:
     scale: np.ndarray
     reference_scale: np.ndarray
     n_residuals: np.ndarray
+    reference_autocorrelation: np.ndarray
 
 
 def nanmedian(stack: np.ndarray, *, axis: int = -1, min_count: int = 1) -> np.ndarray:
@@ -163,6 +169,23 @@ def seasonal_lags(period: int, n_periods: int, spread: int = 0) -> list[int]:
     return [k * period + j for k in range(1, n_periods + 1) for j in range(-spread, spread + 1)]
 
 
+def lag1_autocorrelation(
+    residuals: np.ndarray, scale: np.ndarray, width: int, min_count: int
+) -> np.ndarray:
+    """Robust lag-1 autocorrelation from scales: ρ = 1 − s_Δ² / (2 s²), in [0, 0.95].
+
+    For a stationary series var(r_t − r_{t−1}) = 2σ²(1 − ρ); s is the MAD scale of r and s_Δ
+    that of its first differences over the same trailing window (a robust analogue of the
+    von Neumann ratio, von Neumann 1941). Negative values are taken as 0 (no whitening).
+    """
+    difference = np.full(residuals.shape, np.nan)
+    difference[:, 1:] = residuals[:, 1:] - residuals[:, :-1]
+    difference_scale = trailing_mad_scale(difference, width, min_count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = 1.0 - difference_scale**2 / (2.0 * scale**2)
+    return np.clip(np.nan_to_num(rho, nan=0.0), 0.0, MAX_AUTOCORRELATION)
+
+
 def season_cycle(frequency: str) -> int:
     """Steps in the shortest season: 7 (a week of days) or 24 (a day of hours)."""
     return 7 if frequency == "D" else 24
@@ -180,22 +203,25 @@ def seasonal_component(
     return daily + lagged_median(values - daily, weekly_lags, settings.min_lags)
 
 
-def robust_baseline(
-    values: np.ndarray, frequency: str, settings: DetectorSettings
-) -> Baseline:
+def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettings) -> Baseline:
     """Steps 1–4 of the module docstring for one block of series."""
     cycle = season_cycle(frequency)
     season = seasonal_component(values, frequency, settings)
     seasonal_residual = values - season
-    level = trailing_median(seasonal_residual, cycle, min_count=(cycle + 1) // 2)
+    level_width = settings.level_cycles * cycle
+    level = trailing_median(seasonal_residual, level_width, min_count=(level_width + 1) // 2)
     expected = season + np.nan_to_num(level, nan=0.0)
     width = settings.scale_cycles * cycle
     needed = settings.min_residual_cycles * cycle
     residual = values - expected
+    reference_scale = trailing_mad_scale(seasonal_residual, width, needed)
     return Baseline(
         expected=expected,
         reference=season,
         scale=trailing_mad_scale(residual, width, needed),
-        reference_scale=trailing_mad_scale(seasonal_residual, width, needed),
+        reference_scale=reference_scale,
         n_residuals=trailing_count(residual, width),
+        reference_autocorrelation=lag1_autocorrelation(
+            seasonal_residual, reference_scale, width, needed
+        ),
     )

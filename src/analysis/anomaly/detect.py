@@ -18,12 +18,17 @@
    1993), adjusted for the known sampling part by Satterthwaite's formula
    df × ((τ² + v_t) / scale²)². So 3.5 means a 1-in-2,150 two-sided tail whether the scale
    came from 14 residuals or 56. anomalous where |score| > threshold; the band
-   lower / upper = expected ∓ t* × sd, t* the t-quantile matching the threshold.
-4. Level shifts (`anomaly.shifts`): CUSUM on residuals against the seasonal reference. When
-   one is confirmed, the series' history before the shift start is moved by the shift's size
-   and its baseline recomputed for the steps after confirmation, so the new level is the new
-   normal: one `Shift` record, not a run of daily alerts. Steps between start and
-   confirmation keep the verdicts a monitor gave on those days.
+   lower / upper = expected ∓ t* × sd, t* the t-quantile matching the threshold. The
+   threshold is per day: hourly data uses `DetectorSettings.step_threshold` (4.27 for 3.5),
+   the same expected false alarms per day.
+4. Level shifts (`anomaly.shifts`): a two-sided CUSUM of the residuals against the seasonal
+   reference (without the level term, which would absorb a shift before it is confirmed),
+   standardised like the score and whitened for lag-1 autocorrelation; the start is
+   Hinkley's change point. When a shift is confirmed, the series' history before its start
+   is moved by its size and the baseline recomputed for the steps after confirmation, so the
+   new level is the new normal: one `Shift` record, not a run of daily alerts. Steps between
+   start and confirmation keep the verdicts a monitor gave on those days (usually the first
+   2–3 days of a large shift are anomalous points: one incident with the shift).
 Missing or infinite values are missing steps (never zeros). Work runs in blocks of
 series (BLOCK_ELEMENTS), vectorised inside a block.
 """
@@ -43,7 +48,7 @@ from analysis.anomaly.baseline import (
 )
 from analysis.anomaly.panel import Panel
 from analysis.anomaly.settings import DetectorSettings
-from analysis.anomaly.shifts import Shift, first_cusum_alarm, shift_sizes
+from analysis.anomaly.shifts import Shift, first_cusum_alarm, shift_sizes, whiten
 from analysis.errors import AnalysisError
 
 KINDS = ("count", "amount", "ratio", "price")
@@ -58,12 +63,14 @@ for the allocator to reuse memory between blocks instead of mapping fresh pages.
 class Detection:
     """Verdicts for every series and step of a panel (arrays are (n_series, n_steps)).
 
-    expected: baseline; lower / upper: the band at the alarm threshold; score: signed robust
-    z-score; anomalous: |score| > threshold. NaN (False) where a step has no score: before
-    `warm_up[row]` (history too short), where the value is missing, or where the volume is
-    below `min_volume`. shifts: confirmed level shifts in order of confirmation. warm_up:
-    (n_series,) first step with enough history (n_steps if never); too_short: rows that never
-    gathered the history the baseline needs, so have no scores at all.
+    expected: baseline; lower / upper: the band at the alarm threshold; score: signed score on
+    the standard normal scale (module docstring, 3); anomalous: |score| > the step threshold.
+    NaN (False) where a step has no score: before `warm_up[row]` (history too short), where
+    the value is missing, where the volume is below `min_volume`, or where the history has no
+    spread at all (a series flat at 0). shifts: confirmed level shifts in order of
+    confirmation. warm_up: (n_series,) first step with enough history (n_steps if never);
+    too_short: rows that never gathered the history the baseline needs (`min_lags` seasonal
+    values plus `min_residual_cycles` of residuals), so have no scores at all.
     """
 
     timestamps: np.ndarray
@@ -77,23 +84,27 @@ class Detection:
     too_short: np.ndarray
     settings: DetectorSettings
 
-    def alerts(self) -> np.ndarray:
-        """Steps a monitor would alert on: anomalous points and shift confirmations."""
+    def alerts(self, *, shifts: bool = True) -> np.ndarray:
+        """Steps a monitor would alert on: anomalous points and (if `shifts`) confirmations."""
         alerts = self.anomalous.copy()
-        for shift in self.shifts:
-            alerts[shift.series_row, shift.confirmed] = True
+        if shifts:
+            for shift in self.shifts:
+                alerts[shift.series_row, shift.confirmed] = True
         return alerts
 
-    def onsets(self) -> np.ndarray:
-        """Alert at incident onset: alert steps whose previous step was not an alert.
+    def onsets(self, *, max_gap: int = 1, shifts: bool = True) -> np.ndarray:
+        """Alert at incident onset: alert steps with no alert in the `max_gap` + 1 steps before.
 
-        Consecutive alert steps are one incident (as in `anomaly.incidents`), raised once on
-        its first step.
+        Alert steps with at most `max_gap` quiet steps between them are one incident, raised
+        once on its first step: the time merging of `anomaly.incidents` (same default).
+        shifts: count shift confirmations as alert steps.
         """
-        alerts = self.alerts()
-        previous = np.zeros_like(alerts)
-        previous[:, 1:] = alerts[:, :-1]
-        return alerts & ~previous
+        alerts = self.alerts(shifts=shifts)
+        running = np.cumsum(alerts, axis=1)
+        running = np.concatenate([np.zeros((len(alerts), 1), dtype=int), running], axis=1)
+        steps = np.arange(alerts.shape[1])
+        recent = running[:, steps] - running[:, np.maximum(steps - max_gap - 1, 0)]
+        return alerts & (recent == 0)
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,7 @@ class _Scored:
     score: np.ndarray
     reference_z: np.ndarray
     reference_residual: np.ndarray
+    reference_autocorrelation: np.ndarray
     ready: np.ndarray
 
 
@@ -199,7 +211,6 @@ def _score_block(
     kinds: np.ndarray,
     frequency: str,
     settings: DetectorSettings,
-    first_hour: int,
 ) -> _Scored:
     """Baseline, volume model and scores of one block of series."""
     base = robust_baseline(values, frequency, settings)
@@ -219,7 +230,8 @@ def _score_block(
     )
     ready = np.isfinite(base.expected) & np.isfinite(base.scale)
     scorable = ready & enough & (sd > 0)
-    critical = special.stdtrit(df, special.ndtr(settings.threshold))
+    threshold = settings.step_threshold(frequency)
+    critical = special.stdtrit(df, special.ndtr(threshold))
     band = np.where(scorable, critical * sd, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(scorable, student_to_z((values - base.expected) / sd, df), np.nan)
@@ -236,6 +248,7 @@ def _score_block(
         score=score,
         reference_z=reference_z,
         reference_residual=reference_residual,
+        reference_autocorrelation=base.reference_autocorrelation,
         ready=ready,
     )
 
@@ -247,26 +260,25 @@ def _score_rows(
     kinds: np.ndarray,
     frequency: str,
     settings: DetectorSettings,
-    first_hour: int,
 ) -> _Scored:
-    """`_score_block` over blocks of rows (BLOCK_ELEMENTS), stitched together."""
+    """`_score_block` over blocks of rows (BLOCK_ELEMENTS), written into whole-panel arrays."""
     width = settings.scale_cycles * season_cycle(frequency)
     size = max(1, BLOCK_ELEMENTS // max(values.shape[1] * width, 1))
-    blocks = [
-        _score_block(
-            values[first : first + size],
-            numerator[first : first + size],
-            denominator[first : first + size],
-            kinds[first : first + size],
-            frequency,
-            settings,
-            first_hour,
+    out: dict[str, np.ndarray] = {}
+    for first in range(0, len(values), size):
+        rows = slice(first, first + size)
+        block = _score_block(
+            values[rows], numerator[rows], denominator[rows], kinds[rows], frequency, settings
         )
-        for first in range(0, max(len(values), 1), size)
-    ]
-    return _Scored(
-        **{f.name: np.concatenate([getattr(b, f.name) for b in blocks]) for f in fields(_Scored)}
-    )
+        for f in fields(_Scored):
+            part = getattr(block, f.name)
+            if f.name not in out:
+                out[f.name] = np.empty(values.shape, dtype=part.dtype)
+            out[f.name][rows] = part
+    if not out:  # no series: empty arrays of the right shape
+        empty = np.empty(values.shape)
+        out = {f.name: empty.astype(bool if f.name == "ready" else float) for f in fields(_Scored)}
+    return _Scored(**out)
 
 
 def _follow_shifts(
@@ -276,23 +288,25 @@ def _follow_shifts(
     kinds: np.ndarray,
     frequency: str,
     settings: DetectorSettings,
-    first_hour: int,
     scored: _Scored,
 ) -> tuple[tuple[Shift, ...], _Scored]:
-    """Confirm shifts series by series in time order; reset each shifted series' baseline."""
+    """Confirm shifts series by series in time order; reset each shifted series' baseline.
+
+    Updates the arrays of `scored` in place for the steps after each confirmation.
+    """
     n_series, n_steps = values.shape
     steps = np.arange(n_steps)
     work = values.copy()
-    arrays = {f.name: getattr(scored, f.name).copy() for f in fields(_Scored)}
+    arrays = {f.name: getattr(scored, f.name) for f in fields(_Scored)}
     begin = np.zeros(n_series, dtype=int)
     active = np.arange(n_series)
     shifts: list[Shift] = []
     while active.size:
         alarm = first_cusum_alarm(
-            arrays["reference_z"][active],
+            whiten(arrays["reference_z"][active], arrays["reference_autocorrelation"][active]),
             begin[active],
             k=settings.cusum_k,
-            h=settings.cusum_h,
+            h=settings.step_cusum_h(frequency),
             clip=settings.cusum_clip,
         )
         hit = alarm.confirmed >= 0
@@ -314,7 +328,6 @@ def _follow_shifts(
             kinds[rows],
             frequency,
             settings,
-            first_hour,
         )
         after = steps > confirmed[:, None]
         for name, array in arrays.items():
@@ -330,13 +343,6 @@ def _finite(array: np.ndarray) -> np.ndarray:
     """Float copy with ±inf as NaN (a missing step, never a zero)."""
     array = np.asarray(array, dtype=float)
     return np.where(np.isfinite(array), array, np.nan)
-
-
-def _first_hour(panel: Panel) -> int:
-    """Hour of day of the grid's first step (aligns hourly data on calendar days)."""
-    if len(panel.timestamps) == 0:
-        return 0
-    return int(np.datetime64(panel.timestamps[0], "h").astype(int) % 24)
 
 
 def _check(panel: Panel) -> np.ndarray:
@@ -361,15 +367,13 @@ def detect(panel: Panel, settings: DetectorSettings = DEFAULT_SETTINGS) -> Detec
         _finite(panel.numerator),
         _finite(panel.denominator),
     )
-    first_hour = _first_hour(panel)
-    scored = _score_rows(
-        values, numerator, denominator, kinds, panel.frequency, settings, first_hour
-    )
+    scored = _score_rows(values, numerator, denominator, kinds, panel.frequency, settings)
     n_steps = values.shape[1]
     has_history = scored.ready.any(axis=1)
-    warm_up = np.where(has_history, scored.ready.argmax(axis=1), n_steps)
+    first_ready = scored.ready.argmax(axis=1) if n_steps else np.zeros(len(values), dtype=int)
+    warm_up = np.where(has_history, first_ready, n_steps)
     shifts, scored = _follow_shifts(
-        values, numerator, denominator, kinds, panel.frequency, settings, first_hour, scored
+        values, numerator, denominator, kinds, panel.frequency, settings, scored
     )
     before = np.arange(n_steps) < warm_up[:, None]
     scored = replace(
@@ -385,7 +389,7 @@ def detect(panel: Panel, settings: DetectorSettings = DEFAULT_SETTINGS) -> Detec
         lower=scored.lower,
         upper=scored.upper,
         score=score,
-        anomalous=np.abs(np.nan_to_num(score)) > settings.threshold,
+        anomalous=np.abs(np.nan_to_num(score)) > settings.step_threshold(panel.frequency),
         shifts=shifts,
         warm_up=warm_up,
         too_short=np.flatnonzero(~has_history),

@@ -1,0 +1,210 @@
+"""The detector against planted truths: spikes, shifts, low volume, gaps, hourly seasonality."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.anomaly.detect import detect
+from analysis.anomaly.nab import NAB_DIR
+from analysis.anomaly.panel import KEY_COLUMNS, Panel
+from analysis.anomaly.settings import DetectorSettings
+from analysis.errors import AnalysisError, ParamsError
+
+NOISE = 5.0  # standard deviation of the synthetic daily series
+
+
+def make_panel(
+    values: np.ndarray,
+    *,
+    kind: str = "amount",
+    numerator: np.ndarray | None = None,
+    denominator: np.ndarray | None = None,
+    frequency: str = "D",
+) -> Panel:
+    values = np.atleast_2d(np.asarray(values, dtype=float))
+    n_series, n_steps = values.shape
+    keys = pd.DataFrame([{c: None for c in KEY_COLUMNS}] * n_series)
+    keys = keys.assign(name=[f"series {i}" for i in range(n_series)], level="series")
+    keys = keys.assign(metric="metric", kind=kind, parent=-1)
+    missing = np.full(values.shape, np.nan)
+    return Panel(
+        keys,
+        pd.date_range("2025-01-01", periods=n_steps, freq=frequency).to_numpy(),
+        values,
+        missing if numerator is None else numerator,
+        missing.copy() if denominator is None else denominator,
+        frequency,
+    )
+
+
+def weekly_series(n_series: int, n_steps: int = 365, *, seed: int) -> np.ndarray:
+    """Level 100, ±20% weekly cycle, Gaussian noise of NOISE."""
+    rng = np.random.default_rng(seed)
+    week = 1 + 0.2 * np.sin(2 * np.pi * np.arange(n_steps) / 7)
+    return 100 * week + rng.normal(0, NOISE, (n_series, n_steps))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_planted_spike_is_flagged_on_its_day_and_almost_nowhere_else(seed: int) -> None:
+    values = weekly_series(100, seed=seed)
+    values[:, 200] += 8 * NOISE
+    detection = detect(make_panel(values))
+    # power: the expected value and the MAD are estimates, so an 8σ spike is not certain
+    assert detection.anomalous[:, 200].mean() >= 0.97
+    elsewhere = np.delete(detection.anomalous, 200, axis=1)
+    scored = np.isfinite(np.delete(detection.score, 200, axis=1)).sum()
+    # nominal two-sided rate at 3.5 is 4.7e-4 per day; allow sampling noise, not 3×
+    assert elsewhere.sum() / scored < 1.5e-3
+
+
+def test_scores_do_not_change_when_the_future_changes() -> None:
+    values = weekly_series(20, seed=11)
+    changed = values.copy()
+    changed[:, 250:] = changed[:, 250:] * 3 + 400  # a wild future, shifts included
+    before, after = detect(make_panel(values)), detect(make_panel(changed))
+    for name in ("expected", "lower", "upper", "score"):
+        np.testing.assert_array_equal(getattr(before, name)[:, :250], getattr(after, name)[:, :250])
+    np.testing.assert_array_equal(before.anomalous[:, :250], after.anomalous[:, :250])
+    assert np.any(after.anomalous[:, 250:])
+
+
+def test_a_past_spike_has_bounded_influence_on_later_baselines() -> None:
+    clean = weekly_series(50, seed=21)
+    spiked, huge = clean.copy(), clean.copy()
+    spiked[:, 150] += 50 * NOISE  # a mean of 8 weekly lags would move by 6 noise SDs
+    huge[:, 150] += 5000 * NOISE
+    quiet, disturbed, extreme = (detect(make_panel(v)) for v in (clean, spiked, huge))
+    later = slice(151, 210)
+    assert disturbed.anomalous[:, 150].all()
+    # medians and MADs see a rank, not a size: 50σ and 5000σ leave the same baseline
+    np.testing.assert_array_equal(disturbed.expected[:, later], extreme.expected[:, later])
+    np.testing.assert_array_equal(disturbed.upper[:, later], extreme.upper[:, later])
+    drift = np.abs(disturbed.expected[:, later] - quiet.expected[:, later])
+    assert np.nanmax(drift) < 1.5 * NOISE
+    assert abs(int(disturbed.anomalous[:, later].sum()) - int(quiet.anomalous[:, later].sum())) <= 2
+
+
+def test_ctr_from_five_impressions_a_day_raises_no_alarm_in_a_year() -> None:
+    rng = np.random.default_rng(31)
+    impressions = np.full((50, 365), 5.0)
+    clicks = rng.binomial(5, 0.02, impressions.shape).astype(float)
+    panel = make_panel(
+        clicks / impressions, kind="ratio", numerator=clicks, denominator=impressions
+    )
+    detection = detect(panel)
+    assert clicks.max() >= 2  # days of 40% CTR happen: raw z-scores would alarm
+    assert not detection.anomalous.any()
+    assert detection.shifts == ()
+
+
+def test_high_volume_ctr_halving_is_flagged_on_its_day_and_reported_as_a_shift() -> None:
+    rng = np.random.default_rng(41)
+    impressions = rng.poisson(20_000, (30, 365)).astype(float)
+    rate = np.where(np.arange(365) < 300, 0.02, 0.01)
+    clicks = rng.binomial(impressions.astype(int), rate).astype(float)
+    panel = make_panel(
+        clicks / impressions, kind="ratio", numerator=clicks, denominator=impressions
+    )
+    detection = detect(panel)
+    assert detection.anomalous[:, 300].all()
+    assert (detection.score[:, 300] < 0).all()
+    assert detection.anomalous[:, :300].sum() <= 2
+    first = {s.series_row: s for s in reversed(detection.shifts) if s.confirmed >= 290}
+    assert len(first) == 30
+    assert all(abs(s.start - 300) <= 1 and s.direction == "down" for s in first.values())
+
+
+def test_level_shift_is_one_shift_with_its_start_and_direction_not_a_run_of_alerts() -> None:
+    values = weekly_series(40, seed=51)
+    values[:, 200:] += 5 * NOISE
+    detection = detect(make_panel(values))
+    after = [s for s in detection.shifts if s.confirmed >= 195]
+    first = {}
+    for shift in after:
+        first.setdefault(shift.series_row, shift)
+    assert len(first) == 40
+    starts = np.array([s.start for s in first.values()])
+    assert np.mean(np.abs(starts - 200) <= 1) >= 0.9
+    assert np.all(np.abs(starts - 200) <= 4)
+    for shift in first.values():
+        assert shift.direction == "up"
+        # size: a median of the last 3 residuals, so ±1σ-ish sampling noise around 5σ
+        assert 0.4 * 5 * NOISE < shift.size < 1.6 * 5 * NOISE
+        assert shift.confirmed - 200 <= 5
+    # once confirmed, the new level is the new normal: no trail of daily alerts
+    confirmed = max(s.confirmed for s in first.values())
+    assert detection.anomalous[:, confirmed + 1 :].sum() <= 3
+    assert len(after) <= 1.15 * 40  # a rare second shift corrects an over-estimated size
+
+
+def test_nan_gaps_and_infinities_are_missing_steps_not_zeros() -> None:
+    values = weekly_series(30, seed=61)
+    rng = np.random.default_rng(62)
+    values[rng.random(values.shape) < 0.1] = np.nan
+    values[:, 120:135] = np.nan
+    values[:, 180] = np.inf
+    detection = detect(make_panel(values))
+    assert np.isnan(detection.score[:, 120:135]).all()
+    assert np.isnan(detection.score[:, 180]).all()
+    assert not detection.anomalous[:, 120:136].any()
+    # a zero-filled gap would drag the weekly medians towards 0; the baseline stays near 100
+    assert np.nanmin(detection.expected[:, 135:200]) > 60
+    scored = np.isfinite(detection.score).sum()
+    assert detection.anomalous.sum() / scored < 2e-3
+
+
+def test_series_too_short_for_the_baseline_is_listed_and_unscored() -> None:
+    values = weekly_series(3, seed=71)
+    values[0, :-20] = np.nan  # only its last 20 days exist: less than 3 weeks of lags
+    values[1, :] = np.nan
+    detection = detect(make_panel(values))
+    assert list(detection.too_short) == [0, 1]
+    assert detection.warm_up[0] == values.shape[1]
+    assert np.isnan(detection.score[:2]).all()
+    # 3 weeks for the weekly median, then 2 weeks of residuals for the MAD
+    assert detection.warm_up[2] == 35
+
+
+def test_hourly_series_with_daily_and_weekly_seasonality() -> None:
+    rng = np.random.default_rng(81)
+    hours = np.arange(24 * 7 * 10)
+    shape = 1 + 0.4 * np.sin(2 * np.pi * (hours % 24) / 24)
+    weekend = np.where((hours // 24) % 7 >= 5, 0.7, 1.0)  # multiplicative weekly cycle
+    values = 100 * shape * weekend + rng.normal(0, 4, (40, len(hours)))
+    values[:, 1300] += 40
+    detection = detect(make_panel(values, frequency="h"))
+    assert (detection.warm_up <= 14 * 24).all()
+    assert detection.anomalous[:, 1300].all()
+    elsewhere = np.delete(detection.anomalous, 1300, axis=1)
+    assert elsewhere.sum() / np.isfinite(detection.score).sum() < 1e-3
+
+
+def test_alert_at_incident_onset_raises_one_alert_per_run() -> None:
+    values = weekly_series(1, seed=91)
+    values[0, [100, 101, 103, 200]] += 10 * NOISE
+    detection = detect(make_panel(values), DetectorSettings(cusum_h=1e6))
+    onsets = np.flatnonzero(detection.onsets()[0])
+    np.testing.assert_array_equal(onsets, [100, 200])
+    np.testing.assert_array_equal(np.flatnonzero(detection.onsets(max_gap=0)[0]), [100, 103, 200])
+
+
+def test_settings_errors_name_the_parameter_value_and_what_is_accepted() -> None:
+    with pytest.raises(ParamsError, match=r"threshold = -1.*must be > 0"):
+        DetectorSettings(threshold=-1)
+    with pytest.raises(ParamsError, match=r"min_lags = 9.*history_weeks"):
+        DetectorSettings(min_lags=9)
+    with pytest.raises(AnalysisError, match=r"'kind' holds \['share'\]"):
+        detect(make_panel(weekly_series(1, seed=1), kind="share"))
+
+
+def test_nab_realadexchange_score_beats_the_windowed_gaussian_floor() -> None:
+    files = sorted((NAB_DIR / "data" / "realAdExchange").glob("*.csv"))
+    if len(files) < 6 or not (NAB_DIR / "labels" / "combined_windows.json").is_file():
+        pytest.skip(f"vendored NAB realAdExchange files are absent from {NAB_DIR}")
+    from analysis.anomaly.nab_eval import PUBLISHED, evaluate
+
+    evaluation = evaluate()
+    assert len(evaluation.files) == 6
+    assert evaluation.score > PUBLISHED["windowed Gaussian"]

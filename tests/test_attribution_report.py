@@ -95,7 +95,8 @@ def test_journeys_follow_lookback_previous_order_and_null_rules(tmp_path: Path) 
     uncollapsed = _paths(folder, collapse=False)
     assert (("百度SEM", "小红书", "小红书"), True, True, False, 1, 100.0) in uncollapsed
     warehouse = open_warehouse(DataSource(path=folder))
-    untouched = queries.orders_without_touches(warehouse, FIRST, LAST, lookback_days=30)
+    journeys = queries.journey_touches(warehouse, FIRST, LAST, lookback_days=30, collapse=True)
+    untouched = queries.orders_without_touches(warehouse, journeys, FIRST, LAST)
     assert untouched == {"orders": 1, "revenue": 30.0}
 
 

@@ -35,8 +35,8 @@ def _step(column: ir.Column, frequency: str) -> ir.TimestampValue:
 
 def _by_levels(
     table: ir.Table, levels: list[str], sums: dict[str, ir.Value], available: tuple[str, ...]
-) -> ir.Table:
-    """The sums per step at each level whose key columns the table has."""
+) -> ir.Table | None:
+    """The sums per step at each level whose key columns the table has (None: no level fits)."""
     parts = []
     for level in levels:
         keys = LEVEL_KEYS[level]

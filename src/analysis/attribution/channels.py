@@ -76,7 +76,7 @@ def channel_economics(
     spend and visits are indexed by channel; a channel with spend but no touches is listed
     with zero credit; one with touches but no spend has ROI n/a.
     """
-    channels = _channel_order(credits, spend, visits)
+    channels = channel_order(set(credits["channel"]) | set(spend.index) | set(visits.index))
     models = list(dict.fromkeys(credits["model"]))
     table = credits.set_index(["model", "channel"])
     rows = []
@@ -115,8 +115,8 @@ def channel_economics(
     return _with_quadrants(rows)
 
 
-def _channel_order(credits: pd.DataFrame, spend: pd.Series, visits: pd.Series) -> list[str]:
-    seen = set(credits["channel"]) | set(spend.index) | set(visits.index)
+def channel_order(seen: set[str]) -> list[str]:
+    """The team's channels in their report order, then any others alphabetically."""
     known = [c for c in CHANNELS if c in seen]
     return known + sorted(seen - set(known))
 

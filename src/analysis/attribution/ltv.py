@@ -89,7 +89,7 @@ def _mean_revenue_value(
     warehouse: Warehouse, as_of: date, margin: float, reason: str | None
 ) -> LifetimeValue:
     orders = warehouse.table("orders")
-    orders = orders.filter(in_days(orders.order_ts, date(1900, 1, 1), as_of))
+    orders = orders.filter(in_days(orders.order_ts, rfm_queries.EARLIEST, as_of))
     totals = orders.aggregate(revenue=orders.revenue.sum(), customers=orders.customer_id.nunique())
     row = totals.to_pandas().iloc[0]
     customers = int(row["customers"])

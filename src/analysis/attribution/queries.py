@@ -17,6 +17,7 @@ acquired a new customer.
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import ibis
@@ -141,7 +142,7 @@ def time_decay_credit(journeys: ir.Table, half_life_days: float) -> pd.DataFrame
     normalised to 1. Columns: channel, conversions, revenue, new_customers.
     """
     converted = journeys.filter(journeys.converted)
-    weight = (-converted.age_days * (0.6931471805599453 / half_life_days)).exp()
+    weight = (-converted.age_days * (math.log(2) / half_life_days)).exp()
     weighted = converted.mutate(weight=weight)
     per_order = ibis.window(group_by=weighted.journey_id)
     share = weighted.mutate(share=weighted.weight / weighted.weight.sum().over(per_order))
@@ -169,15 +170,14 @@ def daily_linear_revenue(journeys: ir.Table) -> pd.DataFrame:
 
 
 def orders_without_touches(
-    warehouse: Warehouse, first: date, last: date, *, lookback_days: int
+    warehouse: Warehouse, journeys: ir.Table, first: date, last: date
 ) -> dict[str, float]:
-    """Orders in the period with no touch in their window: counted, credited to no channel."""
-    orders = _orders_with_history(warehouse, last)
+    """Orders in the period with no touch in their window (no converting journey in `journeys`):
+    counted, credited to no channel."""
+    orders = warehouse.table("orders")
     orders = orders.filter(in_days(orders.order_ts, first, last))
-    touched = journey_touches(
-        warehouse, first, last, lookback_days=lookback_days, collapse=False
-    ).filter(lambda t: t.converted)
-    ids = touched.select(touched.journey_id).distinct()
+    converted = journeys.filter(journeys.converted)
+    ids = converted.select(converted.journey_id).distinct()
     untouched = orders.anti_join(ids, orders.order_id == ids.journey_id)
     totals = untouched.aggregate(orders=untouched.count(), revenue=untouched.revenue.sum())
     row = totals.to_pandas().iloc[0]

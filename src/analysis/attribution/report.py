@@ -10,7 +10,6 @@ import pandas as pd
 from analysis.attribution import budget, channels, ltv, models, queries, response
 from analysis.attribution.channels import ChannelEconomics
 from analysis.params import AttributionParams, month_bounds
-from analysis.schema import CHANNELS
 from analysis.warehouse import Warehouse
 
 NOTABLE_GAP = 0.2  # a CAC gap worth a sentence: 20% or more
@@ -61,7 +60,8 @@ def run(
     counts = queries.path_counts(journeys)
     spend = queries.spend_by_channel(warehouse, first, last).set_index("channel")["spend"]
     visits = queries.visits_by_channel(warehouse, first, last).set_index("channel")["visits"]
-    names = _channel_names(counts, spend, visits)
+    touched = {channel for path in counts["path"] for channel in path}
+    names = channels.channel_order(touched | set(spend.index) | set(visits.index))
     everything, acquisition = models.path_sets(counts, names)
     time_decay = queries.time_decay_credit(journeys, params.half_life_days)
     run_ = models.run_models(everything, acquisition, time_decay, params)
@@ -86,9 +86,7 @@ def run(
     days_in_month = (last - first).days + 1
     curves = _curves(daily, economics, params, days_in_month)
     proposal = _budget(economics, curves, params, days_in_month)
-    untouched = queries.orders_without_touches(
-        warehouse, first, last, lookback_days=params.lookback_days
-    )
+    untouched = queries.orders_without_touches(warehouse, journeys, first, last)
     report = AttributionReport(
         headline=headline_sentence(economics, params.decision_model),
         period=params.period,
@@ -126,12 +124,6 @@ def run(
 def thresholds(params: AttributionParams) -> budget.Thresholds:
     """The params' ROI lines as the budget and status rules take them."""
     return budget.Thresholds(**params.thresholds.model_dump())
-
-
-def _channel_names(counts: pd.DataFrame, spend: pd.Series, visits: pd.Series) -> list[str]:
-    seen = {c for path in counts["path"] for c in path} | set(spend.index) | set(visits.index)
-    known = [c for c in CHANNELS if c in seen]
-    return known + sorted(seen - set(known))
 
 
 def _channel_record(row: ChannelEconomics, decision_model: str) -> dict:

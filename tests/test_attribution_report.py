@@ -135,11 +135,6 @@ def test_last_touch_undervalues_the_planted_assisting_channel(demo_dir: Path, de
     assert row.roi["markov"] > row.roi["last_touch"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: Markov removal effects rank channels by involvement; the demo's truth "
-    "is incremental and its most frequent channel (抖音) has a weak causal weight",
-)
 def test_markov_revenue_ranking_matches_the_planted_truth(demo_dir: Path, demo_run) -> None:
     truth = json.loads((demo_dir / "truth.json").read_text())["channels"]
     credits = demo_run[1].credits

@@ -231,3 +231,60 @@ def test_detection_of_the_wrong_shape_names_the_array():
     det.score = det.score[:, :-1]
     with pytest.raises(AnalysisError, match=r"detection.score has shape \(5, 55\)"):
         build_incidents(panel, det)
+
+
+def _one_channel_metrics(metrics: list[str]) -> Panel:
+    """One channel's count series, one per metric, flat at 100 a day."""
+    n = len(metrics)
+    keys = pd.DataFrame(
+        {
+            "name": [f"抖音 · {m}" for m in metrics],
+            "level": "channel",
+            "metric": metrics,
+            "kind": "count",
+            "channel": "抖音",
+            "campaign": None,
+            "keyword": None,
+            "parent": -1,
+        },
+        columns=list(KEY_COLUMNS),
+    )
+    stamps = pd.date_range(START, periods=N_DAYS, freq="D").to_numpy()
+    values = np.full((n, N_DAYS), 100.0)
+    values[:, 30:33] = 70.0
+    nan = np.full((n, N_DAYS), np.nan)
+    return Panel(keys, stamps, values, nan, nan.copy())
+
+
+def test_metrics_of_one_channel_falling_together_are_one_story_led_by_traffic():
+    panel = _one_channel_metrics(["impressions", "spend", "visits", "clicks"])
+    expected = np.full(panel.values.shape, 100.0)
+    flags = {0: [30, 31, 32], 1: [30, 31], 2: [31, 32], 3: [30, 31, 32]}
+    incidents = build_incidents(panel, detection(panel, expected, flags))
+    assert len(incidents) == 1
+    story = incidents[0]
+    assert (story.series, story.metric, story.direction) == ("抖音 · visits", "visits", "down")
+    assert set(story.chain) == {"抖音 · impressions", "抖音 · spend", "抖音 · clicks"}
+
+
+def test_metrics_of_different_channels_or_days_stay_apart():
+    panel = _one_channel_metrics(["visits", "clicks"])
+    expected = np.full(panel.values.shape, 100.0)
+    apart_in_time = build_incidents(panel, detection(panel, expected, {0: [30], 1: [32]}))
+    assert len(apart_in_time) == 2
+    other = count_panel([np.full(N_DAYS, 100.0), np.full(N_DAYS, 100.0)])
+    other.values[:, 30] = 70.0
+    both = build_incidents(
+        other, detection(other, np.full(other.values.shape, 100.0), {0: [30], 1: [30]})
+    )
+    assert len(both) == 2  # same metric, two unrelated channels
+
+
+def test_a_rule_on_one_metric_makes_it_lead_the_story():
+    panel = _one_channel_metrics(["visits", "clicks"])
+    expected = np.full(panel.values.shape, 100.0)
+    alert = SimpleNamespace(rule="my_rule", series_row=1, ts=day(30), last_ts=day(30))
+    incidents = build_incidents(
+        panel, detection(panel, expected, {0: [30], 1: [30]}), rule_alerts=[alert]
+    )
+    assert [(i.metric, i.rule) for i in incidents] == [("clicks", "my_rule")]

@@ -13,10 +13,15 @@ down to the child series that drive them, ranked by severity.
 3. Excess: actual − expected in the metric's own units for counts and amounts, and the excess
    numerator at actual volume, Σ(num − expected × den), for ratios and prices: for CPC the
    money paid above the expected price, for conversion rate the conversions lost.
-4. Stories: incidents of the same metric on series that are ancestor and descendant (via
-   `keys.parent`) and overlap in time are one story. From its top series, move to the
-   descendant incident whose excess is the largest share of the current one's excess, while
-   that share is ≥ `explain_share`; where it stops is the headline, the rest is its `chain`.
+4. Stories: incidents that overlap in time are one story when they are of the same metric, go
+   the same way and lie on series that are ancestor and descendant (via `keys.parent`), or
+   when they are of different metrics of the same channel / campaign / keyword (clicks, spend
+   and impressions falling together with visits is one outage, not four). The story's lead
+   metric is the one a handbook rule fired on, else the first in `LEAD_METRICS` (outcomes
+   before traffic before prices before volume), else the most severe. Among the lead
+   metric's incidents, from the top series move to the descendant incident whose excess is
+   the largest share of the current one's excess, while that share is ≥ `explain_share`;
+   where it stops is the headline, the rest of the story is its `chain`.
 5. Drivers: the headline's children (rows whose parent is it), by child excess / headline
    excess over the headline's steps; shares of a ratio need not sum to 1 (mix effects).
 6. Severity = |deviation_pct| / 100 × ln(1 + volume) × √days, volume = Σ denominator over the
@@ -38,6 +43,19 @@ from analysis.anomaly.panel import Panel
 from analysis.errors import AnalysisError, ParamsError
 
 IncidentKind = Literal["spike", "shift"]
+LEAD_METRICS = (
+    "revenue",
+    "orders",
+    "conversion_rate",
+    "visits",
+    "cpc",
+    "ctr",
+    "clicks",
+    "spend",
+    "cpm",
+    "impressions",
+)
+"""Which metric heads a story that several metrics of one entity tell (module docstring, 4)."""
 Direction = Literal["up", "down"]
 
 
@@ -267,21 +285,52 @@ def _stories(panel: Panel, spans: list[_Span], ancestors: list[set[int]]) -> lis
         return i
 
     metrics = panel.keys["metric"].to_numpy()
+    entity = _entities(panel)
     by_row: dict[int, list[int]] = {}
+    by_entity: dict[tuple, list[int]] = {}
     for i, span in enumerate(spans):
         by_row.setdefault(span.row, []).append(i)
+        by_entity.setdefault(entity[span.row], []).append(i)
     for j, b in enumerate(spans):  # pair each span with the spans on its ancestors' rows
         for row in ancestors[b.row]:
             for i in by_row.get(row, ()):
                 a = spans[i]
-                overlap = a.first <= b.last and b.first <= a.last
                 same_way = np.sign(a.excess) == np.sign(b.excess)  # a rise and a fall: two stories
-                if overlap and same_way and metrics[a.row] == metrics[b.row]:
+                if _overlap(a, b) and same_way and metrics[a.row] == metrics[b.row]:
                     group[root(j)] = root(i)
+        for i in by_entity[entity[b.row]]:  # other metrics of the same channel/campaign/keyword
+            a = spans[i]
+            if metrics[a.row] != metrics[b.row] and _overlap(a, b):
+                group[root(j)] = root(i)
     members: dict[int, list[int]] = {}
     for i in range(len(spans)):
         members.setdefault(root(i), []).append(i)
     return list(members.values())
+
+
+def _overlap(a: _Span, b: _Span) -> bool:
+    return a.first <= b.last and b.first <= a.last
+
+
+def _entities(panel: Panel) -> list[tuple]:
+    """Per row, what it measures apart from the metric: (level, channel, campaign, keyword)."""
+    columns = ["level", "channel", "campaign", "keyword"]
+    frame = panel.keys[columns].astype(object).where(panel.keys[columns].notna(), None)
+    return [tuple(row) for row in frame.itertuples(index=False)]
+
+
+def _lead_metric(panel: Panel, story: list[_Span], alerts: _AlertSteps) -> str:
+    """The metric that heads a story (module docstring, 4)."""
+    metrics = panel.keys["metric"].to_numpy()
+    present = {str(metrics[s.row]) for s in story}
+    ruled = {str(metrics[s.row]) for s in story if _rule_for([s], s, alerts)}
+
+    def rank(metric: str) -> tuple:
+        order = LEAD_METRICS.index(metric) if metric in LEAD_METRICS else len(LEAD_METRICS)
+        worst = max(s.severity for s in story if metrics[s.row] == metric)
+        return (metric not in ruled, order, -worst)
+
+    return min(present, key=rank)
 
 
 def _share(panel: Panel, detection: DetectionLike, child: int, parent: _Span) -> float:
@@ -383,7 +432,9 @@ def _incident(
     explain_share: float,
     top_drivers: int,
 ) -> Incident:
-    head = _headline(panel, detection, story, ancestors, explain_share)
+    lead = _lead_metric(panel, story, alerts)
+    led = [s for s in story if panel.keys["metric"].iloc[s.row] == lead]
+    head = _headline(panel, detection, led, ancestors, explain_share)
     keys = panel.keys.iloc[head.row]
     stamps = pd.DatetimeIndex(panel.timestamps)
     others = sorted((s for s in story if s is not head), key=lambda s: len(ancestors[s.row]))

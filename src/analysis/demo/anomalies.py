@@ -47,7 +47,7 @@ TRAFFIC_DROP = PlantedAnomaly(
     "touches",
     dt.date(2026, 10, 19),
     dt.date(2026, 10, 25),
-    -0.25,
+    -0.35,
 )
 CONVERSION_DIP = PlantedAnomaly(
     "orders",

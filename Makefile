@@ -14,7 +14,7 @@ DEMO := data/demo
 PARAMS ?= params/data_health.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps data reports report lab test lint format bench lock clean
+.PHONY: help setup system-deps data reports report lab test browser-test gallery lint format bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml requirements.lock
 		--display-name "Marketing analysis (.venv)" >/dev/null
 	touch $(STAMP)
 
-system-deps: ## install Debian packages the reports need (CJK font; needs root or sudo)
+system-deps: ## install Debian packages: CJK font, Chromium for the browser test (root or sudo)
 	@bash .ci/system-deps
 
 $(DEMO)/truth.json: $(wildcard src/analysis/demo/*.py) | $(STAMP)
@@ -53,6 +53,13 @@ lab: $(STAMP) $(DEMO)/truth.json ## open JupyterLab on notebooks/ (defaults read
 test: $(STAMP) ## run the test suite (DuckDB and PySpark)
 	@bash .ci/system-deps --check-only || true
 	$(PY) -m pytest -q
+
+browser-test: $(STAMP) ## open every report of a demo batch in headless Chromium (offline, inert, CJK)
+	@bash .ci/system-deps --check-only || true
+	$(PY) -m pytest -q tests/test_browser.py
+
+gallery: $(STAMP) ## refresh the README's screenshots in docs/gallery/ (runs the browser test)
+	GALLERY_DIR=docs/gallery $(PY) -m pytest -q tests/test_browser.py
 
 lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check src tests benchmarks notebooks

@@ -1,0 +1,235 @@
+"""Open report HTML in headless Chromium (the system's, driven by Playwright) and record it.
+
+One visit loads a page offline (any request that is not `file:` or `data:` is blocked and
+recorded), then records console errors, the state of every image, visible code, the fonts
+Chromium drew Chinese text with (DevTools `CSS.getPlatformFontsForNode`) and a full-page
+screenshot. The tests in `test_browser.py` judge the records.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+VIEWPORT = {"width": 1100, "height": 900}
+MAX_SCREENSHOT_BYTES = 1_500_000
+LOCAL_SCHEMES = ("file:", "data:")
+CJK_FAMILIES = re.compile(r"CJK|Source Han|WenQuanYi|Droid Sans Fallback", re.IGNORECASE)
+MIN_CODE_LINE = 16  # shorter source lines could match narrative by chance
+
+# Elements nbconvert and JupyterLab use for code input; none may be visible in a report.
+_VISIBLE_CODE_JS = """() => {
+  const selector = '.jp-CodeCell .jp-InputArea, .jp-InputPrompt, .jp-CodeMirrorEditor, '
+    + '.jp-Editor, .CodeMirror, .highlight, .input_area, div.input, .jp-InputArea-editor';
+  const shown = e => e.getClientRects().length > 0
+    && getComputedStyle(e).visibility !== 'hidden' && e.innerText.trim() !== '';
+  return Array.from(document.querySelectorAll(selector)).filter(shown)
+    .map(e => e.className + ': ' + e.innerText.trim().slice(0, 80));
+}"""
+
+_IMAGES_JS = """() => Array.from(document.images).map(i => ({
+  src: i.currentSrc.slice(0, 40), alt: i.alt, complete: i.complete,
+  width: i.naturalWidth, height: i.naturalHeight}))"""
+
+# Marks up to three rendered elements whose own text holds Han characters, for DevTools.
+_MARK_CHINESE_JS = """() => {
+  const han = /[\\u4e00-\\u9fff]/;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let node = walker.nextNode(); node && texts.length < 3; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!han.test(node.textContent) || element.hasAttribute('data-cjk-probe')) continue;
+    if (element.getClientRects().length === 0) continue;
+    element.setAttribute('data-cjk-probe', String(texts.length));
+    texts.push(node.textContent.trim().slice(0, 40));
+  }
+  return texts;
+}"""
+
+
+@dataclass(frozen=True)
+class ImageState:
+    """One <img> after the page's load event: loaded, and its natural size in pixels."""
+
+    src: str
+    alt: str
+    complete: bool
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ChineseText:
+    """A rendered element holding Chinese, and the platform font families that drew it."""
+
+    text: str
+    families: tuple[str, ...]
+
+    @property
+    def drawn_with_cjk_font(self) -> bool:
+        return any(CJK_FAMILIES.search(family) for family in self.families)
+
+
+@dataclass(frozen=True)
+class PageVisit:
+    """What a headless Chromium saw when it opened one HTML file."""
+
+    name: str
+    console_errors: tuple[str, ...]
+    page_errors: tuple[str, ...]
+    blocked_requests: tuple[str, ...]
+    images: tuple[ImageState, ...]
+    visible_code: tuple[str, ...]
+    shown_source_lines: tuple[str, ...]
+    chinese: tuple[ChineseText, ...]
+    text: str
+    pwned: bool
+    screenshot: Path
+
+
+def in_ci() -> bool:
+    """True when the environment says this is a CI run (CI=true, as most CI services set)."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def missing(reason: str) -> None:
+    """Skip with the reason on a developer's machine; fail in CI, where nothing may be missing."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: the browser test must run in CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_executable() -> str:
+    """The system Chromium: $CHROMIUM, else `chromium` on PATH (Debian package `chromium`)."""
+    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(candidate).is_file():
+        missing(f"no Chromium at {candidate}: install the Debian package with `make system-deps`")
+    return candidate
+
+
+def require_cjk_font() -> None:
+    """Skip (fail in CI) when fontconfig knows no Noto CJK font (Debian `fonts-noto-cjk`)."""
+    try:
+        listing = subprocess.run(["fc-list"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        missing(f"fc-list could not list the fonts ({exc}); it comes with fontconfig")
+    if "Noto Sans CJK" not in listing:
+        missing("font 'Noto Sans CJK' not installed: run `make system-deps` (fonts-noto-cjk)")
+
+
+def visit(context, html: Path, screenshot: Path) -> PageVisit:
+    """Open `html` in a new page of the browser context and record what it did and showed."""
+    page = context.new_page()
+    console_errors: list[str] = []
+    page_errors: list[str] = []
+    blocked: list[str] = []
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    page.on("websocket", lambda socket: blocked.append(socket.url))
+    page.route("**/*", lambda route: _local_only(route, blocked))
+    page.goto(html.as_uri(), wait_until="load")
+    save_screenshot(page.screenshot(full_page=True), screenshot)
+    record = PageVisit(
+        name=html.stem,
+        console_errors=tuple(console_errors),
+        page_errors=tuple(page_errors),
+        blocked_requests=tuple(blocked),
+        images=tuple(ImageState(**image) for image in page.evaluate(_IMAGES_JS)),
+        visible_code=tuple(page.evaluate(_VISIBLE_CODE_JS)),
+        shown_source_lines=_shown_source_lines(page.inner_text("body"), html),
+        chinese=_chinese_fonts(context, page),
+        text=page.inner_text("body"),
+        pwned=page.evaluate("() => typeof window.__pwned !== 'undefined'"),
+        screenshot=screenshot,
+    )
+    page.close()
+    return record
+
+
+def _local_only(route, blocked: list[str]) -> None:
+    url = route.request.url
+    if url.startswith(LOCAL_SCHEMES):
+        route.continue_()
+    else:
+        blocked.append(url)
+        route.abort("blockedbyclient")
+
+
+def _shown_source_lines(text: str, html: Path) -> tuple[str, ...]:
+    """Lines of the executed notebook's code cells that appear in the page's visible text."""
+    notebook_path = html.with_suffix(".ipynb")
+    if not notebook_path.is_file():  # index.html has no notebook
+        return ()
+    notebook = nbformat.read(notebook_path, as_version=4)
+    lines = {
+        line.strip()
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line.strip()) >= MIN_CODE_LINE
+    }
+    return tuple(sorted(line for line in lines if line in text))
+
+
+def _chinese_fonts(context, page) -> tuple[ChineseText, ...]:
+    """Platform fonts Chromium used for elements holding Chinese (CSS.getPlatformFontsForNode)."""
+    texts = page.evaluate(_MARK_CHINESE_JS)
+    if not texts:
+        return ()
+    devtools = context.new_cdp_session(page)
+    devtools.send("DOM.enable")
+    devtools.send("CSS.enable")
+    root = devtools.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    found = []
+    for index, text in enumerate(texts):
+        query = {"nodeId": root, "selector": f'[data-cjk-probe="{index}"]'}
+        node = devtools.send("DOM.querySelector", query)["nodeId"]
+        fonts = devtools.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        families = tuple(f["familyName"] for f in fonts if f["glyphCount"] > 0)
+        found.append(ChineseText(text=text, families=families))
+    devtools.detach()
+    return tuple(found)
+
+
+def save_screenshot(png: bytes, path: Path, max_bytes: int = MAX_SCREENSHOT_BYTES) -> Path:
+    """Write a PNG no larger than `max_bytes`: as taken, else in 256 colours, else cropped."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if len(png) <= max_bytes:
+        path.write_bytes(png)
+        return path
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256)
+    while True:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        if buffer.tell() <= max_bytes or image.height < 400:
+            path.write_bytes(buffer.getvalue())
+            return path
+        image = image.crop((0, 0, image.width, image.height * 3 // 4))
+
+
+def plant_markup(source: Path, target: Path, planted: dict[str, dict[str, str]]) -> Path:
+    """Copy a Parquet warehouse, replacing names: {table.column: {old name: new name}}."""
+    shutil.copytree(source, target)
+    for where, renames in planted.items():
+        table, column = where.split(".")
+        path = target / f"{table}.parquet"
+        data = pq.read_table(path)
+        names = data.column(column).to_pandas()
+        if not names.isin(list(renames)).any():
+            raise ValueError(f"{path.name}: column {column} holds none of {sorted(renames)}")
+        field = data.schema.get_field_index(column)
+        renamed = pa.array(names.replace(renames), type=data.schema.field(column).type)
+        pq.write_table(data.set_column(field, data.schema.field(column), renamed), path)
+    return target

@@ -1,0 +1,174 @@
+"""Every HTML of a demo batch, opened in headless Chromium: offline, inert, readable in Chinese.
+
+Runs the monthly batch (every report in it, and index.html) over the test demo warehouse and
+over a copy whose channel, campaign and A/B arm names carry markup, then opens each page in
+the system's Chromium (no browser download). Full-page screenshots go to the batch folder;
+with GALLERY_DIR set (`make gallery`) the README's gallery pages are also written there.
+Without Chromium or the CJK font the tests skip and say why, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from browser_support import (
+    MAX_SCREENSHOT_BYTES,
+    VIEWPORT,
+    PageVisit,
+    chromium_executable,
+    missing,
+    plant_markup,
+    require_cjk_font,
+    save_screenshot,
+    visit,
+)
+
+from analysis.batch import run_batch
+from analysis.params import load_batch_params
+from analysis.schema import CHANNELS
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+BATCH = ROOT / "params" / "monthly" / "2026-10.yaml"
+GALLERY_PAGES = ("index", "attribution", "abtest")  # the README shows these
+
+SCRIPT = "<script>window.__pwned=1</script>"
+IMAGE = '<img src=x onerror="window.__pwned=1">'
+# The contract allows any channel name (schema.CHANNELS only orders and colours them).
+PLANTED = {
+    "orders.channel": {"知乎": f"{SCRIPT}知乎"},
+    "touchpoints.channel": {"知乎": f"{SCRIPT}知乎"},
+    "spend.channel": {"知乎": f"{SCRIPT}知乎"},
+    "spend.campaign": {"品牌词_Brand": f"{IMAGE}品牌词_Brand"},
+    "touchpoints.campaign": {"品牌词_Brand": f"{IMAGE}品牌词_Brand"},
+    "experiment_arms.label": {
+        "3个技巧让皮肤一周透亮": f"{SCRIPT}3个技巧",
+        "限时折扣": f"{IMAGE}限时折扣",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    """A headless context of the system Chromium, 1100 px wide; service workers blocked."""
+    executable = chromium_executable()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright is not installed: run `make setup` (it is in the dev extra)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable)
+        context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+        yield context
+        context.close()
+        browser.close()
+
+
+def _run_month(data_dir: Path, out: Path) -> Path:
+    """The monthly batch over `data_dir`, two reports at a time; every report must succeed."""
+    text = BATCH.read_text(encoding="utf-8").replace("path: data/demo", f"path: {data_dir}")
+    batch = out.parent / f"{out.name}.yaml"
+    batch.write_text(text.replace("params: params/", f"params: {ROOT}/params/"), encoding="utf-8")
+    outcomes = run_batch(load_batch_params(batch), out, jobs=2, progress=False)
+    failed = {o.name: o.error for o in outcomes if o.status != "ok"}
+    assert not failed, f"reports failed: {failed}"
+    return out
+
+
+def _visit_all(context, batch_dir: Path) -> dict[str, PageVisit]:
+    pages = sorted(batch_dir.glob("*.html"))
+    assert batch_dir / "index.html" in pages and len(pages) > 1
+    return {p.stem: visit(context, p, batch_dir / "screenshots" / f"{p.stem}.png") for p in pages}
+
+
+@pytest.fixture(scope="module")
+def demo_pages(browser_context, demo_dir: Path, tmp_path_factory) -> dict[str, PageVisit]:
+    """Every page of the monthly batch over the demo warehouse, as the browser saw it."""
+    out = _run_month(demo_dir, tmp_path_factory.mktemp("browser") / "2026-10")
+    pages = _visit_all(browser_context, out)
+    gallery = os.environ.get("GALLERY_DIR")
+    for name in GALLERY_PAGES if gallery else ():
+        save_screenshot(pages[name].screenshot.read_bytes(), Path(gallery) / f"{name}.png")
+    return pages
+
+
+@pytest.fixture(scope="module")
+def planted_pages(browser_context, demo_dir: Path, tmp_path_factory) -> dict[str, PageVisit]:
+    """Every page of the monthly batch over a demo copy with markup in names."""
+    base = tmp_path_factory.mktemp("planted")
+    warehouse = plant_markup(demo_dir, base / "warehouse", PLANTED)
+    return _visit_all(browser_context, _run_month(warehouse, base / "2026-10"))
+
+
+def test_pages_log_no_console_or_script_errors(demo_pages):
+    errors = {n: p.console_errors + p.page_errors for n, p in demo_pages.items()}
+    assert not {n: e for n, e in errors.items() if e}
+
+
+def test_no_request_leaves_the_file(demo_pages):
+    blocked = {n: p.blocked_requests for n, p in demo_pages.items() if p.blocked_requests}
+    assert not blocked, f"requests other than file: or data: (blocked): {blocked}"
+
+
+def test_every_figure_has_loaded_with_a_size(demo_pages):
+    assert any(p.images for p in demo_pages.values())
+    broken = {
+        n: [i for i in p.images if not (i.complete and i.width > 0 and i.height > 0)]
+        for n, p in demo_pages.items()
+    }
+    assert not {n: b for n, b in broken.items() if b}
+
+
+def test_no_code_is_shown(demo_pages):
+    assert not {n: p.visible_code for n, p in demo_pages.items() if p.visible_code}
+    assert not {n: p.shown_source_lines for n, p in demo_pages.items() if p.shown_source_lines}
+
+
+def test_chinese_is_drawn_with_a_cjk_font_not_boxes(demo_pages):
+    require_cjk_font()
+    probed = [text for page in demo_pages.values() for text in page.chinese]
+    assert any(channel in t.text for t in probed for channel in CHANNELS)
+    tofu = {n: [t for t in p.chinese if not t.drawn_with_cjk_font] for n, p in demo_pages.items()}
+    assert not {n: t for n, t in tofu.items() if t}
+
+
+def test_every_page_has_a_full_page_screenshot(demo_pages):
+    from PIL import Image
+
+    for page in demo_pages.values():
+        assert page.screenshot.stat().st_size <= MAX_SCREENSHOT_BYTES
+        with Image.open(page.screenshot) as image:
+            assert image.width == VIEWPORT["width"] and image.height >= VIEWPORT["height"]
+
+
+def test_markup_in_names_is_shown_as_text_and_runs_nothing(planted_pages):
+    assert not [n for n, p in planted_pages.items() if p.pwned]
+    for planted in (SCRIPT, IMAGE):
+        assert [n for n, p in planted_pages.items() if planted in p.text], planted
+    assert f"{SCRIPT}3个技巧" in planted_pages["abtest"].text  # an A/B arm title
+    assert f"{SCRIPT}知乎" in planted_pages["attribution"].text  # a channel name
+    assert f"{IMAGE}品牌词_Brand" in planted_pages["anomalies"].text  # a campaign name
+    trouble = {
+        n: p.console_errors + p.page_errors + p.blocked_requests for n, p in planted_pages.items()
+    }
+    assert not {n: t for n, t in trouble.items() if t}
+    assert all(i.width > 0 for p in planted_pages.values() for i in p.images)
+
+
+def test_the_browser_check_sees_what_a_bad_page_does(browser_context, tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<html><body><p>小红书</p><script>window.__pwned = 1; console.error("boom")</script>'
+        '<img src="https://example.com/pixel.png"><img src="missing.png">'
+        '<div class="jp-CodeCell"><div class="jp-InputArea">import analysis</div></div>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    seen = visit(browser_context, page, tmp_path / "bad.png")
+    assert seen.pwned and "boom" in seen.console_errors
+    assert seen.blocked_requests == ("https://example.com/pixel.png",)
+    assert [image.width for image in seen.images] == [0, 0]
+    assert seen.visible_code and seen.chinese[0].text == "小红书"

@@ -7,6 +7,7 @@ One failing report does not stop the others; the batch ends with a summary table
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,8 +18,12 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analysis.errors import AnalysisError
+from analysis.i18n import catalogue, text
 from analysis.params import DataSource, ReportParams
 from analysis.runner import Prechecked, RunOutcome, precheck, run_report
+
+MONTH_FOLDER = re.compile(r"\d{4}-\d{2}")
+HTML_LANGS = {"en": "en", "zh": "zh-CN"}
 
 
 def run_one(
@@ -57,21 +62,38 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     shared = precheck_sources(reports)
     outcomes: list[RunOutcome] = []
-    if jobs <= 1:
-        for params in reports:
-            outcomes.append(run_one(params, out_dir, notebooks_dir, shared))
-            _progress(outcomes[-1], len(outcomes), len(reports), progress)
-    else:
-        # spawn, not fork: a forked worker would share the parent's Spark gateway and DuckDB threads
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared) for p in reports]
-            for future in as_completed(futures):
-                outcomes.append(future.result())
-                _progress(outcomes[-1], len(outcomes), len(reports), progress)
+    # reports that read the others' results (the monthly summary) run once those are written
+    for group in ([p for p in reports if not p.runs_last], [p for p in reports if p.runs_last]):
+        _run_group(group, out_dir, notebooks_dir, shared, jobs, outcomes, len(reports), progress)
     order = {p.output_name: i for i, p in enumerate(reports)}
     outcomes.sort(key=lambda o: order[o.name])
-    write_index(out_dir, reports[0].period, outcomes)
+    write_index(out_dir, reports[0].period, outcomes, reports[0].lang)
+    write_months_index(out_dir.parent, reports[0].lang)
     return outcomes
+
+
+def _run_group(
+    group: list[ReportParams],
+    out_dir: Path,
+    notebooks_dir: Path | None,
+    shared: list[Prechecked],
+    jobs: int,
+    outcomes: list[RunOutcome],
+    total: int,
+    progress: bool,
+) -> None:
+    """Run `group` (up to `jobs` at once), appending each outcome as it finishes."""
+    if jobs <= 1 or len(group) <= 1:
+        for params in group:
+            outcomes.append(run_one(params, out_dir, notebooks_dir, shared))
+            _progress(outcomes[-1], len(outcomes), total, progress)
+        return
+    # spawn, not fork: a forked worker would share the parent's Spark gateway and DuckDB threads
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared) for p in group]
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            _progress(outcomes[-1], len(outcomes), total, progress)
 
 
 def precheck_sources(reports: list[ReportParams]) -> list[Prechecked]:
@@ -109,7 +131,65 @@ def summary_table(outcomes: list[RunOutcome]) -> str:
     return "\n".join(lines)
 
 
-def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome]) -> Path:
+def _page(template: str, target: Path, **values: object) -> Path:
+    """Render a template (autoescaped) and move it into place whole."""
+    env = Environment(
+        loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["j2"])
+    )
+    page = env.get_template(template).render(**values)
+    partial = target.with_suffix(".html.partial")
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(target)
+    return target
+
+
+def _texts(lang: str, period: str = "") -> dict[str, str]:
+    """The catalogue's index and column texts in `lang`, period filled where asked."""
+    return {
+        key.replace(".", "_"): template.replace("{period}", period)
+        for key, template in catalogue(lang).items()
+        if key.startswith(("index.", "column.", "report.", "source.status.", "nav."))
+    }
+
+
+def write_months_index(root: Path, lang: str = "en") -> Path:
+    """root/index.html: every month folder with a month index, each report's headline and status."""
+    months = []
+    for folder in sorted(
+        (p for p in root.iterdir() if MONTH_FOLDER.fullmatch(p.name)), reverse=True
+    ):
+        if not (folder / "index.html").is_file():
+            continue
+        records = [
+            json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted(folder.glob("*.json"))
+            if _is_report_record(path)
+        ]
+        entries = [
+            {
+                "name": r["name"],
+                "status": r["status"],
+                "headline": r.get("headline"),
+                "href": f"{folder.name}/{r['name']}.html"
+                if (folder / f"{r['name']}.html").is_file()
+                else None,
+            }
+            for r in records
+        ]
+        months.append(
+            {"period": folder.name, "href": f"{folder.name}/index.html", "entries": entries}
+        )
+    return _page(
+        "months.html.j2",
+        root / "index.html",
+        months=months,
+        t=_texts(lang),
+        lang=HTML_LANGS[lang],
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome], lang: str = "en") -> Path:
     """index.html of the month: each report's link, headline and status (data escaped)."""
     entries = [_index_entry(out_dir, o) for o in outcomes]
     listed = {o.name for o in outcomes}
@@ -118,20 +198,19 @@ def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome]) -> Path:
         for path in sorted(out_dir.glob("*.json"))
         if path.stem not in listed and _is_report_record(path)
     ]
-    env = Environment(
-        loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["j2"])
-    )
-    page = env.get_template("index.html.j2").render(
+    failed = sum(e["status"] != "ok" for e in entries)
+    texts = _texts(lang, period)
+    texts["index_failed"] = text("index.failed", lang, count=failed)
+    return _page(
+        "index.html.j2",
+        out_dir / "index.html",
         period=period,
         entries=entries,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        failed=sum(e["status"] != "ok" for e in entries),
+        failed=failed,
+        t=texts,
+        lang=HTML_LANGS[lang],
     )
-    target = out_dir / "index.html"
-    partial = target.with_suffix(".html.partial")
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(target)
-    return target
 
 
 def _index_entry(out_dir: Path, outcome: RunOutcome) -> dict:

@@ -21,9 +21,14 @@ _JAVASCRIPT_URL = re.compile(r"""["']\s*javascript:[^"']*["']""", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
 
 
-def notebook_to_html(path: Path, title: str) -> str:
-    """HTML of the executed notebook at `path`: outputs and narrative only, offline."""
+def notebook_to_html(path: Path, title: str, lang: str = "en", nav: str = "") -> str:
+    """HTML of the executed notebook at `path`: outputs and narrative only, offline.
+
+    Markdown cells tagged `lang-xx` are the narrative in language xx: only those of `lang`
+    (and untagged ones) are kept. `nav` (our markup) goes at the top of the page.
+    """
     notebook = nbformat.read(path, as_version=4)
+    notebook.cells = [cell for cell in notebook.cells if _in_language(cell, lang)]
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not _is_stderr(o)]
@@ -37,7 +42,18 @@ def notebook_to_html(path: Path, title: str) -> str:
         require_js_url="",
     )
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    return strip_scripts(body)
+    body = _BODY_OPEN.sub(lambda m: m.group(0) + nav, body, count=1)
+    return strip_scripts(_HTML_LANG.sub(f'<html lang="{_HTML_LANGS[lang]}">', body, count=1))
+
+
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_HTML_LANG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+_HTML_LANGS = {"en": "en", "zh": "zh-CN"}
+
+
+def _in_language(cell: dict, lang: str) -> bool:
+    tags = [t for t in cell.get("metadata", {}).get("tags", []) if t.startswith("lang-")]
+    return not tags or f"lang-{lang}" in tags
 
 
 def strip_scripts(html: str) -> str:

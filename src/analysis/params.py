@@ -21,10 +21,12 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from analysis.errors import ParamsError
+from analysis.i18n import Lang
 from analysis.schema import TABLES
 
 TableName = Literal[
@@ -139,6 +141,7 @@ class ReportParams(StrictModel):
     """Parameters every report takes; each report's model adds its own."""
 
     report_kind: ClassVar[str] = ""
+    runs_last: ClassVar[bool] = False  # a batch runs it after every other report
     tables_needed: ClassVar[tuple[str, ...]] = ()
     tables_optional: ClassVar[tuple[str, ...]] = ()
 
@@ -147,6 +150,7 @@ class ReportParams(StrictModel):
     period: Month = Field(description="The month reported on, YYYY-MM")
     data: DataSource
     title: str | None = Field(None, description="Report title; default: the report's own")
+    lang: Lang = Field("en", description="language of the report: en | zh")
 
     @property
     def output_name(self) -> str:
@@ -435,12 +439,72 @@ class AnomalyParams(ReportParams):
         return values
 
 
+class KpiTargets(StrictModel):
+    """The month's SMART targets; defaults are the handbook's example figures.
+
+    site_conversion: orders / visits; paid_conversion: orders the shop credited to a paid
+    channel / visits from paid channels; repurchase: buyers with 2+ orders in the month /
+    buyers; channel_roi: paid channels' attributed revenue / spend (attribution report,
+    decision model); sem_lead_cost: the SEM channel's CAC (attribution report);
+    free_traffic_share: visits from channels without spend / all visits.
+    """
+
+    site_conversion: float = Field(0.025, gt=0, lt=1)
+    paid_conversion: float = Field(0.03, gt=0, lt=1)
+    repurchase: float = Field(0.20, gt=0, lt=1)
+    channel_roi: float = Field(1.2, gt=0)
+    sem_lead_cost: float = Field(200.0, gt=0, description="yuan per new customer, at most")
+    free_traffic_share: float = Field(0.50, gt=0, lt=1)
+
+
+class SummaryParams(ReportParams):
+    """The monthly summary: KPI scorecard, budget execution and the month's decisions.
+
+    It reads the results JSON the month's other reports wrote into `reports_dir` (default:
+    the folder the summary itself is written to) and recomputes none of them.
+    """
+
+    report_kind: ClassVar[str] = "monthly_summary"
+    tables_needed: ClassVar[tuple[str, ...]] = ("orders", "touchpoints", "spend")
+    runs_last: ClassVar[bool] = True
+
+    targets: KpiTargets = Field(default_factory=KpiTargets)
+    at_risk_margin: float = Field(
+        0.10, ge=0, lt=1, description="a KPI this close to its target (relative) is 'at risk'"
+    )
+    sem_channel: str = Field("百度SEM", description="the channel whose CAC is the SEM lead cost")
+    budget_plan: dict[str, float] = Field(
+        default_factory=dict, description="planned spend of the month per channel, yuan"
+    )
+    sources: list[str] = Field(
+        default_factory=lambda: ["data_health", "abtest", "rfm", "attribution", "anomalies"],
+        description="the output names of the reports the summary reads",
+    )
+    reports_dir: Path | None = Field(None, description="where those reports' JSON files are")
+    max_decisions: int = Field(10, ge=1, le=30)
+
+    @field_validator("budget_plan")
+    @classmethod
+    def _plan_is_positive(cls, plan: dict[str, float]) -> dict[str, float]:
+        negative = {channel: value for channel, value in plan.items() if value < 0}
+        if negative:
+            raise ValueError(f"planned spend must be ≥ 0 yuan; got {negative}")
+        return plan
+
+    def notebook_parameters(self) -> dict[str, Any]:
+        values = super().notebook_parameters()
+        if self.reports_dir is not None:
+            values["reports_dir"] = str(self.reports_dir.resolve())
+        return values
+
+
 REPORTS: dict[str, type[ReportParams]] = {
     DataHealthParams.report_kind: DataHealthParams,
     AbTestParams.report_kind: AbTestParams,
     RfmParams.report_kind: RfmParams,
     AttributionParams.report_kind: AttributionParams,
     AnomalyParams.report_kind: AnomalyParams,
+    SummaryParams.report_kind: SummaryParams,
 }
 """Every report the runner knows: report name → its params model (and notebook name)."""
 
@@ -454,10 +518,11 @@ class BatchEntry(StrictModel):
 
 
 class BatchParams(StrictModel):
-    """A month's batch: shared `data` and `period`, and the list of reports."""
+    """A month's batch: shared `data`, `period` and `lang`, and the list of reports."""
 
     period: Month
     data: DataSource
+    lang: Lang = "en"
     reports: list[BatchEntry] = Field(min_length=1)
 
 
@@ -523,7 +588,7 @@ def validate_batch(values: dict[str, Any], source: str) -> list[ReportParams]:
         batch = BatchParams.model_validate(values)
     except ValidationError as exc:
         raise ParamsError(describe_validation_error(exc, BatchParams, source)) from None
-    shared = {"period": batch.period, "data": values["data"]}
+    shared = {"period": batch.period, "data": values["data"], "lang": batch.lang}
     reports = []
     for index, entry in enumerate(values["reports"]):
         where = f"{source} reports[{index}]"

@@ -27,6 +27,8 @@ from analysis import __version__
 from analysis.contract import TableChecks, check_contract, check_tables
 from analysis.errors import AnalysisError, ReportError
 from analysis.html import notebook_to_html
+from analysis.i18n import catalogue
+from analysis.navigation import report_nav
 from analysis.params import DataSource, ReportParams
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from analysis.warehouse import open_warehouse
@@ -34,14 +36,12 @@ from analysis.warehouse import open_warehouse
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "marketing-analysis"
-TITLES = {
-    "data_health": "Data health",
-    "abtest": "A/B tests",
-    "rfm": "Customer value (RFM)",
-    "attribution": "Channel ROI",
-    "anomalies": "Anomalies",
-}
 FALLBACK_KERNEL = "python3"
+
+
+def report_title(report: str, lang: str = "en") -> str:
+    """The report's title in `lang` (catalogue key `report.<name>`), else its name."""
+    return catalogue(lang).get(f"report.{report}", report)
 
 
 @dataclass(frozen=True)
@@ -117,12 +117,15 @@ def run_report(
             "results_path": str(results_path),
             "contract_warnings": contract.warnings(),
         }
+        if "reports_dir" in injected and injected["reports_dir"] is None:
+            injected["reports_dir"] = str(out_dir)  # a summary reads the reports it sits with
         failed_copy = out_dir / f"{name}.failed.ipynb"
         _execute(notebook, executed, injected, failed_copy, name)
-        title = params.title or TITLES.get(params.report, params.report)
+        title = params.title or report_title(params.report, params.lang)
         try:
             results = _read_results(results_path, name)
-            html = notebook_to_html(executed, title)
+            nav = report_nav(out_dir, params.period, name, params.lang)
+            html = notebook_to_html(executed, title, params.lang, nav)
         except Exception as exc:
             shutil.copyfile(executed, failed_copy)
             if isinstance(exc, AnalysisError):

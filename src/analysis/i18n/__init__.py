@@ -1,0 +1,25 @@
+"""Text shown to report readers in Simplified Chinese or English: one catalogue per language.
+
+`text(key, lang, **values)` looks a sentence up in `en.json` / `zh.json` (same keys in both;
+a test fails when one lacks a key) and fills its `{placeholders}`. Numbers and dates are
+formatted per language by `money`, `percent`, `number` and `day`. Data values (channel names,
+titles) are never translated: they are passed in as values.
+"""
+
+from __future__ import annotations
+
+from analysis.i18n.catalogue import LANGUAGES, Lang, catalogue, check_lang, text
+from analysis.i18n.formats import day, money, number, percent, signed_percent
+
+__all__ = [
+    "LANGUAGES",
+    "Lang",
+    "catalogue",
+    "check_lang",
+    "day",
+    "money",
+    "number",
+    "percent",
+    "signed_percent",
+    "text",
+]

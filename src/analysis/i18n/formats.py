@@ -1,0 +1,46 @@
+"""Numbers, money, shares and dates written the way each language's readers expect."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def number(value: float | None, lang: str, digits: int = 0) -> str:
+    """1,234,568 in both languages (Chinese readers use the same grouping); '–' if missing."""
+    return "–" if _missing(value) else f"{value:,.{digits}f}"
+
+
+def money(value: float | None, lang: str, digits: int = 0) -> str:
+    """¥1,234,568 (en) or 1,234,568 元 (zh)."""
+    if _missing(value):
+        return "–"
+    shown = f"{abs(value):,.{digits}f}"
+    sign = "−" if value < 0 else ""
+    return f"{sign}{shown} 元" if lang == "zh" else f"{sign}¥{shown}"
+
+
+def percent(value: float | None, lang: str, digits: int = 1) -> str:
+    """A share as 12.3% (both languages)."""
+    return "–" if _missing(value) else f"{100 * value:.{digits}f}%"
+
+
+def signed_percent(value: float | None, lang: str, digits: int = 1) -> str:
+    """A change as +12.3% / −4.0%."""
+    if _missing(value):
+        return "–"
+    shown = f"{100 * abs(value):.{digits}f}%"
+    return f"+{shown}" if value >= 0 else f"−{shown}"
+
+
+def day(value: date | datetime | str | None, lang: str) -> str:
+    """2026-10-14 (en) or 2026年10月14日 (zh)."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value.year}年{value.month}月{value.day}日" if lang == "zh" else value.isoformat()[:10]

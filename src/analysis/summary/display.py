@@ -1,0 +1,161 @@
+"""How the summary shows itself: every heading, header and sentence from the language catalogue."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+from analysis.i18n import money, number, percent, signed_percent, text
+from analysis.reporting.display import display_html, finding, show_table, show_warning
+from analysis.summary.report import SummaryReport
+from analysis.summary.scorecard import KpiLine
+
+STATUS_COLOURS = {
+    "on_track": "#2ca02c",
+    "at_risk": "#ff7f0e",
+    "off_track": "#d62728",
+    "no_data": "#7f7f7f",
+}
+
+
+def _value(value: float | None, unit: str, lang: str) -> str:
+    if unit == "share":
+        return percent(value, lang, 1)
+    if unit == "yuan":
+        return money(value, lang, 0)
+    return number(value, lang, 2)
+
+
+def _gap(line: KpiLine, lang: str) -> str:
+    if line.gap is None:
+        return "–"
+    if line.unit == "share":
+        return f"{100 * line.gap:+.1f} pp".replace("-", "−")
+    shown = _value(abs(line.gap), line.unit, lang)
+    return ("+" if line.gap >= 0 else "−") + shown
+
+
+def show_overview(report: SummaryReport) -> None:
+    """The headline, and a warning for every source report that failed or is missing."""
+    finding("<b>{headline}</b>", headline=report.headline)
+    for source in report.sources:
+        if source["status"] != "ok":
+            show_warning(
+                text(f"summary.source_{source['status']}", report.lang),
+                report=source["name"],
+            )
+
+
+def show_sources(report: SummaryReport) -> None:
+    """The month's reports: status, headline and a link to each."""
+    lang = report.lang
+    rows = "".join(
+        "<tr><td>{link}</td><td>{status}</td><td>{headline}</td></tr>".format(
+            link=(
+                f'<a href="{escape(s["href"])}">{escape(s["name"])}</a>'
+                if s["href"]
+                else escape(s["name"])
+            ),
+            status=escape(text(f"source.status.{s['status']}", lang)),
+            headline=escape(s["headline"] or ""),
+        )
+        for s in report.sources
+    )
+    head = "".join(
+        f"<th>{escape(text(k, lang))}</th>"
+        for k in ("column.report", "column.status", "column.headline")
+    )
+    display_html(
+        f"<table class='report-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def show_scorecard(report: SummaryReport) -> None:
+    """Actual, target, gap, changes and status of every KPI, with the status rule."""
+    lang = report.lang
+    frame = pd.DataFrame(
+        {
+            text("column.kpi", lang): [text(f"kpi.{x.kpi}", lang) for x in report.scorecard],
+            text("column.actual", lang): [_value(x.actual, x.unit, lang) for x in report.scorecard],
+            text("column.target", lang): [
+                ("≤ " if x.kpi == "sem_lead_cost" else "≥ ") + _value(x.target, x.unit, lang)
+                for x in report.scorecard
+            ],
+            text("column.gap", lang): [_gap(x, lang) for x in report.scorecard],
+            text("column.on_month", lang): [
+                signed_percent(x.change_on_month, lang) for x in report.scorecard
+            ],
+            text("column.on_year", lang): [
+                signed_percent(x.change_on_year, lang) for x in report.scorecard
+            ],
+            text("column.status", lang): [
+                text(f"status.{x.status}", lang) for x in report.scorecard
+            ],
+            text("column.source", lang): [
+                text("source.warehouse", lang) if x.source == "warehouse" else x.source
+                for x in report.scorecard
+            ],
+        }
+    )
+    show_table(frame, caption=text("scorecard.caption", lang, period=report.period))
+    finding("{rule}", rule=report.status_rule)
+
+
+def show_execution(report: SummaryReport) -> None:
+    """Plan against actual spend per channel and the cause of each variance."""
+    lang = report.lang
+    if not report.budget_execution:
+        finding("{note}", note=text("execution.no_plan", lang))
+        return
+    lines = report.budget_execution
+    frame = pd.DataFrame(
+        {
+            text("column.channel", lang): [x.channel for x in lines],
+            text("column.plan", lang): [money(x.plan, lang) for x in lines],
+            text("column.actual_spend", lang): [money(x.actual, lang) for x in lines],
+            text("column.variance", lang): [
+                "–"
+                if x.variance is None
+                else f"{'+' if x.variance >= 0 else '−'}{money(abs(x.variance), lang)}"
+                for x in lines
+            ],
+            text("column.variance_pct", lang): [
+                signed_percent(x.variance_pct, lang) for x in lines
+            ],
+            text("column.roi", lang): [number(x.roi, lang, 1) for x in lines],
+            text("column.status", lang): [
+                "–" if x.status is None else text(f"channel_status.{x.status}", lang) for x in lines
+            ],
+            text("column.cause", lang): [text(x.cause, lang) for x in lines],
+        }
+    )
+    show_table(frame, caption=text("execution.caption", lang, period=report.period))
+    planned = sum(x.plan or 0 for x in lines)
+    spent = sum(x.actual for x in lines)
+    finding(
+        "{sentence}",
+        sentence=text(
+            "execution.total",
+            lang,
+            spent=money(spent, lang),
+            planned=money(planned, lang),
+            share=percent(spent / planned if planned else None, lang),
+        ),
+    )
+
+
+def show_decisions(report: SummaryReport) -> None:
+    """The month's decisions, each linked to the section of its source report."""
+    lang = report.lang
+    if not report.decisions:
+        finding("{note}", note=text("decisions.none", lang))
+        return
+    items = "".join(
+        f'<li>{escape(d.text)} <a class="source-link" href="{escape(d.href)}">'
+        f"{escape(text('decisions.link', lang, report=d.source))}</a></li>"
+        for d in report.decisions
+    )
+    display_html(f'<ol class="decisions">{items}</ol>')
+    if report.decisions_left_out:
+        finding("{note}", note=text("decisions.more", lang, count=report.decisions_left_out))

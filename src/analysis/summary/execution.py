@@ -1,0 +1,86 @@
+"""Budget execution: the month's actual spend per channel against the plan, with the causes.
+
+Variance = actual − plan (and relative to plan). The explanation reads the channel ROI report
+of the month: its ROI under the decision model and status say whether the variance went to
+(or away from) a channel that earns it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis.health.kpis import ratio
+
+OVER, UNDER, ON_PLAN = "over", "under", "on_plan"
+ON_PLAN_BAND = 0.05  # within ±5% of plan counts as executed to plan
+EARNS = {"expand", "keep"}
+BELOW = {"watch", "inefficient"}
+
+
+@dataclass(frozen=True)
+class ExecutionLine:
+    """One channel's plan, actual spend and variance, with the attribution report's verdict."""
+
+    channel: str
+    plan: float | None
+    actual: float
+    variance: float | None
+    variance_pct: float | None
+    direction: str  # over | under | on_plan | unplanned
+    roi: float | None
+    status: str | None  # the attribution report's status, None when it is not available
+    cause: str  # key of the explanation sentence in the catalogue
+
+
+def _cause(direction: str, status: str | None) -> str:
+    if status is None:
+        return "execution.cause.no_report"
+    if direction == "unplanned":
+        return "execution.cause.unplanned"
+    if direction == ON_PLAN:
+        return "execution.cause.on_plan"
+    if direction == OVER:
+        return "execution.cause.over_earns" if status in EARNS else "execution.cause.over_below"
+    return "execution.cause.under_earns" if status in EARNS else "execution.cause.under_below"
+
+
+def budget_execution(
+    plan: dict[str, float], actual: dict[str, float], attribution: dict | None
+) -> list[ExecutionLine]:
+    """Every channel with a plan or spend, planned channels first."""
+    verdicts = {}
+    if attribution:
+        model = attribution.get("decision_model", "markov")
+        for channel in attribution.get("channels", []):
+            verdicts[channel["channel"]] = (
+                (channel.get("roi") or {}).get(model),
+                channel.get("status"),
+            )
+    channels = list(plan) + sorted(c for c in actual if c not in plan and actual[c] > 0)
+    lines = []
+    for channel in channels:
+        spent = float(actual.get(channel, 0.0))
+        planned = plan.get(channel)
+        variance = None if planned is None else spent - planned
+        share = None if planned is None else ratio(variance, planned)
+        if planned is None:
+            direction = "unplanned"
+        elif share is not None and abs(share) <= ON_PLAN_BAND:
+            direction = ON_PLAN
+        else:
+            direction = OVER if (variance or 0) > 0 else UNDER
+        roi, status = verdicts.get(channel, (None, None))
+        lines.append(
+            ExecutionLine(
+                channel,
+                planned,
+                spent,
+                variance,
+                share,
+                direction,
+                roi,
+                status,
+                _cause(direction, status),
+            )
+        )
+    return lines

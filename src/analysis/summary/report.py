@@ -1,0 +1,125 @@
+"""The monthly summary: scorecard, budget execution and decisions from the month's reports."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.i18n import text
+from analysis.params import SummaryParams, month_bounds, previous_month
+from analysis.paths import REPORTS_DIR
+from analysis.summary.decisions import Decision, month_decisions
+from analysis.summary.execution import ExecutionLine, budget_execution
+from analysis.summary.queries import channel_month
+from analysis.summary.scorecard import (
+    KpiLine,
+    attribution_kpis,
+    month_of_year_before,
+    scorecard,
+    warehouse_kpis,
+)
+from analysis.summary.sources import Source, read_source, read_sources
+from analysis.warehouse import Warehouse
+
+FROM_ATTRIBUTION = ("channel_roi", "sem_lead_cost")
+
+
+@dataclass(frozen=True)
+class SummaryReport:
+    """Results JSON of the monthly summary."""
+
+    headline: str
+    period: str
+    lang: str
+    sources: list[dict]  # {name, status, headline, href}
+    scorecard: list[KpiLine]
+    status_rule: str
+    budget_execution: list[ExecutionLine]
+    decisions: list[Decision]
+    decisions_left_out: int
+
+
+def reports_folder(params: SummaryParams) -> Path:
+    """Where the month's reports are: `reports_dir`, else reports/<period>/."""
+    return params.reports_dir or REPORTS_DIR / params.period
+
+
+def run(warehouse: Warehouse, params: SummaryParams) -> SummaryReport:
+    """Read the month's reports and the warehouse's month totals; nothing is recomputed."""
+    folder = reports_folder(params)
+    sources = read_sources(folder, params.sources, params.period)
+    kinds = {name: _kind(folder, name) for name in sources}
+    attribution = next(
+        (s.results for n, s in sources.items() if s.ok and kinds[n] == "attribution"), None
+    )
+    previous = previous_month(params.period)
+    earlier = read_source(folder.parent / previous, _named(kinds, "attribution"), previous)
+    year_before = month_of_year_before(params.period)
+    this_month = warehouse_kpis(warehouse, *month_bounds(params.period))
+    this_month |= attribution_kpis(attribution, params.sem_channel)
+    last_month = warehouse_kpis(warehouse, *month_bounds(previous))
+    last_month |= attribution_kpis(earlier.results, params.sem_channel)
+    last_year = warehouse_kpis(warehouse, *month_bounds(year_before))
+    source_of = {kpi: _named(kinds, "attribution") for kpi in FROM_ATTRIBUTION}
+    lines = scorecard(
+        this_month, last_month, last_year, params.targets, params.at_risk_margin, source_of
+    )
+    spent = channel_month(warehouse, *month_bounds(params.period))
+    actual = dict(zip(spent["channel"], spent["spend"], strict=True))
+    execution = budget_execution(params.budget_plan, actual, attribution)
+    decisions, left_out = month_decisions(sources, kinds, params.lang, params.max_decisions)
+    return SummaryReport(
+        headline=headline(lines, decisions, sources, params.lang),
+        period=params.period,
+        lang=params.lang,
+        sources=[_source_record(s) for s in sources.values()],
+        scorecard=lines,
+        status_rule=text("scorecard.rule", params.lang, margin=f"{params.at_risk_margin:.0%}"),
+        budget_execution=execution,
+        decisions=decisions,
+        decisions_left_out=left_out,
+    )
+
+
+def _kind(folder: Path, name: str) -> str:
+    """The report kind behind output `name` (its JSON says), else the name itself."""
+    try:
+        return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))["report"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return name
+
+
+def _named(kinds: dict[str, str], kind: str) -> str:
+    return next((name for name, k in kinds.items() if k == kind), kind)
+
+
+def _source_record(source: Source) -> dict:
+    return {
+        "name": source.name,
+        "status": source.status,
+        "headline": (source.results or {}).get("headline"),
+        "href": source.html,
+    }
+
+
+def headline(
+    lines: list[KpiLine], decisions: list[Decision], sources: dict[str, Source], lang: str
+) -> str:
+    """KPIs on/off track, the number of decisions, and any report missing or failed."""
+    on_track = sum(line.status == "on_track" for line in lines)
+    off_track = [line.kpi for line in lines if line.status == "off_track"]
+    sentence = text(
+        "summary.headline",
+        lang,
+        on_track=on_track,
+        total=len(lines),
+        decisions=len(decisions),
+    )
+    if off_track:
+        names = ", ".join(text(f"kpi.{kpi}", lang) for kpi in off_track)
+        sentence += " " + text("summary.headline_off_track", lang, kpis=names)
+    absent = [s.name for s in sources.values() if not s.ok]
+    if absent:
+        sentence += " " + text("summary.headline_absent", lang, reports=", ".join(absent))
+    return sentence

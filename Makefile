@@ -39,9 +39,15 @@ $(DEMO)/truth.json: $(wildcard src/analysis/demo/*.py) | $(STAMP)
 data: $(STAMP) ## build the demo warehouse into data/demo (SEED=7 SCALE=1)
 	$(PY) -m analysis demo --out $(DEMO) --seed $(SEED) --scale $(SCALE)
 
-reports: $(STAMP) $(DEMO)/truth.json ## run the month's batch → reports/<MONTH>/index.html (MONTH=2026-10 JOBS=2)
+# LANG is also the locale every shell exports: only a LANG given on make's command line
+# (make reports LANG=zh) sets the reports' language; the batch file's `lang` applies otherwise.
+ifeq ($(origin LANG),command line)
+REPORT_LANG := --set lang=$(LANG)
+endif
+
+reports: $(STAMP) $(DEMO)/truth.json ## run the month's batch → reports/<MONTH>/index.html (MONTH=2026-10 JOBS=2 LANG=en|zh)
 	@bash .ci/system-deps --check-only || true
-	$(PY) -m analysis batch params/monthly/$(MONTH).yaml --jobs $(JOBS)
+	LANG=C.UTF-8 $(PY) -m analysis batch params/monthly/$(MONTH).yaml --jobs $(JOBS) $(REPORT_LANG)
 
 report: $(STAMP) $(DEMO)/truth.json ## run one report: make report PARAMS=params/data_health.yaml
 	$(PY) -m analysis run $(PARAMS)

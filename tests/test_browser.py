@@ -34,6 +34,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "params" / "monthly" / "2026-10.yaml"
 GALLERY_PAGES = ("index", "attribution", "abtest")  # the README shows these
+GALLERY_MAX_BYTES = 600_000  # in 256 colours: the repository keeps every version
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMAGE = '<img src=x onerror="window.__pwned=1">'
@@ -91,7 +92,8 @@ def demo_pages(browser_context, demo_dir: Path, tmp_path_factory) -> dict[str, P
     pages = _visit_all(browser_context, out)
     gallery = os.environ.get("GALLERY_DIR")
     for name in GALLERY_PAGES if gallery else ():
-        save_screenshot(pages[name].screenshot.read_bytes(), Path(gallery) / f"{name}.png")
+        shot = pages[name].screenshot.read_bytes()
+        save_screenshot(shot, Path(gallery) / f"{name}.png", max_bytes=GALLERY_MAX_BYTES)
     return pages
 
 

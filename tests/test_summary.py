@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis import abtest, anomaly, attribution, rfm, summary
-from analysis.params import load_report_params, read_yaml, validate_report
+from analysis.params import read_yaml, validate_report
 from analysis.reporting import to_jsonable
 from analysis.summary.decisions import SECTIONS
 from analysis.summary.scorecard import kpi_status
@@ -190,6 +190,7 @@ def test_summary_in_chinese_names_data_as_written(month) -> None:
     assert any("百度SEM" in d.text and "调查" in d.text for d in report.decisions)
 
 
-def test_summary_params_file_validates() -> None:
-    params = load_report_params(SUMMARY_PARAMS)
+def test_summary_params_file_validates(month) -> None:
+    params = _params(SUMMARY_PARAMS, month[0])  # a clean clone has no data/demo
     assert params.report == "monthly_summary" and params.runs_last
+    assert params.budget_plan["百度SEM"] == 250000

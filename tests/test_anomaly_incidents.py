@@ -166,6 +166,24 @@ def test_flags_within_max_gap_merge_and_wider_gaps_split():
     assert merged[0].expected == pytest.approx(7 * 1000)
 
 
+def test_a_spike_starts_on_the_first_of_the_days_that_led_up_to_its_flag():
+    values = np.full(N_DAYS, 1000.0)
+    values[[18, 19, 20]] = [800.0, 850.0, 500.0]  # two low days, then one beyond the threshold
+    panel = count_panel([values])
+    det = detection(panel, np.full((1, N_DAYS), 1000.0), {0: [20]})
+    det.score[0, [16, 17, 18, 19, 20]] = [-2.0, 0.5, -2.0, -1.5, -5.0]
+    (incident,) = build_incidents(panel, det)
+    # day 17 leans up: the lead-in stops there, so day 16 is not part of it either
+    assert (incident.start, incident.end, incident.peak_ts) == (day(18), day(20), day(20))
+    assert incident.expected == pytest.approx(3 * 1000)
+    assert incident.actual == pytest.approx(800 + 850 + 500)
+    det.score[0, 18] = -0.9  # under onset_lean (1 SD): not evidence of the same move
+    assert build_incidents(panel, det)[0].start == day(19)
+    assert build_incidents(panel, det, onset_lean=np.inf)[0].start == day(20)
+    with pytest.raises(ParamsError, match="onset_lean = -1"):
+        build_incidents(panel, det, onset_lean=-1)
+
+
 def test_level_shift_is_one_incident_to_the_end_labelled_shifted_since():
     level = np.where(np.arange(N_DAYS) >= 30, 700.0, 1000.0)
     panel = count_panel([level])

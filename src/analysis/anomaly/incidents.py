@@ -2,7 +2,10 @@
 down to the child series that drive them, ranked by severity.
 
 1. Time: a series' anomalous steps with at most `max_gap` quiet steps between them form one
-   "spike" incident; a level shift is one "shift" incident from its start to the panel's end
+   "spike" incident. It starts at its onset: the first of the unbroken steps before its first
+   flag whose scores lean its way by more than `onset_lean` (1, the CUSUM's k: such a step is
+   likelier under a 2σ shift than under none), so two low days that led up to a flagged third
+   are part of it. A level shift is one "shift" incident from its start to the panel's end
    ("shifted since <date>"), and it absorbs that series' flags from its start on.
 2. Totals over an incident's steps: counts and amounts add (actual = Σ values, expected =
    Σ expected); ratios and prices are Σ numerator / Σ denominator, with expected =
@@ -244,7 +247,16 @@ def _span(
     return _Span(row, first, last, kind, peak, expected, actual, excess, float(severity))
 
 
-def _spans(panel: Panel, detection: DetectionLike, max_gap: int) -> list[_Span]:
+def _onset(score: np.ndarray, flags: np.ndarray, first: int, lean: float) -> int:
+    """The incident's first step: back from `first` over unbroken unflagged steps whose score
+    leans the way of score[first] by more than `lean` (module docstring, 1)."""
+    direction = np.sign(score[first])
+    while first > 0 and not flags[first - 1] and direction * score[first - 1] > lean:
+        first -= 1
+    return first
+
+
+def _spans(panel: Panel, detection: DetectionLike, max_gap: int, onset_lean: float) -> list[_Span]:
     flags = np.asarray(detection.anomalous, dtype=bool).copy()
     last_step = panel.values.shape[1] - 1
     spans = []
@@ -255,8 +267,9 @@ def _spans(panel: Panel, detection: DetectionLike, max_gap: int) -> list[_Span]:
         end = following[1] - 1 if following and following[0] == row else last_step
         flags[row, start : end + 1] = False  # the shift explains these steps
         spans.append(_span(panel, detection, row, start, end, "shift"))
-    for row in range(panel.n_series):
+    for row in range(panel.n_series):  # spikes come before a row's first shift: no overlap
         for first, last in _runs_with_gaps(flags[row], max_gap):
+            first = _onset(detection.score[row], flags[row], first, onset_lean)
             spans.append(_span(panel, detection, row, first, last, "spike"))
     return spans
 
@@ -462,7 +475,9 @@ def _incident(
     )
 
 
-def _check(panel: Panel, detection: DetectionLike, max_gap: int, explain_share: float) -> None:
+def _check(
+    panel: Panel, detection: DetectionLike, max_gap: int, explain_share: float, onset_lean: float
+) -> None:
     shape = panel.values.shape
     for name in ("expected", "score", "anomalous"):
         array = getattr(detection, name, None)
@@ -475,6 +490,8 @@ def _check(panel: Panel, detection: DetectionLike, max_gap: int, explain_share: 
         raise ParamsError(f"max_gap = {max_gap}, must be ≥ 0 steps")
     if not 0 < explain_share <= 1:
         raise ParamsError(f"explain_share = {explain_share}, must be in (0, 1]")
+    if not onset_lean >= 0:
+        raise ParamsError(f"onset_lean = {onset_lean}, must be ≥ 0 score SDs (inf: no lead-in)")
 
 
 def build_incidents(
@@ -486,19 +503,22 @@ def build_incidents(
     top_drivers: int = 5,
     explain_share: float = 0.5,
     min_deviation: float = 0.0,
+    onset_lean: float = 1.0,
 ) -> list[Incident]:
     """Incidents from the detector's flags and shifts, one per story, most severe first.
 
     rule_alerts: `rules.RuleAlert`s (anything with rule, series_row, ts and optional last_ts).
+    onset_lean: how far (in score SDs) a step before a spike's first flag must lean its way to
+    belong to it (module docstring, 1); `inf` starts every spike at its first flag.
     min_deviation: a span whose |actual / expected − 1| is below it is statistically clear but
     immaterial (e.g. a +4% level shift of total impressions) and is not an incident.
     Method: module docstring (merging, totals, stories, drivers, severity).
     """
-    _check(panel, detection, max_gap, explain_share)
+    _check(panel, detection, max_gap, explain_share, onset_lean)
     ancestors = _ancestors(panel)
     spans = [
         span
-        for span in _spans(panel, detection, max_gap)
+        for span in _spans(panel, detection, max_gap, onset_lean)
         if not abs(_deviation_pct(span.expected, span.actual)) < 100 * min_deviation  # NaN kept
     ]
     alerts = _alert_steps(panel, rule_alerts)

@@ -140,11 +140,14 @@ def _panel(
 
 
 def _only_from(detection: Detection, start: int) -> Detection:
-    """The detection with flags and shifts before `start` dropped (history is not reported)."""
+    """The detection with scores, flags and shifts before `start` dropped (history is not
+    reported, and no incident reaches back into it)."""
     anomalous = detection.anomalous.copy()
     anomalous[:, :start] = False
+    score = detection.score.copy()
+    score[:, :start] = np.nan
     shifts = tuple(s for s in detection.shifts if s.start >= start)
-    return replace(detection, anomalous=anomalous, shifts=shifts)
+    return replace(detection, score=score, anomalous=anomalous, shifts=shifts)
 
 
 def _rule_alerts(panel: Panel, params: AnomalyParams, start: int) -> list:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import special
 
 from analysis.anomaly.settings import DetectorSettings
 
@@ -225,3 +226,14 @@ def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettin
             seasonal_residual, reference_scale, width, needed
         ),
     )
+
+
+def student_to_z(t: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """The standard normal quantile with the same tail probability as t under Student's t(df).
+
+    Where that tail underflows (|t| beyond ~10¹⁵), t itself, which is larger still.
+    """
+    tail = special.stdtr(df, -np.abs(t))
+    with np.errstate(divide="ignore"):
+        z = np.where(tail > 0, -special.ndtri(tail), np.abs(t))
+    return np.sign(t) * z

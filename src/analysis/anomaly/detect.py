@@ -29,6 +29,11 @@
    new level is the new normal: one `Shift` record, not a run of daily alerts. Steps between
    start and confirmation keep the verdicts a monitor gave on those days (usually the first
    2–3 days of a large shift are anomalous points: one incident with the shift).
+5. Short runs (`anomaly.runs`, daily data): a scan of moving sums of the final studentised
+   residuals over windows of 2 to `run_longest` days, AR(1)-adjusted and Student-t
+   calibrated, finds a few days that are off together though none crosses the threshold and
+   the run is over before the CUSUM confirms: one `Run` from its first to its last leaning
+   step, raised on the day the scan crossed.
 Missing or infinite values are missing steps (never zeros). Work runs in blocks of
 series (BLOCK_ELEMENTS), vectorised inside a block.
 """
@@ -44,9 +49,11 @@ from analysis.anomaly.baseline import (
     MAD_EFFICIENCY,
     robust_baseline,
     season_cycle,
+    student_to_z,
     trailing_median,
 )
 from analysis.anomaly.panel import Panel
+from analysis.anomaly.runs import Run, find_runs
 from analysis.anomaly.settings import DetectorSettings
 from analysis.anomaly.shifts import Shift, first_cusum_alarm, shift_sizes, whiten
 from analysis.errors import AnalysisError
@@ -68,9 +75,10 @@ class Detection:
     NaN (False) where a step has no score: before `warm_up[row]` (history too short), where
     the value is missing, where the volume is below `min_volume`, or where the history has no
     spread at all (a series flat at 0). shifts: confirmed level shifts in order of
-    confirmation. warm_up: (n_series,) first step with enough history (n_steps if never);
-    too_short: rows that never gathered the history the baseline needs (`min_lags` seasonal
-    values plus `min_residual_cycles` of residuals), so have no scores at all.
+    confirmation. runs: short runs (module docstring, 5), by series then time. warm_up:
+    (n_series,) first step with enough history (n_steps if never); too_short: rows that
+    never gathered the history the baseline needs (`min_lags` seasonal values plus
+    `min_residual_cycles` of residuals), so have no scores at all.
     """
 
     timestamps: np.ndarray
@@ -80,26 +88,31 @@ class Detection:
     score: np.ndarray
     anomalous: np.ndarray
     shifts: tuple[Shift, ...]
+    runs: tuple[Run, ...]
     warm_up: np.ndarray
     too_short: np.ndarray
     settings: DetectorSettings
 
-    def alerts(self, *, shifts: bool = True) -> np.ndarray:
-        """Steps a monitor would alert on: anomalous points and (if `shifts`) confirmations."""
+    def alerts(self, *, shifts: bool = True, runs: bool = True) -> np.ndarray:
+        """Steps a monitor would alert on: anomalous points and (if `shifts`, `runs`) the steps
+        on which a shift or a run was confirmed."""
         alerts = self.anomalous.copy()
         if shifts:
             for shift in self.shifts:
                 alerts[shift.series_row, shift.confirmed] = True
+        if runs:
+            for run in self.runs:
+                alerts[run.series_row, run.confirmed] = True
         return alerts
 
-    def onsets(self, *, max_gap: int = 1, shifts: bool = True) -> np.ndarray:
+    def onsets(self, *, max_gap: int = 1, shifts: bool = True, runs: bool = True) -> np.ndarray:
         """Alert at incident onset: alert steps with no alert in the `max_gap` + 1 steps before.
 
         Alert steps with at most `max_gap` quiet steps between them are one incident, raised
         once on its first step: the time merging of `anomaly.incidents` (same default).
-        shifts: count shift confirmations as alert steps.
+        shifts, runs: count shift and run confirmations as alert steps.
         """
-        alerts = self.alerts(shifts=shifts)
+        alerts = self.alerts(shifts=shifts, runs=runs)
         running = np.cumsum(alerts, axis=1)
         running = np.concatenate([np.zeros((len(alerts), 1), dtype=int), running], axis=1)
         steps = np.arange(alerts.shape[1])
@@ -115,6 +128,8 @@ class _Scored:
     lower: np.ndarray
     upper: np.ndarray
     score: np.ndarray
+    studentised: np.ndarray
+    score_df: np.ndarray
     reference_z: np.ndarray
     reference_residual: np.ndarray
     reference_autocorrelation: np.ndarray
@@ -193,17 +208,6 @@ def _total_sd(
     return sd, df
 
 
-def student_to_z(t: np.ndarray, df: np.ndarray) -> np.ndarray:
-    """The standard normal quantile with the same tail probability as t under Student's t(df).
-
-    Where that tail underflows (|t| beyond ~10¹⁵), t itself, which is larger still.
-    """
-    tail = special.stdtr(df, -np.abs(t))
-    with np.errstate(divide="ignore"):
-        z = np.where(tail > 0, -special.ndtri(tail), np.abs(t))
-    return np.sign(t) * z
-
-
 def _score_block(
     values: np.ndarray,
     numerator: np.ndarray,
@@ -234,7 +238,8 @@ def _score_block(
     critical = special.stdtrit(df, special.ndtr(threshold))
     band = np.where(scorable, critical * sd, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(scorable, student_to_z((values - base.expected) / sd, df), np.nan)
+        studentised = np.where(scorable, (values - base.expected) / sd, np.nan)
+        score = student_to_z(studentised, df)
         reference_residual = values - base.reference
         reference_z = np.where(
             scorable & (reference_sd > 0),
@@ -246,6 +251,8 @@ def _score_block(
         lower=base.expected - band,
         upper=base.expected + band,
         score=score,
+        studentised=studentised,
+        score_df=df,
         reference_z=reference_z,
         reference_residual=reference_residual,
         reference_autocorrelation=base.reference_autocorrelation,
@@ -383,6 +390,7 @@ def detect(panel: Panel, settings: DetectorSettings = DEFAULT_SETTINGS) -> Detec
         upper=np.where(before, np.nan, scored.upper),
     )
     score = np.where(before, np.nan, scored.score)
+    studentised = np.where(before, np.nan, scored.studentised)
     return Detection(
         timestamps=np.asarray(panel.timestamps),
         expected=scored.expected,
@@ -391,6 +399,7 @@ def detect(panel: Panel, settings: DetectorSettings = DEFAULT_SETTINGS) -> Detec
         score=score,
         anomalous=np.abs(np.nan_to_num(score)) > settings.step_threshold(panel.frequency),
         shifts=shifts,
+        runs=find_runs(studentised, scored.score_df, panel.frequency, settings),
         warm_up=warm_up,
         too_short=np.flatnonzero(~has_history),
         settings=settings,

@@ -1,12 +1,13 @@
 """Turn the detector's point flags into incidents: merged in time, one story across levels, drilled
 down to the child series that drive them, ranked by severity.
 
-1. Time: a series' anomalous steps with at most `max_gap` quiet steps between them form one
-   "spike" incident. It starts at its onset: the first of the unbroken steps before its first
-   flag whose scores lean its way by more than `onset_lean` (1, the CUSUM's k: such a step is
-   likelier under a 2σ shift than under none), so two low days that led up to a flagged third
-   are part of it. A level shift is one "shift" incident from its start to the panel's end
-   ("shifted since <date>"), and it absorbs that series' flags from its start on.
+1. Time: a series' anomalous steps, and the steps of its short runs (`anomaly.runs`), with at
+   most `max_gap` quiet steps between them form one "spike" incident. It starts at its onset:
+   the first of the unbroken steps before its first flag whose scores lean its way by more
+   than `onset_lean` (1, the CUSUM's k: such a step is likelier under a 2σ shift than under
+   none), so two low days that led up to a flagged third are part of it. A level shift is one
+   "shift" incident from its start to the panel's end ("shifted since <date>"), and it
+   absorbs that series' flags from its start on.
 2. Totals over an incident's steps: counts and amounts add (actual = Σ values, expected =
    Σ expected); ratios and prices are Σ numerator / Σ denominator, with expected =
    Σ(expected × denominator) / Σ denominator, the ratio the series would have had at the volume
@@ -67,7 +68,9 @@ class DetectionLike(Protocol):
 
     An optional `shifts` attribute holds records with `series_row` and `start` (step index or
     timestamp), or tuples starting with those two; a shift's direction and size are recomputed
-    from the data (module docstring, 2), so the detector's own are not read.
+    from the data (module docstring, 2), so the detector's own are not read. An optional
+    `runs` attribute holds records with `series_row`, `start` and `end` (step indices): those
+    steps count as anomalous.
     """
 
     expected: np.ndarray
@@ -240,10 +243,12 @@ def _span(
     days = (last - first + 1) * _step_days(panel)
     severity = 0.0 if np.isnan(deviation) else abs(deviation) / 100 * np.log1p(volume) * days**0.5
     peak = first
-    if kind == "spike":
+    if kind == "spike":  # the largest flagged score (a run alone: the largest score)
         scores = np.abs(np.nan_to_num(detection.score[row, first : last + 1], nan=-1.0))
         flagged = detection.anomalous[row, first : last + 1].astype(bool)
-        peak = first + int(np.argmax(np.where(flagged, scores, -np.inf)))
+        peak = first + int(
+            np.argmax(np.where(flagged, scores, -np.inf) if flagged.any() else scores)
+        )
     return _Span(row, first, last, kind, peak, expected, actual, excess, float(severity))
 
 
@@ -258,6 +263,8 @@ def _onset(score: np.ndarray, flags: np.ndarray, first: int, lean: float) -> int
 
 def _spans(panel: Panel, detection: DetectionLike, max_gap: int, onset_lean: float) -> list[_Span]:
     flags = np.asarray(detection.anomalous, dtype=bool).copy()
+    for run in getattr(detection, "runs", None) or ():
+        flags[run.series_row, run.start : run.end + 1] = True
     last_step = panel.values.shape[1] - 1
     spans = []
     shifts = sorted(_read_shifts(panel, detection))

@@ -140,14 +140,15 @@ def _panel(
 
 
 def _only_from(detection: Detection, start: int) -> Detection:
-    """The detection with scores, flags and shifts before `start` dropped (history is not
-    reported, and no incident reaches back into it)."""
+    """The detection with scores, flags, shifts and run steps before `start` dropped (history
+    is not reported, and no incident reaches back into it)."""
     anomalous = detection.anomalous.copy()
     anomalous[:, :start] = False
     score = detection.score.copy()
     score[:, :start] = np.nan
     shifts = tuple(s for s in detection.shifts if s.start >= start)
-    return replace(detection, score=score, anomalous=anomalous, shifts=shifts)
+    runs = tuple(replace(r, start=max(r.start, start)) for r in detection.runs if r.end >= start)
+    return replace(detection, score=score, anomalous=anomalous, shifts=shifts, runs=runs)
 
 
 def _rule_alerts(panel: Panel, params: AnomalyParams, start: int) -> list:

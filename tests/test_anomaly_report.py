@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from analysis.anomaly import report
+from analysis.anomaly.incidents import false_incident_rate
 from analysis.errors import AnalysisError
-from analysis.params import AnomalyParams
+from analysis.params import AnomalyParams, month_bounds
 from analysis.warehouse import open_warehouse
 
 ANOMALY_SCALE = 0.5  # at the suite's 0.05 a keyword has a few clicks a day: rules stay quiet
@@ -68,6 +69,60 @@ def test_planted_traffic_drop_is_found_on_its_channel(demo_anomalies) -> None:
         if i["series"].startswith(drop["channel"]) and i["direction"] == "down"
     ] + [a for a in results.rule_alerts if a["series"].startswith(drop["channel"])]
     assert any(_within_a_day(f.get("start") or f["ts"], drop["start"]) for f in found)
+
+
+PLANTED_SHOWS_IN = {
+    "cpc": {"CPC", "CPM", "spend"},
+    "touches": {"visits", "clicks", "impressions", "spend"},
+    "conversion_rate": {"conversion rate", "orders", "revenue"},
+}
+"""The series (metric labels) a planted change moves: a CPC jump raises the keyword's spend and
+CPM too; fewer touches are fewer visits and clicks; a conversion dip is fewer orders."""
+
+
+def _on_planted_series(incident: dict, planted: dict) -> bool:
+    """Whether the incident's headline or chain is a series of the planted entity and metric."""
+    entity = " / ".join(
+        p for p in (planted["channel"], planted["campaign"], planted["keyword"]) if p
+    )
+    members = [incident["series"], *incident["chain"]]
+    return any(
+        name.split(" · ")[0] == entity
+        and name.split(" · ")[1] in PLANTED_SHOWS_IN[planted["metric"]]
+        for name in members
+    )
+
+
+def _explains(planted: dict, incident: dict) -> bool:
+    """The incident is on the planted series and overlaps its days (± 1)."""
+    first = pd.Timestamp(planted["start"]) - pd.Timedelta(days=1)
+    last = pd.Timestamp(planted["end"]) + pd.Timedelta(days=1)
+    overlaps = pd.Timestamp(incident["start"]) <= last and pd.Timestamp(incident["end"]) >= first
+    return _on_planted_series(incident, planted) and overlaps
+
+
+def test_every_planted_anomaly_is_an_incident_on_its_series_within_a_day(demo_anomalies) -> None:
+    results, _, planted = demo_anomalies
+    assert set(planted) == set(PLANTED_SHOWS_IN)
+    for anomaly in planted.values():
+        found = [
+            i
+            for i in results.incidents
+            if _on_planted_series(i, anomaly) and _within_a_day(i["start"], anomaly["start"])
+        ]
+        assert found, f"planted {anomaly['metric']} on {anomaly['channel']} not an incident"
+        direction = "up" if anomaly["magnitude"] > 0 else "down"
+        assert found[0]["direction"] == direction
+
+
+def test_false_incidents_stay_within_two_per_100_series_months(demo_anomalies) -> None:
+    results, _, planted = demo_anomalies
+    false = [i for i in results.incidents if not any(_explains(a, i) for a in planted.values())]
+    first, last = month_bounds(results.period)
+    months = ((last - first).days + 1) / 30.4375
+    rate = false_incident_rate(false, n_series=results.series_scored, n_months=months)
+    assert len(false) < len(results.incidents)  # the planted ones are explained, not false
+    assert rate <= 2.0, [(i["series"], i["start"]) for i in false]
 
 
 def test_incidents_stay_few(demo_anomalies) -> None:

@@ -7,7 +7,8 @@ gaps; the one hour holding two rows (exchange-2, 2011-08-24 12:00) takes their m
 detections by "alert at incident onset": anomalous steps with at most one quiet step between
 them are one incident, raised once on its first step (the time merging of
 `anomaly.incidents`, default `max_gap` = 1). Shift confirmations are not detections here
-(`include_shifts=True` adds them). A detection lands on the first file row of its hour.
+(`include_shifts=True` adds them), nor are short runs (`anomaly.runs`: daily data only). A
+detection lands on the first file row of its hour.
 Published comparisons (NAB v1, standard profile, realAdExchange): Numenta HTM 76.9, windowed
 Gaussian 56.9, Twitter ADVec 49.6 (shared/reference/nab_scoring.md).
 
@@ -97,10 +98,10 @@ def file_detections(
     """Per-row NAB detections (alert at incident onset), alert steps and shifts of one file."""
     panel, step = hourly_panel(frame, name)
     detection = detect(panel, settings)
-    onsets = detection.onsets(shifts=include_shifts)[0]
+    onsets = detection.onsets(shifts=include_shifts, runs=False)[0]
     first_row_of_step = np.r_[True, step[1:] != step[:-1]]
     flags = onsets[step] & first_row_of_step
-    alert_steps = int(detection.alerts(shifts=include_shifts)[0].sum())
+    alert_steps = int(detection.alerts(shifts=include_shifts, runs=False)[0].sum())
     return flags, alert_steps, len(detection.shifts)
 
 

@@ -194,7 +194,7 @@ def _nab(panel: Panel, detection: Detection, windows_path: Path | None) -> dict 
     if windows_path is None:
         return None
     windows = nab.load_windows(windows_path)
-    onsets = detection.onsets(shifts=False)  # anomalous points at incident onset, as nab_eval
+    onsets = detection.onsets(shifts=False, runs=False)  # points at incident onset, as nab_eval
     files, per_file = [], {}
     for row, name in enumerate(panel.keys["name"]):
         key = next((k for k in windows if Path(k).stem == name), None)

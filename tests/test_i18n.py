@@ -35,7 +35,7 @@ def test_every_literal_key_the_code_asks_for_exists() -> None:
 
 
 def test_a_missing_key_or_value_is_a_clear_error() -> None:
-    with pytest.raises(ReportError, match="'no.such.key' is missing from the zh catalogue"):
+    with pytest.raises(ReportError, match=r"'no\.such\.key' is missing from the zh catalogue"):
         text("no.such.key", "zh")
     with pytest.raises(ReportError, match=r"needs values for \['period'\]"):
         text("scorecard.caption", "en")

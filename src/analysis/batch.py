@@ -6,7 +6,6 @@ One failing report does not stop the others; the batch ends with a summary table
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
@@ -18,12 +17,12 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analysis.errors import AnalysisError
-from analysis.i18n import catalogue, text
+from analysis.i18n import HTML_LANG, catalogue, text
 from analysis.params import DataSource, ReportParams
+from analysis.reporting.results import read_record
 from analysis.runner import Prechecked, RunOutcome, precheck, run_report
 
 MONTH_FOLDER = re.compile(r"\d{4}-\d{2}")
-HTML_LANGS = {"en": "en", "zh": "zh-CN"}
 
 
 def run_one(
@@ -160,11 +159,7 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
     ):
         if not (folder / "index.html").is_file():
             continue
-        records = [
-            json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(folder.glob("*.json"))
-            if _is_report_record(path)
-        ]
+        records = [read_record(path) for path in sorted(folder.glob("*.json"))]
         entries = [
             {
                 "name": r["name"],
@@ -175,6 +170,7 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
                 else None,
             }
             for r in records
+            if r is not None
         ]
         months.append(
             {"period": folder.name, "href": f"{folder.name}/index.html", "entries": entries}
@@ -184,7 +180,7 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
         root / "index.html",
         months=months,
         t=_texts(lang),
-        lang=HTML_LANGS[lang],
+        lang=HTML_LANG[lang],
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 
@@ -193,10 +189,11 @@ def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome], lang: st
     """index.html of the month: each report's link, headline and status (data escaped)."""
     entries = [_index_entry(out_dir, o) for o in outcomes]
     listed = {o.name for o in outcomes}
+    earlier = [read_record(path) for path in sorted(out_dir.glob("*.json"))]
     entries += [
-        _earlier_entry(path)
-        for path in sorted(out_dir.glob("*.json"))
-        if path.stem not in listed and _is_report_record(path)
+        _earlier_entry(out_dir, record)
+        for record in earlier
+        if record is not None and record["name"] not in listed
     ]
     failed = sum(e["status"] != "ok" for e in entries)
     texts = _texts(lang, period)
@@ -209,7 +206,7 @@ def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome], lang: st
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         failed=failed,
         t=texts,
-        lang=HTML_LANGS[lang],
+        lang=HTML_LANG[lang],
     )
 
 
@@ -226,17 +223,8 @@ def _index_entry(out_dir: Path, outcome: RunOutcome) -> dict:
     }
 
 
-def _is_report_record(path: Path) -> bool:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(record, dict) and {"report", "name", "status"} <= record.keys()
-
-
-def _earlier_entry(path: Path) -> dict:
-    record = json.loads(path.read_text(encoding="utf-8"))
+def _earlier_entry(out_dir: Path, record: dict) -> dict:
     outcome = RunOutcome(
         record["name"], record["report"], record["status"], 0.0, headline=record.get("headline")
     )
-    return {**_index_entry(path.parent, outcome), "seconds": "–", "earlier": True}
+    return {**_index_entry(out_dir, outcome), "seconds": "–", "earlier": True}

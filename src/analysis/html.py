@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from analysis.i18n import HTML_LANG
+
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/?>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[a-zA-Z][^>]*>")
 _EVENT_HANDLER = re.compile(r"""\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
@@ -43,12 +45,11 @@ def notebook_to_html(path: Path, title: str, lang: str = "en", nav: str = "") ->
     )
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     body = _BODY_OPEN.sub(lambda m: m.group(0) + nav, body, count=1)
-    return strip_scripts(_HTML_LANG.sub(f'<html lang="{_HTML_LANGS[lang]}">', body, count=1))
+    return strip_scripts(_HTML_TAG.sub(f'<html lang="{HTML_LANG[lang]}">', body, count=1))
 
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-_HTML_LANG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
-_HTML_LANGS = {"en": "en", "zh": "zh-CN"}
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 
 
 def _in_language(cell: dict, lang: str) -> bool:

@@ -8,10 +8,11 @@ titles) are never translated: they are passed in as values.
 
 from __future__ import annotations
 
-from analysis.i18n.catalogue import LANGUAGES, Lang, catalogue, check_lang, text
+from analysis.i18n.catalogue import HTML_LANG, LANGUAGES, Lang, catalogue, check_lang, text
 from analysis.i18n.formats import day, money, number, percent, signed_percent
 
 __all__ = [
+    "HTML_LANG",
     "LANGUAGES",
     "Lang",
     "catalogue",

@@ -12,6 +12,8 @@ from analysis.errors import ParamsError, ReportError
 
 Lang = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+"""The `<html lang>` of a report page per language (zh-CN picks the Simplified glyphs)."""
 
 
 def check_lang(lang: str) -> str:

@@ -9,7 +9,7 @@ from analysis.reporting.display import (
     show_table,
     show_title,
 )
-from analysis.reporting.results import export_path, publish, to_jsonable
+from analysis.reporting.results import export_path, publish, read_record, to_jsonable
 from analysis.reporting.session import open_report
 from analysis.reporting.style import CHANNEL_COLOURS, channel_colour, setup_figures
 
@@ -20,6 +20,7 @@ __all__ = [
     "finding",
     "open_report",
     "publish",
+    "read_record",
     "setup_figures",
     "show_contract_warnings",
     "show_figure",

@@ -62,6 +62,18 @@ def publish(results: Any, results_path: str | None) -> dict[str, Any]:
     return payload
 
 
+def read_record(path: Path) -> dict[str, Any] | None:
+    """The runner's record `<name>.json` (report, name, status, …), or None when the file is
+    missing, unreadable or not such a record."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not {"report", "name", "status"} <= record.keys():
+        return None
+    return record
+
+
 def export_path(results_path: str | None, name: str, suffix: str) -> Path | None:
     """Where a report writes an extra output (`<name><suffix>`), moved into place with the
     report when the run succeeds; None in JupyterLab, where nothing is exported."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +48,7 @@ def run(warehouse: Warehouse, params: SummaryParams) -> SummaryReport:
     """Read the month's reports and the warehouse's month totals; nothing is recomputed."""
     folder = reports_folder(params)
     sources = read_sources(folder, params.sources, params.period)
-    kinds = {name: _kind(folder, name) for name in sources}
+    kinds = {name: source.report for name, source in sources.items()}
     attribution = next(
         (s.results for n, s in sources.items() if s.ok and kinds[n] == "attribution"), None
     )
@@ -80,14 +79,6 @@ def run(warehouse: Warehouse, params: SummaryParams) -> SummaryReport:
         decisions=decisions,
         decisions_left_out=left_out,
     )
-
-
-def _kind(folder: Path, name: str) -> str:
-    """The report kind behind output `name` (its JSON says), else the name itself."""
-    try:
-        return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))["report"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return name
 
 
 def _named(kinds: dict[str, str], kind: str) -> str:

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-import pandas as pd
-
 from analysis.health.kpis import ratio, relative_change
 from analysis.health.queries import NO_CHANNEL, order_totals
 from analysis.params import KpiTargets, month_bounds
@@ -142,8 +140,3 @@ def month_of_year_before(month: str) -> str:
     """2026-10 → 2025-10."""
     first, _ = month_bounds(month)
     return f"{first.year - 1}-{first.month:02d}"
-
-
-def scorecard_frame(lines: list[KpiLine]) -> pd.DataFrame:
-    """The scorecard as a table (values raw; the display formats them)."""
-    return pd.DataFrame([line.__dict__ for line in lines])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from analysis.reporting.results import read_record
 
 SourceStatus = Literal["ok", "failed", "missing"]
 
@@ -19,6 +20,7 @@ class Source:
     """
 
     name: str
+    report: str  # the report kind its record names (the output name when there is none)
     status: SourceStatus
     results: dict[str, Any] | None
     html: str | None  # the report's file name next to the summary, when it exists
@@ -31,25 +33,18 @@ class Source:
 def read_source(folder: Path, name: str, period: str) -> Source:
     """The report `name` of `period` in `folder` (the summary never recomputes it)."""
     html = f"{name}.html" if (folder / f"{name}.html").is_file() else None
+    record = read_record(folder / f"{name}.json")
+    kind = record["report"] if record else name
     if (folder / f"{name}.failed.ipynb").is_file():
-        return Source(name, "failed", None, html)
-    record = _record(folder / f"{name}.json")
+        return Source(name, kind, "failed", None, html)
     if record is None or record.get("params", {}).get("period") != period:
-        return Source(name, "missing", None, None)
+        return Source(name, kind, "missing", None, None)
     results = record.get("results")
-    if record.get("status") != "ok" or not isinstance(results, dict):
-        return Source(name, "failed", None, html)
-    return Source(name, "ok", results, html)
+    if record["status"] != "ok" or not isinstance(results, dict):
+        return Source(name, kind, "failed", None, html)
+    return Source(name, kind, "ok", results, html)
 
 
 def read_sources(folder: Path, names: list[str], period: str) -> dict[str, Source]:
     """Every named report of the month, in the given order."""
     return {name: read_source(folder, name, period) for name in names}
-
-
-def _record(path: Path) -> dict[str, Any] | None:
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -24,6 +27,31 @@ def test_every_key_is_in_both_catalogues_with_the_same_placeholders() -> None:
     for key in en:
         assert placeholders(en[key]) == placeholders(zh[key]), key
         assert zh[key].strip(), key
+
+
+def test_every_part_has_the_same_keys_in_both_languages() -> None:
+    folder = SRC / "i18n"
+    parts = {lang: sorted(p.name for p in (folder / lang).glob("*.json")) for lang in LANGUAGES}
+    assert parts["en"] == parts["zh"] and "common.json" in parts["en"]
+    for name in parts["en"]:
+        en, zh = (json.loads((folder / lang / name).read_text()) for lang in LANGUAGES)
+        assert sorted(set(en) ^ set(zh)) == [], name
+
+
+def test_a_key_defined_in_two_parts_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("common.json", "extra.json"):
+        (tmp_path / "en" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "en" / name).write_text('{"report.abtest": "A/B"}')
+    module = sys.modules["analysis.i18n.catalogue"]
+    monkeypatch.setattr(module, "resources", SimpleNamespace(files=lambda _: tmp_path))
+    catalogue.cache_clear()
+    try:
+        with pytest.raises(ReportError, match=r"defined twice .*\(en/common\.json and en/extra"):
+            catalogue("en")
+    finally:
+        catalogue.cache_clear()
 
 
 def test_every_literal_key_the_code_asks_for_exists() -> None:

@@ -1,9 +1,10 @@
 """Text shown to report readers in Simplified Chinese or English: one catalogue per language.
 
-`text(key, lang, **values)` looks a sentence up in `en.json` / `zh.json` (same keys in both;
-a test fails when one lacks a key) and fills its `{placeholders}`. Numbers and dates are
-formatted per language by `money`, `percent`, `number` and `day`. Data values (channel names,
-titles) are never translated: they are passed in as values.
+`text(key, lang, **values)` looks a sentence up in the language's catalogue
+(`i18n/en/*.json`, `i18n/zh/*.json`: the same keys in both; a test fails when one lacks a
+key) and fills its `{placeholders}`. Numbers and dates are formatted per language by
+`money`, `percent`, `number` and `day`. Data values (channel names, titles) are never
+translated: they are passed in as values.
 """
 
 from __future__ import annotations

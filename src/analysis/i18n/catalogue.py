@@ -1,4 +1,9 @@
-"""The catalogues: key → sentence template, one JSON file per language in this package."""
+"""The catalogues: key → sentence template, one folder of JSON files per language.
+
+`i18n/<lang>/<part>.json`: `common.json` holds what every report shares (titles, index,
+navigation, columns, statuses); each report has its own part (`abtest.json`, `rfm.json`…).
+A language's catalogue is the union of its parts; a key defined in two parts is an error.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +32,20 @@ def check_lang(lang: str) -> str:
 def catalogue(lang: str) -> dict[str, str]:
     """Every key of the language's catalogue with its template."""
     check_lang(lang)
-    raw = resources.files("analysis.i18n").joinpath(f"{lang}.json").read_text(encoding="utf-8")
-    return json.loads(raw)
+    entries: dict[str, str] = {}
+    where: dict[str, str] = {}
+    folder = resources.files("analysis.i18n").joinpath(lang)
+    parts = sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name)
+    for part in parts:
+        for key, template in json.loads(part.read_text(encoding="utf-8")).items():
+            if key in entries:
+                raise ReportError(
+                    f"i18n: key {key!r} is defined twice in the {lang} catalogue "
+                    f"({lang}/{where[key]} and {lang}/{part.name}); keep one"
+                )
+            entries[key] = template
+            where[key] = part.name
+    return entries
 
 
 def placeholders(template: str) -> set[str]:
@@ -40,7 +57,9 @@ def text(key: str, lang: str, **values: object) -> str:
     """The sentence `key` in `lang` with its placeholders filled from `values`."""
     entries = catalogue(lang)
     if key not in entries:
-        raise ReportError(f"i18n: key {key!r} is missing from the {lang} catalogue ({lang}.json)")
+        raise ReportError(
+            f"i18n: key {key!r} is missing from the {lang} catalogue (i18n/{lang}/*.json)"
+        )
     template = entries[key]
     missing = placeholders(template) - values.keys()
     if missing:

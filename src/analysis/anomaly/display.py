@@ -1,4 +1,8 @@
-"""Render the anomaly report in a notebook: one call per section, data values escaped."""
+"""Render the anomaly report in a notebook: one call per section, data values escaped.
+
+Every heading, header and sentence comes from the catalogue (part `anomaly`) in the report's
+language; series names keep their channel, campaign and keyword as written.
+"""
 
 from __future__ import annotations
 
@@ -6,98 +10,141 @@ import numpy as np
 import pandas as pd
 
 from analysis.anomaly import plots
-from analysis.anomaly.report import AnomalyReport, AnomalyTables
+from analysis.anomaly.report import (
+    AnomalyReport,
+    AnomalyTables,
+    moment,
+    series_label,
+)
+from analysis.i18n import catalogue, day, text
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import show_warning
 
 
+def _number(value: float) -> str:
+    return f"{value:,.4g}"
+
+
 def show_overview(report: AnomalyReport) -> None:
     """The headline, how much was scored and the incident rate."""
+    lang = report.lang
     finding("<b>{headline}</b>", headline=report.headline)
     finding(
-        "{series} series scored from {start} ({frequency}); {rate} incidents per 100 "
-        "series-months; {short} series too short to score.",
-        series=report.series_scored,
-        start=report.scored_from,
-        frequency="daily" if report.frequency == "D" else "hourly",
-        rate=f"{report.incidents_per_100_series_months:.1f}",
-        short=len(report.series_too_short),
+        "{sentence}",
+        sentence=text(
+            "anomaly.overview",
+            lang,
+            series=report.series_scored,
+            start=day(report.scored_from, lang),
+            frequency=text(f"anomaly.frequency.{'D' if report.frequency == 'D' else 'h'}", lang),
+            rate=f"{report.incidents_per_100_series_months:.1f}",
+            short=len(report.series_too_short),
+        ),
     )
     for source, steps in report.data_gaps.items():
+        key = f"anomaly.source.{source}"
         show_warning(
-            "Data gap: {source} has no rows on {n} step(s) (first {first}); its series are "
-            "missing there, not zero.",
-            source=source,
-            n=len(steps),
-            first=steps[0],
+            "{sentence}",
+            sentence=text(
+                "anomaly.data_gap",
+                lang,
+                source=text(key, lang) if key in catalogue(lang) else source,
+                n=len(steps),
+                first=moment(steps[0], lang),
+            ),
         )
 
 
 def show_incidents(report: AnomalyReport) -> None:
     """The incident table by severity."""
+    lang = report.lang
     if not report.incidents:
-        finding("No incidents in the scored period.")
+        finding("{note}", note=text("anomaly.incidents.none", lang))
         return
     rows = pd.DataFrame(report.incidents)
+    separator = text("anomaly.separator", lang)
     show_table(
         pd.DataFrame(
             {
-                "Series": rows["series"],
-                "What": rows["label"],
-                "Peak": rows["peak_ts"].str[:10],
-                "Expected": rows["expected"].map(lambda v: f"{v:,.4g}"),
-                "Actual": rows["actual"].map(lambda v: f"{v:,.4g}"),
-                "Deviation": rows["deviation_pct"].map(lambda v: f"{v:+.0f}%"),
-                "Severity": rows["severity"].map(lambda v: f"{v:.2f}"),
-                "Rule": rows["rule"].fillna("–"),
-                "Also seen at": rows["chain"].map(lambda c: "; ".join(c) or "–"),
+                text("anomaly.column.series", lang): rows["series"].map(
+                    lambda s: series_label(s, lang)
+                ),
+                text("anomaly.column.what", lang): rows["label"],
+                text("anomaly.column.peak", lang): rows["peak_ts"].map(lambda t: day(t, lang)),
+                text("anomaly.column.expected", lang): rows["expected"].map(_number),
+                text("anomaly.column.actual", lang): rows["actual"].map(_number),
+                text("anomaly.column.deviation", lang): rows["deviation_pct"].map(
+                    lambda v: f"{v:+.0f}%"
+                ),
+                text("anomaly.column.severity", lang): rows["severity"].map(lambda v: f"{v:.2f}"),
+                text("anomaly.column.rule", lang): rows["rule"].map(
+                    lambda r: report.rule_texts.get(r, r) if isinstance(r, str) else "–"
+                ),
+                text("anomaly.column.chain", lang): rows["chain"].map(
+                    lambda c: separator.join(series_label(s, lang) for s in c) or "–"
+                ),
             }
         ),
-        caption="Incidents, most severe first",
+        caption=text("anomaly.incidents.caption", lang),
     )
-    finding("Severity: {method}", method=report.methods["severity"])
+    finding(
+        "{sentence}", sentence=text("anomaly.severity", lang, method=report.methods["severity"])
+    )
 
 
 def show_top_incidents(report: AnomalyReport, tables: AnomalyTables, top: int) -> None:
     """For each top incident: actual against the expected band, and its drill-down."""
+    lang = tables.lang
     for incident in tables.incidents[:top]:
+        shown = series_label(incident.series, lang)
         show_figure(
-            plots.incident_chart(tables.panel, tables.detection, incident, tables.first_scored),
-            alt=f"{incident.series}: actual against expected",
+            plots.incident_chart(
+                tables.panel, tables.detection, incident, tables.first_scored, lang=lang
+            ),
+            alt=text("anomaly.figure.incident_alt", lang, series=shown),
         )
         if incident.drivers:
             show_table(
                 pd.DataFrame(
                     {
-                        "Driver": [d["series"] for d in incident.drivers],
-                        "Share of the deviation": [
+                        text("anomaly.column.driver", lang): [
+                            series_label(d["series"], lang) for d in incident.drivers
+                        ],
+                        text("anomaly.column.share", lang): [
                             f"{d['contribution']:.0%}" for d in incident.drivers
                         ],
                     }
                 ),
-                caption=f"Where {incident.series}'s deviation comes from",
+                caption=text("anomaly.drivers.caption", lang, series=shown),
             )
 
 
 def show_rule_alerts(report: AnomalyReport) -> None:
     """The handbook's rule alerts with their deadlines."""
+    lang = report.lang
     if not report.rule_alerts:
-        finding("No handbook rule fired in the scored period.")
+        finding("{note}", note=text("anomaly.rules.none", lang))
         return
     rows = pd.DataFrame(report.rule_alerts)
     show_table(
         pd.DataFrame(
             {
-                "Rule": rows["rule"],
-                "Series": rows["series"],
-                "Since": rows["ts"].str[:10],
-                "Value": rows["value"].map(lambda v: f"{v:,.4g}"),
-                "Baseline": rows["baseline"].map(lambda v: f"{v:,.4g}"),
-                "Change": rows["change_pct"].map(lambda v: f"{v:+.0f}%"),
-                "Deadline": rows["deadline"].fillna("–").str[:16],
+                text("anomaly.column.rule", lang): rows["rule"].map(
+                    lambda r: report.rule_texts.get(r, r)
+                ),
+                text("anomaly.column.series", lang): rows["series"].map(
+                    lambda s: series_label(s, lang)
+                ),
+                text("anomaly.column.since", lang): rows["ts"].map(lambda t: day(t, lang)),
+                text("anomaly.column.value", lang): rows["value"].map(_number),
+                text("anomaly.column.baseline", lang): rows["baseline"].map(_number),
+                text("anomaly.column.change", lang): rows["change_pct"].map(lambda v: f"{v:+.0f}%"),
+                text("anomaly.column.deadline", lang): rows["deadline"].map(
+                    lambda t: moment(t, lang) if isinstance(t, str) else "–"
+                ),
             }
         ),
-        caption="Handbook rule alerts",
+        caption=text("anomaly.rules.caption", lang),
     )
 
 
@@ -108,24 +155,34 @@ def show_heatmap(tables: AnomalyTables, limit: int = 30) -> None:
         return
     rows = list(np.argsort(-scores.max(axis=1))[:limit])
     show_figure(
-        plots.score_heatmap(tables.panel, tables.detection, tables.first_scored, rows),
-        alt="Anomaly scores by series and day",
+        plots.score_heatmap(
+            tables.panel, tables.detection, tables.first_scored, rows, lang=tables.lang
+        ),
+        alt=text("anomaly.figure.heatmap_alt", tables.lang),
     )
+
+
+def _nab_cell(column: str, value: object, lang: str) -> object:
+    key = f"anomaly.nab.profile.{value}"
+    return text(key, lang) if column == "profile" and key in catalogue(lang) else value
 
 
 def show_nab(report: AnomalyReport) -> None:
     """The NAB score of this run's detections, when labelled windows were given."""
     if report.nab is None:
         return
-    nab = report.nab
+    lang, nab = report.lang, report.nab
     finding(
-        "<b>NAB score (standard profile): {score}</b> over {files} files; {tuning}. Published "
-        "on realAdExchange: Numenta HTM 76.9, windowed Gaussian 56.9, Twitter ADVec 49.6.",
-        score=f"{nab['score']:.1f}",
-        files=len(nab["files"]),
-        tuning=nab["tuning"],
+        "<b>{score}</b> {detail}",
+        score=text("anomaly.nab.score", lang, score=f"{nab['score']:.1f}"),
+        detail=text("anomaly.nab.detail", lang, files=len(nab["files"]), tuning=nab["tuning"]),
     )
+    rows = [
+        {"file": name} | {k: _nab_cell(k, v, lang) for k, v in score.items()}
+        for name, score in nab["files"].items()
+    ]
+    frame = pd.DataFrame(rows)
     show_table(
-        pd.DataFrame([{"File": name} | score for name, score in nab["files"].items()]),
-        caption="NAB per file",
+        frame.rename(columns={c: text(f"anomaly.nab.column.{c}", lang) for c in frame.columns}),
+        caption=text("anomaly.nab.caption", lang),
     )

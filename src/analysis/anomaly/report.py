@@ -1,4 +1,9 @@
-"""Assemble the anomaly report: series from the engine, scores, rules, incidents, NAB score."""
+"""Assemble the anomaly report: series from the engine, scores, rules, incidents, NAB score.
+
+The sentences it stores (headline, incident labels, rule wording, the severity method, the NAB
+tuning note) are in the report's language (`params.lang`, catalogue part `anomaly`); codes
+(`kind`, `direction`, `metric`, `level`, `rule`) and series names stay as the detector made them.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from analysis.anomaly.incidents import Incident, build_incidents, false_incident
 from analysis.anomaly.panel import Panel
 from analysis.anomaly.settings import DetectorSettings
 from analysis.errors import AnalysisError
+from analysis.i18n import catalogue, day, percent, text
 from analysis.params import AnomalyParams, month_bounds
 from analysis.warehouse import Warehouse
 
@@ -25,11 +31,6 @@ SOURCE_METRICS = {
     "visits": {"visits", "conversion_rate"},
     "orders": {"orders", "revenue", "conversion_rate"},
 }
-SEVERITY_METHOD = (
-    "severity = |deviation %| / 100 × ln(1 + volume) × √days, volume = the incident's "
-    "denominator (clicks, impressions, visits) for ratios and prices, else its larger of actual "
-    "and expected; one story per incident seen at several levels, ranked by its largest member"
-)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class AnomalyReport:
     data_gaps: dict[str, list[str]]
     averaged_rows: int
     nab: dict | None
+    rule_texts: dict[str, str]  # rule name → its wording for readers, thresholds in force
+    lang: str
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class AnomalyTables:
     detection: Detection
     incidents: list[Incident]
     first_scored: int
+    lang: str
 
 
 def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, AnomalyTables]:
@@ -75,20 +79,23 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
     detection = detect(panel, settings)
     start = int(np.searchsorted(panel.timestamps, np.datetime64(scored_from.isoformat())))
     in_window = _only_from(detection, start)
-    alerts = _rule_alerts(panel, params, start)
+    rule_settings = rules.RuleSettings(**params.rules.model_dump())
+    alerts = _rule_alerts(panel, rule_settings, start)
     incidents = build_incidents(
         panel, in_window, rule_alerts=alerts, min_deviation=params.min_deviation
     )
     scored = np.isfinite(detection.score[:, start:]).any(axis=1)
     months = max((last - scored_from).days + 1, 1) / 30.4375
     report = AnomalyReport(
-        headline=headline_sentence(incidents, len(alerts)),
+        headline=headline_sentence(
+            incidents, len(alerts), lang=params.lang, hours=rule_settings.cpc_deadline_hours
+        ),
         period=params.period,
         scored_from=scored_from.isoformat(),
         frequency=params.frequency,
         series_scored=int(scored.sum()),
         series_too_short=[panel.keys["name"].iat[r] for r in np.flatnonzero(detection.too_short)],
-        incidents=[i.as_record() for i in incidents],
+        incidents=[_incident_record(i, params.lang) for i in incidents],
         rule_alerts=[_alert_record(a) for a in alerts],
         incidents_per_100_series_months=false_incident_rate(
             incidents, max(int(scored.sum()), 1), months
@@ -96,14 +103,16 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
         detector=asdict(settings),
         methods={
             "detector": _detector_method(),
-            "severity": SEVERITY_METHOD,
+            "severity": text("anomaly.method.severity", params.lang),
             "series": series.__doc__.split("\n\n", 1)[1].strip(),
         },
         data_gaps={k: v for k, v in build.gaps.items() if v},
         averaged_rows=build.averaged_rows,
-        nab=_nab(panel, detection, params.nab_windows),
+        nab=_nab(panel, detection, params.nab_windows, params.lang),
+        rule_texts=rule_texts(rule_settings, params.lang),
+        lang=params.lang,
     )
-    return report, AnomalyTables(panel, in_window, incidents, start)
+    return report, AnomalyTables(panel, in_window, incidents, start, params.lang)
 
 
 def _panel(
@@ -151,10 +160,9 @@ def _only_from(detection: Detection, start: int) -> Detection:
     return replace(detection, score=score, anomalous=anomalous, shifts=shifts, runs=runs)
 
 
-def _rule_alerts(panel: Panel, params: AnomalyParams, start: int) -> list:
+def _rule_alerts(panel: Panel, settings: rules.RuleSettings, start: int) -> list:
     if panel.frequency != "D" or panel.n_series == 0:
         return []
-    settings = rules.RuleSettings(**params.rules.model_dump())
     first_ts = panel.timestamps[start] if start < len(panel.timestamps) else None
     alerts = rules.evaluate_rules(panel, settings=settings)
     return [a for a in alerts if first_ts is not None and np.datetime64(a.ts) >= first_ts]
@@ -172,24 +180,97 @@ def _detector_method() -> str:
     return " ".join(detector_module.__doc__.split("\n\n", 1)[1].split())
 
 
-def headline_sentence(incidents: list[Incident], n_alerts: int) -> str:
+def headline_sentence(
+    incidents: list[Incident], n_alerts: int, *, lang: str, hours: float = 24
+) -> str:
     """E.g. "3 incident(s); the biggest: 百度SEM / … · CPC +45% (spike …); investigate by …"."""
     if not incidents:
-        return f"No incidents this period; {n_alerts} rule alert(s)."
+        return text("anomaly.headline.none", lang, alerts=n_alerts)
     top = incidents[0]
-    sign = "+" if top.deviation_pct >= 0 else ""
-    deadline = ""
+    values = {
+        "count": len(incidents),
+        "series": series_label(top.series, lang),
+        "change": f"{top.deviation_pct:+.0f}%",
+        "when": incident_when(top.kind, top.start, top.end, lang),
+    }
     if top.rule and top.rule.startswith("cpc_jump"):
-        deadline = (
-            f"; investigate by {(top.start + pd.Timedelta(days=1)).date().isoformat()} (24 h)"
+        deadline = day(top.start + pd.Timedelta(hours=hours), lang)
+        return text(
+            "anomaly.headline.top_deadline", lang, deadline=deadline, hours=f"{hours:g}", **values
         )
-    return (
-        f"{len(incidents)} incident(s); the biggest: {top.series} {sign}{top.deviation_pct:.0f}% "
-        f"({top.label}){deadline}."
-    )
+    return text("anomaly.headline.top", lang, **values)
 
 
-def _nab(panel: Panel, detection: Detection, windows_path: Path | None) -> dict | None:
+def moment(value: object, lang: str) -> str:
+    """A step in `lang`: its day at midnight (2026-10-14, 2026年10月14日), else with the hour."""
+    stamp = pd.Timestamp(value)
+    if stamp == stamp.normalize():
+        return day(stamp, lang)
+    return f"{day(stamp, lang)} {stamp:%H:%M}" if lang == "zh" else stamp.isoformat()
+
+
+def incident_when(kind: str, start: object, end: object, lang: str) -> str:
+    """ "shifted since <day>", "spike on <day>" or "spike <day> to <day>" in `lang`."""
+    first, last = moment(start, lang), moment(end, lang)
+    if kind == "shift":
+        return text("incident.shift", lang, start=first)
+    if first == last:
+        return text("incident.spike_day", lang, start=first)
+    return text("incident.spike", lang, start=first, end=last)
+
+
+def metric_label(metric: str, lang: str) -> str:
+    """The metric as readers name it (cpc → CPC, visits → 访问量); unknown codes as they are."""
+    key = f"anomaly.metric.{metric}"
+    return text(key, lang) if key in catalogue(lang) else series.METRIC_LABELS.get(metric, metric)
+
+
+_METRIC_OF_LABEL = {label: metric for metric, label in series.METRIC_LABELS.items()}
+
+
+def series_label(name: str, lang: str) -> str:
+    """A series name ("All channels · conversion rate", "百度SEM / … · CPC") with its metric
+    and the word "All channels" in `lang`; the channel, campaign and keyword stay as written."""
+    where, dot, label = name.rpartition(" · ")
+    if not dot or label not in _METRIC_OF_LABEL:
+        return name
+    if where == "All channels":
+        where = text("anomaly.all_channels", lang)
+    return f"{where} · {metric_label(_METRIC_OF_LABEL[label], lang)}"
+
+
+def rule_texts(settings: rules.RuleSettings, lang: str) -> dict[str, str]:
+    """Each handbook rule's name → its wording with the thresholds in force, e.g.
+    cpc_jump_30pct → "CPC 较前 7 日均值上涨 ≥30%，24 小时内排查"."""
+    names = rules.rule_names(settings)
+    return {
+        names["cpc"]: text(
+            "anomaly.rule.cpc",
+            lang,
+            threshold=percent(settings.cpc_jump, lang, 0),
+            window=settings.cpc_window,
+            hours=f"{settings.cpc_deadline_hours:g}",
+        ),
+        names["traffic"]: text(
+            "anomaly.rule.traffic", lang, threshold=percent(settings.traffic_drop, lang, 0)
+        ),
+        names["conversion"]: text(
+            "anomaly.rule.conversion", lang, threshold=percent(settings.conversion_drop, lang, 0)
+        ),
+        names["ctr"]: text(
+            "anomaly.rule.ctr", lang, fraction=percent(settings.ctr_fraction, lang, 0)
+        ),
+    }
+
+
+def _incident_record(incident: Incident, lang: str) -> dict:
+    """The incident's record with its `label` in the report's language."""
+    record = incident.as_record()
+    record["label"] = incident_when(incident.kind, incident.start, incident.end, lang)
+    return record
+
+
+def _nab(panel: Panel, detection: Detection, windows_path: Path | None, lang: str) -> dict | None:
     """The NAB score of the detections on series named like NAB files (alert at onset)."""
     if windows_path is None:
         return None
@@ -214,6 +295,5 @@ def _nab(panel: Panel, detection: Detection, windows_path: Path | None) -> dict 
         "score": nab.normalised_score(files),
         "files": per_file,
         "published": {"Numenta HTM": 76.9, "windowed Gaussian": 56.9, "Twitter ADVec": 49.6},
-        "tuning": "shipped defaults; no default number was picked by its NAB score, but design "
-        "changes followed a first NAB run (see analysis.anomaly.nab_eval)",
+        "tuning": text("anomaly.nab.tuning", lang),
     }

@@ -20,12 +20,7 @@ from analysis.params import ClassRules  # the thresholds, with the handbook's va
 
 DAYS_PER_MONTH = 30.4375
 CLASSES = ("high_value", "potential", "active", "churned")
-CLASS_LABELS = {
-    "high_value": "高价值 high value",
-    "potential": "潜力 potential",
-    "active": "活跃 active",
-    "churned": "流失 churned",
-}
+"""The class codes, best first; readers see them as labels (rfm.labels.class_label)."""
 NOT_BUYING = "(no purchase in window)"
 
 

@@ -9,24 +9,25 @@ import numpy as np
 import pandas as pd
 
 from analysis.health import queries as health_queries
+from analysis.i18n import money, number, text
 from analysis.params import RfmParams, month_bounds
 from analysis.rfm import bgnbd, classes, clusters, clv, gamma_gamma, queries, scores, segments
+from analysis.rfm.labels import class_label
 from analysis.warehouse import Warehouse
 
 DAYS_PER_MONTH = 30.4375
-ACTIONS = {
-    "high_value": "VIP group and priority service (handbook)",
-    "potential": "personalised recommendations to lift frequency and basket",
-    "active": "personalised recommendations (handbook)",
-    "churned": "win-back campaign (handbook)",
-}
 
 
 @dataclass(frozen=True)
 class RfmReport:
-    """Results of the RFM report, as published to `<name>.json`."""
+    """Results of the RFM report, as published to `<name>.json`.
+
+    Codes (class `name`, segment and cluster names, migration keys) are English in every
+    language; the headline, class `label` and `action` are in `lang`.
+    """
 
     headline: str
+    lang: str
     as_of: str
     n_customers: int
     classes: list[dict]
@@ -68,10 +69,11 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
     before = classes.customer_classes(earlier.set_index("customer_id"), rules)
     moves = classes.migration(before, table["class"])
     report = RfmReport(
-        headline=headline_sentence(table, classes.moved_down(moves)),
+        headline=headline_sentence(table, classes.moved_down(moves), params.lang),
+        lang=params.lang,
         as_of=as_of.isoformat(),
         n_customers=len(table),
-        classes=class_summary(table),
+        classes=class_summary(table, params.lang),
         rf_segments=table["rf_segment"].value_counts().to_dict(),
         clusters={
             "k": found.k,
@@ -144,8 +146,11 @@ def with_clv_totals(profiles: list[dict], table: pd.DataFrame) -> list[dict]:
     return [p | {"clv_total": float(totals.get(p["cluster"], 0.0))} for p in profiles]
 
 
-def class_summary(table: pd.DataFrame) -> list[dict]:
-    """Per class: customers, share, revenue share, AOV, mean R/F/M, CLV total, action."""
+def class_summary(table: pd.DataFrame, lang: str) -> list[dict]:
+    """Per class: customers, share, revenue share, AOV, mean R/F/M, CLV total, action.
+
+    The action is the handbook's for the class, in `lang` (catalogue `rfm.action.<class>`).
+    """
     total_revenue = table["monetary_total"].sum()
     rows = []
     for name in classes.CLASSES:
@@ -154,7 +159,7 @@ def class_summary(table: pd.DataFrame) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "label": classes.CLASS_LABELS[name],
+                "label": class_label(name, lang),
                 "customers": len(members),
                 "share": len(members) / len(table) if len(table) else 0.0,
                 "revenue_share": members["monetary_total"].sum() / total_revenue
@@ -165,7 +170,7 @@ def class_summary(table: pd.DataFrame) -> list[dict]:
                 "mean_frequency": _mean(members["frequency"]),
                 "mean_monetary": _mean(members["monetary_total"]),
                 "clv_total": float(members["clv"].fillna(0).sum()),
-                "action": ACTIONS[name],
+                "action": text(f"rfm.action.{name}", lang),
             }
         )
     return rows
@@ -178,15 +183,18 @@ def repurchase_rate(warehouse: Warehouse, period: str) -> float | None:
     return totals["repeat_buyers"] / totals["buyers"] if totals["buyers"] else None
 
 
-def headline_sentence(table: pd.DataFrame, moved_down: int) -> str:
-    """Who is valuable, how many are slipping, what they are worth."""
+def headline_sentence(table: pd.DataFrame, moved_down: int, lang: str) -> str:
+    """Who is valuable, how many are slipping, what they are worth (in `lang`)."""
     counts = table["class"].value_counts()
-    high = int(counts.get("high_value", 0))
     high_clv = table.loc[table["class"] == "high_value", "clv"].sum()
-    churned = int(counts.get("churned", 0))
-    return (
-        f"{len(table):,} customers bought in the window: {high:,} high value (CLV "
-        f"¥{high_clv:,.0f}), {churned:,} churned; {moved_down:,} moved down a class this month."
+    return text(
+        "rfm.headline",
+        lang,
+        customers=number(len(table), lang),
+        high=number(int(counts.get("high_value", 0)), lang),
+        high_clv=money(high_clv, lang),
+        churned=number(int(counts.get("churned", 0)), lang),
+        moved_down=number(moved_down, lang),
     )
 
 

@@ -173,7 +173,7 @@ def show_nab(report: AnomalyReport) -> None:
         return
     lang, nab = report.lang, report.nab
     finding(
-        "<b>{score}</b> {detail}",
+        "<b>{score}</b>{detail}",
         score=text("anomaly.nab.score", lang, score=f"{nab['score']:.1f}"),
         detail=text("anomaly.nab.detail", lang, files=len(nab["files"]), tuning=nab["tuning"]),
     )

@@ -38,11 +38,11 @@ def test_daily_sentence_names_leaders_and_busiest_day() -> None:
         }
     )
     spend = pd.DataFrame({"date": orders["date"], "channel": ["小红书"] * 3, "spend": [1.0] * 3})
-    assert health.daily_sentence(orders, spend) == (
+    assert health.daily_sentence(orders, spend, lang="en") == (
         "百度SEM was the recorded last touch of 90% of orders and 小红书 took 100% of spend; "
         "the busiest day was 2026-10-02 with 6 orders."
     )
     assert (
-        health.leader_title(orders, "revenue", "revenue")
+        health.leader_title(orders, "revenue", lang="en")
         == "百度SEM leads revenue with 90% of the month"
     )

@@ -7,11 +7,15 @@ from analysis.health.profile import TableProfile, profile_tables
 from analysis.health.queries import daily_orders_by_channel, daily_spend_by_channel, erased_count
 from analysis.health.summary import DataHealth, summarise
 from analysis.health.tables import (
+    axis_label,
     biggest_moves,
     coverage_sentence,
     daily_sentence,
+    figure_alt,
+    kpi_caption,
     kpi_frame,
     leader_title,
+    profile_caption,
     profile_frame,
 )
 
@@ -19,15 +23,19 @@ __all__ = [
     "DataHealth",
     "KpiChange",
     "TableProfile",
+    "axis_label",
     "biggest_moves",
     "coverage_sentence",
     "daily_orders_by_channel",
     "daily_sentence",
     "daily_spend_by_channel",
     "erased_count",
+    "figure_alt",
+    "kpi_caption",
     "kpi_frame",
     "leader_title",
     "month_kpis",
+    "profile_caption",
     "profile_frame",
     "profile_tables",
     "summarise",

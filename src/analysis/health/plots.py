@@ -6,11 +6,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.i18n import text
 from analysis.reporting.style import as_label, channel_colour
 
 
-def daily_by_channel(daily: pd.DataFrame, value: str, *, title: str, ylabel: str) -> Figure:
-    """Stacked daily bars of `value` per channel (date, channel, value columns)."""
+def daily_by_channel(
+    daily: pd.DataFrame, value: str, *, title: str, ylabel: str, lang: str = "en"
+) -> Figure:
+    """Stacked daily bars of `value` per channel (date, channel, value columns).
+
+    `title` and `ylabel` come from the caller in the report's language; the day axis is
+    labelled in `lang`.
+    """
     wide = daily.pivot_table(index="date", columns="channel", values=value, aggfunc="sum")
     wide = wide.fillna(0.0)
     wide = wide[wide.sum().sort_values(ascending=False).index]
@@ -28,7 +35,7 @@ def daily_by_channel(daily: pd.DataFrame, value: str, *, title: str, ylabel: str
         bottom = bottom + wide[channel]
     axes.set_title(title)
     axes.set_ylabel(ylabel)
-    axes.set_xlabel("day")
+    axes.set_xlabel(text("health.axis.day", lang))
     axes.legend(ncol=4, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.18))
     figure.autofmt_xdate()
     return figure

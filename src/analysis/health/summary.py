@@ -6,13 +6,18 @@ from dataclasses import dataclass
 
 from analysis.health.kpis import KpiChange
 from analysis.health.profile import TableProfile
+from analysis.i18n import money, text
 
 
 @dataclass(frozen=True)
 class DataHealth:
-    """Results of the data-health report, as published to `<name>.json`."""
+    """Results of the data-health report, as published to `<name>.json`.
+
+    `headline` is written in `lang`; the tables, KPIs and warnings are data.
+    """
 
     headline: str
+    lang: str
     period: str
     tables: list[TableProfile]
     kpis: list[KpiChange]
@@ -20,23 +25,28 @@ class DataHealth:
     erased_customers: int
 
 
-def _signed_percent(change: float | None) -> str:
-    return "n/a" if change is None else f"{change:+.1%}"
+def _signed_percent(change: float | None, lang: str) -> str:
+    return text("health.value.na", lang) if change is None else f"{change:+.1%}"
 
 
-def headline_sentence(period: str, kpis: list[KpiChange], warnings: list[str]) -> str:
+def headline_sentence(period: str, kpis: list[KpiChange], warnings: list[str], lang: str) -> str:
     """One sentence: the month's revenue and its change, spend, and the data's condition."""
     by_name = {k.kpi: k for k in kpis}
     revenue, orders, spend = by_name["revenue"], by_name["orders"], by_name["spend"]
     condition = (
-        "all contract checks passed"
+        text("health.headline.clean", lang)
         if not warnings
-        else f"{len(warnings)} data-contract warning(s) to read first"
+        else text("health.headline.warnings", lang, count=len(warnings))
     )
-    return (
-        f"{period}: revenue ¥{revenue.this_month or 0:,.0f} "
-        f"({_signed_percent(revenue.change)} on last month) from {orders.this_month or 0:,.0f} "
-        f"orders; spend ¥{spend.this_month or 0:,.0f}; {condition}."
+    return text(
+        "health.headline.sentence",
+        lang,
+        period=period,
+        revenue=money(revenue.this_month or 0, lang),
+        change=_signed_percent(revenue.change, lang),
+        orders=f"{orders.this_month or 0:,.0f}",
+        spend=money(spend.this_month or 0, lang),
+        condition=condition,
     )
 
 
@@ -46,10 +56,13 @@ def summarise(
     kpis: list[KpiChange],
     warnings: list[str],
     erased_customers: int,
+    *,
+    lang: str,
 ) -> DataHealth:
-    """Assemble the results record with its headline."""
+    """Assemble the results record with its headline in `lang`."""
     return DataHealth(
-        headline=headline_sentence(period, kpis, warnings),
+        headline=headline_sentence(period, kpis, warnings, lang),
+        lang=lang,
         period=period,
         tables=tables,
         kpis=kpis,

@@ -15,6 +15,8 @@ import pandas as pd
 from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
+from analysis.i18n import text
+
 
 def finding(template: str, **values: object) -> None:
     """A finding sentence: `template` is ours (may hold <b>), `values` are escaped data."""
@@ -48,16 +50,19 @@ def show_warning(template: str, **values: object) -> None:
     display_html(f"<div style='{WARNING_STYLE}'>{template.format(**safe)}</div>")
 
 
-def show_contract_warnings(warnings: list[str]) -> None:
-    """A visible box listing data-contract warnings (strict: false), or a note that none."""
+def show_contract_warnings(warnings: list[str], *, lang: str) -> None:
+    """A visible box listing data-contract warnings (strict: false), or a note that none.
+
+    The heading and the note are in `lang`; the warnings are shown as the contract check
+    wrote them.
+    """
     if not warnings:
-        display_html("<p>The data meet every contract rule checked.</p>")
+        none = text("health.contract.none", lang)
+        display_html(f"<p>{escape(none)}</p>")
         return
     items = "".join(f"<li>{escape(w)}</li>" for w in warnings)
-    display_html(
-        f"<div style='{WARNING_STYLE}'>"
-        f"<b>Data contract warnings ({len(warnings)})</b><ul>{items}</ul></div>"
-    )
+    heading = text("health.contract.heading", lang, count=len(warnings))
+    display_html(f"<div style='{WARNING_STYLE}'><b>{escape(heading)}</b><ul>{items}</ul></div>")
 
 
 def show_figure(figure: Figure, *, alt: str) -> None:

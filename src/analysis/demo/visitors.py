@@ -26,10 +26,14 @@ def visitor_touches(rng: np.random.Generator, count: int, first_user: int) -> To
     visits = rng.choice(len(VISIT_COUNT_MIX), size=count, p=VISIT_COUNT_MIX) + 1
     visitor = np.repeat(np.arange(count), visits)
     position = np.arange(len(visitor)) - np.repeat(np.cumsum(visits) - visits, visits)
-    arrival = growing_times(rng, np.zeros(count), np.full(count, HORIZON - REVISIT_DAYS * DAY))
+    # Visitors keep arriving up to the last moment and some arrived before the first day: only
+    # touches inside the period are kept, so the traffic of the first and last days is as
+    # steady as any other (no ramp at either end that a detector would read as a dip).
+    arrival = growing_times(rng, np.full(count, -REVISIT_DAYS * DAY), np.full(count, HORIZON))
     later = np.where(position == 0, 0.0, rng.uniform(0, REVISIT_DAYS * DAY, size=len(visitor)))
     ts = np.floor(arrival[visitor] + later).astype(np.int64)
     role = np.where(position == 0, FIRST, MIDDLE)
     channel = draw_channels(rng, role, ts)
     touches = Touches(first_user + visitor, ts, channel, draw_campaigns(rng, channel))
-    return touches.subset(~dropped_by_outage(rng, channel, ts))
+    inside = (ts >= 0) & (ts < HORIZON)
+    return touches.subset(~dropped_by_outage(rng, channel, ts) & inside)

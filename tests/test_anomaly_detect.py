@@ -99,6 +99,45 @@ def test_ctr_from_five_impressions_a_day_raises_no_alarm_in_a_year() -> None:
     assert detection.shifts == ()
 
 
+def _sums_of_units(rng: np.random.Generator, units: np.ndarray, draw) -> np.ndarray:
+    """Each step's amount: the sum of `units` draws (a day's clicks' prices, orders' values)."""
+    return np.array([[draw(rng, int(u)).sum() for u in row] for row in units])
+
+
+NOMINAL_POINT_RATE = 4.7e-4  # two-sided tail of 3.5 (DetectorSettings.threshold)
+
+
+def test_spend_from_a_few_clicks_a_day_stays_within_the_point_false_alarm_rate() -> None:
+    rng = np.random.default_rng(5)
+    week = 1 + 0.2 * np.sin(2 * np.pi * np.arange(365) / 7)
+    clicks = rng.poisson(6 * week, (200, 365)).astype(float)
+    spend = _sums_of_units(rng, clicks, lambda r, n: r.exponential(15.0, n))  # price CV 1
+    unknown_prices = np.full(spend.shape, np.nan)
+    with_units = detect(make_panel(spend, numerator=unknown_prices, denominator=clicks))
+    history_only = detect(make_panel(spend))
+    rate = with_units.anomalous.sum() / np.isfinite(with_units.score).sum()
+    rate_history_only = history_only.anomalous.sum() / np.isfinite(history_only.score).sum()
+    assert rate <= 2 * NOMINAL_POINT_RATE  # measured 7.5e-4
+    assert rate_history_only > 2 * rate  # skewed small sums fool a scale from history alone
+    assert len(with_units.shifts) <= 5 < len(history_only.shifts)
+
+
+def test_revenue_uses_the_order_values_and_still_flags_a_halving() -> None:
+    rng = np.random.default_rng(9)
+    orders = rng.poisson(200, (100, 365)).astype(float)  # a halving is ≈ 6 SDs of revenue
+    orders[:, 300] = rng.poisson(100, 100)
+    values = [rng.lognormal(5.8, 0.6, int(n)) for n in orders.ravel()]
+    revenue = np.array([v.sum() for v in values]).reshape(orders.shape)
+    squares = np.array([(v**2).sum() for v in values]).reshape(orders.shape)
+    detection = detect(make_panel(revenue, numerator=squares, denominator=orders))
+    quiet = np.arange(365) != 300
+    rate = detection.anomalous[:, quiet].sum() / np.isfinite(detection.score[:, quiet]).sum()
+    assert rate <= 2 * NOMINAL_POINT_RATE
+    # ≈ 5.4 SDs against a t-quantile of ≈ 4.3 (df from a MAD of 56 residuals): power ≈ 0.88
+    assert detection.anomalous[:, 300].mean() >= 0.75
+    assert (detection.score[:, 300] < 0).all()
+
+
 def test_high_volume_ctr_halving_is_flagged_on_its_day_and_reported_as_a_shift() -> None:
     rng = np.random.default_rng(41)
     impressions = rng.poisson(20_000, (30, 365)).astype(float)

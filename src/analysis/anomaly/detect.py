@@ -6,8 +6,11 @@
 2. Volume model: the day's sampling variance v_t from its volume — binomial p(1 − p)/n for
    ratios (p = pooled rate Σnumerator / Σdenominator of the scale window, n = the step's
    denominator), Poisson λ = expected for counts, (price_cv × expected)² / clicks for prices,
-   0 for amounts. The scale's share beyond sampling noise is the over-dispersion
-   τ² = max(0, scale² − median of past v) and the step's standard deviation is
+   and for amounts with a known unit count (spend: clicks, revenue: orders) the compound
+   Poisson variance of a sum of unit amounts, expected units × E[unit²] (module
+   `sampling_variance`); 0 for amounts without units (the generic `metrics` table). The
+   scale's share beyond sampling noise is the over-dispersion τ² = max(0, scale² − median
+   of past v) and the step's standard deviation is
    sd_t = sqrt(τ² + v_t): the additive random-effects form of Spiegelhalter's funnel plots
    with over-dispersion (Spiegelhalter 2005, Statistics in Medicine 24:1185). So a CTR from a
    handful of impressions gets a wide band, and a volume too small for the normal
@@ -137,6 +140,7 @@ class _Scored:
 
 
 def sampling_variance(
+    values: np.ndarray,
     numerator: np.ndarray,
     denominator: np.ndarray,
     kinds: np.ndarray,
@@ -150,7 +154,13 @@ def sampling_variance(
     ratio: p(1 − p)/n with p the pooled rate of the `width` steps before (falling back to the
     expected value) and n the step's denominator; enough when n·p and n·(1 − p) ≥ min_volume.
     count: λ = max(expected, 0); enough when λ ≥ min_volume. price: (price_cv × expected)² / n
-    with n the step's denominator (clicks); enough when n ≥ min_volume. amount, and ratio or
+    with n the step's denominator (clicks); enough when n ≥ min_volume.
+    amount with units (`Panel`: denominator = units, numerator = Σ unit² where known): a day's
+    spend or revenue is a sum over a Poisson number of clicks or orders, whose variance is
+    E[units] × E[unit²] (compound Poisson). With ū = Σ amount / Σ units of the `width` steps
+    before, E[units] = expected / ū and E[unit²] = Σ unit² / Σ units of those steps (revenue:
+    from the order values) or (1 + price_cv²) ū² when unit amounts are unknown (spend: one
+    click's price); enough when E[units] ≥ min_volume. Amounts without units, and ratio or
     price steps whose denominator is unknown: variance 0 (history scale alone), always enough.
     """
     variance = np.zeros(expected.shape)
@@ -174,6 +184,15 @@ def sampling_variance(
         if price.any():
             variance = np.where(price, (settings.price_cv * expected) ** 2 / volume, variance)
             enough &= ~price | (volume >= settings.min_volume)
+        amount = (kinds == "amount")[:, None] & known
+        if amount.any():
+            unit = _pooled_rate(values, denominator, width)
+            squares = _pooled_rate(numerator, denominator, width)
+            second = np.where(np.isfinite(squares), squares, (1.0 + settings.price_cv**2) * unit**2)
+            units = np.maximum(expected, 0.0) / unit
+            usable = amount & np.isfinite(units) & np.isfinite(second)
+            variance = np.where(usable, units * second, variance)
+            enough &= ~usable | (units >= settings.min_volume)
     return variance, enough
 
 
@@ -220,10 +239,10 @@ def _score_block(
     base = robust_baseline(values, frequency, settings)
     width = settings.scale_cycles * season_cycle(frequency)
     variance, enough = sampling_variance(
-        numerator, denominator, kinds, base.expected, width=width, settings=settings
+        values, numerator, denominator, kinds, base.expected, width=width, settings=settings
     )
     typical = np.zeros(values.shape)
-    modelled = np.flatnonzero((kinds != "amount") & np.any(variance > 0, axis=1))
+    modelled = np.flatnonzero(np.any(variance > 0, axis=1))
     if modelled.size:
         past = np.where(enough[modelled], variance[modelled], np.nan)
         typical[modelled] = np.nan_to_num(trailing_median(past, width, min_count=1))

@@ -16,7 +16,8 @@ import pandas as pd
 from analysis.errors import AnalysisError
 
 MetricKind = Literal["count", "amount", "ratio", "price"]
-"""count: visits, orders, clicks (Poisson); amount: spend, revenue (no volume model);
+"""count: visits, orders, clicks (Poisson); amount: spend, revenue (a sum over clicks or orders:
+compound Poisson where the unit count is known);
 ratio: CTR, conversion rate (binomial: numerator of denominator); price: CPC, CPM
 (an amount per unit: the denominator's count sets its precision)."""
 
@@ -33,8 +34,11 @@ class Panel:
     ctr, cpc, visits, conversion_rate, ...), `kind` (MetricKind), `channel`/`campaign`/`keyword`
     (None above their level) and `parent`: the row of the same metric one level up, or -1.
     values: float (n_series, n_steps), NaN where the series has no data that step.
-    numerator / denominator: float (n_series, n_steps) for ratio and price series (NaN rows for
-    the others): value = numerator / denominator, e.g. clicks / impressions, spend / clicks.
+    numerator / denominator: float (n_series, n_steps) for ratio and price series: value =
+    numerator / denominator, e.g. clicks / impressions, spend / clicks. For amounts whose unit
+    count is known, denominator = units (spend: clicks, revenue: orders) and numerator = Σ of
+    the squared unit amounts where the source has them (revenue: Σ order value²; spend: NaN),
+    the detector's volume model (`anomaly.detect.sampling_variance`). NaN rows otherwise.
     """
 
     keys: pd.DataFrame

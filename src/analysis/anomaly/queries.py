@@ -89,7 +89,8 @@ def visit_steps(
 def order_steps(
     warehouse: Warehouse, first: date, last: date, levels: list[str], frequency: str
 ) -> pd.DataFrame:
-    """orders and revenue per step, in total and per recorded channel."""
+    """orders, revenue and Σ order value² (the revenue's sampling variance) per step, in total
+    and per recorded channel."""
     orders = warehouse.table("orders")
     orders = orders.filter(in_days(orders.order_ts, first, last))
     orders = orders.select(
@@ -98,6 +99,7 @@ def order_steps(
     sums = {
         "orders": lambda t: t.count().cast("float64"),
         "revenue": lambda t: t.revenue.sum().cast("float64"),
+        "revenue_squares": lambda t: (t.revenue * t.revenue).sum().cast("float64"),
     }
     return _frame(_by_levels(orders, levels, sums, ("channel",)))
 

@@ -49,6 +49,10 @@ DEFINITIONS = {
     "conversion_rate": ("ratio", "orders", "visits", 1.0),
 }
 
+UNITS = {"spend": ("clicks", None), "revenue": ("orders", "revenue_squares")}
+"""amount → (its unit count, Σ unit amount² where the source has it): a day's spend is a sum
+over clicks, its revenue a sum over orders; the detector's volume model for amounts."""
+
 
 @dataclass(frozen=True)
 class SeriesBuild:
@@ -101,7 +105,11 @@ def build_panel(
             value = np.where(np.isfinite(value), value, np.nan)
             keys.append(_key(level, channel, campaign, keyword, metric, kind))
             values.append(value)
-            numerators.append(numerator if bottom else np.full(len(grid), np.nan))
+            if kind == "amount":
+                numerator, denominator = _unit_parts(table, metric, len(grid))
+            numerators.append(
+                numerator if bottom or kind == "amount" else np.full(len(grid), np.nan)
+            )
             denominators.append(denominator)
     averaged = 0
     if metric_rows is not None and "series" in metrics and len(metric_rows):
@@ -129,6 +137,13 @@ def build_panel(
         frequency=frequency,
     )
     return SeriesBuild(panel, gaps, averaged)
+
+
+def _unit_parts(table: dict[str, np.ndarray], metric: str, steps: int) -> tuple:
+    """(Σ unit², units) of an amount on the grid, NaN where the source lacks them."""
+    missing = np.full(steps, np.nan)
+    units, squares = UNITS.get(metric, (None, None))
+    return table.get(squares, missing), table.get(units, missing)
 
 
 def _parts_on_grid(

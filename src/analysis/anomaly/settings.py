@@ -48,8 +48,10 @@ class DetectorSettings:
       normal approximation: expected events n·p ≥ 5 and n·(1 − p) ≥ 5 (ratio), expected count
       ≥ 5 (count), clicks ≥ 5 (price). The textbook rule np ≥ 5 (e.g. Agresti & Franklin,
       "Statistics", §7.2).
-    price_cv: price series (CPC = spend / clicks): coefficient of variation of the price of one
-      click; the day's sampling variance is (price_cv × expected)² / clicks. 1.0 is the
+    price_cv: coefficient of variation of the price of one click. CPC (spend / clicks): the
+      day's sampling variance is (price_cv × expected)² / clicks; spend (a sum over clicks):
+      expected clicks × (1 + price_cv²) × CPC², the compound Poisson variance used for amounts
+      whose unit values are unknown (revenue uses its order values instead). 1.0 is the
       exponential-like spread of per-click prices in second-price auctions (an assumption).
     min_relative_scale: the band is never narrower than ±threshold × 1% of the expected value,
       so a series flat to the cent does not alarm on a 0.1% move.

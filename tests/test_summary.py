@@ -188,6 +188,9 @@ def test_summary_in_chinese_names_data_as_written(month) -> None:
     report = _summary(demo, folder, lang="zh")
     assert re.search(r"项 KPI 中 \d 项达标", report.headline)
     assert any("百度SEM" in d.text and "调查" in d.text for d in report.decisions)
+    incidents = [d.text for d in report.decisions if d.kind == "incident"]
+    assert any("抖音 · 访问量" in t for t in incidents), incidents  # the planted traffic drop
+    assert not any(re.search(r" · (visits|orders|revenue|spend|clicks)\b", t) for t in incidents)
 
 
 def test_summary_params_file_validates(month) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.anomaly.report import series_label
 from analysis.i18n import day, money, percent, signed_percent, text
 from analysis.summary.sources import Source
 
@@ -54,7 +55,7 @@ def incident_decisions(source: Source, lang: str) -> list[Decision]:
     for incident in chosen:
         deadline = deadlines.get(incident["series"])
         values = {
-            "series": incident["series"],
+            "series": series_label(incident["series"], lang),
             "change": signed_percent((incident.get("deviation_pct") or 0) / 100, lang, 0),
             "when": _when(incident, lang),
         }

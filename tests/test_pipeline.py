@@ -117,6 +117,7 @@ def test_batch_with_one_failing_report_finishes_the_others(tiny_dir, tmp_path):
     assert '<a href="health.html">health</a>' in index
     assert "planted failure in the middle of the report" in index
     assert '<td class="failed">failed</td>' in index
+    assert "What went wrong" in index  # the catalogue's lead-in before the error itself
 
 
 def test_batch_of_good_reports_returns_ok_outcomes(tiny_dir, tmp_path):

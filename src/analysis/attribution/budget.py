@@ -18,22 +18,19 @@ from scipy.optimize import brentq
 
 from analysis.attribution.response import ResponseCurve
 from analysis.errors import ParamsError
+from analysis.i18n import money, percent, text
 
 Status = Literal["expand", "keep", "watch", "inefficient", "n/a"]
 STATUSES: tuple[str, ...] = ("expand", "keep", "watch", "inefficient", "n/a")
-TEST_RESERVE = "tests of new channels"
 _INTERIOR_MOVES = ("marginal", "even", "lowest-roi")  # fit-to-total moves that stop inside limits
-BUDGET_METHOD = (
-    "handbook rules first: ROI below the watch threshold (and, in the deepening phase, below "
-    "the keep threshold) is cut by the maximum decrease, everything else starts at current "
-    "spend; then the channel money, total × (1 − test share), is met: money is added to expand "
-    "channels, then keep channels; money is removed from keep/watch channels, then expand "
-    "channels. Within a group, channels with a supported response curve are set to equal "
-    "marginal ROI (exact water-filling by bisection), the others by an equal relative "
-    "increase (adding) or lowest ROI first (removing); the two sub-groups share the amount in "
-    "proportion to their room. Per-channel limits are never exceeded; amounts are rounded to "
-    "the cent by largest remainder."
-)
+
+
+def reserve_line_name(lang: str) -> str:
+    """The test reserve line's name in `lang` (its status is the code "test" in any language)."""
+    return text("attribution.budget.test_reserve", lang)
+
+
+TEST_RESERVE = reserve_line_name("en")  # the reserve line of an English proposal (the default)
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ class BudgetProposal:
     test_reserve: float
     unallocated: float  # > 0: money the limits could not place; < 0: floors exceed the money
     feasible: bool  # the total is met exactly (unallocated == 0)
-    method: str = BUDGET_METHOD
+    method: str  # how the total was met, in the report's language (`attribution.budget.method`)
     notes: tuple[str, ...] = field(default=())
 
 
@@ -131,14 +128,16 @@ def propose_budget(
     thresholds: Thresholds | None = None,
     deepening: bool = True,
     days_in_month: float = 30.0,
+    lang: str = "en",
 ) -> BudgetProposal:
     """Propose next month's spend per channel and a test reserve that sum to `total_budget`.
 
     Handbook rules (ROI < watch cut; ROI < keep cut too when `deepening`; ROI > expand may
     grow), then the channel money total × (1 − test_share) is met inside each channel's
     limits by marginal ROI where a supported response curve exists (exact equalisation) and
-    by ROI otherwise; see `BUDGET_METHOD`. Curves are daily: monthly spend is divided by
-    `days_in_month` to read them. `status`, if given, must agree with `roi_status`.
+    by ROI otherwise; the catalogue's `attribution.budget.method` says it in full. Curves are
+    daily: monthly spend is divided by `days_in_month` to read them. `status`, if given, must
+    agree with `roi_status`. Reasons, notes and the method are sentences in `lang`.
     """
     rules = thresholds or Thresholds()
     channels = _channels(
@@ -163,9 +162,9 @@ def propose_budget(
     target = channel_cents if abs(gap) < 1e-6 else round(sum(c.proposed for c in channels) * 100)
     placed = _round_to_cents(channels, target)
     unallocated = (channel_cents - placed) / 100
-    lines = [_line(channel, rules, deepening, days_in_month) for channel in channels]
-    notes = _notes(unallocated, rules)
-    lines.append(_test_line(total, test_cents / 100, test_share, notes))
+    lines = [_line(channel, rules, deepening, days_in_month, lang) for channel in channels]
+    notes = _notes(unallocated, rules, lang)
+    lines.append(_test_line(total, test_cents / 100, test_share, notes, lang))
     return BudgetProposal(
         lines=tuple(lines),
         total_budget=total_cents / 100,
@@ -173,6 +172,7 @@ def propose_budget(
         test_reserve=test_cents / 100,
         unallocated=unallocated,
         feasible=unallocated == 0,
+        method=text("attribution.budget.method", lang),
         notes=notes,
     )
 
@@ -307,7 +307,9 @@ def _round_to_cents(channels: list[_Channel], target_cents: int) -> int:
     return sum(cents)
 
 
-def _line(channel: _Channel, rules: Thresholds, deepening: bool, days: float) -> BudgetLine:
+def _line(
+    channel: _Channel, rules: Thresholds, deepening: bool, days: float, lang: str
+) -> BudgetLine:
     """A channel's line with its reason sentence and marginal ROI (from a supported curve)."""
     curve = channel.fitted_curve
     now = later = interval = None
@@ -323,7 +325,7 @@ def _line(channel: _Channel, rules: Thresholds, deepening: bool, days: float) ->
         change=change,
         change_pct=change / channel.current if channel.current > 0 else None,
         status=channel.status,
-        reason=_reason(channel, rules, deepening, now, interval, later),
+        reason=_reason(channel, rules, deepening, (now, interval, later), lang),
         roi=channel.roi,
         marginal_roi=now,
         marginal_roi_interval=interval,
@@ -336,86 +338,103 @@ def _reason(
     channel: _Channel,
     rules: Thresholds,
     deepening: bool,
-    now: float | None,
-    interval: tuple[float, float] | None,
-    later: float | None,
+    marginal: tuple[float | None, tuple[float, float] | None, float | None],
+    lang: str,
 ) -> str:
-    """The sentence: the status rule, how the fit to the total moved it, the curve evidence."""
+    """The sentence: the status rule, how the fit to the total moved it, the curve evidence.
+
+    `marginal` is (marginal ROI at current spend, its interval, marginal ROI at proposed spend).
+    """
     if channel.status == "n/a":
-        return "no spend (organic/community): not budgeted here"
-    roi, cut = channel.roi or 0.0, f"cut by the {channel.max_decrease:.0%} limit"
+        return text("attribution.budget.no_spend", lang)
+    lines = {"watch": f"{rules.watch:g}", "keep": f"{rules.keep:g}", "expand": f"{rules.expand:g}"}
+    roi = f"{channel.roi or 0.0:.1f}"
+    cut = text("attribution.budget.cut", lang, limit=percent(channel.max_decrease, lang, 0))
     rule = {
-        "inefficient": f"ROI {roi:.1f} < {rules.watch:g}: inefficient, {cut}",
-        "watch": (
-            f"ROI {roi:.1f} < {rules.keep:g}: watch; the deepening-phase rule drops channels "
-            f"under {rules.keep:g}, {cut}"
-            if deepening
-            else f"ROI {roi:.1f} in {rules.watch:g}–{rules.keep:g}: watch"
-        ),
-        "keep": f"ROI {roi:.1f} in {rules.keep:g}–{rules.expand:g}: keep",
-        "expand": f"ROI {roi:.1f} > {rules.expand:g}: expand",
+        "inefficient": "attribution.budget.rule.inefficient",
+        "watch": "attribution.budget.rule.watch_deepening"
+        if deepening
+        else "attribution.budget.rule.watch",
+        "keep": "attribution.budget.rule.keep",
+        "expand": "attribution.budget.rule.expand",
     }[channel.status]
-    parts = [rule, _movement(channel)]
+    parts = [text(rule, lang, roi=roi, cut=cut, **lines), _movement(channel, lang)]
+    now, interval, later = marginal
     if now is not None and interval is not None and later is not None:
         parts.append(
-            f"marginal ROI {now:.1f} [{interval[0]:.1f}, {interval[1]:.1f}] at current spend, "
-            f"{later:.1f} at proposed"
+            text(
+                "attribution.budget.marginal",
+                lang,
+                now=f"{now:.1f}",
+                low=f"{interval[0]:.1f}",
+                high=f"{interval[1]:.1f}",
+                later=f"{later:.1f}",
+            )
         )
     elif channel.curve is not None:
-        parts.append(f"response curve not used: {channel.curve.reason}")
-    return "; ".join(part for part in parts if part)
+        parts.append(text("attribution.budget.curve_unused", lang, reason=channel.curve.reason))
+    return text("attribution.budget.separator", lang).join(part for part in parts if part)
 
 
-def _movement(channel: _Channel) -> str:
+def _movement(channel: _Channel, lang: str) -> str:
     """How fitting the total moved the channel (empty when the status rule alone set it)."""
     change = channel.proposed - channel.current
     if abs(change) < 0.005:
-        return "held at current spend" if channel.status != "n/a" else ""
+        return text("attribution.budget.held", lang) if channel.status != "n/a" else ""
     if channel.move not in (*_INTERIOR_MOVES, "limit"):
         return ""
+    share = percent(abs(change) / channel.current, lang, 0)
     if change < 0:
-        how = {
-            "limit": f"cut by the full {channel.max_decrease:.0%} limit",
-            "marginal": f"cut {-change / channel.current:.0%} where marginal ROI is lowest",
-        }.get(channel.move, f"cut {-change / channel.current:.0%}, lowest ROI first")
-        return f"{how}, to fit the total after the test reserve"
-    how = {
-        "limit": f"raised by the full {channel.max_increase:.0%} limit",
-        "marginal": f"raised {change / channel.current:.0%} to equalise marginal ROI",
-    }.get(channel.move, f"raised {change / channel.current:.0%} (equal relative increase)")
+        key = {
+            "limit": "attribution.budget.cut_limit",
+            "marginal": "attribution.budget.cut_marginal",
+        }.get(channel.move, "attribution.budget.cut_lowest")
+        how = text(key, lang, limit=percent(channel.max_decrease, lang, 0), share=share)
+        return text("attribution.budget.to_fit", lang, how=how)
+    key = {
+        "limit": "attribution.budget.raise_limit",
+        "marginal": "attribution.budget.raise_marginal",
+    }.get(channel.move, "attribution.budget.raise_even")
+    how = text(key, lang, limit=percent(channel.max_increase, lang, 0), share=share)
     if channel.status == "keep":
-        return f"{how}, because the expand channels reached their limits"
+        return text("attribution.budget.expand_full", lang, how=how)
     return how
 
 
-def _notes(unallocated: float, rules: Thresholds) -> tuple[str, ...]:
+def _notes(unallocated: float, rules: Thresholds, lang: str) -> tuple[str, ...]:
     """Plain statements of a total the limits could not meet."""
     if unallocated > 0:
         return (
-            f"{unallocated:,.2f} of the channel budget is unallocated: every channel allowed to "
-            f"grow (ROI >= {rules.keep:g}) is at its increase limit",
+            text(
+                "attribution.budget.note.unallocated",
+                lang,
+                amount=money(unallocated, lang, 2),
+                keep=f"{rules.keep:g}",
+            ),
         )
     if unallocated < 0:
-        return (
-            f"the channels' floors exceed the channel budget by {-unallocated:,.2f}: every paid "
-            "channel is at its decrease limit",
-        )
+        amount = money(-unallocated, lang, 2)
+        return (text("attribution.budget.note.floors", lang, amount=amount),)
     return ()
 
 
-def _test_line(total: float, reserve: float, share: float, notes: tuple[str, ...]) -> BudgetLine:
-    reason = (
-        f"{share:.0%} of the {total:,.2f} total kept for small tests of new channels and "
-        "low-conversion, high-potential ones (handbook: about 20%)"
+def _test_line(
+    total: float, reserve: float, share: float, notes: tuple[str, ...], lang: str
+) -> BudgetLine:
+    reason = text(
+        "attribution.budget.test_reason",
+        lang,
+        share=percent(share, lang, 0),
+        total=money(total, lang, 2),
     )
     return BudgetLine(
-        channel=TEST_RESERVE,
+        channel=reserve_line_name(lang),
         current=0.0,
         proposed=reserve,
         change=reserve,
         change_pct=None,
         status="test",
-        reason="; ".join((reason, *notes)),
+        reason=text("attribution.budget.separator", lang).join((reason, *notes)),
         roi=None,
         marginal_roi=None,
         marginal_roi_interval=None,

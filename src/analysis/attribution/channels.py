@@ -7,31 +7,37 @@ new customers. A channel without spend (organic, community) has ROI, CAC and sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from analysis.attribution.budget import Thresholds, roi_status
+from analysis.i18n import text
 from analysis.schema import CHANNELS
 
-STATUS_RULES = {
-    "expand": "ROI > {expand:g}: expand",
-    "keep": "ROI {keep:g}–{expand:g}: keep",
-    "watch": "ROI {watch:g}–{keep:g}: watch (cut in the deepening phase)",
-    "inefficient": "ROI < {watch:g}: inefficient, fix or cut",
-    "n/a": "no spend: ROI not defined",
-}
 QUADRANTS = {
-    (True, True): "high conversion / high spend: core (handbook 40% of budget)",
-    (True, False): "high conversion / low spend: scale up (handbook 30%)",
-    (False, True): "low conversion / high spend: test small, prove ROI (handbook 20%)",
-    (False, False): "low conversion / low spend: pause and find out why",
+    (True, True): "core",  # high conversion / high spend: handbook 40% of budget
+    (True, False): "scale_up",  # high conversion / low spend: handbook 30%
+    (False, True): "test_small",  # low conversion / high spend: test small, prove ROI (20%)
+    (False, False): "pause",  # low conversion / low spend: pause and find out why
 }
-QUADRANT_METHOD = (
-    "conversion rate (attributed conversions / visits) and spend, each split at the median "
-    "over channels (spend median over paid channels; no spend counts as low)"
-)
+"""Quadrant codes by (high conversion, high spend); the catalogue's `attribution.quadrant.<code>`
+says each in words, with the handbook's budget share. Conversion rate (attributed conversions /
+visits) and spend are each split at the median over channels (spend median over paid channels;
+no spend counts as low): `attribution.method.quadrant`."""
+
+
+def status_rule(status: str, thresholds: Mapping[str, float], lang: str) -> str:
+    """The rule behind a status with the report's thresholds ("ROI > 3: expand")."""
+    lines = {name: f"{value:g}" for name, value in thresholds.items()}
+    return text(f"attribution.status_rule.{status}", lang, **lines)
+
+
+def quadrant_label(quadrant: str, lang: str) -> str:
+    """A quadrant code in words, with the handbook's budget share."""
+    return text(f"attribution.quadrant.{quadrant}", lang)
 
 
 def ratio_or_none(numerator: float, denominator: float) -> float | None:
@@ -58,7 +64,7 @@ class ChannelEconomics:
     status_by_model: dict[str, str]
     roi_range: tuple[float, float] | None
     status_depends_on_model: bool
-    quadrant: str
+    quadrant: str  # a code of QUADRANTS
 
 
 def channel_economics(

@@ -1,35 +1,45 @@
-"""Render the channel ROI report in a notebook: one call per section, data values escaped."""
+"""Render the channel ROI report in a notebook: one call per section, data values escaped.
+
+Every heading, header, cell word and sentence comes from the language catalogue in the
+report's language (`report.lang`); channel names and paths are data and shown as written.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from analysis.attribution import plots
-from analysis.attribution.channels import STATUS_RULES
-from analysis.attribution.models import MODEL_LABELS
+from analysis.attribution.channels import quadrant_label, status_rule
+from analysis.attribution.models import model_label
 from analysis.attribution.report import AttributionReport, AttributionTables
+from analysis.i18n import number, percent, signed_percent, text
 from analysis.params import AttributionParams
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import show_warning
 
 
-def _money(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.0f}"
+def _column(name: str, lang: str) -> str:
+    return text(f"attribution.column.{name}", lang)
 
 
-def _ratio(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+def _amount(value: float | None, lang: str, digits: int = 0) -> str:
+    """A number, or the catalogue's "n/a" when it is not defined (no spend, no buyers)."""
+    return text("attribution.na", lang) if value is None else number(value, lang, digits)
+
+
+def _share(value: float | None, lang: str) -> str:
+    return text("attribution.na", lang) if value is None else percent(value, lang, 1)
 
 
 def show_overview(report: AttributionReport, params: AttributionParams) -> None:
     """The headline, the findings and how the decision model was chosen."""
+    lang = report.lang
     finding("<b>{headline}</b>", headline=report.headline)
     for sentence in report.findings:
         finding("{sentence}", sentence=sentence)
     finding(
-        "Status, quadrant, CAC and budget use the <b>{model}</b> model (parameter "
-        "decision_model); ROI = attributed revenue / spend, the handbook's definition.",
-        model=MODEL_LABELS[params.decision_model],
+        text("attribution.overview.model", lang, model="<b>{model}</b>"),
+        model=model_label(params.decision_model, lang),
     )
 
 
@@ -37,175 +47,203 @@ def show_roi(
     report: AttributionReport, tables: AttributionTables, params: AttributionParams
 ) -> None:
     """ROI by channel with the threshold lines, and the status table."""
-    model = params.decision_model
+    lang, model = report.lang, params.decision_model
+    label = model_label(model, lang)
+    rows = tables.economics
     show_figure(
-        plots.roi_by_channel(tables.economics, model, params.thresholds),
-        alt=f"ROI by channel under {MODEL_LABELS[model]} with threshold lines",
+        plots.roi_by_channel(rows, model, params.thresholds, lang),
+        alt=text("attribution.alt.roi", lang, model=label),
     )
-    rules = {k: v.format(**report.thresholds) for k, v in STATUS_RULES.items()}
+    columns = {
+        "channel": [r.channel for r in rows],
+        "spend": [_amount(r.spend, lang) for r in rows],
+        "visits": [number(r.visits, lang) for r in rows],
+        "conversions": [number(r.conversions[model], lang) for r in rows],
+        "revenue": [_amount(r.revenue[model], lang) for r in rows],
+        "roi": [_amount(r.roi[model], lang, 2) for r in rows],
+        "profit_roi": [_amount(r.profit_roi, lang, 2) for r in rows],
+        "new_customers": [number(r.new_customers[model], lang) for r in rows],
+        "cac": [_amount(r.cac, lang) for r in rows],
+        "ltv_to_cac": [_amount(r.ltv_to_cac, lang, 2) for r in rows],
+        "conversion_rate": [_share(r.conversion_rate, lang) for r in rows],
+        "status": [status_rule(r.status, report.thresholds, lang) for r in rows],
+    }
     show_table(
-        pd.DataFrame(
-            {
-                "Channel": [r.channel for r in tables.economics],
-                "Spend (yuan)": [_money(r.spend) for r in tables.economics],
-                "Visits": [f"{r.visits:,}" for r in tables.economics],
-                "Conversions": [f"{r.conversions[model]:,.0f}" for r in tables.economics],
-                "Revenue (yuan)": [_money(r.revenue[model]) for r in tables.economics],
-                "ROI": [_ratio(r.roi[model]) for r in tables.economics],
-                "Profit ROI": [_ratio(r.profit_roi) for r in tables.economics],
-                "New customers": [f"{r.new_customers[model]:,.0f}" for r in tables.economics],
-                "CAC (yuan)": [_money(r.cac) for r in tables.economics],
-                "LTV:CAC": [_ratio(r.ltv_to_cac) for r in tables.economics],
-                "Conversion rate": [
-                    "n/a" if r.conversion_rate is None else f"{r.conversion_rate:.1%}"
-                    for r in tables.economics
-                ],
-                "Status": [rules[r.status] for r in tables.economics],
-            }
-        ),
-        caption=f"Channels under {MODEL_LABELS[model]}, {report.period}",
+        pd.DataFrame({_column(name, lang): values for name, values in columns.items()}),
+        caption=text("attribution.caption.roi", lang, model=label, period=report.period),
     )
     finding(
-        "Profit ROI = (revenue × gross margin {margin} − spend) / spend. LTV: {ltv}. "
-        "CAC = spend / new customers credited to the channel (the same model run with first "
-        "orders as the conversions).",
-        margin=f"{params.gross_margin:.0%}",
-        ltv=report.methods["ltv"],
+        "{note}",
+        note=text(
+            "attribution.note.profit",
+            lang,
+            margin=percent(params.gross_margin, lang, 0),
+            ltv=report.methods["ltv"],
+        ),
     )
     if report.ltv["fallback_reason"]:
-        show_warning("LTV fell back to mean revenue: {why}", why=report.ltv["fallback_reason"])
+        show_warning(
+            "{note}",
+            note=text("attribution.note.ltv_fallback", lang, why=report.ltv["fallback_reason"]),
+        )
 
 
 def show_models(report: AttributionReport, tables: AttributionTables) -> None:
     """Attributed revenue by model side by side, ROI ranges, and every method in a sentence."""
+    lang = report.lang
     show_figure(
-        plots.revenue_by_model(tables.credits, report.models),
-        alt="Attributed revenue per channel under each model",
+        plots.revenue_by_model(tables.credits, report.models, lang),
+        alt=text("attribution.alt.revenue", lang),
     )
     show_table(
         pd.DataFrame(
             [
-                {"Channel": r.channel}
-                | {MODEL_LABELS[m]: _ratio(r.roi[m]) for m in report.models}
+                {_column("channel", lang): r.channel}
+                | {model_label(m, lang): _amount(r.roi[m], lang, 2) for m in report.models}
                 | {
-                    "ROI range": "n/a"
+                    _column("roi_range", lang): text("attribution.na", lang)
                     if r.roi_range is None
                     else f"{r.roi_range[0]:.1f} – {r.roi_range[1]:.1f}",
-                    "Status changes with model": "yes" if r.status_depends_on_model else "no",
+                    _column("depends_on_model", lang): text(
+                        "attribution.yes" if r.status_depends_on_model else "attribution.no", lang
+                    ),
                 }
                 for r in tables.economics
             ]
         ),
-        caption="ROI of each channel under each model: how much the answer depends on the model",
+        caption=text("attribution.caption.models", lang),
     )
     if report.removal_effects:
         show_table(
             pd.DataFrame(
                 {
-                    "Channel": list(report.removal_effects),
-                    "Removal effect (conversions)": [
+                    _column("channel", lang): list(report.removal_effects),
+                    _column("removal_conversions", lang): [
                         f"{v:.3f}" for v in report.removal_effects.values()
                     ],
-                    "Removal effect (revenue)": [
+                    _column("removal_revenue", lang): [
                         f"{report.revenue_removal_effects[c]:.3f}" for c in report.removal_effects
                     ],
                 }
             ),
-            caption="Markov removal effects: the share of conversions lost without the channel",
+            caption=text("attribution.caption.removal", lang),
         )
     show_table(
         pd.DataFrame(
             {
-                "Model": [MODEL_LABELS.get(k, k) for k in report.methods],
-                "Method": list(report.methods.values()),
+                _column("model", lang): [_method_name(k, lang) for k in report.methods],
+                _column("method", lang): list(report.methods.values()),
             }
         ),
-        caption="Methods",
+        caption=text("attribution.caption.methods", lang),
     )
 
 
-def show_quadrants(tables: AttributionTables) -> None:
+def _method_name(key: str, lang: str) -> str:
+    """A row of the methods table: a model's name, or LTV / quadrant."""
+    if key in ("ltv", "quadrant"):
+        return text(f"attribution.methods_row.{key}", lang)
+    return model_label(key, lang)
+
+
+def show_quadrants(report: AttributionReport, tables: AttributionTables) -> None:
     """The four-quadrant chart and each channel's quadrant."""
-    show_figure(plots.quadrant_chart(tables.economics), alt="Channels by spend and conversion rate")
+    lang = report.lang
+    show_figure(
+        plots.quadrant_chart(tables.economics, lang), alt=text("attribution.alt.quadrants", lang)
+    )
     show_table(
         pd.DataFrame(
             {
-                "Channel": [r.channel for r in tables.economics],
-                "Quadrant": [r.quadrant for r in tables.economics],
+                _column("channel", lang): [r.channel for r in tables.economics],
+                _column("quadrant", lang): [
+                    quadrant_label(r.quadrant, lang) for r in tables.economics
+                ],
             }
         ),
-        caption="Quadrant of each channel (the handbook's budget share in brackets)",
+        caption=text("attribution.caption.quadrants", lang),
     )
 
 
 def show_paths(report: AttributionReport, tables: AttributionTables) -> None:
     """Path counts, the length distribution and the most travelled paths."""
-    paths = report.paths
+    lang, paths = report.lang, report.paths
     finding(
-        "{converting} converting and {null} non-converting journeys ({distinct} distinct "
-        "paths); a converting journey has {mean} touches on average. {untouched} orders "
-        "had no touch in their window and are credited to no channel.",
-        converting=f"{paths['converting']:,}",
-        null=f"{paths['null']:,}",
-        distinct=f"{paths['distinct']:,}",
-        mean=f"{paths['mean_length']:.1f}",
-        untouched=f"{paths['orders_without_touches']:,}",
-    )
-    show_figure(plots.path_length_chart(tables.lengths), alt="Journeys by number of touches")
-    show_table(
-        tables.top_paths.rename(
-            columns={
-                "path": "Path",
-                "conversions": "Conversions",
-                "nulls": "Did not convert",
-                "revenue": "Revenue (yuan)",
-                "journeys": "Journeys",
-                "conversion_rate": "Conversion rate",
-            }
+        "{note}",
+        note=text(
+            "attribution.note.paths",
+            lang,
+            converting=number(paths["converting"], lang),
+            null=number(paths["null"], lang),
+            distinct=number(paths["distinct"], lang),
+            mean=number(paths["mean_length"], lang, 1),
+            untouched=number(paths["orders_without_touches"], lang),
         ),
-        caption="Most converting paths",
+    )
+    show_figure(
+        plots.path_length_chart(tables.lengths, lang), alt=text("attribution.alt.lengths", lang)
+    )
+    names = {
+        "path": "path",
+        "conversions": "conversions",
+        "nulls": "did_not_convert",
+        "revenue": "revenue",
+        "journeys": "journeys",
+        "conversion_rate": "conversion_rate",
+    }
+    shown = {field: _column(name, lang) for field, name in names.items()}
+    show_table(
+        tables.top_paths.rename(columns=shown),
+        caption=text("attribution.caption.paths", lang),
         formats={
-            "Conversions": ",.0f",
-            "Did not convert": ",.0f",
-            "Revenue (yuan)": ",.0f",
-            "Journeys": ",.0f",
-            "Conversion rate": ".1%",
+            shown["conversions"]: ",.0f",
+            shown["nulls"]: ",.0f",
+            shown["revenue"]: ",.0f",
+            shown["journeys"]: ",.0f",
+            shown["conversion_rate"]: ".1%",
         },
     )
 
 
 def show_budget(report: AttributionReport, tables: AttributionTables) -> None:
     """The budget table (now, proposed, change, reason) and the response curves."""
-    lines = pd.DataFrame(report.budget)
+    lang, lines = report.lang, report.budget
     show_table(
         pd.DataFrame(
             {
-                "Channel": lines["channel"],
-                "Now (yuan)": lines["current"].map(_money),
-                "Proposed (yuan)": lines["proposed"].map(_money),
-                "Change": ["–" if pct is None else f"{pct:+.0%}" for pct in lines["change_pct"]],
-                "Reason": lines["reason"],
+                _column("channel", lang): [b["channel"] for b in lines],
+                _column("now", lang): [_amount(b["current"], lang) for b in lines],
+                _column("proposed", lang): [_amount(b["proposed"], lang) for b in lines],
+                _column("change", lang): [signed_percent(b["change_pct"], lang, 0) for b in lines],
+                _column("reason", lang): [b["reason"] for b in lines],
             }
         ),
-        caption="Next month's budget",
+        caption=text("attribution.caption.budget", lang),
     )
-    finding("How: {method}", method=report.budget_method)
+    finding("{note}", note=text("attribution.note.how", lang, method=report.budget_method))
     for note in report.budget_notes:
         show_warning("{note}", note=note)
+    curves = tables.curves.values()
     show_table(
         pd.DataFrame(
             {
-                "Channel": list(tables.curves),
-                "Curve": [
-                    "fitted" if c.supported else "not supported" for c in tables.curves.values()
+                _column("channel", lang): list(tables.curves),
+                _column("curve", lang): [
+                    text(
+                        "attribution.curve.fitted"
+                        if c.supported
+                        else "attribution.curve.not_supported",
+                        lang,
+                    )
+                    for c in curves
                 ],
-                "Why / fit": [c.reason for c in tables.curves.values()],
+                _column("curve_fit", lang): [c.reason for c in curves],
             }
         ),
-        caption="Response curves: where the daily data support a marginal ROI",
+        caption=text("attribution.caption.curves", lang),
     )
     if tables.curves:
         show_figure(
-            plots.response_curves(tables.curves, tables.daily),
-            alt="Daily spend against attributed revenue with fitted response curves",
+            plots.response_curves(tables.curves, tables.daily, lang),
+            alt=text("attribution.alt.curves", lang),
         )

@@ -18,6 +18,7 @@ import numpy as np
 
 from analysis.errors import AnalysisError
 from analysis.health.queries import in_days
+from analysis.i18n import money, percent, text
 from analysis.rfm import bgnbd, gamma_gamma
 from analysis.rfm import queries as rfm_queries
 from analysis.warehouse import Warehouse
@@ -43,21 +44,25 @@ def new_customer_ltv(
     margin: float,
     horizon_days: int,
     monthly_discount_rate: float,
+    lang: str,
 ) -> LifetimeValue:
-    """LTV of a customer acquired now: CLV models when they fit, else mean revenue (stated)."""
+    """LTV of a customer acquired now: CLV models when they fit, else mean revenue (stated).
+
+    The method and any fallback reason are sentences in `lang`.
+    """
     reason = None
     if source == "clv":
         try:
             return _clv_of_new_customer(
-                warehouse, as_of, margin, horizon_days, monthly_discount_rate
+                warehouse, as_of, margin, horizon_days, monthly_discount_rate, lang
             )
         except AnalysisError as error:
-            reason = f"the CLV models could not be fitted ({error})"
-    return _mean_revenue_value(warehouse, as_of, margin, reason)
+            reason = text("attribution.method.ltv_fallback", lang, error=error)
+    return _mean_revenue_value(warehouse, as_of, margin, reason, lang)
 
 
 def _clv_of_new_customer(
-    warehouse: Warehouse, as_of: date, margin: float, horizon_days: int, rate: float
+    warehouse: Warehouse, as_of: date, margin: float, horizon_days: int, rate: float, lang: str
 ) -> LifetimeValue:
     summary = rfm_queries.clv_summary(warehouse, as_of, period_days=WEEK)
     x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
@@ -77,16 +82,20 @@ def _clv_of_new_customer(
     if not math.isfinite(repeats) or repeats < 0:
         raise AnalysisError(f"expected repeat purchases came out as {repeats!r}")
     value = (1.0 + repeats) * mean_spend * margin
-    method = (
-        f"LTV = (first purchase + {repeats:.2f} discounted expected repeat purchases in "
-        f"{horizon_days} days, BG/NBD for a new customer) × mean spend {mean_spend:,.0f} "
-        f"(Gamma-Gamma) × margin {margin:.0%}; monthly discount {rate:.1%}"
+    method = text(
+        "attribution.method.ltv_clv",
+        lang,
+        repeats=f"{repeats:.2f}",
+        horizon=horizon_days,
+        mean_spend=money(mean_spend, lang),
+        margin=percent(margin, lang, 0),
+        rate=percent(rate, lang, 1),
     )
     return LifetimeValue(value, method)
 
 
 def _mean_revenue_value(
-    warehouse: Warehouse, as_of: date, margin: float, reason: str | None
+    warehouse: Warehouse, as_of: date, margin: float, reason: str | None, lang: str
 ) -> LifetimeValue:
     orders = warehouse.table("orders")
     orders = orders.filter(in_days(orders.order_ts, rfm_queries.EARLIEST, as_of))
@@ -94,5 +103,10 @@ def _mean_revenue_value(
     row = totals.to_pandas().iloc[0]
     customers = int(row["customers"])
     per_customer = float(row["revenue"]) / customers if customers else 0.0
-    method = f"LTV = mean revenue per customer to date ({per_customer:,.0f}) × margin {margin:.0%}"
+    method = text(
+        "attribution.method.ltv_mean",
+        lang,
+        per_customer=money(per_customer, lang),
+        margin=percent(margin, lang, 0),
+    )
     return LifetimeValue(per_customer * margin, method, reason)

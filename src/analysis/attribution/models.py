@@ -16,17 +16,14 @@ import pandas as pd
 from analysis.attribution import markov, rules, shapley
 from analysis.attribution.credit import Credit
 from analysis.attribution.pathset import PathSet
+from analysis.i18n import percent, text
 from analysis.params import AttributionParams
 
-MODEL_LABELS = {
-    "first_touch": "first touch",
-    "last_touch": "last touch",
-    "linear": "linear",
-    "time_decay": "time decay",
-    "position_based": "position based",
-    "markov": "Markov",
-    "shapley": "Shapley",
-}
+
+def model_label(model: str, lang: str) -> str:
+    """The model's name as the reader sees it ("last touch" / "末次触点"); the code stays in
+    the results."""
+    return text(f"attribution.model.{model}", lang)
 
 
 @dataclass(frozen=True)
@@ -130,31 +127,26 @@ def _frame(model: str, credit: Credit, acquired: Credit) -> pd.DataFrame:
 
 
 def methods(params: AttributionParams, run: ModelRun) -> dict[str, str]:
-    """Each model in a sentence, with its settings, as the report names them."""
-    first, middle, last = params.position_weights
-    text = {
-        "first_touch": "all credit to the journey's first touch",
-        "last_touch": "all credit to the touch just before the order",
-        "linear": "credit split equally over the journey's touches",
-        "time_decay": (
-            f"a touch t days before the order weighs 2^(−t/{params.half_life_days:g}) "
-            f"(half-life {params.half_life_days:g} days), normalised per order"
+    """Each model in a sentence, with its settings, in the report's language (`params.lang`)."""
+    lang = params.lang
+    first, middle, last = (percent(share, lang, 0) for share in params.position_weights)
+    half_life = f"{params.half_life_days:g}"
+    shapley_how = (
+        "attribution.method.shapley_closed_form"
+        if run.shapley_method == shapley.CLOSED_FORM
+        else "attribution.method.shapley_enumeration"
+    )
+    sentences = {
+        "first_touch": text("attribution.method.first_touch", lang),
+        "last_touch": text("attribution.method.last_touch", lang),
+        "linear": text("attribution.method.linear", lang),
+        "time_decay": text("attribution.method.time_decay", lang, half_life=half_life),
+        "position_based": text(
+            "attribution.method.position_based", lang, first=first, middle=middle, last=last
         ),
-        "position_based": (
-            f"first {first:.0%}, last {last:.0%}, middle touches share {middle:.0%} "
-            "(two touches: first and last split their weights)"
+        "markov": text(
+            "attribution.method.markov", lang, order=params.markov_order, states=run.markov_states
         ),
-        "markov": (
-            f"order-{params.markov_order} Markov chain over channels with start, conversion and "
-            "null states, non-converting journeys included; removal effect = 1 − P(conversion "
-            "without the channel) / P(conversion), solved exactly on the absorbing chain "
-            "(fundamental matrix), credit = total × normalised removal effects; revenue has "
-            "its own removal effects (each conversion carries the mean revenue of conversions "
-            f"leaving its state); {run.markov_states or 'no'} states"
-        ),
-        "shapley": (
-            "Shapley value of the game v(S) = conversions of journeys whose channels all lie in "
-            f"S; {run.shapley_method or 'exact'}"
-        ),
+        "shapley": text("attribution.method.shapley", lang, how=text(shapley_how, lang)),
     }
-    return {model: text[model] for model in params.models}
+    return {model: sentences[model] for model in params.models}

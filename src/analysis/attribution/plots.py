@@ -1,4 +1,7 @@
-"""Figures of the channel ROI report: one message each, channels in their report-wide colours."""
+"""Figures of the channel ROI report: one message each, channels in their report-wide colours.
+
+Titles, axis labels and legends come from the language catalogue in the report's `lang`.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.attribution.channels import ChannelEconomics
-from analysis.attribution.models import MODEL_LABELS
+from analysis.attribution.models import model_label
 from analysis.attribution.response import ResponseCurve, response_band
+from analysis.i18n import text
 from analysis.params import RoiThresholds
 from analysis.reporting.style import as_label, channel_colour
 
 
 def roi_by_channel(
-    economics: list[ChannelEconomics], model: str, thresholds: RoiThresholds
+    economics: list[ChannelEconomics], model: str, thresholds: RoiThresholds, lang: str
 ) -> Figure:
     """ROI per paid channel under the decision model, with the handbook's threshold lines."""
     paid = [r for r in economics if r.roi.get(model) is not None]
@@ -23,22 +27,24 @@ def roi_by_channel(
     names = [as_label(r.channel) for r in paid]
     values = [r.roi[model] for r in paid]
     axes.barh(names, values, color=[channel_colour(r.channel) for r in paid])
-    for value, label, style in (
-        (thresholds.watch, f"{thresholds.watch:g} inefficient below", ":"),
-        (thresholds.keep, f"{thresholds.keep:g} cut below (deepening)", "--"),
-        (thresholds.expand, f"{thresholds.expand:g} expand above", "-"),
+    for value, key, style in (
+        (thresholds.watch, "attribution.figure.roi.inefficient", ":"),
+        (thresholds.keep, "attribution.figure.roi.cut", "--"),
+        (thresholds.expand, "attribution.figure.roi.expand", "-"),
     ):
-        axes.axvline(value, color="#444", linestyle=style, linewidth=1, label=label)
+        line = text(key, lang, value=f"{value:g}")
+        axes.axvline(value, color="#444", linestyle=style, linewidth=1, label=line)
     for y, value in enumerate(values):
         axes.text(value, y, f" {value:.1f}", va="center", fontsize=8)
     axes.invert_yaxis()
-    axes.set_xlabel(f"ROI = attributed revenue / spend ({MODEL_LABELS[model]})")
-    axes.set_title(f"ROI by channel under {MODEL_LABELS[model]}, against the handbook's lines")
+    label = model_label(model, lang)
+    axes.set_xlabel(text("attribution.figure.roi.xlabel", lang, model=label))
+    axes.set_title(text("attribution.figure.roi.title", lang, model=label))
     axes.legend(fontsize=7, frameon=False, loc="lower right")
     return figure
 
 
-def revenue_by_model(credits: pd.DataFrame, models: list[str]) -> Figure:
+def revenue_by_model(credits: pd.DataFrame, models: list[str], lang: str) -> Figure:
     """Attributed revenue per channel, one bar per model side by side."""
     table = credits.pivot_table(index="channel", columns="model", values="revenue", aggfunc="sum")
     table = table.reindex(columns=models)
@@ -53,17 +59,17 @@ def revenue_by_model(credits: pd.DataFrame, models: list[str]) -> Figure:
             positions + i * width,
             table[model] / 1e3,
             width,
-            label=MODEL_LABELS[model],
+            label=model_label(model, lang),
             color=cmap(i),
         )
     axes.set_xticks(positions + 0.4 - width / 2, [as_label(c) for c in table.index])
-    axes.set_ylabel("attributed revenue (thousand yuan)")
-    axes.set_title("How much revenue each model credits to each channel")
+    axes.set_ylabel(text("attribution.figure.revenue.ylabel", lang))
+    axes.set_title(text("attribution.figure.revenue.title", lang))
     axes.legend(fontsize=7, frameon=False, ncol=4)
     return figure
 
 
-def quadrant_chart(economics: list[ChannelEconomics]) -> Figure:
+def quadrant_chart(economics: list[ChannelEconomics], lang: str) -> Figure:
     """Spend against conversion rate, split at the medians: the handbook's four quadrants."""
     rows = [r for r in economics if r.conversion_rate is not None]
     figure, axes = plt.subplots(figsize=(7, 4.5))
@@ -82,26 +88,28 @@ def quadrant_chart(economics: list[ChannelEconomics]) -> Figure:
         axes.axhline(float(np.median(rates)), color="#888", linestyle="--", linewidth=1)
     if paid:
         axes.axvline(float(np.median(paid)), color="#888", linestyle="--", linewidth=1)
-    axes.set_xlabel("spend this month (thousand yuan)")
-    axes.set_ylabel("conversion rate (attributed conversions / visits)")
-    axes.set_title("Channels in the four quadrants (median splits)")
+    axes.set_xlabel(text("attribution.figure.quadrant.xlabel", lang))
+    axes.set_ylabel(text("attribution.figure.quadrant.ylabel", lang))
+    axes.set_title(text("attribution.figure.quadrant.title", lang))
     return figure
 
 
-def path_length_chart(lengths: pd.DataFrame) -> Figure:
+def path_length_chart(lengths: pd.DataFrame, lang: str) -> Figure:
     """Journeys by number of touches, converting and not."""
     figure, axes = plt.subplots(figsize=(7, 3.5))
     positions = lengths["length"].to_numpy()
-    axes.bar(positions - 0.2, lengths["converting"], 0.4, label="converting", color="#2ca02c")
-    axes.bar(positions + 0.2, lengths["null"], 0.4, label="did not convert", color="#aaaaaa")
-    axes.set_xlabel("touches in the journey")
-    axes.set_ylabel("journeys")
-    axes.set_title("Most journeys are short; the long tail is shown in full")
+    converting = text("attribution.figure.lengths.converting", lang)
+    null = text("attribution.figure.lengths.null", lang)
+    axes.bar(positions - 0.2, lengths["converting"], 0.4, label=converting, color="#2ca02c")
+    axes.bar(positions + 0.2, lengths["null"], 0.4, label=null, color="#aaaaaa")
+    axes.set_xlabel(text("attribution.figure.lengths.xlabel", lang))
+    axes.set_ylabel(text("attribution.figure.lengths.ylabel", lang))
+    axes.set_title(text("attribution.figure.lengths.title", lang))
     axes.legend(fontsize=8, frameon=False)
     return figure
 
 
-def response_curves(curves: dict[str, ResponseCurve], daily: pd.DataFrame) -> Figure:
+def response_curves(curves: dict[str, ResponseCurve], daily: pd.DataFrame, lang: str) -> Figure:
     """Daily spend against attributed revenue per channel, with fitted curves and bands."""
     channels = list(curves)
     columns = min(3, max(1, len(channels)))
@@ -118,13 +126,14 @@ def response_curves(curves: dict[str, ResponseCurve], daily: pd.DataFrame) -> Fi
             axes.fill_between(
                 band.daily_spend / 1e3, band.lower / 1e3, band.upper / 1e3, color=colour, alpha=0.2
             )
-            axes.set_title(f"{as_label(channel)}: curve fitted", fontsize=9)
+            title = text("attribution.figure.curves.fitted", lang, channel=as_label(channel))
         else:
-            axes.set_title(f"{as_label(channel)}: no curve (see table)", fontsize=9)
-        axes.set_xlabel("daily spend (k yuan)", fontsize=8)
-        axes.set_ylabel("daily revenue (k yuan)", fontsize=8)
+            title = text("attribution.figure.curves.none", lang, channel=as_label(channel))
+        axes.set_title(title, fontsize=9)
+        axes.set_xlabel(text("attribution.figure.curves.xlabel", lang), fontsize=8)
+        axes.set_ylabel(text("attribution.figure.curves.ylabel", lang), fontsize=8)
     for axes in list(grid.flat)[len(channels) :]:
         axes.set_visible(False)
-    figure.suptitle("Daily spend and attributed revenue: where more spend stops paying")
+    figure.suptitle(text("attribution.figure.curves.title", lang))
     figure.tight_layout()
     return figure

@@ -8,7 +8,9 @@ from datetime import date, timedelta
 import pandas as pd
 
 from analysis.attribution import budget, channels, ltv, models, queries, response
-from analysis.attribution.channels import ChannelEconomics
+from analysis.attribution.channels import ChannelEconomics, quadrant_label
+from analysis.attribution.models import model_label
+from analysis.i18n import money, percent, text
 from analysis.params import AttributionParams, month_bounds
 from analysis.warehouse import Warehouse
 
@@ -17,10 +19,15 @@ NOTABLE_GAP = 0.2  # a CAC gap worth a sentence: 20% or more
 
 @dataclass(frozen=True)
 class AttributionReport:
-    """Results of the channel ROI report, as published to `<name>.json`."""
+    """Results of the channel ROI report, as published to `<name>.json`.
+
+    Codes (models, statuses, `quadrant_code`, budget `status`) are English in every language;
+    sentences (headline, findings, methods, reasons, notes, `quadrant`) are in `lang`.
+    """
 
     headline: str
     period: str
+    lang: str
     models: list[str]
     decision_model: str
     methods: dict[str, str]
@@ -72,6 +79,7 @@ def run(
         margin=params.gross_margin,
         horizon_days=params.clv_horizon_days,
         monthly_discount_rate=params.monthly_discount_rate,
+        lang=params.lang,
     )
     economics = channels.channel_economics(
         run_.credits,
@@ -88,13 +96,14 @@ def run(
     proposal = _budget(economics, curves, params, days_in_month)
     untouched = queries.orders_without_touches(warehouse, journeys, first, last)
     report = AttributionReport(
-        headline=headline_sentence(economics, params.decision_model),
+        headline=headline_sentence(economics, params.decision_model, params.lang),
         period=params.period,
+        lang=params.lang,
         models=list(params.models),
         decision_model=params.decision_model,
         methods=models.methods(params, run_)
-        | {"ltv": value.method, "quadrant": channels.QUADRANT_METHOD},
-        channels=[_channel_record(row, params.decision_model) for row in economics],
+        | {"ltv": value.method, "quadrant": text("attribution.method.quadrant", params.lang)},
+        channels=[_channel_record(row, params.decision_model, params.lang) for row in economics],
         removal_effects=run_.removal_effects,
         revenue_removal_effects=run_.revenue_removal_effects,
         budget=[asdict(line) for line in proposal.lines],
@@ -106,7 +115,7 @@ def run(
             "method": value.method,
             "fallback_reason": value.fallback_reason,
         },
-        findings=findings(economics, params.decision_model),
+        findings=findings(economics, params.decision_model, params.lang),
         model_dependent_channels=[r.channel for r in economics if r.status_depends_on_model],
         thresholds=params.thresholds.model_dump(),
     )
@@ -126,11 +135,16 @@ def thresholds(params: AttributionParams) -> budget.Thresholds:
     return budget.Thresholds(**params.thresholds.model_dump())
 
 
-def _channel_record(row: ChannelEconomics, decision_model: str) -> dict:
-    """The JSON record of a channel, as the issue's results schema names it."""
+def _channel_record(row: ChannelEconomics, decision_model: str, lang: str) -> dict:
+    """The JSON record of a channel, as the issue's results schema names it.
+
+    `quadrant` is the quadrant in words (in `lang`), `quadrant_code` its code.
+    """
     record = asdict(row)
     record["roi_range"] = list(row.roi_range) if row.roi_range else None
     record["decision_model"] = decision_model
+    record["quadrant"] = quadrant_label(row.quadrant, lang)
+    record["quadrant_code"] = row.quadrant
     return record
 
 
@@ -224,6 +238,7 @@ def _curves(
             channel=row.channel,
             current_daily_spend=row.spend / days_in_month,
             min_days=params.budget.min_curve_days,
+            lang=params.lang,
         )
     return curves
 
@@ -254,6 +269,7 @@ def _budget(
         ),
         deepening=rules.deepening_phase,
         days_in_month=float(days_in_month),
+        lang=params.lang,
     )
 
 
@@ -267,23 +283,39 @@ def undervalued_by_last_touch(
     return max(rated, key=lambda r: r.revenue[model] / r.revenue["last_touch"])
 
 
-def headline_sentence(economics: list[ChannelEconomics], model: str) -> str:
+def headline_sentence(economics: list[ChannelEconomics], model: str, lang: str) -> str:
     """E.g. "小红书 is worth 4.2× what last-touch credits it; ROI 3.6 under Markov: expand"."""
-    label = models.MODEL_LABELS[model]
+    label = model_label(model, lang)
     top = undervalued_by_last_touch(economics, model)
     if top is None:
-        return "No channel has last-touch credit this month: nothing to compare."
+        return text("attribution.headline.none", lang)
     ratio = top.revenue[model] / top.revenue["last_touch"]
     roi = top.roi[model]
     judged = (
-        f"ROI {roi:.1f} under {label}: {top.status}" if roi is not None else "no spend (ROI n/a)"
+        text(
+            "attribution.headline.judged",
+            lang,
+            roi=f"{roi:.1f}",
+            model=label,
+            status=text(f"attribution.status.{top.status}", lang),
+        )
+        if roi is not None
+        else text("attribution.headline.no_spend", lang)
     )
     if ratio < 1.05:
-        return f"Last touch and {label} agree within 5% on every channel; {top.channel}: {judged}."
-    return f"{top.channel} is worth {ratio:.1f}× what last-touch credits it; {judged}."
+        return text(
+            "attribution.headline.agree", lang, model=label, channel=top.channel, judged=judged
+        )
+    return text(
+        "attribution.headline.undervalued",
+        lang,
+        channel=top.channel,
+        ratio=f"{ratio:.1f}",
+        judged=judged,
+    )
 
 
-def findings(economics: list[ChannelEconomics], model: str) -> list[str]:
+def findings(economics: list[ChannelEconomics], model: str, lang: str) -> list[str]:
     """Sentences for the monthly review: CAC gaps, inefficient and model-dependent channels."""
     sentences = []
     paid = [r for r in economics if r.cac is not None]
@@ -293,21 +325,42 @@ def findings(economics: list[ChannelEconomics], model: str) -> list[str]:
         gap = 1 - cheapest.cac / biggest.cac
         if cheapest is not biggest and gap >= NOTABLE_GAP:
             sentences.append(
-                f"{cheapest.channel}'s acquisition cost (CAC {cheapest.cac:,.0f}) is {gap:.0%} "
-                f"below {biggest.channel}'s ({biggest.cac:,.0f}), the biggest spender: "
-                f"consider moving budget to {cheapest.channel}."
+                text(
+                    "attribution.finding.cac_gap",
+                    lang,
+                    cheapest=cheapest.channel,
+                    cheapest_cac=money(cheapest.cac, lang),
+                    gap=percent(gap, lang, 0),
+                    biggest=biggest.channel,
+                    biggest_cac=money(biggest.cac, lang),
+                )
             )
     for row in economics:
         if row.status == "inefficient":
             sentences.append(
-                f"{row.channel} returns {row.roi[model]:.2f} per yuan under "
-                f"{models.MODEL_LABELS[model]}: below the inefficiency line; fix or cut."
+                text(
+                    "attribution.finding.inefficient",
+                    lang,
+                    channel=row.channel,
+                    roi=f"{row.roi[model]:.2f}",
+                    model=model_label(model, lang),
+                )
             )
+    separator = text("attribution.list_separator", lang)
     for row in economics:
         if row.status_depends_on_model and row.roi_range is not None:
             low, high = row.roi_range
+            statuses = sorted(set(row.status_by_model.values()))
             sentences.append(
-                f"{row.channel}'s status depends on the model: ROI from {low:.1f} to {high:.1f} "
-                f"({', '.join(sorted(set(row.status_by_model.values())))})."
+                text(
+                    "attribution.finding.model_dependent",
+                    lang,
+                    channel=row.channel,
+                    low=f"{low:.1f}",
+                    high=f"{high:.1f}",
+                    statuses=separator.join(
+                        text(f"attribution.status.{status}", lang) for status in statuses
+                    ),
+                )
             )
     return sentences

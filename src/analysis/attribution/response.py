@@ -24,6 +24,7 @@ from scipy.optimize import curve_fit
 from scipy.stats import norm
 
 from analysis.errors import AnalysisError, ParamsError
+from analysis.i18n import number, percent, text
 
 RESPONSE_MODEL = "y = a·(1 − exp(−x/b))"
 RESPONSE_METHOD = (
@@ -114,6 +115,7 @@ def fit_response_curve(
     max_extrapolation: float = 3.0,
     max_interval_ratio: float = 1.0,
     level: float = 0.9,
+    lang: str = "en",
 ) -> ResponseCurve:
     """Fit y = a·(1 − exp(−x/b)) by nonlinear least squares and decide if the data support it.
 
@@ -124,6 +126,7 @@ def fit_response_curve(
     the observed spend range (the bend is not in the data); or the `level` delta-method interval
     for marginal ROI at `current_daily_spend` (default: mean daily spend) is wider than
     `max_interval_ratio` × its point estimate. Deterministic; days with zero spend are used.
+    `reason` is a sentence in `lang`.
     """
     spend, revenue = _check_series(daily_spend, daily_revenue)
     _check_options(min_days, min_spend_cv, max_extrapolation, max_interval_ratio, level)
@@ -143,20 +146,23 @@ def fit_response_curve(
     if paid.size < min_days:
         return _reject(
             base,
-            f"only {paid.size} days with spend; at least {min_days} are needed to fit a "
-            "response curve",
+            text("attribution.curve.few_days", lang, days=paid.size, min_days=min_days),
         )
     spend_cv = float(paid.std(ddof=1) / paid.mean())
     if spend_cv < min_spend_cv:
         return _reject(
             base,
-            f"daily spend barely varies (coefficient of variation {spend_cv:.2f} < "
-            f"{min_spend_cv:g}), so the data cannot show how revenue responds to spend",
+            text(
+                "attribution.curve.flat_spend",
+                lang,
+                cv=f"{spend_cv:.2f}",
+                min_cv=f"{min_spend_cv:g}",
+            ),
         )
-    curve = _fit(base, spend, revenue, paid)
+    curve = _fit(base, spend, revenue, paid, lang)
     if curve.a is None:
         return curve
-    return _judge(curve, min_aic_gain, max_extrapolation, max_interval_ratio)
+    return _judge(curve, min_aic_gain, max_extrapolation, max_interval_ratio, lang)
 
 
 def response_band(curve: ResponseCurve, daily_spend: np.ndarray) -> ResponseBand:
@@ -175,7 +181,7 @@ def response_band(curve: ResponseCurve, daily_spend: np.ndarray) -> ResponseBand
 
 
 def _fit(
-    base: ResponseCurve, spend: np.ndarray, revenue: np.ndarray, paid: np.ndarray
+    base: ResponseCurve, spend: np.ndarray, revenue: np.ndarray, paid: np.ndarray, lang: str
 ) -> ResponseCurve:
     """Least-squares fit from the best point of a profile grid over b; AICs of the rivals."""
     low, high = float(paid.min()), float(paid.max())
@@ -186,7 +192,7 @@ def _fit(
             _saturation, spend, revenue, p0=start, bounds=bounds, x_scale="jac"
         )
     except (RuntimeError, ValueError) as error:
-        return _reject(base, f"the least-squares fit did not converge ({error})")
+        return _reject(base, text("attribution.curve.no_convergence", lang, error=error))
     a, b = (float(value) for value in params)
     n = spend.size
     rss_curve = float(np.sum((revenue - _saturation(spend, a, b)) ** 2))
@@ -208,50 +214,64 @@ def _fit(
 
 
 def _judge(
-    curve: ResponseCurve, min_aic_gain: float, max_extrapolation: float, max_interval_ratio: float
+    curve: ResponseCurve,
+    min_aic_gain: float,
+    max_extrapolation: float,
+    max_interval_ratio: float,
+    lang: str,
 ) -> ResponseCurve:
     """Apply the model-comparison, range and precision checks to a fitted curve."""
     a, b = curve._parameters()
     low, high = curve.spend_range or (0.0, 0.0)
     gain_line = (curve.aic_line or 0.0) - (curve.aic or 0.0)
     gain_constant = (curve.aic_constant or 0.0) - (curve.aic or 0.0)
+    min_gain = f"{min_aic_gain:g}"
     if gain_line < min_aic_gain:
-        return _reject(
-            curve,
-            f"no sign of diminishing returns: a straight line through the origin fits as well "
-            f"(AIC gain of the curve {gain_line:.1f} < {min_aic_gain:g})",
-        )
+        gain = f"{gain_line:.1f}"
+        return _reject(curve, text("attribution.curve.linear", lang, gain=gain, min_gain=min_gain))
     if gain_constant < min_aic_gain:
+        gain = f"{gain_constant:.1f}"
         return _reject(
-            curve,
-            f"revenue does not track spend: a constant fits as well (AIC gain of the curve "
-            f"{gain_constant:.1f} < {min_aic_gain:g})",
+            curve, text("attribution.curve.constant", lang, gain=gain, min_gain=min_gain)
         )
     if b > max_extrapolation * high or b < low / max_extrapolation:
         return _reject(
             curve,
-            f"the fitted spend scale b = {b:,.0f} lies far outside the observed daily spend "
-            f"{low:,.0f}–{high:,.0f}, so saturation is not seen in the data",
+            text(
+                "attribution.curve.outside",
+                lang,
+                b=number(b, lang),
+                low=number(low, lang),
+                high=number(high, lang),
+            ),
         )
     point = curve.marginal_roi_at(curve.current_daily_spend)
     interval = curve.marginal_roi_interval_at(curve.current_daily_spend)
     fitted = {"marginal_roi": point, "marginal_roi_interval": interval}
     if interval is None:
-        return _reject(curve, "the parameter covariance could not be estimated", **fitted)
+        return _reject(curve, text("attribution.curve.no_covariance", lang), **fitted)
+    bounds = {"low": f"{interval[0]:.2f}", "high": f"{interval[1]:.2f}", "point": f"{point:.2f}"}
     if interval[1] - interval[0] > max_interval_ratio * point:
         return _reject(
             curve,
-            f"marginal ROI is too uncertain: its {curve.level:.0%} interval "
-            f"[{interval[0]:.2f}, {interval[1]:.2f}] is wider than {max_interval_ratio:g} × the "
-            f"estimate {point:.2f}",
+            text(
+                "attribution.curve.uncertain",
+                lang,
+                level=percent(curve.level, lang, 0),
+                ratio=f"{max_interval_ratio:g}",
+                **bounds,
+            ),
             **fitted,
         )
-    description = (
-        f"{RESPONSE_MODEL} with a = {a:,.0f} revenue per day at saturation, half of it at "
-        f"{b * math.log(2):,.0f} daily spend; marginal ROI {point:.2f} "
-        f"[{interval[0]:.2f}, {interval[1]:.2f}] at {curve.current_daily_spend:,.0f} per day; "
-        f"AIC {min(gain_line, gain_constant):.1f} below the better of a line through the "
-        "origin and a constant"
+    description = text(
+        "attribution.curve.description",
+        lang,
+        model=RESPONSE_MODEL,
+        a=number(a, lang),
+        half=number(b * math.log(2), lang),
+        current=number(curve.current_daily_spend, lang),
+        gain=f"{min(gain_line, gain_constant):.1f}",
+        **bounds,
     )
     return _reject(curve, description, supported=True, **fitted)
 

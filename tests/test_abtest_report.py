@@ -246,7 +246,7 @@ def test_a_winner_that_hurts_a_guardrail_is_blocked(tmp_path: Path) -> None:
         ],
     ).experiments[0]
     assert result.decision == "blocked" and result.winner is None
-    assert "revenue_per_click" in result.decision_text
+    assert "revenue per click" in result.decision_text  # the guardrail, by its name
 
 
 def test_a_small_test_is_inconclusive_with_the_days_still_needed(tmp_path: Path) -> None:

@@ -23,15 +23,11 @@ from analysis.abtest.queries import ARM_KEY
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult, Power
 from analysis.abtest.sufficient import MeanStats, ProportionStats
 from analysis.errors import DataContractError, ParamsError
+from analysis.i18n import text
 from analysis.params import AbTestParams, ExperimentSpec
 
 Arms = dict[str, dict]
 """One experiment's arms: variant → its row of merged statistics (as a plain dict)."""
-
-NO_CONTROL_REASON = (
-    "no arm is marked as control, so each arm is compared with the arm that has the most "
-    "units (the best-measured one); ties go to the first listed"
-)
 
 
 def merge_arm_statistics(arms: pd.DataFrame, unit_stats: pd.DataFrame) -> pd.DataFrame:
@@ -80,7 +76,7 @@ def analyse_experiment(
 ) -> ExperimentResult:
     """SRM, every metric against control, power, and the verdict for one experiment."""
     _check_arms(arms, spec.id)
-    control, reason = choose_control(arms, spec)
+    control, reason = choose_control(arms, spec, params.lang)
     unit_level = bool(next(iter(arms.values()))["unit_level"])
     primary = check_available(spec.primary_metric, spec.id, unit_level)
     srm_p = (
@@ -111,8 +107,9 @@ def analyse_experiment(
         mde_relative=params.mde_relative,
         harmed_guardrails=_harmed(others, params.alpha),
         days_needed=study_power.days_needed,
+        lang=params.lang,
         sequential=params.sequential,
-        wait_reason="" if study_power.units_per_day else " (no exposure dates: no daily traffic)",
+        exposure_dates=bool(study_power.units_per_day),
     )
     return ExperimentResult(
         experiment_id=spec.id,
@@ -134,8 +131,8 @@ def analyse_experiment(
     )
 
 
-def choose_control(arms: Arms, spec: ExperimentSpec) -> tuple[str, str]:
-    """The control arm and why it was chosen."""
+def choose_control(arms: Arms, spec: ExperimentSpec, lang: str) -> tuple[str, str]:
+    """The control arm and why it was chosen (the reason in `lang`)."""
     variants = list(arms)
     if spec.control is not None:
         if spec.control not in variants:
@@ -143,17 +140,17 @@ def choose_control(arms: Arms, spec: ExperimentSpec) -> tuple[str, str]:
                 f"experiment {spec.id}: control {spec.control!r} is not an arm; "
                 f"arms: {', '.join(variants)}"
             )
-        return spec.control, "named in the params"
+        return spec.control, text("abtest.control_reason.named", lang)
     flagged = [v for v, row in arms.items() if _flag(row["is_control"])]
     if len(flagged) == 1:
-        return flagged[0], "the arm marked is_control"
+        return flagged[0], text("abtest.control_reason.flagged", lang)
     if len(flagged) > 1:
         raise DataContractError(
             f"experiment {spec.id}: arms {flagged} are all marked is_control; mark one, or "
             "name the control under experiments[].control"
         )
     most = max(arms, key=lambda v: arms[v]["units"])  # max keeps the first of equals
-    return str(most), NO_CONTROL_REASON
+    return str(most), text("abtest.control_reason.most_units", lang)
 
 
 def _flag(value: object) -> bool:
@@ -207,9 +204,9 @@ def compare_metric(
                 note=not_estimable.get(variant),
             )
         )
-    method = (
-        next(iter(comparisons.values())).method if comparisons else "not estimable"
-    ) + _correction_note(params, len(comparisons))
+    method = method_text(metric, bool(comparisons), params.lang) + _correction_note(
+        params, len(comparisons)
+    )
     cuped_summary = _cuped(rows, control, metric, params)
     return MetricResult(metric.name, role, method, arms, cuped_summary)
 
@@ -276,11 +273,26 @@ def _under_industry(metric: Metric, value: float, params: AbTestParams) -> bool:
     return value < params.industry_ctr * params.industry_ctr_share
 
 
+def method_text(metric: Metric, compared: bool, lang: str) -> str:
+    """The test behind a metric's comparisons in `lang` (in English the words of the
+    `*_METHOD` constants of frequentist.py), or "not estimable" when none could be made."""
+    if not compared:
+        return text("abtest.method.not_estimable", lang)
+    return {
+        "proportion": text("abtest.method.proportion", lang),
+        "mean": text("abtest.method.mean", lang),
+        "ratio": text("abtest.method.ratio", lang),
+    }[metric.kind]
+
+
 def _correction_note(params: AbTestParams, comparisons: int) -> str:
-    if comparisons < 2 or params.correction == "none":
-        return "; no multiplicity correction" + (" needed" if comparisons < 2 else "")
+    lang = params.lang
+    if comparisons < 2:
+        return text("abtest.method.no_correction_needed", lang)
+    if params.correction == "none":
+        return text("abtest.method.no_correction", lang)
     name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[params.correction]
-    return f"; {name} adjustment across {comparisons} arms"
+    return text("abtest.method.adjusted", lang, name=name, arms=comparisons)
 
 
 def _cuped(rows, control: str, metric: Metric, params: AbTestParams) -> dict | None:
@@ -303,7 +315,7 @@ def _cuped(rows, control: str, metric: Metric, params: AbTestParams) -> dict | N
                 "variance_reduction": adjusted.variance_reduction,
             }
         )
-    return {"method": "CUPED with pre_revenue (Deng et al. 2013)", "arms": arms}
+    return {"method": text("abtest.cuped.method", params.lang), "arms": arms}
 
 
 def _harmed(others: list[MetricResult], alpha: float) -> dict[str, list[str]]:

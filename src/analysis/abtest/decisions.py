@@ -1,6 +1,6 @@
 """The verdict on an experiment in plain words, from its statistics.
 
-Rules, in order (printed in the report):
+Rules, in order (the report prints them from the catalogue, keys `abtest.rules.*`):
 1. invalid: the sample-ratio-mismatch p-value is below the SRM threshold (default 0.001);
    the split of traffic is not what was planned, so no comparison can be trusted.
 2. ship <arm>: some treatment beats the control on the primary metric with an adjusted
@@ -17,14 +17,17 @@ Rules, in order (printed in the report):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analysis.abtest.results import ArmResult
+from analysis.i18n import text
 
 
 @dataclass(frozen=True)
 class Decision:
-    """The verdict: a code, the sentence management reads, and the arm to ship if any."""
+    """The verdict: a code, the sentence management reads (in the report's language), and the
+    arm to ship if any."""
 
     code: str
     text: str
@@ -41,21 +44,20 @@ def decide(
     mde_relative: float,
     harmed_guardrails: dict[str, list[str]],
     days_needed: int | None,
+    lang: str,
     sequential: bool = False,
-    wait_reason: str = "",
+    exposure_dates: bool = True,
 ) -> Decision:
     """Apply the rules above; `harmed_guardrails` maps a variant to its worse guardrails.
 
     Arms whose metric could not be estimated (no comparison) take no part. With
     `sequential`, significance is judged on the always-valid intervals, so a verdict reached
-    while peeking daily keeps its error rate.
+    while peeking daily keeps its error rate. The sentence is written in `lang`; without
+    `exposure_dates` it says why no number of days can be given.
     """
+    mde = f"{mde_relative:.0%}"
     if srm_p_value is not None and srm_p_value < srm_alpha:
-        return Decision(
-            "invalid",
-            f"Invalid: the traffic split differs from the plan (SRM p = {srm_p_value:.2g}); "
-            "fix the assignment and rerun before deciding anything.",
-        )
+        return Decision("invalid", text("abtest.decision.invalid", lang, p=f"{srm_p_value:.2g}"))
     compared = [a for a in treatments if a.lift_abs is not None]
     better = [a for a in compared if _significant(a, alpha, sequential) and a.lift_abs > 0]
     if better:
@@ -64,15 +66,31 @@ def decide(
         if harmed:
             return Decision(
                 "blocked",
-                f"Blocked: {best.variant} wins on the primary metric ({_lift(best)}) but "
-                f"is significantly worse on guardrail {', '.join(harmed)}.",
+                text(
+                    "abtest.decision.blocked",
+                    lang,
+                    arm=best.variant,
+                    lift=_lift(best, lang),
+                    guardrails=name_list(
+                        (text(f"abtest.metric_name.{m}", lang) for m in harmed), lang
+                    ),
+                ),
             )
         evidence = (
-            "always-valid interval" if sequential else f"adjusted p = {best.p_value_adjusted:.2g}"
+            text("abtest.decision.evidence_sequential", lang)
+            if sequential
+            else text("abtest.decision.evidence_adjusted", lang, p=f"{best.p_value_adjusted:.2g}")
         )
         return Decision(
             "ship",
-            f"Ship {best.variant}: {_lift(best)} against {control.variant} ({evidence}).",
+            text(
+                "abtest.decision.ship",
+                lang,
+                arm=best.variant,
+                lift=_lift(best, lang),
+                control=control.variant,
+                evidence=evidence,
+            ),
             winner=best.variant,
         )
     worse = [a for a in compared if _significant(a, alpha, sequential) and a.lift_abs < 0]
@@ -80,33 +98,50 @@ def decide(
     if compared and len(worse) + len(ruled_out) == len(treatments):
         parts = []
         if worse:
-            parts.append(f"{', '.join(a.variant for a in worse)} did significantly worse")
-        if ruled_out:
             parts.append(
-                f"{', '.join(a.variant for a in ruled_out)} cannot reach a "
-                f"{mde_relative:.0%} lift (no difference)"
+                text(
+                    "abtest.decision.worse", lang, arms=name_list((a.variant for a in worse), lang)
+                )
             )
-        return Decision("keep_control", f"Keep {control.variant}: {'; '.join(parts)}.")
-    undecided = ", ".join(a.variant for a in treatments if a not in worse + ruled_out)
-    wait = (
-        f" about {days_needed} more day(s) at the current traffic"
-        if days_needed
-        else f" more data{wait_reason}"
-    )
+        if ruled_out:
+            arms = name_list((a.variant for a in ruled_out), lang)
+            parts.append(text("abtest.decision.ruled_out", lang, arms=arms, mde=mde))
+        reasons = text("abtest.separator.clause", lang).join(parts)
+        return Decision(
+            "keep_control",
+            text("abtest.decision.keep_control", lang, control=control.variant, reasons=reasons),
+        )
+    undecided = name_list((a.variant for a in treatments if a not in worse + ruled_out), lang)
+    if days_needed:
+        wait = text("abtest.decision.wait_days", lang, days=days_needed)
+    elif exposure_dates:
+        wait = text("abtest.decision.wait_data", lang)
+    else:
+        wait = text("abtest.decision.wait_data_no_dates", lang)
     return Decision(
         "inconclusive",
-        f"Inconclusive for {undecided}: no significant difference yet; it would take{wait} "
-        f"to detect a {mde_relative:.0%} lift.",
+        text("abtest.decision.inconclusive", lang, arms=undecided, wait=wait, mde=mde),
     )
 
 
-def _lift(arm: ArmResult) -> str:
+def name_list(names: Iterable[str], lang: str) -> str:
+    """Arm or metric names as a list: "B, C" (en), "B、C" (zh)."""
+    return text("abtest.separator.list", lang).join(names)
+
+
+def _lift(arm: ArmResult, lang: str) -> str:
     """The lift as management reads it: relative with its CI, or absolute when undefined."""
     if arm.lift_rel is not None and math.isfinite(arm.lift_rel) and arm.lift_rel_ci is not None:
         low, high = arm.lift_rel_ci
         return f"{arm.lift_rel:+.1%} [{low:+.1%}, {high:+.1%}]"
     low, high = arm.lift_abs_ci
-    return f"{arm.lift_abs:+.4g} [{low:+.4g}, {high:+.4g}] (absolute; control is zero)"
+    return text(
+        "abtest.decision.absolute_lift",
+        lang,
+        lift=f"{arm.lift_abs:+.4g}",
+        low=f"{low:+.4g}",
+        high=f"{high:+.4g}",
+    )
 
 
 def _below_mde(arm: ArmResult, mde_relative: float) -> bool:

@@ -1,102 +1,161 @@
-"""Render the A/B report in a notebook: one call per section, every data value escaped."""
+"""Render the A/B report in a notebook: one call per section, every data value escaped.
+
+Every heading, header, cell word and sentence comes from the language catalogue
+(`i18n/<lang>/abtest.json`) in the report's language (`report.lang`, `params.lang`).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from html import escape
 
 import pandas as pd
 
 from analysis.abtest import plots
 from analysis.abtest.cumulative import cumulative_lifts
-from analysis.abtest.decisions import __doc__ as DECISION_RULES
+from analysis.abtest.decisions import name_list
 from analysis.abtest.metrics import METRICS
-from analysis.abtest.report import AbTestReport
+from analysis.abtest.report import VERDICTS, AbTestReport, verdict_word
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
+from analysis.i18n import text
 from analysis.params import AbTestParams
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import display_html, show_warning
 
 
 def _pct(value: float | None, signed: bool = True) -> str:
-    return "–" if value is None else (f"{value:+.2%}" if signed else f"{value:.2%}")
+    if value is None or not math.isfinite(value):  # a relative lift over a zero control
+        return "–"
+    return f"{value:+.2%}" if signed else f"{value:.2%}"
 
 
 def _ci(ci: tuple[float, float] | None, as_percent: bool) -> str:
-    if ci is None:
+    if ci is None or not all(math.isfinite(bound) for bound in ci):
         return "–"
     return f"[{ci[0]:+.2%}, {ci[1]:+.2%}]" if as_percent else f"[{ci[0]:+.4g}, {ci[1]:+.4g}]"
 
 
-def arms_frame(metric: MetricResult) -> pd.DataFrame:
-    """The arms table: label, units, value, lifts with CIs, p, adjusted p, Bayes."""
+def _p(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3g}"
+
+
+def metric_label(metric: str, lang: str) -> str:
+    """The metric as a table header: "CTR (clicks / units)", "CTR（点击 / 样本单位）"."""
+    return text(f"abtest.metric_label.{metric}", lang)
+
+
+def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
+    """The arms table: label, units, value, lifts with CIs, p, adjusted p, Bayes.
+
+    The first arm is the control (its lifts read "control"); a treatment whose metric could
+    not be estimated reads "not estimable".
+    """
     proportion = METRICS[metric.metric].kind == "proportion"
 
     def value(arm: ArmResult) -> str:
         return f"{arm.rate_or_mean:.2%}" if proportion else f"{arm.rate_or_mean:,.3f}"
 
+    def no_lift(position: int) -> str:
+        key = "abtest.cell.control" if position == 0 else "abtest.cell.not_estimable"
+        return text(key, lang)
+
+    arms = list(enumerate(metric.arms))
     return pd.DataFrame(
         {
-            "Arm": [a.variant for a in metric.arms],
-            "Label": [a.label for a in metric.arms],
-            "Units": [f"{a.units:,}" for a in metric.arms],
-            METRICS[metric.metric].label: [value(a) for a in metric.arms],
-            "Lift (abs) [95% CI]": [
-                "control"
+            text("abtest.column.arm", lang): [a.variant for _, a in arms],
+            text("abtest.column.label", lang): [a.label for _, a in arms],
+            text("abtest.column.units", lang): [f"{a.units:,}" for _, a in arms],
+            metric_label(metric.metric, lang): [value(a) for _, a in arms],
+            text("abtest.column.lift_abs", lang): [
+                no_lift(n)
                 if a.lift_abs is None
                 else f"{a.lift_abs:+.4g} {_ci(a.lift_abs_ci, False)}"
-                for a in metric.arms
+                for n, a in arms
             ],
-            "Lift (rel) [95% CI]": [
-                "control"
+            text("abtest.column.lift_rel", lang): [
+                no_lift(n)
                 if a.lift_rel is None
+                else "–"
+                if not math.isfinite(a.lift_rel)  # over a control of zero: see the absolute lift
                 else f"{_pct(a.lift_rel)} {_ci(a.lift_rel_ci, True)}"
-                for a in metric.arms
+                for n, a in arms
             ],
-            "p": ["–" if a.p_value is None else f"{a.p_value:.3g}" for a in metric.arms],
-            "adjusted p": [
-                "–" if a.p_value_adjusted is None else f"{a.p_value_adjusted:.3g}"
-                for a in metric.arms
+            text("abtest.column.p", lang): [_p(a.p_value) for _, a in arms],
+            text("abtest.column.p_adjusted", lang): [_p(a.p_value_adjusted) for _, a in arms],
+            text("abtest.column.chance_to_beat", lang): [
+                _pct(a.chance_to_beat_control, False) for _, a in arms
             ],
-            "P(beat control)": [_pct(a.chance_to_beat_control, False) for a in metric.arms],
-            "Expected loss": [
-                "–" if a.expected_loss is None else f"{a.expected_loss:.3g}" for a in metric.arms
+            text("abtest.column.expected_loss", lang): [_p(a.expected_loss) for _, a in arms],
+        }
+    )
+
+
+def cuped_frame(cuped: dict, lang: str) -> pd.DataFrame:
+    """The CUPED-adjusted comparison of each treatment: lift with CI, p, θ, variance removed."""
+    arms = cuped["arms"]
+    return pd.DataFrame(
+        {
+            text("abtest.column.arm", lang): [a["variant"] for a in arms],
+            text("abtest.column.lift_abs", lang): [
+                f"{a['lift_abs']:+.4g} {_ci(a['lift_abs_ci'], False)}" for a in arms
+            ],
+            text("abtest.column.p", lang): [_p(a["p_value"]) for a in arms],
+            text("abtest.column.theta", lang): [f"{a['theta']:.4g}" for a in arms],
+            text("abtest.column.variance_reduction", lang): [
+                f"{a['variance_reduction']:.1%}" for a in arms
             ],
         }
     )
 
 
 def decisions_frame(report: AbTestReport, limit: int | None = None) -> pd.DataFrame:
-    """One row per experiment: verdict, primary metric, SRM p, days needed."""
+    """One row per experiment: verdict, primary metric, SRM p, arms to replace."""
+    lang = report.lang
     shown = report.experiments[:limit] if limit else report.experiments
     return pd.DataFrame(
         {
-            "Experiment": [r.experiment_id for r in shown],
-            "Verdict": [r.decision_text for r in shown],
-            "Metric": [r.metric for r in shown],
-            "SRM p": [
-                "not checked" if r.srm_p_value is None else f"{r.srm_p_value:.3g}" for r in shown
+            text("abtest.column.experiment", lang): [r.experiment_id for r in shown],
+            text("abtest.column.verdict", lang): [r.decision_text for r in shown],
+            text("abtest.column.metric", lang): [
+                text(f"abtest.metric_name.{r.metric}", lang) for r in shown
             ],
-            "Replace (under industry CTR rule)": [", ".join(r.replace) or "–" for r in shown],
+            text("abtest.column.srm_p", lang): [
+                text("abtest.cell.not_checked", lang)
+                if r.srm_p_value is None
+                else _p(r.srm_p_value)
+                for r in shown
+            ],
+            text("abtest.column.replace", lang): [name_list(r.replace, lang) or "–" for r in shown],
         }
     )
 
 
 def show_overview(report: AbTestReport) -> None:
     """The headline, SRM warnings first, and the verdict table."""
+    lang = report.lang
     invalid = [r for r in report.experiments if r.srm_invalid]
     if invalid:
         show_warning(
-            "<b>Do not act on {count} experiment(s) with a sample-ratio mismatch:</b> {names}. "
-            "The split of traffic differs from the plan, so no ship decision is given for them.",
-            count=len(invalid),
-            names=_some(r.experiment_id for r in invalid),
+            "<b>{lead}</b>{detail}",
+            lead=text("abtest.srm_warning.lead", lang, count=len(invalid)),
+            detail=text(
+                "abtest.srm_warning.detail",
+                lang,
+                names=_some((r.experiment_id for r in invalid), lang),
+            ),
         )
     finding("<b>{headline}</b>", headline=report.headline)
     shown = min(len(report.experiments), TABLE_ROWS)
-    caption = "Verdict per experiment" + (
-        f" (the first {shown} of {len(report.experiments):,}; all are in the results JSON)"
+    caption = (
+        text(
+            "abtest.caption.verdicts_first",
+            lang,
+            shown=shown,
+            total=f"{len(report.experiments):,}",
+        )
         if shown < len(report.experiments)
-        else ""
+        else text("abtest.caption.verdicts", lang)
     )
     show_table(decisions_frame(report, TABLE_ROWS), caption=caption)
 
@@ -108,27 +167,31 @@ def show_experiments(report: AbTestReport, daily: pd.DataFrame, params: AbTestPa
 
 
 def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTestParams) -> None:
-    """One experiment's section."""
-    display_html(
-        f"<h3 id='{anchor(result.experiment_id)}'>Experiment {escape(result.experiment_id)}</h3>"
-    )
-    finding("<b>{text}</b>", text=result.decision_text)
+    """One experiment's section, in `params.lang`."""
+    lang = params.lang
+    heading = text("abtest.experiment.heading", lang, experiment=result.experiment_id)
+    display_html(f"<h3 id='{anchor(result.experiment_id)}'>{escape(heading)}</h3>")
+    finding("<b>{sentence}</b>", sentence=result.decision_text)
     finding(
-        "Control: {control} ({reason}). Method: {method}.",
-        control=result.control,
-        reason=result.control_reason,
-        method=result.method,
+        "{sentence}",
+        sentence=text(
+            "abtest.experiment.control",
+            lang,
+            control=result.control,
+            reason=result.control_reason,
+            method=result.method,
+        ),
     )
     for metric in result.metrics:
-        show_table(
-            arms_frame(metric),
-            caption=f"{metric.role.title()} metric: {METRICS[metric.metric].label}",
+        caption = text(
+            f"abtest.caption.metric.{metric.role}", lang, metric=metric_label(metric.metric, lang)
         )
+        show_table(arms_frame(metric, lang), caption=caption)
         if metric.cuped:
-            show_table(pd.DataFrame(metric.cuped["arms"]), caption=metric.cuped["method"])
+            show_table(cuped_frame(metric.cuped, lang), caption=metric.cuped["method"])
     show_figure(
-        plots.forest_plot(result, params.mde_relative),
-        alt=f"relative lifts of {result.experiment_id}",
+        plots.forest_plot(result, params.mde_relative, lang),
+        alt=text("abtest.alt.forest", lang, experiment=result.experiment_id),
     )
     if not daily.empty:
         lifts = cumulative_lifts(
@@ -140,28 +203,33 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
         )
         if not lifts.empty:
             show_figure(
-                plots.cumulative_chart(lifts, result),
-                alt=f"cumulative lift of {result.experiment_id}",
+                plots.cumulative_chart(lifts, result, lang),
+                alt=text("abtest.alt.cumulative", lang, experiment=result.experiment_id),
             )
     finding("{sentence}", sentence=srm_sentence(result, params))
     finding("{sentence}", sentence=power_sentence(result, params))
     if result.replace:
         finding(
-            "Replace {arms}: CTR under {share} of the industry mean {ctr} (handbook rule).",
-            arms=", ".join(result.replace),
-            share=f"{params.industry_ctr_share:.0%}",
-            ctr=f"{params.industry_ctr:.2%}",
+            "{sentence}",
+            sentence=text(
+                "abtest.experiment.replace",
+                lang,
+                arms=name_list(result.replace, lang),
+                share=f"{params.industry_ctr_share:.0%}",
+                ctr=f"{params.industry_ctr:.2%}",
+            ),
         )
 
 
 def srm_sentence(result: ExperimentResult, params: AbTestParams) -> str:
     """Whether the split of units matches the plan."""
     if result.srm_p_value is None:
-        return "Sample-ratio check: not made (planned shares unknown; check_srm is false)."
-    verdict = "differs from" if result.srm_invalid else "matches"
-    return (
-        f"Sample-ratio check: the split of units {verdict} the planned shares "
-        f"(chi-square p = {result.srm_p_value:.3g}; threshold {params.srm_alpha:g})."
+        return text("abtest.srm.not_checked", params.lang)
+    return text(
+        "abtest.srm.differs" if result.srm_invalid else "abtest.srm.matches",
+        params.lang,
+        p=f"{result.srm_p_value:.3g}",
+        threshold=f"{params.srm_alpha:g}",
     )
 
 
@@ -169,15 +237,22 @@ def power_sentence(result: ExperimentResult, params: AbTestParams) -> str:
     """What this sample can detect and what the planned MDE would take."""
     power = result.power
     if power is None or power.mde_relative_achievable is None:
-        return "Power: computed for proportion metrics only."
-    text = (
-        f"Power: with these units the test can detect a relative lift of "
-        f"{power.mde_relative_achievable:.1%} ({params.power:.0%} power); detecting "
-        f"{params.mde_relative:.0%} needs {power.units_needed_per_arm:,} units per arm"
-    )
+        return text("abtest.power.proportions_only", params.lang)
+    values = {
+        "achievable": f"{power.mde_relative_achievable:.1%}",
+        "power": f"{params.power:.0%}",
+        "mde": f"{params.mde_relative:.0%}",
+        "units": f"{power.units_needed_per_arm:,}",
+    }
     if power.days_needed:
-        text += f", about {power.days_needed} more day(s) at {power.units_per_day:,.0f} units/day"
-    return text + "."
+        return text(
+            "abtest.power.days",
+            params.lang,
+            days=power.days_needed,
+            per_day=f"{power.units_per_day:,.0f}",
+            **values,
+        )
+    return text("abtest.power.sentence", params.lang, **values)
 
 
 def show_portfolio(report: AbTestReport) -> None:
@@ -185,58 +260,125 @@ def show_portfolio(report: AbTestReport) -> None:
     portfolio = report.portfolio
     if portfolio is None:
         return
-    agreement = (
-        ""
-        if portfolio.agreement_share is None
-        else f" Our pick (the winner we ship, else the baseline) matches the platform's declared "
-        f"winner in {portfolio.agreement_share:.0%} of the {portfolio.declared_winners:,} tests "
-        "that declared one."
-    )
-    finding(
-        "{n} comparisons in {e} tests: {raw} significant before correction, {adj} after."
-        "{agreement}",
-        n=f"{portfolio.comparisons:,}",
-        e=f"{portfolio.experiments:,}",
+    lang = report.lang
+    sentence = text(
+        "abtest.portfolio.significance",
+        lang,
+        comparisons=f"{portfolio.comparisons:,}",
+        tests=f"{portfolio.experiments:,}",
         raw=f"{portfolio.significant_raw_share:.1%}",
-        adj=f"{portfolio.significant_adjusted_share:.1%}",
-        agreement=agreement,
+        adjusted=f"{portfolio.significant_adjusted_share:.1%}",
     )
-    show_table(pd.DataFrame([portfolio.decisions]), caption="Verdicts")
-    show_table(
-        pd.DataFrame([{k: f"{v:+.1%}" for k, v in portfolio.lift_rel_quantiles.items()}]),
-        caption="Relative lift against baseline, percentiles",
-    )
+    if portfolio.agreement_share is not None:
+        sentence += text(
+            "abtest.portfolio.agreement",
+            lang,
+            share=f"{portfolio.agreement_share:.0%}",
+            declared=f"{portfolio.declared_winners:,}",
+        )
+    finding("{sentence}", sentence=sentence)
+    counts = {verdict_word(code, lang): n for code, n in _in_order(portfolio.decisions)}
+    show_table(pd.DataFrame([counts]), caption=text("abtest.caption.portfolio_verdicts", lang))
+    quantiles = {
+        text("abtest.column.percentile", lang, q=name.removeprefix("p")): f"{value:+.1%}"
+        for name, value in portfolio.lift_rel_quantiles.items()
+    }
+    show_table(pd.DataFrame([quantiles]), caption=text("abtest.caption.lift_percentiles", lang))
     show_figure(
-        plots.lift_histogram(report.experiments, portfolio.alpha),
-        alt="distribution of relative lifts",
+        plots.lift_histogram(report.experiments, portfolio.alpha, lang),
+        alt=text("abtest.alt.histogram", lang),
     )
+
+
+def _in_order(decisions: dict[str, int]) -> list[tuple[str, int]]:
+    """Verdict counts in the order of VERDICTS, any other code after them."""
+    order = {code: n for n, code in enumerate(VERDICTS)}
+    return sorted(decisions.items(), key=lambda item: order.get(item[0], len(order)))
+
+
+METHOD_NAMES = {
+    "proportions": "abtest.methods.what.proportions",
+    "means": "abtest.methods.what.means",
+    "ratios": "abtest.methods.what.ratios",
+    "relative lift CI": "abtest.methods.what.relative_lift_ci",
+    "Bayesian": "abtest.methods.what.bayesian",
+    "sample-ratio mismatch": "abtest.methods.what.srm",
+    "multiple arms": "abtest.methods.what.multiple_arms",
+    "prior": "abtest.methods.what.prior",
+    "alpha": "abtest.methods.what.alpha",
+    "CUPED": "abtest.methods.what.cuped",
+    "sequential": "abtest.methods.what.sequential",
+}
+"""The entries of `AbTestReport.methods` (English codes) → the catalogue key of their name."""
+
+DECISION_RULES = (
+    "abtest.rules.invalid",
+    "abtest.rules.ship",
+    "abtest.rules.blocked",
+    "abtest.rules.keep_control",
+    "abtest.rules.inconclusive",
+)
+"""The decision rules of decisions.py, in order, as the catalogue words them."""
 
 
 def show_methods(report: AbTestReport) -> None:
     """Every method and convention, and the decision rules."""
+    lang = report.lang
+    names = [text(METHOD_NAMES[w], lang) if w in METHOD_NAMES else w for w in report.methods]
     show_table(
-        pd.DataFrame({"What": list(report.methods), "Method": list(report.methods.values())}),
-        caption="Methods and conventions",
+        pd.DataFrame(
+            {
+                text("abtest.column.what", lang): names,
+                text("abtest.column.method", lang): list(report.methods.values()),
+            }
+        ),
+        caption=text("abtest.caption.methods", lang),
     )
-    rules = DECISION_RULES.split("Rules, in order (printed in the report):")[1].strip()
-    finding("<b>Decision rules</b><br>{rules}", rules=rules)
+    rules = [text(key, lang) for key in DECISION_RULES]
+    finding(
+        "<b>{title}</b><br>" + "<br>".join(f"{{rule{n}}}" for n in range(len(rules))),
+        title=text("abtest.rules.title", lang),
+        **{f"rule{n}": rule for n, rule in enumerate(rules)},
+    )
+
+
+PLANNING_COLUMNS = {
+    "baseline": ("abtest.column.baseline", "{:.2%}"),
+    "mde_relative": ("abtest.column.mde_relative", "{:.0%}"),
+    "control_share": ("abtest.column.control_share", "{:.0%}"),
+    "power": ("abtest.column.power", "{:.0%}"),
+    "control_units": ("abtest.column.control_units", "{:,}"),
+    "treatment_units": ("abtest.column.treatment_units", "{:,}"),
+    "total_units": ("abtest.column.total_units", "{:,}"),
+}
+"""The planning table: each field of a planned test → its header key and format."""
 
 
 def show_planning(report: AbTestReport) -> None:
     """Planning mode: units needed for the planned tests."""
-    if report.planning:
-        show_table(pd.DataFrame(report.planning), caption="Planned tests: units needed")
+    if not report.planning:
+        return
+    lang = report.lang
+    frame = pd.DataFrame(
+        {
+            text(key, lang): [spec.format(test[name]) for test in report.planning]
+            for name, (key, spec) in PLANNING_COLUMNS.items()
+        }
+    )
+    show_table(frame, caption=text("abtest.caption.planning", lang))
 
 
 TABLE_ROWS = 50
 NAMES_SHOWN = 10
 
 
-def _some(names) -> str:
+def _some(names: Iterable[str], lang: str) -> str:
     """Up to ten names, then how many more."""
     names = list(names)
-    more = f" and {len(names) - NAMES_SHOWN:,} more" if len(names) > NAMES_SHOWN else ""
-    return ", ".join(names[:NAMES_SHOWN]) + more
+    shown = name_list(names[:NAMES_SHOWN], lang)
+    if len(names) <= NAMES_SHOWN:
+        return shown
+    return text("abtest.names_more", lang, names=shown, more=f"{len(names) - NAMES_SHOWN:,}")
 
 
 def anchor(experiment_id: str) -> str:

@@ -14,21 +14,24 @@ from analysis.errors import ParamsError
 
 @dataclass(frozen=True)
 class Metric:
-    """A metric: its kind decides the test (proportion: Wald z; mean: Welch; ratio: delta)."""
+    """A metric: its kind decides the test (proportion: Wald z; mean: Welch; ratio: delta).
+
+    Readers see it by name in the report's language: catalogue keys `abtest.metric_name.<name>`
+    (in sentences and figures) and `abtest.metric_label.<name>` (table headers, with units).
+    """
 
     name: str
     kind: Literal["proportion", "mean", "ratio"]
-    label: str
     needs_units: bool = True  # False: platform aggregates (units, clicks) are enough
 
 
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("ctr", "proportion", "CTR (clicks / units)", needs_units=False),
-        Metric("conversion", "proportion", "conversion (converted / units)"),
-        Metric("revenue_per_unit", "mean", "revenue per unit (yuan)"),
-        Metric("revenue_per_click", "ratio", "revenue per click (yuan)"),
+        Metric("ctr", "proportion", needs_units=False),
+        Metric("conversion", "proportion"),
+        Metric("revenue_per_unit", "mean"),
+        Metric("revenue_per_click", "ratio"),
     )
 }
 

@@ -1,4 +1,4 @@
-"""Figures of the A/B report: one message each, titled with it."""
+"""Figures of the A/B report: one message each, titled with it, in the report's language."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.abtest.results import ExperimentResult
+from analysis.i18n import text
 from analysis.reporting.style import as_label
 
 SHIP, NEUTRAL, WORSE = "#2ca02c", "#7f7f7f", "#d62728"
 
 
-def forest_plot(result: ExperimentResult, mde_relative: float) -> Figure:
+def forest_plot(result: ExperimentResult, mde_relative: float, lang: str) -> Figure:
     """Relative lift of each treatment against control with its CI; MDE and zero marked."""
     treated = [a for a in result.arms if a.lift_rel is not None]
     figure, axes = plt.subplots(figsize=(8, 0.6 + 0.55 * len(treated)))
@@ -34,22 +35,49 @@ def forest_plot(result: ExperimentResult, mde_relative: float) -> Figure:
         color=SHIP,
         linestyle=":",
         linewidth=1,
-        label=f"smallest lift worth shipping ({mde_relative:.0%})",
+        label=text("abtest.figure.mde_line", lang, mde=f"{mde_relative:.0%}"),
     )
-    axes.set_yticks(range(len(treated)), [as_label(f"{a.variant}: {a.label}") for a in treated])
+    ticks = [
+        as_label(text("abtest.figure.arm_tick", lang, variant=a.variant, label=a.label))
+        for a in treated
+    ]
+    axes.set_yticks(range(len(treated)), ticks)
     axes.invert_yaxis()
-    axes.set_xlabel(f"relative lift of {result.metric} against {result.control} (%)")
-    axes.set_title(as_label(f"{result.experiment_id}: {result.decision_text.split(':')[0]}"))
+    axes.set_xlabel(
+        text(
+            "abtest.figure.forest_x",
+            lang,
+            metric=text(f"abtest.metric_name.{result.metric}", lang),
+            control=result.control,
+        )
+    )
+    axes.set_title(as_label(forest_title(result, lang)))
     axes.legend(fontsize=8, frameon=False, loc="lower right")
     return figure
 
 
-def cumulative_chart(lifts: pd.DataFrame, result: ExperimentResult) -> Figure:
+def forest_title(result: ExperimentResult, lang: str) -> str:
+    """ "<experiment>: ship B" (the verdict in a few words) in `lang`."""
+    verdict = text(
+        f"abtest.figure.verdict.{result.decision}",
+        lang,
+        winner=result.winner or "",
+        control=result.control,
+    )
+    return text(
+        "abtest.figure.forest_title", lang, experiment=result.experiment_id, verdict=verdict
+    )
+
+
+def cumulative_chart(lifts: pd.DataFrame, result: ExperimentResult, lang: str) -> Figure:
     """The absolute lift so far by day, with its CI band and always-valid bounds if computed."""
     figure, axes = plt.subplots()
     for variant, days in lifts.dropna(subset=["lift_abs"]).groupby("variant"):
         line = axes.plot(
-            days["day"], days["lift_abs"], marker=".", label=as_label(f"{variant} − control")
+            days["day"],
+            days["lift_abs"],
+            marker=".",
+            label=as_label(text("abtest.figure.cumulative_line", lang, variant=variant)),
         )
         colour = line[0].get_color()
         axes.fill_between(days["day"], days["ci_low"], days["ci_high"], color=colour, alpha=0.15)
@@ -57,16 +85,19 @@ def cumulative_chart(lifts: pd.DataFrame, result: ExperimentResult) -> Figure:
             axes.plot(days["day"], days["seq_low"], color=colour, linestyle="--", linewidth=1)
             axes.plot(days["day"], days["seq_high"], color=colour, linestyle="--", linewidth=1)
     axes.axhline(0, color="black", linewidth=1)
-    axes.set_ylabel(f"{result.metric}: treatment − control")
-    axes.set_xlabel("exposure day (cumulative)")
-    bounds = "; dashed: always-valid bounds" if "seq_low" in lifts else ""
-    axes.set_title(as_label(f"{result.experiment_id}: the estimate settles as units accrue"))
-    axes.legend(fontsize=8, frameon=False, title=f"band: 95% CI{bounds}", title_fontsize=8)
+    metric = text(f"abtest.metric_name.{result.metric}", lang)
+    axes.set_ylabel(text("abtest.figure.cumulative_y", lang, metric=metric))
+    axes.set_xlabel(text("abtest.figure.cumulative_x", lang))
+    band = "abtest.figure.band_sequential" if "seq_low" in lifts else "abtest.figure.band"
+    axes.set_title(
+        as_label(text("abtest.figure.cumulative_title", lang, experiment=result.experiment_id))
+    )
+    axes.legend(fontsize=8, frameon=False, title=text(band, lang), title_fontsize=8)
     figure.autofmt_xdate()
     return figure
 
 
-def lift_histogram(results: list[ExperimentResult], alpha: float) -> Figure:
+def lift_histogram(results: list[ExperimentResult], alpha: float, lang: str) -> Figure:
     """Distribution of relative lifts across every comparison, significant ones highlighted."""
     arms = [
         a
@@ -78,17 +109,28 @@ def lift_histogram(results: list[ExperimentResult], alpha: float) -> Figure:
     significant = np.array([a.p_value_adjusted < alpha for a in arms], dtype=bool)
     figure, axes = plt.subplots()
     if not lifts.size:
-        axes.set_title("No comparison has a defined relative lift")
+        axes.set_title(text("abtest.figure.histogram_empty", lang))
         return figure
     bins = np.linspace(np.percentile(lifts, 1), np.percentile(lifts, 99), 60)
-    axes.hist(lifts[~significant], bins=bins, color=NEUTRAL, label="not significant (adjusted)")
-    axes.hist(lifts[significant], bins=bins, color=SHIP, label="significant (adjusted)")
-    axes.set_xlabel("relative lift against baseline (%)")
-    axes.set_ylabel("comparisons")
+    axes.hist(
+        lifts[~significant],
+        bins=bins,
+        color=NEUTRAL,
+        label=text("abtest.figure.not_significant", lang),
+    )
+    axes.hist(
+        lifts[significant], bins=bins, color=SHIP, label=text("abtest.figure.significant", lang)
+    )
+    axes.set_xlabel(text("abtest.figure.histogram_x", lang))
+    axes.set_ylabel(text("abtest.figure.histogram_y", lang))
     share = significant.mean() if significant.size else 0.0
     axes.set_title(
-        f"Median lift {float(np.median(lifts)):+.1f}%; {share:.0%} of comparisons significant "
-        "after correction"
+        text(
+            "abtest.figure.histogram_title",
+            lang,
+            median=f"{float(np.median(lifts)):+.1f}%",
+            share=f"{share:.0%}",
+        )
     )
     axes.legend(fontsize=8, frameon=False)
     return figure

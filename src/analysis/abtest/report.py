@@ -7,22 +7,23 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.abtest import analysis, power, queries
+from analysis.abtest.decisions import name_list
 from analysis.abtest.portfolio import Portfolio, summarise_portfolio
 from analysis.abtest.results import ExperimentResult
 from analysis.errors import ParamsError
+from analysis.i18n import text
 from analysis.params import AbTestParams, month_bounds
 from analysis.warehouse import Warehouse
 
 CONVENTIONS = {
-    "proportions": "unpooled Wald z-test with the matching unpooled Wald CI (not pooled z)",
-    "means": "Welch t-test with Welch–Satterthwaite degrees of freedom",
-    "ratios": "delta method for the ratio of two per-unit means",
-    "relative lift CI": "delta method on the log of the ratio of the arms' values, exponentiated "
-    "(as tea-tasting; GrowthBook's symmetric delta and absolute-CI-over-control differ)",
-    "Bayesian": "Beta-Binomial posteriors per arm, P(treatment > control) and expected loss by "
-    "deterministic numerical integration; normal approximation for means",
-    "sample-ratio mismatch": "Pearson chi-square of units against planned shares",
+    "proportions": "abtest.methods.proportions",
+    "means": "abtest.methods.means",
+    "ratios": "abtest.methods.ratios",
+    "relative lift CI": "abtest.methods.relative_lift_ci",
+    "Bayesian": "abtest.methods.bayesian",
+    "sample-ratio mismatch": "abtest.methods.srm",
 }
+"""The conventions every run uses: the entry of `methods` → its catalogue key."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class AbTestReport:
 
     headline: str
     period: str
+    lang: str
     methods: dict[str, str]
     experiments: list[ExperimentResult]
     portfolio: Portfolio | None
@@ -58,8 +60,9 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
     results = analysis.analyse_experiments(merged, params, queries.declared_winners(warehouse, ids))
     many = len(results) > params.portfolio_examples
     report = AbTestReport(
-        headline=headline_sentence(results),
+        headline=headline_sentence(results, params.lang),
         period=params.period,
+        lang=params.lang,
         methods=methods(params),
         experiments=results,
         portfolio=summarise_portfolio(results, params.alpha) if many or len(results) > 3 else None,
@@ -86,22 +89,32 @@ def _in_period(
 
 
 def methods(params: AbTestParams) -> dict[str, str]:
-    """Every method and convention the report used, in words."""
+    """Every method and convention the report used, in words of `params.lang`; the entries'
+    names stay English codes (the report shows them through `abtest.methods.what.*`)."""
+    lang = params.lang
     correction = {
-        "holm": "Holm (family-wise error)",
-        "bh": "Benjamini–Hochberg (false discovery rate)",
-        "none": "none",
+        "holm": text("abtest.correction.holm", lang),
+        "bh": text("abtest.correction.bh", lang),
+        "none": text("abtest.correction.none", lang),
     }[params.correction]
-    return CONVENTIONS | {
-        "multiple arms": f"each arm against control; {correction} across arms of an experiment",
-        "prior": f"Beta({params.prior.a:g}, {params.prior.b:g}) on each arm's rate",
-        "alpha": f"{params.alpha:g} two-sided; SRM flagged below p = {params.srm_alpha:g}",
-        "CUPED": "on revenue per unit with pre_revenue (missing counted as 0), Deng et al. 2013"
-        if params.cuped
-        else "off",
-        "sequential": "always-valid confidence sequences (Waudby-Smith et al. 2023)"
-        if params.sequential
-        else "off (fixed-horizon intervals: read them once, at the end)",
+    return {what: text(key, lang) for what, key in CONVENTIONS.items()} | {
+        "multiple arms": text("abtest.methods.multiple_arms", lang, correction=correction),
+        "prior": text(
+            "abtest.methods.prior", lang, a=f"{params.prior.a:g}", b=f"{params.prior.b:g}"
+        ),
+        "alpha": text(
+            "abtest.methods.alpha",
+            lang,
+            alpha=f"{params.alpha:g}",
+            srm_alpha=f"{params.srm_alpha:g}",
+        ),
+        "CUPED": text("abtest.methods.cuped_on" if params.cuped else "abtest.methods.off", lang),
+        "sequential": text(
+            "abtest.methods.sequential_on"
+            if params.sequential
+            else "abtest.methods.sequential_off",
+            lang,
+        ),
     }
 
 
@@ -121,13 +134,31 @@ def planned(test, params: AbTestParams) -> dict:
     }
 
 
-def headline_sentence(results: list[ExperimentResult]) -> str:
-    """One sentence a manager reads: the verdicts, invalid tests first."""
+def headline_sentence(results: list[ExperimentResult], lang: str) -> str:
+    """One sentence a manager reads, in `lang`: the verdicts, invalid tests first."""
     if not results:
-        return "No experiment had exposures in this period."
+        return text("abtest.headline.none", lang)
     if len(results) > 5:
         counts = pd.Series([r.decision for r in results]).value_counts()
-        parts = ", ".join(f"{n:,} {code.replace('_', ' ')}" for code, n in counts.items())
-        return f"{len(results):,} tests analysed: {parts}."
+        parts = name_list(
+            (
+                text("abtest.headline.count", lang, n=f"{n:,}", verdict=verdict_word(code, lang))
+                for code, n in counts.items()
+            ),
+            lang,
+        )
+        return text("abtest.headline.many", lang, tests=f"{len(results):,}", parts=parts)
     ordered = sorted(results, key=lambda r: r.decision != "invalid")
-    return " ".join(f"{r.experiment_id}: {r.decision_text}" for r in ordered)
+    return " ".join(
+        text("abtest.headline.item", lang, experiment=r.experiment_id, decision=r.decision_text)
+        for r in ordered
+    )
+
+
+VERDICTS = ("ship", "keep_control", "inconclusive", "invalid", "blocked")
+"""The verdict codes (`decision` in the results JSON); each has `abtest.verdict.<code>`."""
+
+
+def verdict_word(code: str, lang: str) -> str:
+    """The verdict code as a reader's word ("keep control", "保留对照组"); unknown codes as is."""
+    return text(f"abtest.verdict.{code}", lang) if code in VERDICTS else code

@@ -14,7 +14,7 @@ import pytest
 
 from analysis.errors import ParamsError, ReportError
 from analysis.html import notebook_to_html
-from analysis.i18n import LANGUAGES, catalogue, day, money, signed_percent, text
+from analysis.i18n import LANGUAGES, catalogue, day, money, month, signed_percent, text
 from analysis.i18n.catalogue import placeholders
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "analysis"
@@ -78,6 +78,8 @@ def test_formats_per_language() -> None:
     assert day("2026-10-14T00:00:00", "en") == "2026-10-14"
     assert signed_percent(-0.04, "en") == "−4.0%"
     assert money(None, "zh") == "–"
+    assert month("2026-10", "zh") == "2026年10月" and month("2026-03", "zh") == "2026年3月"
+    assert month("2026-10", "en") == "2026-10"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analysis.errors import AnalysisError
-from analysis.i18n import HTML_LANG, catalogue, text
+from analysis.i18n import HTML_LANG, catalogue, month, text
 from analysis.params import DataSource, ReportParams
 from analysis.reporting.results import read_record
 from analysis.runner import Prechecked, RunOutcome, precheck, run_report
@@ -145,7 +145,7 @@ def _page(template: str, target: Path, **values: object) -> Path:
 def _texts(lang: str, period: str = "") -> dict[str, str]:
     """The catalogue's index and column texts in `lang`, period filled where asked."""
     return {
-        key.replace(".", "_"): template.replace("{period}", period)
+        key.replace(".", "_"): template.replace("{period}", month(period, lang))
         for key, template in catalogue(lang).items()
         if key.startswith(("index.", "column.", "report.", "source.status.", "nav."))
     }
@@ -173,7 +173,12 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
             if r is not None
         ]
         months.append(
-            {"period": folder.name, "href": f"{folder.name}/index.html", "entries": entries}
+            {
+                "period": folder.name,
+                "label": month(folder.name, lang),
+                "href": f"{folder.name}/index.html",
+                "entries": entries,
+            }
         )
     return _page(
         "months.html.j2",

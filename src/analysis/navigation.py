@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from analysis.i18n import text
+from analysis.i18n import month, text
 from analysis.params import previous_month
 
 NAV_STYLE = (
@@ -21,9 +21,11 @@ def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:
     The previous month's link is given only when that report exists; otherwise it says so.
     """
     previous = previous_month(period)
-    links = [f'<a href="index.html">{escape(text("nav.index", lang, period=period))}</a>']
+    links = [
+        f'<a href="index.html">{escape(text("nav.index", lang, period=month(period, lang)))}</a>'
+    ]
     earlier = out_dir.parent / previous / f"{name}.html"
-    label = escape(text("nav.previous", lang, period=previous))
+    label = escape(text("nav.previous", lang, period=month(previous, lang)))
     if earlier.is_file():
         links.append(f'<a href="../{escape(previous)}/{escape(name)}.html">{label}</a>')
     else:

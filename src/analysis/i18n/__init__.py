@@ -10,7 +10,7 @@ translated: they are passed in as values.
 from __future__ import annotations
 
 from analysis.i18n.catalogue import HTML_LANG, LANGUAGES, Lang, catalogue, check_lang, text
-from analysis.i18n.formats import day, money, number, percent, signed_percent
+from analysis.i18n.formats import day, money, month, number, percent, signed_percent
 
 __all__ = [
     "HTML_LANG",
@@ -20,6 +20,7 @@ __all__ = [
     "check_lang",
     "day",
     "money",
+    "month",
     "number",
     "percent",
     "signed_percent",

@@ -44,3 +44,9 @@ def day(value: date | datetime | str | None, lang: str) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return f"{value.year}年{value.month}月{value.day}日" if lang == "zh" else value.isoformat()[:10]
+
+
+def month(period: str, lang: str) -> str:
+    """A report month "2026-10" as 2026-10 (en) or 2026年10月 (zh)."""
+    year, number = period[:4], period[5:7]
+    return f"{year}年{int(number)}月" if lang == "zh" and number.isdigit() else period

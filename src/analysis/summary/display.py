@@ -6,7 +6,7 @@ from html import escape
 
 import pandas as pd
 
-from analysis.i18n import money, number, percent, signed_percent, text
+from analysis.i18n import money, month, number, percent, signed_percent, text
 from analysis.reporting.display import display_html, finding, show_table, show_warning
 from analysis.summary.report import SummaryReport
 from analysis.summary.scorecard import KpiLine
@@ -98,7 +98,7 @@ def show_scorecard(report: SummaryReport) -> None:
             ],
         }
     )
-    show_table(frame, caption=text("scorecard.caption", lang, period=report.period))
+    show_table(frame, caption=text("scorecard.caption", lang, period=month(report.period, lang)))
     finding("{rule}", rule=report.status_rule)
 
 
@@ -130,7 +130,7 @@ def show_execution(report: SummaryReport) -> None:
             text("column.cause", lang): [text(x.cause, lang) for x in lines],
         }
     )
-    show_table(frame, caption=text("execution.caption", lang, period=report.period))
+    show_table(frame, caption=text("execution.caption", lang, period=month(report.period, lang)))
     planned = sum(x.plan or 0 for x in lines)
     spent = sum(x.actual for x in lines)
     finding(

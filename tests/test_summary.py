@@ -10,6 +10,7 @@ import pytest
 
 from analysis import abtest, anomaly, attribution, rfm, summary
 from analysis.params import read_yaml, validate_report
+from analysis.reporting import display as reporting_display
 from analysis.reporting import to_jsonable
 from analysis.summary.decisions import SECTIONS
 from analysis.summary.scorecard import kpi_status
@@ -101,7 +102,9 @@ def test_every_decision_links_to_a_section_its_report_sets(month) -> None:
     }
 
 
-def test_a_missing_or_failed_report_is_named_and_the_rest_carries_on(month, tmp_path) -> None:
+def test_a_missing_or_failed_report_is_named_and_the_rest_carries_on(
+    month, tmp_path, monkeypatch
+) -> None:
     demo, folder, _ = month
     partial = tmp_path / "2026-10"
     partial.mkdir()
@@ -114,6 +117,11 @@ def test_a_missing_or_failed_report_is_named_and_the_rest_carries_on(month, tmp_
     assert status["abtest"] == "ok" and status["data_health"] == "missing"
     assert "anomalies" in report.headline and "rfm" in report.headline
     assert {d.kind for d in report.decisions} == {"test", "channel_status", "budget"}
+    shown: list[str] = []
+    monkeypatch.setattr(reporting_display, "display_html", shown.append)
+    summary.show_overview(report)
+    warnings = [m for m in shown if m.startswith("<div") and "the rest of the summary" in m]
+    assert len(warnings) == 3 and any("has no results" in m and "anomalies" in m for m in warnings)
 
 
 def test_a_report_of_another_month_is_not_read(month, tmp_path) -> None:
@@ -190,6 +198,9 @@ def test_summary_in_chinese_names_data_as_written(month) -> None:
     assert any("百度SEM" in d.text and "调查" in d.text for d in report.decisions)
     incidents = [d.text for d in report.decisions if d.kind == "incident"]
     assert any("抖音 · 访问量" in t for t in incidents), incidents  # the planted traffic drop
+    channels = [d.text for d in report.decisions if d.kind == "channel_status"]
+    assert channels and all("Markov" in t and "markov" not in t for t in channels)
+    assert any("ROI > 3 " in t for t in channels)  # the thresholds the attribution report used
     assert not any(re.search(r" · (visits|orders|revenue|spend|clicks)\b", t) for t in incidents)
 
 

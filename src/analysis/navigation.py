@@ -25,10 +25,12 @@ def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:
         f'<a href="index.html">{escape(text("nav.index", lang, period=month(period, lang)))}</a>'
     ]
     earlier = out_dir.parent / previous / f"{name}.html"
-    label = escape(text("nav.previous", lang, period=month(previous, lang)))
+    shown = month(previous, lang)
+    label = escape(text("nav.previous", lang, period=shown))
     if earlier.is_file():
         links.append(f'<a href="../{escape(previous)}/{escape(name)}.html">{label}</a>')
     else:
-        links.append(f'<span style="color:#888">{label}: –</span>')
+        missing = escape(text("nav.missing", lang, label=text("nav.previous", lang, period=shown)))
+        links.append(f'<span style="color:#888">{missing}</span>')
     links.append(f'<a href="../index.html">{escape(text("nav.all_months", lang))}</a>')
     return f'<nav class="report-nav" style="{NAV_STYLE}">{" · ".join(links)}</nav>'

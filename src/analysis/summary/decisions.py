@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.anomaly.report import series_label
+from analysis.attribution.models import model_label
 from analysis.i18n import day, money, percent, signed_percent, text
 from analysis.summary.sources import Source
 
@@ -119,8 +120,9 @@ def channel_decisions(source: Source, lang: str) -> list[Decision]:
             words = text(
                 f"decision.channel.{status}",
                 lang,
-                channels=", ".join(by_status[status]),
-                model=model,
+                channels=text("decision.list_separator", lang).join(by_status[status]),
+                model=model_label(model, lang),
+                **_thresholds(results),
             )
             decisions.append(
                 Decision(
@@ -132,6 +134,12 @@ def channel_decisions(source: Source, lang: str) -> list[Decision]:
                 )
             )
     return decisions
+
+
+def _thresholds(results: dict) -> dict[str, str]:
+    """The ROI thresholds the attribution report applied (handbook defaults if it names none)."""
+    applied = {"watch": 1.2, "keep": 2.0, "expand": 3.0} | (results.get("thresholds") or {})
+    return {name: f"{value:g}" for name, value in applied.items()}
 
 
 def budget_decision(source: Source, lang: str) -> list[Decision]:

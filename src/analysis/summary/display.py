@@ -42,7 +42,7 @@ def show_overview(report: SummaryReport) -> None:
     for source in report.sources:
         if source["status"] != "ok":
             show_warning(
-                text(f"summary.source_{source['status']}", report.lang),
+                escape(text(f"summary.source_{source['status']}", report.lang, report="{report}")),
                 report=source["name"],
             )
 

@@ -148,9 +148,15 @@ def budget_decision(source: Source, lang: str) -> list[Decision]:
     lines.sort(key=lambda b: abs(b["change"]), reverse=True)
     if not lines:
         return []
-    moves = ", ".join(
-        f"{b['channel']} {_change(b, lang)} "
-        f"({money(b['current'], lang)} → {money(b['proposed'], lang)})"
+    moves = text("decision.list_separator", lang).join(
+        text(
+            "decision.budget_move",
+            lang,
+            channel=b["channel"],
+            change=_change(b, lang),
+            current=money(b["current"], lang),
+            proposed=money(b["proposed"], lang),
+        )
         for b in lines[:TOP_BUDGET_MOVES]
     )
     words = text("decision.budget", lang, moves=moves)

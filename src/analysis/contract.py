@@ -11,12 +11,13 @@ Strict mode (the batch default) raises `DataContractError` listing every violati
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
 
+from analysis.contract_text import describe_in
 from analysis.errors import AnalysisError, DataContractError, DataSourceError
 from analysis.schema import TABLES, Column, TableSpec
 from analysis.warehouse import Warehouse
@@ -29,7 +30,12 @@ PLANNED_SHARE_TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: where, which rule, how many rows, a few keys, and how to fix it."""
+    """One broken rule: where, which rule, how many rows, a few keys, and how to fix it.
+
+    `code` names the rule for the catalogue (`contract.rule.<code>`, `contract.fix.<code>`)
+    and `values` fills its placeholders, so `describe_in` can word it in a report's language;
+    `describe()` is the English sentence for logs and errors.
+    """
 
     table: str
     column: str
@@ -37,6 +43,8 @@ class Violation:
     offending_rows: int
     sample_keys: tuple[str, ...]
     fix: str
+    code: str = ""
+    values: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def describe(self) -> str:
         keys = f" (e.g. {', '.join(self.sample_keys)})" if self.sample_keys else ""
@@ -56,9 +64,9 @@ class ContractReport:
         """True when no rule is broken."""
         return not self.violations
 
-    def warnings(self) -> list[str]:
-        """One readable sentence per violation, as shown in reports."""
-        return [v.describe() for v in self.violations]
+    def warnings(self, lang: str = "en") -> list[str]:
+        """One readable sentence per violation in `lang`, as shown in reports."""
+        return [describe_in(v, lang) for v in self.violations]
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,8 @@ class RowRule:
     rule: str
     broken: Callable[[ir.Table], ir.BooleanValue]
     fix: str
+    code: str = ""
+    values: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
@@ -78,15 +88,19 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "revenue ≥ 0",
             lambda t: t.revenue < 0,
             "Refunds belong in a separate table; drop or correct negative revenue.",
+            "revenue_nonneg",
         ),
     ),
     "spend": (
-        RowRule("spend", "spend ≥ 0", lambda t: t.spend < 0, "Spend cannot be negative."),
+        RowRule(
+            "spend", "spend ≥ 0", lambda t: t.spend < 0, "Spend cannot be negative.", "spend_nonneg"
+        ),
         RowRule(
             "clicks",
             "0 ≤ clicks ≤ impressions",
             lambda t: (t.clicks < 0) | (t.clicks > t.impressions),
             "Clicks must be between 0 and the row's impressions.",
+            "clicks_within_impressions",
         ),
     ),
     "experiment_arms": (
@@ -95,18 +109,21 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "units ≥ 0 when given",
             lambda t: t.units < 0,
             "Platform-reported units cannot be negative.",
+            "arm_units_nonneg",
         ),
         RowRule(
             "clicks",
             "0 ≤ clicks ≤ units when given",
             lambda t: (t.clicks < 0) | (t.clicks > t.units),
             "Platform-reported clicks must be between 0 and the arm's units.",
+            "arm_clicks_within_units",
         ),
         RowRule(
             "planned_share",
             "0 < planned_share ≤ 1",
             lambda t: (t.planned_share <= 0) | (t.planned_share > 1),
             "Each arm's planned share is a fraction of traffic.",
+            "planned_share_range",
         ),
     ),
     "experiment_units": (
@@ -115,18 +132,21 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "clicked is 0 or 1",
             lambda t: ~t.clicked.isin([0, 1]),
             "Use 1 for a unit that clicked, 0 otherwise.",
+            "clicked_binary",
         ),
         RowRule(
             "converted",
             "converted is 0 or 1",
             lambda t: ~t.converted.isin([0, 1]),
             "Use 1 for a unit that converted, 0 otherwise.",
+            "converted_binary",
         ),
         RowRule(
             "revenue",
             "revenue ≥ 0",
             lambda t: t.revenue < 0,
             "Revenue per unit cannot be negative.",
+            "unit_revenue_nonneg",
         ),
     ),
 }
@@ -237,6 +257,8 @@ def _missing_table(warehouse: Warehouse, name: str) -> Violation:
         -1,
         (),
         f"Expected at {warehouse.location(name)}; add it or map it with data.tables.{name}.",
+        "missing_table",
+        {"location": str(warehouse.location(name))},
     )
 
 
@@ -256,6 +278,11 @@ def _column_violations(warehouse: Warehouse, spec: TableSpec, table: ir.Table) -
                     (),
                     f"{warehouse.location(spec.name)} has columns {', '.join(table.columns)}; "
                     f"map yours with data.columns.{spec.name}.{column.name}: <your column>.",
+                    "missing_column",
+                    {
+                        "location": str(warehouse.location(spec.name)),
+                        "columns": ", ".join(table.columns),
+                    },
                 )
             )
             continue
@@ -270,6 +297,8 @@ def _column_violations(warehouse: Warehouse, spec: TableSpec, table: ir.Table) -
                     -1,
                     (),
                     f"The column is {dtype}; it must be {accepted}.",
+                    "wrong_type",
+                    {"kind": column.kind, "dtype": str(dtype)},
                 )
             )
     return violations
@@ -282,6 +311,7 @@ def _not_null_rule(column: Column, source_column: str) -> RowRule:
         "not null",
         lambda t, c=source_column: t[c].isnull(),
         "Every row needs a value here.",
+        "not_null",
     )
 
 
@@ -293,6 +323,8 @@ def _parses_rule(column: Column, text_column: str) -> RowRule:
         lambda t, c=column.name, raw=text_column: t[raw].notnull() & t[c].isnull(),
         f"Each value must be {accepted}; write dates as 2026-10-01 or 2026-10-01 10:00:00, "
         "numbers with '.' decimals, true/false as true, false, 1 or 0.",
+        "unparseable",
+        {"kind": column.kind},
     )
 
 
@@ -328,7 +360,16 @@ def _row_violations(spec: TableSpec, table: ir.Table, rules: list[RowRule]) -> l
         if offending:
             keys = _sample_keys(spec, table.filter(rule.broken(table).fill_null(False)))
             violations.append(
-                Violation(spec.name, rule.column, rule.rule, offending, keys, rule.fix)
+                Violation(
+                    spec.name,
+                    rule.column,
+                    rule.rule,
+                    offending,
+                    keys,
+                    rule.fix,
+                    rule.code,
+                    dict(rule.values),
+                )
             )
     return violations
 
@@ -351,12 +392,15 @@ def _unique_violations(spec: TableSpec, table: ir.Table) -> list[Violation]:
     if not int(summary["keys"]):
         return []
     keys = _sample_keys(spec, duplicated)
-    rule = "unique" if len(spec.key) == 1 else f"({', '.join(spec.key)}) unique"
-    what = {
-        "experiment_units": "A unit must be in exactly one variant of an experiment.",
-        "experiment_arms": "One row per arm of an experiment.",
-    }.get(spec.name, "Remove or merge the duplicated rows.")
-    return [Violation(spec.name, spec.key[-1], rule, int(summary["rows"]), keys, what)]
+    key = ", ".join(spec.key)
+    rule = "unique" if len(spec.key) == 1 else f"({key}) unique"
+    what, code = {
+        "experiment_units": ("A unit must be in exactly one variant of an experiment.", "unit"),
+        "experiment_arms": ("One row per arm of an experiment.", "arm"),
+    }.get(spec.name, ("Remove or merge the duplicated rows.", "rows"))
+    code = f"unique_{code}" if len(spec.key) > 1 else "unique"
+    rows = int(summary["rows"])
+    return [Violation(spec.name, spec.key[-1], rule, rows, keys, what, code, {"key_columns": key})]
 
 
 def _cross_table_violations(warehouse: Warehouse, name: str, table: ir.Table) -> list[Violation]:
@@ -379,6 +423,7 @@ def _cross_table_violations(warehouse: Warehouse, name: str, table: ir.Table) ->
                     count,
                     keys,
                     "Add the arm to experiment_arms or correct the unit's variant.",
+                    "orphan_variant",
                 )
             ]
     return []
@@ -401,5 +446,6 @@ def _planned_share_violations(arms: ir.Table) -> list[Violation]:
             len(found),
             keys,
             "Give each arm its planned fraction of traffic; they must add up to 1.",
+            "planned_share",
         )
     ]

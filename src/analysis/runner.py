@@ -115,7 +115,7 @@ def run_report(
         results_path = staging / "results.json"
         injected = params.notebook_parameters() | {
             "results_path": str(results_path),
-            "contract_warnings": contract.warnings(),
+            "contract_warnings": contract.warnings(params.lang),  # in the report's language
         }
         if "reports_dir" in injected and injected["reports_dir"] is None:
             injected["reports_dir"] = str(out_dir)  # a summary reads the reports it sits with

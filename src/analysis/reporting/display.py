@@ -53,8 +53,8 @@ def show_warning(template: str, **values: object) -> None:
 def show_contract_warnings(warnings: list[str], *, lang: str) -> None:
     """A visible box listing data-contract warnings (strict: false), or a note that none.
 
-    The heading and the note are in `lang`; the warnings are shown as the contract check
-    wrote them.
+    The heading and the note are in `lang`; the warnings are shown as given (the runner and
+    `open_report` word them in the report's language).
     """
     if not warnings:
         none = text("health.contract.none", lang)

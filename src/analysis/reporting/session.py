@@ -11,7 +11,7 @@ from analysis.warehouse import Warehouse, open_warehouse
 def open_report(
     params: ReportParams, contract_warnings: list[str] | None
 ) -> tuple[Warehouse, list[str]]:
-    """The warehouse and the contract warnings to show.
+    """The warehouse and the contract warnings to show, in the report's language.
 
     The runner checks the contract before the kernel starts and passes its warnings in;
     in JupyterLab (`contract_warnings` is None) the check runs here, as warnings.
@@ -21,5 +21,5 @@ def open_report(
     if contract_warnings is None:
         contract_warnings = check_contract(
             warehouse, params.tables_needed, params.tables_optional, strict=False
-        ).warnings()
+        ).warnings(params.lang)
     return warehouse, list(contract_warnings)

@@ -25,12 +25,11 @@ def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:
         f'<a href="index.html">{escape(text("nav.index", lang, period=month(period, lang)))}</a>'
     ]
     earlier = out_dir.parent / previous / f"{name}.html"
-    shown = month(previous, lang)
-    label = escape(text("nav.previous", lang, period=shown))
+    words = text("nav.previous", lang, period=month(previous, lang))
     if earlier.is_file():
-        links.append(f'<a href="../{escape(previous)}/{escape(name)}.html">{label}</a>')
+        links.append(f'<a href="../{escape(previous)}/{escape(name)}.html">{escape(words)}</a>')
     else:
-        missing = escape(text("nav.missing", lang, label=text("nav.previous", lang, period=shown)))
+        missing = escape(text("nav.missing", lang, label=words))
         links.append(f'<span style="color:#888">{missing}</span>')
     links.append(f'<a href="../index.html">{escape(text("nav.all_months", lang))}</a>')
     return f'<nav class="report-nav" style="{NAV_STYLE}">{" · ".join(links)}</nav>'

@@ -107,9 +107,9 @@ def build_panel(
             values.append(value)
             if kind == "amount":
                 numerator, denominator = _unit_parts(table, metric, len(grid))
-            numerators.append(
-                numerator if bottom or kind == "amount" else np.full(len(grid), np.nan)
-            )
+            elif bottom is None:
+                numerator = np.full(len(grid), np.nan)  # a count: its value is its volume
+            numerators.append(numerator)
             denominators.append(denominator)
     averaged = 0
     if metric_rows is not None and "series" in metrics and len(metric_rows):

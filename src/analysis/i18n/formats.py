@@ -7,7 +7,11 @@ from datetime import date, datetime
 
 
 def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and not math.isfinite(value))
+    """None, NaN, ±inf, or a missing marker that is no number at all (pandas NA, NaT)."""
+    try:
+        return value is None or not math.isfinite(value)
+    except TypeError:
+        return True
 
 
 def number(value: float | None, lang: str, digits: int = 0) -> str:

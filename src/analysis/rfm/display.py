@@ -36,15 +36,15 @@ def show_overview(report: RfmReport) -> None:
                 text("rfm.column.revenue_share", lang): rows["revenue_share"].map(
                     lambda v: percent(v, lang)
                 ),
-                text("rfm.column.aov", lang): rows["aov"].map(lambda v: _number(v, lang, 0)),
+                text("rfm.column.aov", lang): rows["aov"].map(lambda v: number(v, lang, 0)),
                 text("rfm.column.mean_recency", lang): rows["mean_recency_days"].map(
-                    lambda v: _number(v, lang)
+                    lambda v: number(v, lang, 1)
                 ),
                 text("rfm.column.mean_orders", lang): rows["mean_frequency"].map(
-                    lambda v: _number(v, lang)
+                    lambda v: number(v, lang, 1)
                 ),
                 text("rfm.column.mean_spend", lang): rows["mean_monetary"].map(
-                    lambda v: _number(v, lang)
+                    lambda v: number(v, lang, 1)
                 ),
                 text("rfm.column.clv_total", lang): rows["clv_total"].map(
                     lambda v: number(v, lang)
@@ -144,19 +144,19 @@ def show_clusters(report: RfmReport, tables: RfmTables) -> None:
                     lambda v: number(v, lang)
                 ),
                 text("rfm.column.median_recency", lang): profiles["median_recency_days"].map(
-                    lambda v: _number(v, lang)
+                    lambda v: number(v, lang, 1)
                 ),
                 text("rfm.column.median_orders", lang): profiles["median_frequency"].map(
-                    lambda v: _number(v, lang)
+                    lambda v: number(v, lang, 1)
                 ),
                 text("rfm.column.median_order_value", lang): profiles["median_order_value"].map(
-                    lambda v: _number(v, lang, 0)
+                    lambda v: number(v, lang, 0)
                 ),
                 text("rfm.column.total_spend", lang): profiles["total_spend"].map(
-                    lambda v: _number(v, lang, 0)
+                    lambda v: number(v, lang, 0)
                 ),
                 text("rfm.column.clv_total", lang): profiles["clv_total"].map(
-                    lambda v: _number(v, lang, 0)
+                    lambda v: number(v, lang, 0)
                 ),
             }
         ),
@@ -239,7 +239,3 @@ def export_segments(
             "rfm.export.written", lang, n=number(len(frame), lang), file=f"{name}.segments"
         ),
     )
-
-
-def _number(value: float | None, lang: str, digits: int = 1) -> str:
-    return "–" if value is None or pd.isna(value) else number(value, lang, digits)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from analysis.anomaly.report import series_label
 from analysis.attribution.models import model_label
 from analysis.i18n import day, money, percent, signed_percent, text
+from analysis.params import RoiThresholds
 from analysis.summary.sources import Source
 
 SECTIONS = {
@@ -138,7 +139,7 @@ def channel_decisions(source: Source, lang: str) -> list[Decision]:
 
 def _thresholds(results: dict) -> dict[str, str]:
     """The ROI thresholds the attribution report applied (handbook defaults if it names none)."""
-    applied = {"watch": 1.2, "keep": 2.0, "expand": 3.0} | (results.get("thresholds") or {})
+    applied = RoiThresholds().model_dump() | (results.get("thresholds") or {})
     return {name: f"{value:g}" for name, value in applied.items()}
 
 

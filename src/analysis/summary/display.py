@@ -42,8 +42,10 @@ def show_overview(report: SummaryReport) -> None:
     for source in report.sources:
         if source["status"] != "ok":
             show_warning(
-                escape(text(f"summary.source_{source['status']}", report.lang, report="{report}")),
-                report=source["name"],
+                "{message}",
+                message=text(
+                    f"summary.source_{source['status']}", report.lang, report=source["name"]
+                ),
             )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from i18n_support import english_runs as runs_left
 from test_contract import VIOLATIONS, _check
 from tiny import tiny_tables, write_tiny
 
@@ -16,9 +17,6 @@ from analysis.contract_text import describe_in
 from analysis.params import DataSource
 from analysis.warehouse import open_warehouse
 
-ASCII_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[\s,;:/()&“”\"'-]+[A-Za-z][A-Za-z'’]*){3,}")
-"""A run of four or more ASCII words, separated by spaces or punctuation only."""
-
 
 def _data_values(violation: Violation) -> list[str]:
     return [violation.table, violation.column, *violation.sample_keys, *violation.values.values()]
@@ -26,9 +24,7 @@ def _data_values(violation: Violation) -> list[str]:
 
 def english_runs(shown: str, violation: Violation) -> list[str]:
     """Runs of 4+ ASCII words left once the violation's data values are taken out."""
-    for value in sorted(_data_values(violation), key=len, reverse=True):
-        shown = shown.replace(value, " ")
-    return ASCII_WORDS.findall(shown)
+    return runs_left(shown, _data_values(violation))
 
 
 def _broken_violations(tmp_path: Path) -> list[Violation]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from i18n_support import english_runs as runs_left
+from i18n_support import report_page, report_results, visible_text
 from tiny import write_tiny
 
 from analysis import abtest
@@ -54,26 +54,12 @@ ALLOWED_NAMES = (
 PARAMETER_NAMES = ["is_control", "pre_revenue", "check_srm", "false", "planning"]
 """Column and parameter names the report quotes as written."""
 
-ASCII_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[\s,;:/()&“”\"'-]+[A-Za-z][A-Za-z'’]*){3,}")
-"""A run of four or more ASCII words, separated by spaces or punctuation only."""
-
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def visible_text(page: str) -> str:
-    """What a reader sees on an HTML page: text outside tags, plus the figures' alt text."""
-    page = re.sub(r"<(style|script|head)\b.*?</\1>", " ", page, flags=re.S | re.I)
-    page = re.sub(r"<img\b[^>]*\balt=\"([^\"]*)\"[^>]*>", r" \1 ", page)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
-
-
 def english_runs(shown: str, data_values: list[str]) -> list[str]:
-    """Runs of 4+ ASCII words left once data values and allowed proper names are removed."""
-    for value in sorted([*data_values, *PARAMETER_NAMES], key=len, reverse=True):
-        shown = re.sub(rf"(?<![A-Za-z_]){re.escape(value)}(?![A-Za-z_])", " ", shown)
-    for name in ALLOWED_NAMES:
-        shown = re.sub(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])", " ", shown)
-    return ASCII_WORDS.findall(shown)
+    """English left once data values, parameter names and allowed proper names are removed."""
+    return runs_left(shown, [*data_values, *PARAMETER_NAMES], ALLOWED_NAMES)
 
 
 def _data_values(results: dict) -> list[str]:
@@ -101,11 +87,11 @@ def reports(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 
 
 def _page(reports: dict[str, Path], lang: str) -> str:
-    return visible_text((reports[lang] / "abtest.html").read_text(encoding="utf-8"))
+    return report_page(reports[lang], "abtest")
 
 
 def _results(reports: dict[str, Path], lang: str) -> dict:
-    return json.loads((reports[lang] / "abtest.json").read_text(encoding="utf-8"))["results"]
+    return report_results(reports[lang], "abtest")
 
 
 @pytest.mark.slow

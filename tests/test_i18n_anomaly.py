@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import re
 import warnings
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import pytest
+from i18n_support import english_runs as runs_left
+from i18n_support import visible_text
 from matplotlib.figure import Figure
 
 from analysis.anomaly import display, nab, report, rules, series
@@ -23,17 +24,8 @@ ALLOWED_NAMES = ("CTR", "CPC", "CPM", "SEM", "NAB", "Numenta HTM", "windowed Gau
 ALLOWED_NAMES += ("Twitter ADVec", "realAdExchange", "analysis.anomaly.nab_eval")
 """Abbreviations and method names Chinese marketers write in English: no English sentence."""
 
-ASCII_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[\s,;:/()&“”\"'-]+[A-Za-z][A-Za-z'’]*){3,}")
-"""A run of four or more ASCII words, separated by spaces or punctuation only."""
-
 CODES = ("series", "level", "metric", "kind", "direction", "rule", "start", "end", "chain")
 """Incident fields that are codes or data: the same whatever the report's language."""
-
-
-def visible_text(page: str) -> str:
-    """What a reader sees of displayed markup: text outside tags, plus the figures' alt text."""
-    page = re.sub(r"<img\b[^>]*\balt=\"([^\"]*)\"[^>]*>", r" \1 ", page)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
 def figure_text(figure: Figure) -> list[str]:
@@ -48,10 +40,8 @@ def figure_text(figure: Figure) -> list[str]:
 
 
 def english_runs(shown: str, data_values: set[str]) -> list[str]:
-    """Runs of 4+ ASCII words left once data values and allowed proper names are removed."""
-    for value in sorted(data_values, key=len, reverse=True) + list(ALLOWED_NAMES):
-        shown = re.sub(rf"(?<![A-Za-z_]){re.escape(value)}(?![A-Za-z_])", " ", shown)
-    return ASCII_WORDS.findall(shown)
+    """English left once data values and allowed proper names are removed."""
+    return runs_left(shown, data_values, ALLOWED_NAMES)
 
 
 def _render(results, tables) -> tuple[str, list[str], list[str]]:

@@ -7,7 +7,6 @@ results JSON keeps the same codes and numbers in both (only its sentences change
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from i18n_support import visible_text
 
 from analysis.attribution import plots
 from analysis.attribution.budget import STATUSES
@@ -61,13 +61,6 @@ def english_runs(shown: str, data: tuple[str, ...] = CHANNELS) -> list[str]:
     for value in sorted((*data, *PROPER_NAMES), key=len, reverse=True):
         shown = shown.replace(value, "〇")
     return ASCII_RUN.findall(shown)
-
-
-def visible_text(page: str) -> str:
-    """What a reader sees (or hears: alt text) on the page: tags, styles and scripts removed."""
-    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r"<img\b[^>]*\balt=\"([^\"]*)\"[^>]*>", r" \1 ", page)
-    return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
 def test_the_helper_finds_an_english_phrase_but_not_names() -> None:

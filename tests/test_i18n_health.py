@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from i18n_support import english_runs as runs_left
+from i18n_support import report_page, report_results
 
 from analysis import health
 from analysis.health.kpis import UNITS
@@ -25,24 +25,12 @@ PERIOD = "2026-10"
 ALLOWED_NAMES = ("KPI", "AOV", "CTR", "CPC", "PIPL", "SEM", "ROI")
 """Abbreviations Chinese marketers write in English; they are no English sentence."""
 
-ASCII_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[\s,;:/()&“”\"'-]+[A-Za-z][A-Za-z'’]*){3,}")
-"""A run of four or more ASCII words, separated by spaces or punctuation only."""
-
-
-def visible_text(page: str) -> str:
-    """What a reader sees on an HTML page: text outside tags, plus the figures' alt text."""
-    page = re.sub(r"<(style|script|head)\b.*?</\1>", " ", page, flags=re.S | re.I)
-    page = re.sub(r"<img\b[^>]*\balt=\"([^\"]*)\"[^>]*>", r" \1 ", page)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
-
 
 def english_runs(shown: str) -> list[str]:
     """Runs of 4+ ASCII words left once data values and allowed proper names are removed."""
     data_values = [NO_CHANNEL, *CHANNELS, *TABLES]
     data_values += [column.name for spec in TABLES.values() for column in spec.columns]
-    for value in sorted(data_values, key=len, reverse=True) + list(ALLOWED_NAMES):
-        shown = re.sub(rf"(?<![A-Za-z_]){re.escape(value)}(?![A-Za-z_])", " ", shown)
-    return ASCII_WORDS.findall(shown)
+    return runs_left(shown, data_values, ALLOWED_NAMES)
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +46,11 @@ def reports(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 
 
 def _page(reports: dict[str, Path], lang: str) -> str:
-    return visible_text((reports[lang] / "data_health.html").read_text(encoding="utf-8"))
+    return report_page(reports[lang], "data_health")
 
 
 def _results(reports: dict[str, Path], lang: str) -> dict:
-    record = json.loads((reports[lang] / "data_health.json").read_text(encoding="utf-8"))
-    return record["results"]
+    return report_results(reports[lang], "data_health")
 
 
 @pytest.mark.slow

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from i18n_support import english_runs as runs_left
+from i18n_support import report_page, report_results
 
 from analysis.i18n import LANGUAGES, text
 from analysis.params import DataSource, RfmParams
@@ -37,9 +37,6 @@ ALLOWED_NAMES = (
 )
 """Method names, authors and abbreviations a Chinese analyst writes in English."""
 
-ASCII_WORDS = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[\s,;:/()&“”\"'-]+[A-Za-z][A-Za-z'’]*){3,}")
-"""A run of four or more ASCII words, separated by spaces or punctuation only."""
-
 SEGMENT_CODES = [name for name, _, _ in RF_SEGMENTS]
 CLUSTER_WORDS = {
     "recency": ("recent", "lapsing"),
@@ -48,18 +45,9 @@ CLUSTER_WORDS = {
 }
 
 
-def visible_text(page: str) -> str:
-    """What a reader sees on an HTML page: text outside tags, plus the figures' alt text."""
-    page = re.sub(r"<(style|script|head)\b.*?</\1>", " ", page, flags=re.S | re.I)
-    page = re.sub(r"<img\b[^>]*\balt=\"([^\"]*)\"[^>]*>", r" \1 ", page)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
-
-
 def english_runs(shown: str, data_values: list[str]) -> list[str]:
-    """Runs of 4+ ASCII words left once data values and allowed proper names are removed."""
-    for value in sorted(data_values, key=len, reverse=True) + list(ALLOWED_NAMES):
-        shown = re.sub(rf"(?<![A-Za-z_]){re.escape(value)}(?![A-Za-z_])", " ", shown)
-    return ASCII_WORDS.findall(shown)
+    """English left once data values and allowed proper names are removed."""
+    return runs_left(shown, data_values, ALLOWED_NAMES)
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +60,11 @@ def reports(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[st
 
 
 def _page(reports: dict[str, Path], lang: str) -> str:
-    return visible_text((reports[lang] / "rfm.html").read_text(encoding="utf-8"))
+    return report_page(reports[lang], "rfm")
 
 
 def _results(reports: dict[str, Path], lang: str) -> dict:
-    return json.loads((reports[lang] / "rfm.json").read_text(encoding="utf-8"))["results"]
+    return report_results(reports[lang], "rfm")
 
 
 @pytest.mark.slow

@@ -58,3 +58,16 @@ def test_cdnow_master_runs_end_to_end_through_its_params_file() -> None:
     assert report.clv_model["customers_with_only_zero_value_repeats"] == 1
     assert report.n_customers == len(tables.customers) > 5000
     assert 0 < report.clv_model["r"] < 1 and report.clv_model["q"] > 1
+
+
+def test_results_json_holds_no_nan_and_states_the_fit(demo_run) -> None:
+    import json
+
+    from analysis.reporting.results import to_jsonable
+
+    report, _ = demo_run
+    json.dumps(to_jsonable(report), allow_nan=False)  # raises on NaN or infinity
+    model = report.clv_model
+    assert model["bgnbd_converged"] and model["gamma_gamma_converged"]
+    assert model["boundary"] == [] and model["clv_not_computed"] == 0
+    assert all(c["clv_total"] is not None for c in report.classes if c["customers"])

@@ -92,7 +92,12 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
 
 
 def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFrame, dict]:
-    """P(alive) and discounted CLV per customer from BG/NBD and Gamma-Gamma fits."""
+    """P(alive) and discounted CLV per customer from BG/NBD and Gamma-Gamma fits.
+
+    A CLV that cannot be computed stays NaN (never 0): all customers when the spend model
+    has no finite mean (q <= 1), single customers where the expectation did not converge.
+    The fits' convergence and parameters at the model's edge go into the model record.
+    """
     unit = 7.0 if params.summary_unit == "weeks" else 1.0
     summary = queries.clv_summary(warehouse, params.as_of_date, period_days=unit)
     summary = summary.set_index("customer_id")
@@ -102,19 +107,23 @@ def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFra
     # repeat purchases all of zero value: left out of the spend fit, valued at its mean
     free_repeats = (x > 0) & (spend <= 0)
     spending = gamma_gamma.fit_gamma_gamma(np.where(free_repeats, 0, x), spend)
-    spend = np.where(free_repeats, spending.population_mean_spend, spend)
-    value = clv.customer_lifetime_value(
-        transactions,
-        spending,
-        x,
-        t_x,
-        big_t,
-        spend,
-        horizon_periods=params.clv_horizon_days / unit,
-        periods_per_month=DAYS_PER_MONTH / unit,
-        margin=params.gross_margin,
-        monthly_discount_rate=params.monthly_discount_rate,
-    )
+    finite_mean = spending.q > 1
+    value = np.full(len(x), np.nan)
+    if finite_mean:
+        spend = np.where(free_repeats, spending.population_mean_spend, spend)
+        value = clv.customer_lifetime_value(
+            transactions,
+            spending,
+            x,
+            t_x,
+            big_t,
+            spend,
+            horizon_periods=params.clv_horizon_days / unit,
+            periods_per_month=DAYS_PER_MONTH / unit,
+            margin=params.gross_margin,
+            monthly_discount_rate=params.monthly_discount_rate,
+        )
+        value = np.where(np.isfinite(value), value, np.nan)
     per_customer = pd.DataFrame(
         {"p_alive": bgnbd.probability_alive(transactions, x, t_x, big_t), "clv": value},
         index=summary.index,
@@ -128,6 +137,11 @@ def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFra
         "q": spending.q,
         "v": spending.v,
         "log_likelihood": transactions.log_likelihood + spending.log_likelihood,
+        "bgnbd_converged": transactions.converged,
+        "gamma_gamma_converged": spending.converged,
+        "boundary": [*transactions.boundary, *spending.boundary],
+        "spend_mean_finite": bool(finite_mean),
+        "clv_not_computed": int(np.isnan(value).sum()),
         "frequency_spend_correlation": gamma_gamma.frequency_spend_correlation(
             x[~free_repeats], spend[~free_repeats]
         ),
@@ -142,8 +156,16 @@ def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFra
 
 def with_clv_totals(profiles: list[dict], table: pd.DataFrame) -> list[dict]:
     """Each cluster profile with its customers' total CLV."""
-    totals = table.groupby("cluster")["clv"].sum()
-    return [p | {"clv_total": float(totals.get(p["cluster"], 0.0))} for p in profiles]
+    return [
+        p | {"clv_total": clv_total(table.loc[table["cluster"] == p["cluster"], "clv"])}
+        for p in profiles
+    ]
+
+
+def clv_total(values: pd.Series) -> float | None:
+    """Sum of the CLVs that were computed; None when none was (shown as "not computed")."""
+    computed = values.dropna()
+    return float(computed.sum()) if len(computed) else None
 
 
 def class_summary(table: pd.DataFrame, lang: str) -> list[dict]:
@@ -169,7 +191,7 @@ def class_summary(table: pd.DataFrame, lang: str) -> list[dict]:
                 "mean_recency_days": _mean(members["recency_days"]),
                 "mean_frequency": _mean(members["frequency"]),
                 "mean_monetary": _mean(members["monetary_total"]),
-                "clv_total": float(members["clv"].fillna(0).sum()),
+                "clv_total": clv_total(members["clv"]),
                 "action": text(f"rfm.action.{name}", lang),
             }
         )
@@ -186,13 +208,13 @@ def repurchase_rate(warehouse: Warehouse, period: str) -> float | None:
 def headline_sentence(table: pd.DataFrame, moved_down: int, lang: str) -> str:
     """Who is valuable, how many are slipping, what they are worth (in `lang`)."""
     counts = table["class"].value_counts()
-    high_clv = table.loc[table["class"] == "high_value", "clv"].sum()
+    high_clv = clv_total(table.loc[table["class"] == "high_value", "clv"])
     return text(
         "rfm.headline",
         lang,
         customers=number(len(table), lang),
         high=number(int(counts.get("high_value", 0)), lang),
-        high_clv=money(high_clv, lang),
+        high_clv=text("rfm.not_computed", lang) if high_clv is None else money(high_clv, lang),
         churned=number(int(counts.get("churned", 0)), lang),
         moved_down=number(moved_down, lang),
     )

@@ -228,11 +228,23 @@ class AbTestParams(ReportParams):
     cuped: bool = True
     sequential: bool = False
     srm_alpha: float = Field(0.001, gt=0, lt=1, description="SRM p below this: invalid")
+    srm_warn_alpha: float = Field(
+        0.01, gt=0, lt=1, description="SRM p below this: the verdict carries a caveat"
+    )
     check_srm: bool = Field(True, description="false when planned shares are unknown")
     industry_ctr: float | None = Field(None, gt=0, lt=1, description="industry mean CTR")
     industry_ctr_share: float = Field(0.5, gt=0, lt=1, description="replace arms under this share")
     planning: list[PlannedTest] = Field(default_factory=list)
     portfolio_examples: int = Field(10, ge=0, description="experiments shown in full when many")
+
+    @model_validator(mode="after")
+    def _srm_tiers(self) -> AbTestParams:
+        if self.srm_warn_alpha < self.srm_alpha:
+            raise ValueError(
+                f"srm_warn_alpha = {self.srm_warn_alpha} is below srm_alpha = {self.srm_alpha}; "
+                "the warning tier must be at least the invalid threshold"
+            )
+        return self
 
 
 class ClassRules(StrictModel):

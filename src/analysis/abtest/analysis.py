@@ -110,6 +110,7 @@ def analyse_experiment(
         lang=params.lang,
         sequential=params.sequential,
         exposure_dates=bool(study_power.units_per_day),
+        srm_warn_alpha=params.srm_warn_alpha,
     )
     return ExperimentResult(
         experiment_id=spec.id,
@@ -128,6 +129,8 @@ def analyse_experiment(
         power=study_power,
         replace=[a.variant for a in primary_result.arms if a.replace],
         declared_winner=declared,
+        srm_tier=srm.srm_tier(srm_p, warn_alpha=params.srm_warn_alpha, alpha=params.srm_alpha),
+        caveats=list(decision.caveats),
     )
 
 

@@ -225,11 +225,13 @@ def srm_sentence(result: ExperimentResult, params: AbTestParams) -> str:
     """Whether the split of units matches the plan."""
     if result.srm_p_value is None:
         return text("abtest.srm.not_checked", params.lang)
+    key = {"invalid": "differs", "warn": "suspect"}.get(result.srm_tier, "matches")
     return text(
-        "abtest.srm.differs" if result.srm_invalid else "abtest.srm.matches",
+        f"abtest.srm.{key}",
         params.lang,
         p=f"{result.srm_p_value:.3g}",
         threshold=f"{params.srm_alpha:g}",
+        warn=f"{params.srm_warn_alpha:g}",
     )
 
 

@@ -107,6 +107,7 @@ def methods(params: AbTestParams) -> dict[str, str]:
             lang,
             alpha=f"{params.alpha:g}",
             srm_alpha=f"{params.srm_alpha:g}",
+            srm_warn_alpha=f"{params.srm_warn_alpha:g}",
         ),
         "CUPED": text("abtest.methods.cuped_on" if params.cuped else "abtest.methods.off", lang),
         "sequential": text(

@@ -69,3 +69,5 @@ class ExperimentResult:
     power: Power | None = None
     replace: list[str] = field(default_factory=list)
     declared_winner: str | None = None  # the platform's own verdict, where it reports one
+    srm_tier: str = "not_checked"  # not_checked | ok | warn | invalid
+    caveats: list[str] = field(default_factory=list)  # codes on the verdict: srm_suspect

@@ -232,6 +232,11 @@ class AbTestParams(ReportParams):
         0.01, gt=0, lt=1, description="SRM p below this: the verdict carries a caveat"
     )
     check_srm: bool = Field(True, description="false when planned shares are unknown")
+    srm_known_issue: tuple[date, date] | None = Field(
+        None,
+        description="a period the platform documented as having assignment problems; the "
+        "sample-ratio check by week compares the failing share inside and outside it",
+    )
     industry_ctr: float | None = Field(None, gt=0, lt=1, description="industry mean CTR")
     industry_ctr_share: float = Field(0.5, gt=0, lt=1, description="replace arms under this share")
     planning: list[PlannedTest] = Field(default_factory=list)

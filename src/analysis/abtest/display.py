@@ -16,9 +16,10 @@ from analysis.abtest import plots
 from analysis.abtest.cumulative import cumulative_lifts
 from analysis.abtest.decisions import name_list
 from analysis.abtest.metrics import METRICS
+from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.report import VERDICTS, AbTestReport, verdict_word
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
-from analysis.i18n import text
+from analysis.i18n import day, percent, text
 from analysis.params import AbTestParams
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import display_html, show_warning
@@ -290,6 +291,39 @@ def show_portfolio(report: AbTestReport) -> None:
         plots.lift_histogram(report.experiments, portfolio.alpha, lang),
         alt=text("abtest.alt.histogram", lang),
     )
+    show_srm_over_time(portfolio, lang)
+
+
+def show_srm_over_time(portfolio: Portfolio, lang: str) -> None:
+    """The failing share of the sample-ratio check by week, and inside a documented period."""
+    weeks = portfolio.srm_by_week
+    if not weeks:
+        return
+    tests, failing = sum(w.tests for w in weeks), sum(w.failing for w in weeks)
+    sentence = text(
+        "abtest.portfolio.srm_time",
+        lang,
+        failing=f"{failing:,}",
+        tests=f"{tests:,}",
+        share=f"{failing / tests:.1%}",
+        alpha=f"{portfolio.srm_alpha:g}",
+    )
+    window = portfolio.srm_window
+    if window is not None:
+        sentence += text(
+            "abtest.portfolio.srm_window",
+            lang,
+            start=day(window.start, lang),
+            end=day(window.end, lang),
+            inside=percent(window.rate_inside, lang),
+            failing_inside=f"{window.failing_inside:,}",
+            tests_inside=f"{window.tests_inside:,}",
+            outside=percent(window.rate_outside, lang),
+            failing_outside=f"{window.failing_outside:,}",
+            tests_outside=f"{window.tests_outside:,}",
+        )
+    finding("{sentence}", sentence=sentence)
+    show_figure(plots.srm_by_week_chart(portfolio, lang), alt=text("abtest.alt.srm_week", lang))
 
 
 def _in_order(decisions: dict[str, int]) -> list[tuple[str, int]]:

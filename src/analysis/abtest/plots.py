@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.results import ExperimentResult
 from analysis.i18n import text
 from analysis.reporting.style import as_label
@@ -133,4 +134,26 @@ def lift_histogram(results: list[ExperimentResult], alpha: float, lang: str) -> 
         )
     )
     axes.legend(fontsize=8, frameon=False)
+    return figure
+
+
+def srm_by_week_chart(portfolio: Portfolio, lang: str) -> Figure:
+    """Share of tests failing the sample-ratio check by week; a documented period shaded."""
+    weeks = portfolio.srm_by_week
+    figure, axes = plt.subplots(figsize=(9, 3.5))
+    days = pd.to_datetime([w.week for w in weeks])
+    axes.bar(days, [100 * w.share for w in weeks], width=6, color=WORSE)
+    window = portfolio.srm_window
+    if window is not None:
+        axes.axvspan(
+            pd.Timestamp(window.start),
+            pd.Timestamp(window.end),
+            color=NEUTRAL,
+            alpha=0.2,
+            label=text("abtest.figure.srm_window", lang),
+        )
+        axes.legend(fontsize=8, frameon=False)
+    axes.set_xlabel(text("abtest.figure.srm_week_x", lang))
+    axes.set_ylabel(text("abtest.figure.srm_week_y", lang))
+    axes.set_title(text("abtest.figure.srm_week_title", lang))
     return figure

@@ -93,6 +93,22 @@ def declared_winners(warehouse: Warehouse, experiment_ids: list[str] | None = No
     return dict(zip(unique["experiment_id"], unique["variant"], strict=True))
 
 
+def test_weeks(warehouse: Warehouse, experiment_ids: list[str] | None = None) -> dict:
+    """Each experiment's first week as YYYYWW, from the optional `test_week` column of the arms.
+
+    Not a contract column: exports that carry it (the Upworthy archive) get the portfolio's
+    sample-ratio check by week; others return an empty mapping.
+    """
+    table = warehouse.source_table("experiment_arms")
+    if "test_week" not in table.columns:
+        return {}
+    if experiment_ids:
+        table = table.filter(table.experiment_id.isin(experiment_ids))
+    weeks = table.group_by("experiment_id").aggregate(week=table.test_week.cast("int64").min())
+    frame = weeks.filter(weeks.week.notnull()).to_pandas()
+    return dict(zip(frame["experiment_id"], frame["week"].astype(int), strict=True))
+
+
 def unit_level_experiments(warehouse: Warehouse, experiment_ids: list[str] | None = None) -> set:
     """Experiments that have unit-level rows at all (in any period)."""
     units = warehouse.table("experiment_units")

@@ -65,7 +65,15 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         lang=params.lang,
         methods=methods(params),
         experiments=results,
-        portfolio=summarise_portfolio(results, params.alpha) if many or len(results) > 3 else None,
+        portfolio=summarise_portfolio(
+            results,
+            params.alpha,
+            srm_alpha=params.srm_alpha,
+            weeks=queries.test_weeks(warehouse, ids),
+            known_issue=params.srm_known_issue,
+        )
+        if many or len(results) > 3
+        else None,
         planning=[planned(test, params) for test in params.planning],
     )
     return report, daily

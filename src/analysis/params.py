@@ -260,6 +260,9 @@ class ClassRules(StrictModel):
     potential_orders_per_month: float = Field(1.0, gt=0)
     potential_spend_per_month: float = Field(500.0, ge=0)
     churn_after_days: int = Field(90, gt=0)
+    high_value_min_tenure_days: int = Field(
+        30, ge=0, description="days from the first purchase in the window to as_of, at least"
+    )
 
 
 class RfmParams(ReportParams):
@@ -270,7 +273,9 @@ class RfmParams(ReportParams):
     tables_optional: ClassVar[tuple[str, ...]] = ("customers", "erasures")
 
     report: Literal["rfm"] = "rfm"
-    as_of: date | None = Field(None, description="default: the last day of the period")
+    as_of: date | None = Field(
+        None, description="default: the last day with orders in the period (else its last day)"
+    )
     lookback_days: int = Field(365, gt=0)
     rules: ClassRules = Field(default_factory=ClassRules)
     k_min: int = Field(2, ge=2)
@@ -283,7 +288,7 @@ class RfmParams(ReportParams):
 
     @property
     def as_of_date(self) -> date:
-        """as_of, or the last day of the period."""
+        """as_of, or the last day of the period (the report moves it to the last data day)."""
         return self.as_of or month_bounds(self.period)[1]
 
 

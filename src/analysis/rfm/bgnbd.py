@@ -28,6 +28,7 @@ BGNBD_METHOD = (
 EDGE = 1e5  # a parameter fitted above 1e5 or below 1e-5 sits at the edge of the model
 SEARCH_LIMIT = 25.0  # |log parameter| searched: e^25 ≈ 7e10
 SERIES_TERMS_MAX = 200_000
+SCIPY_UP_TO = 1e4  # hypergeometric parameters beyond this: summed in logs, not by scipy
 
 
 @dataclass(frozen=True)
@@ -158,10 +159,14 @@ def at_edge(log_params: np.ndarray, names: str) -> tuple[str, ...]:
 def best_of_starts(
     objective: Callable[[np.ndarray], float], starts: np.ndarray
 ) -> tuple[np.ndarray, bool]:
-    """minimise_log_params from each start; the lowest objective wins."""
-    fits = [minimise_log_params(objective, start) for start in starts]
-    values = [objective(found) for found, _ in fits]
-    return fits[int(np.argmin(values))]
+    """A short Nelder-Mead from each start; the full minimise_log_params from the best."""
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        screened = [
+            minimize(objective, start, method="Nelder-Mead", options={"maxiter": 300})
+            for start in starts
+        ]
+    best = min(screened, key=lambda found: found.fun)
+    return minimise_log_params(objective, best.x)
 
 
 def minimise_log_params(
@@ -249,20 +254,28 @@ def expected_purchases_new_customer(fit: BgNbdFit, t: np.ndarray | float) -> np.
 def log_hyp2f1(
     a: np.ndarray | float, b: np.ndarray | float, c: np.ndarray | float, z: np.ndarray
 ) -> np.ndarray:
-    """log ₂F₁(a, b; c; z) for a, b, c > 0 and 0 <= z < 1, the Gauss series summed in logs.
+    """log ₂F₁(a, b; c; z) for 0 <= z < 1: scipy's hyp2f1 where it is finite and b, c are
+    at most SCIPY_UP_TO; else (a, b, c > 0) the Gauss series summed in logs.
 
-    Terms are accumulated in blocks with a running log-sum-exp until the geometric bound on
-    the rest is below e^-37 of the sum. Where c <= 0, scipy's hyp2f1 (log of it); where
-    SERIES_TERMS_MAX terms were not enough, NaN.
+    Series terms are accumulated in blocks with a running log-sum-exp until the geometric
+    bound on the rest is below e^-37 of the sum; where SERIES_TERMS_MAX terms were not
+    enough, NaN.
     """
     z = np.asarray(z, dtype=float)
     a, b, c = (np.broadcast_to(np.asarray(v, dtype=float), z.shape) for v in (a, b, c))
-    result = np.zeros(z.shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        result = np.log(hyp2f1(a, b, c, z))
     series = (z > 0) & (c > 0) & (a > 0) & (b > 0)
-    other = (z > 0) & ~series
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result[other] = np.log(hyp2f1(a[other], b[other], c[other], z[other]))
-    rows = np.flatnonzero(series)
+    series &= ~np.isfinite(result) | (np.maximum(b, c) > SCIPY_UP_TO)
+    result[series] = log_hyp2f1_series(a[series], b[series], c[series], z[series])
+    return result
+
+
+def log_hyp2f1_series(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """log ₂F₁(a, b; c; z) for a, b, c > 0 and 0 < z < 1 (arrays of one shape), the Gauss
+    series Σ (a)_n (b)_n / ((c)_n n!) zⁿ summed in logs; NaN where it did not converge."""
+    result = np.full(z.shape, np.nan)
+    rows = np.arange(z.size)
     log_term = np.zeros(rows.size)
     total = np.zeros(rows.size)
     done_at = 0
@@ -283,7 +296,6 @@ def log_hyp2f1(
         rows, log_term, total = rows[keep], log_term[keep], total[keep]
         done_at += block
         block = min(block * 2, 8192)
-    result[rows] = np.nan
     return result
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.i18n import day, money, number, percent, text
+from analysis.i18n import day, money, month, number, percent, text
 from analysis.reporting import export_path, finding, show_figure, show_table
 from analysis.reporting.display import show_warning
 from analysis.rfm import plots
@@ -24,6 +24,15 @@ def show_overview(report: RfmReport) -> None:
     """The headline and the class table with the handbook's action per class."""
     lang = report.lang
     finding("<b>{headline}</b>", headline=report.headline)
+    finding(
+        "{sentence}",
+        sentence=text(
+            f"rfm.as_of.{report.as_of_source}",
+            lang,
+            day=day(report.as_of, lang),
+            period=month(report.period, lang),
+        ),
+    )
     rows = pd.DataFrame(report.classes)
     show_table(
         pd.DataFrame(
@@ -80,6 +89,13 @@ def show_rules(report: RfmReport) -> None:
             for code in ("high_value", "potential")
         ),
         text("rfm.rules.active", lang, label=class_label("active", lang)),
+        text(
+            "rfm.rules.month",
+            lang,
+            day=day(report.as_of, lang),
+            label=class_label("high_value", lang),
+            tenure=number(rules["high_value_min_tenure_days"], lang),
+        ),
     ]
     finding(
         "<b>{title}</b> {rules}", title=text("rfm.rules.title", lang), rules=" ".join(sentences)

@@ -29,6 +29,8 @@ class RfmReport:
     headline: str
     lang: str
     as_of: str
+    as_of_source: str  # params | last_order_day | period_end (no order in the period)
+    period: str
     n_customers: int
     classes: list[dict]
     rf_segments: dict[str, int]
@@ -53,7 +55,7 @@ class RfmTables:
 
 def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
     """Every computation of the report, from engine tables to typed results."""
-    as_of = params.as_of_date
+    as_of, as_of_source = report_day(warehouse, params)
     rules = params.rules
     rfm = queries.rfm_table(warehouse, as_of, params.lookback_days).set_index("customer_id")
     table = scores.rfm_scores(rfm)
@@ -63,7 +65,7 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
         rfm, k_range=(params.k_min, params.k_max), random_state=params.random_state
     )
     table["cluster"] = found.labels
-    value, model = lifetime_values(warehouse, params)
+    value, model = lifetime_values(warehouse, params, as_of)
     table = table.join(value, how="left")
     earlier = queries.rfm_table(warehouse, _month_before(as_of), params.lookback_days)
     before = classes.customer_classes(earlier.set_index("customer_id"), rules)
@@ -72,6 +74,8 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
         headline=headline_sentence(table, classes.moved_down(moves), params.lang),
         lang=params.lang,
         as_of=as_of.isoformat(),
+        as_of_source=as_of_source,
+        period=params.period,
         n_customers=len(table),
         classes=class_summary(table, params.lang),
         rf_segments=table["rf_segment"].value_counts().to_dict(),
@@ -91,7 +95,20 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
     return report, RfmTables(table, moves, found.silhouette_by_k)
 
 
-def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFrame, dict]:
+def report_day(warehouse: Warehouse, params: RfmParams) -> tuple[date, str]:
+    """The as-of day and where it came from: params, else the last day with orders in the
+    period (data that stop early would otherwise count the missing days as silence), else
+    the period's last day."""
+    if params.as_of is not None:
+        return params.as_of, "params"
+    first, last = month_bounds(params.period)
+    found = queries.last_order_day(warehouse, first, last)
+    return (found, "last_order_day") if found is not None else (last, "period_end")
+
+
+def lifetime_values(
+    warehouse: Warehouse, params: RfmParams, as_of: date
+) -> tuple[pd.DataFrame, dict]:
     """P(alive) and discounted CLV per customer from BG/NBD and Gamma-Gamma fits.
 
     A CLV that cannot be computed stays NaN (never 0): all customers when the spend model
@@ -99,7 +116,7 @@ def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFra
     The fits' convergence and parameters at the model's edge go into the model record.
     """
     unit = 7.0 if params.summary_unit == "weeks" else 1.0
-    summary = queries.clv_summary(warehouse, params.as_of_date, period_days=unit)
+    summary = queries.clv_summary(warehouse, as_of, period_days=unit)
     summary = summary.set_index("customer_id")
     x, t_x, big_t = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     spend = summary["monetary_value"].to_numpy(float)

@@ -221,7 +221,13 @@ class AbTestParams(ReportParams):
         None, description="experiments to analyse; default: every one found, primary metric CTR"
     )
     alpha: float = Field(0.05, gt=0, lt=0.5)
-    correction: Literal["holm", "bh", "none"] = "holm"
+    correction: Literal["holm", "bonferroni", "bh", "none"] = "holm"
+    proportion_test: Literal["unpooled", "pooled"] = Field(
+        "unpooled", description="z-test of proportions: unpooled Wald (default) or pooled"
+    )
+    relative_ci: Literal["log_ratio", "absolute_over_control"] = Field(
+        "log_ratio", description="relative-lift CI: delta on log ratio, or absolute CI / control"
+    )
     prior: BetaPrior = Field(default_factory=BetaPrior)
     mde_relative: float = Field(0.10, gt=0, description="smallest relative lift worth shipping")
     power: float = Field(0.8, gt=0, lt=1)

@@ -172,7 +172,12 @@ def compare_metric(
     for variant in treatments:
         try:
             comparisons[variant] = compare(
-                metric, base, arm_stats(rows[variant], metric), alpha=params.alpha
+                metric,
+                base,
+                arm_stats(rows[variant], metric),
+                alpha=params.alpha,
+                pooled=params.proportion_test == "pooled",
+                relative_ci=params.relative_ci,
             )
         except ParamsError as exc:  # e.g. revenue per click with no clicks, a 1-unit arm
             not_estimable[variant] = str(exc)
@@ -207,9 +212,13 @@ def compare_metric(
                 note=not_estimable.get(variant),
             )
         )
-    method = method_text(metric, bool(comparisons), params.lang) + _correction_note(
-        params, len(comparisons)
-    )
+    method = method_text(
+        metric,
+        bool(comparisons),
+        params.lang,
+        pooled=params.proportion_test == "pooled",
+        relative_ci=params.relative_ci,
+    ) + _correction_note(params, len(comparisons))
     cuped_summary = _cuped(rows, control, metric, params)
     return MetricResult(metric.name, role, method, arms, cuped_summary)
 
@@ -276,16 +285,28 @@ def _under_industry(metric: Metric, value: float, params: AbTestParams) -> bool:
     return value < params.industry_ctr * params.industry_ctr_share
 
 
-def method_text(metric: Metric, compared: bool, lang: str) -> str:
+def method_text(
+    metric: Metric,
+    compared: bool,
+    lang: str,
+    *,
+    pooled: bool = False,
+    relative_ci: str = "log_ratio",
+) -> str:
     """The test behind a metric's comparisons in `lang` (in English the words of the
     `*_METHOD` constants of frequentist.py), or "not estimable" when none could be made."""
     if not compared:
         return text("abtest.method.not_estimable", lang)
-    return {
-        "proportion": text("abtest.method.proportion", lang),
+    said = {
+        "proportion": text(
+            "abtest.method.proportion_pooled" if pooled else "abtest.method.proportion", lang
+        ),
         "mean": text("abtest.method.mean", lang),
         "ratio": text("abtest.method.ratio", lang),
     }[metric.kind]
+    if relative_ci == "absolute_over_control":
+        said += text("abtest.method.relative_absolute_over_control", lang)
+    return said
 
 
 def _correction_note(params: AbTestParams, comparisons: int) -> str:
@@ -294,7 +315,9 @@ def _correction_note(params: AbTestParams, comparisons: int) -> str:
         return text("abtest.method.no_correction_needed", lang)
     if params.correction == "none":
         return text("abtest.method.no_correction", lang)
-    name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[params.correction]
+    name = {"holm": "Holm", "bonferroni": "Bonferroni", "bh": "Benjamini–Hochberg"}[
+        params.correction
+    ]
     return text("abtest.method.adjusted", lang, name=name, arms=comparisons)
 
 

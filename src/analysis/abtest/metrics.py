@@ -56,14 +56,26 @@ def arm_stats(row: pd.Series, metric: Metric) -> ProportionStats | MeanStats | R
     )
 
 
-def compare(metric: Metric, control, treatment, *, alpha: float) -> frequentist.Comparison:
-    """Treatment against control by the metric's test: Wald z, Welch t or delta method."""
-    tests = {
-        "proportion": frequentist.compare_proportions,
-        "mean": frequentist.compare_means,
-        "ratio": frequentist.compare_ratios,
-    }
-    return tests[metric.kind](control, treatment, alpha=alpha)
+def compare(
+    metric: Metric,
+    control,
+    treatment,
+    *,
+    alpha: float,
+    pooled: bool = False,
+    relative_ci: str = "log_ratio",
+) -> frequentist.Comparison:
+    """Treatment against control by the metric's test: Wald z (pooled if asked), Welch t or
+    delta method; the relative CI on the log ratio or as the absolute CI over control."""
+    if metric.kind == "proportion":
+        result = frequentist.compare_proportions(control, treatment, alpha=alpha, pooled=pooled)
+    elif metric.kind == "mean":
+        result = frequentist.compare_means(control, treatment, alpha=alpha)
+    else:
+        result = frequentist.compare_ratios(control, treatment, alpha=alpha)
+    if relative_ci == "absolute_over_control":
+        return frequentist.absolute_over_control(result)
+    return result
 
 
 def covariate_stats(row: pd.Series) -> CovariateStats:

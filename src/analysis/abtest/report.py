@@ -63,7 +63,7 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         headline=headline_sentence(results, params.lang),
         period=params.period,
         lang=params.lang,
-        methods=methods(params),
+        methods=methods(params, cuped_used=any(m.cuped for r in results for m in r.metrics)),
         experiments=results,
         portfolio=summarise_portfolio(
             results,
@@ -96,16 +96,26 @@ def _in_period(
     return arms[~arms["experiment_id"].isin(stale)]
 
 
-def methods(params: AbTestParams) -> dict[str, str]:
+def methods(params: AbTestParams, *, cuped_used: bool = False) -> dict[str, str]:
     """Every method and convention the report used, in words of `params.lang`; the entries'
-    names stay English codes (the report shows them through `abtest.methods.what.*`)."""
+    names stay English codes (the report shows them through `abtest.methods.what.*`).
+    CUPED is claimed only when some metric was adjusted (a covariate existed)."""
     lang = params.lang
     correction = {
         "holm": text("abtest.correction.holm", lang),
         "bh": text("abtest.correction.bh", lang),
+        "bonferroni": text("abtest.correction.bonferroni", lang),
         "none": text("abtest.correction.none", lang),
     }[params.correction]
-    return {what: text(key, lang) for what, key in CONVENTIONS.items()} | {
+    chosen = {
+        "proportions": "abtest.methods.proportions_pooled"
+        if params.proportion_test == "pooled"
+        else CONVENTIONS["proportions"],
+        "relative lift CI": "abtest.methods.relative_lift_ci_absolute"
+        if params.relative_ci == "absolute_over_control"
+        else CONVENTIONS["relative lift CI"],
+    }
+    return {what: text(chosen.get(what, key), lang) for what, key in CONVENTIONS.items()} | {
         "multiple arms": text("abtest.methods.multiple_arms", lang, correction=correction),
         "prior": text(
             "abtest.methods.prior", lang, a=f"{params.prior.a:g}", b=f"{params.prior.b:g}"
@@ -117,7 +127,14 @@ def methods(params: AbTestParams) -> dict[str, str]:
             srm_alpha=f"{params.srm_alpha:g}",
             srm_warn_alpha=f"{params.srm_warn_alpha:g}",
         ),
-        "CUPED": text("abtest.methods.cuped_on" if params.cuped else "abtest.methods.off", lang),
+        "CUPED": text(
+            "abtest.methods.off"
+            if not params.cuped
+            else "abtest.methods.cuped_on"
+            if cuped_used
+            else "abtest.methods.cuped_unused",
+            lang,
+        ),
         "sequential": text(
             "abtest.methods.sequential_on"
             if params.sequential

@@ -181,15 +181,40 @@ class DataHealthParams(ReportParams):
 
 
 MetricName = Literal["ctr", "conversion", "revenue_per_unit", "revenue_per_click"]
+PRESET_METRICS: tuple[str, ...] = MetricName.__args__
+
+
+class CustomMetric(StrictModel):
+    """A metric by name from unit-level columns of experiment_units (not a contract column).
+
+    proportion: a 0/1 column (share of units with 1); mean: a numeric column per unit;
+    ratio: Σ column / Σ denominator over units (delta method). The label and unit are shown
+    as given, in every language.
+    """
+
+    kind: Literal["proportion", "mean", "ratio"]
+    column: str
+    denominator: str | None = Field(None, description="ratio only: the denominator column")
+    label: str
+    unit: str = ""
+
+    @model_validator(mode="after")
+    def _denominator_for_ratio(self) -> CustomMetric:
+        if (self.kind == "ratio") != (self.denominator is not None):
+            raise ValueError(
+                f"kind = {self.kind!r} with denominator = {self.denominator!r}; a ratio needs "
+                "a denominator column and the other kinds take none"
+            )
+        return self
 
 
 class ExperimentSpec(StrictModel):
     """One experiment to analyse: its metrics and, if not the arm marked is_control, its control."""
 
     id: str
-    primary_metric: MetricName = "ctr"
-    secondary_metrics: list[MetricName] = Field(default_factory=list)
-    guardrail_metrics: list[MetricName] = Field(default_factory=list)
+    primary_metric: str = Field("ctr", description="a preset or a name under `metrics`")
+    secondary_metrics: list[str] = Field(default_factory=list)
+    guardrail_metrics: list[str] = Field(default_factory=list)
     control: str | None = Field(None, description="control variant; default: the is_control arm")
 
 
@@ -220,6 +245,12 @@ class AbTestParams(ReportParams):
     experiments: list[ExperimentSpec] | None = Field(
         None, description="experiments to analyse; default: every one found, primary metric CTR"
     )
+    metrics: dict[str, CustomMetric] = Field(
+        default_factory=dict, description="metrics by name from unit-level columns"
+    )
+    outlier_top_units: int = Field(
+        10, ge=0, description="mean metrics: also test without each arm's N largest units"
+    )
     alpha: float = Field(0.05, gt=0, lt=0.5)
     correction: Literal["holm", "bonferroni", "bh", "none"] = "holm"
     proportion_test: Literal["unpooled", "pooled"] = Field(
@@ -247,6 +278,27 @@ class AbTestParams(ReportParams):
     industry_ctr_share: float = Field(0.5, gt=0, lt=1, description="replace arms under this share")
     planning: list[PlannedTest] = Field(default_factory=list)
     portfolio_examples: int = Field(10, ge=0, description="experiments shown in full when many")
+
+    @model_validator(mode="after")
+    def _metric_names(self) -> AbTestParams:
+        known = {*PRESET_METRICS, *self.metrics}
+        clash = sorted(set(self.metrics) & set(PRESET_METRICS))
+        if clash:
+            raise ValueError(f"metrics.{clash[0]} redefines a preset; choose another name")
+        for position, spec in enumerate(self.experiments or []):
+            names = [
+                ("primary_metric", spec.primary_metric),
+                *((f"secondary_metrics.{i}", n) for i, n in enumerate(spec.secondary_metrics)),
+                *((f"guardrail_metrics.{i}", n) for i, n in enumerate(spec.guardrail_metrics)),
+            ]
+            for field, name in names:
+                if name not in known:
+                    raise ValueError(
+                        f"experiments.{position}.{field}: metric {name!r} of experiment "
+                        f"{spec.id} is neither a preset ({', '.join(PRESET_METRICS)}) nor "
+                        "defined under `metrics`"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _srm_tiers(self) -> AbTestParams:

@@ -13,11 +13,13 @@ import pandas as pd
 from analysis.abtest import bayesian, cuped, frequentist, multiplicity, power, sequential, srm
 from analysis.abtest.decisions import decide
 from analysis.abtest.metrics import (
+    METRICS,
     Metric,
     arm_stats,
     check_available,
     compare,
     covariate_stats,
+    custom_metrics,
 )
 from analysis.abtest.queries import ARM_KEY
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult, Power
@@ -78,7 +80,8 @@ def analyse_experiment(
     _check_arms(arms, spec.id)
     control, reason = choose_control(arms, spec, params.lang)
     unit_level = bool(next(iter(arms.values()))["unit_level"])
-    primary = check_available(spec.primary_metric, spec.id, unit_level)
+    known = METRICS | custom_metrics(params.metrics)
+    primary = check_available(spec.primary_metric, spec.id, unit_level, known)
     srm_p = (
         srm.srm_p_value(
             [int(a["units"]) for a in arms.values()], [a["planned_share"] for a in arms.values()]
@@ -88,7 +91,9 @@ def analyse_experiment(
     )
     primary_result = compare_metric(arms, control, primary, "primary", params)
     others = [
-        compare_metric(arms, control, check_available(name, spec.id, unit_level), role, params)
+        compare_metric(
+            arms, control, check_available(name, spec.id, unit_level, known), role, params
+        )
         for role, names in (
             ("secondary", spec.secondary_metrics),
             ("guardrail", spec.guardrail_metrics),
@@ -111,6 +116,7 @@ def analyse_experiment(
         sequential=params.sequential,
         exposure_dates=bool(study_power.units_per_day),
         srm_warn_alpha=params.srm_warn_alpha,
+        metric_labels={m.metric: m.label for m in others if m.label is not None},
     )
     return ExperimentResult(
         experiment_id=spec.id,
@@ -220,7 +226,53 @@ def compare_metric(
         relative_ci=params.relative_ci,
     ) + _correction_note(params, len(comparisons))
     cuped_summary = _cuped(rows, control, metric, params)
-    return MetricResult(metric.name, role, method, arms, cuped_summary)
+    return MetricResult(
+        metric.name,
+        role,
+        method,
+        arms,
+        cuped_summary,
+        metric.kind,
+        metric.label,
+        metric.unit,
+        top_unit_influence(rows, control, metric, comparisons, params.alpha),
+    )
+
+
+def top_unit_influence(
+    rows: Arms, control: str, metric: Metric, comparisons: dict, alpha: float
+) -> dict | None:
+    """For a mean metric: the Welch comparison again without each arm's largest units, and
+    the share of the metric's total those units hold (None when not measured)."""
+    names = [f"{metric.name}__top_{key}" for key in ("units", "sum", "squares")]
+    if metric.kind != "mean" or not all(n in rows[control] for n in names):
+        return None
+
+    def without(variant: str) -> MeanStats:
+        full = arm_stats(rows[variant], metric)
+        units, total, squares = (float(rows[variant].get(n) or 0) for n in names)
+        return MeanStats(int(full.units - units), full.total - total, full.sum_squares - squares)
+
+    top = {v: float(rows[v].get(names[1]) or 0) for v in rows}
+    totals = {v: arm_stats(rows[v], metric).total for v in rows}
+    arms = []
+    for variant in comparisons:
+        try:
+            again = frequentist.compare_means(without(control), without(variant), alpha=alpha)
+        except ParamsError:
+            continue
+        arms.append(
+            {
+                "variant": variant,
+                "p_value_without": again.p_value,
+                "lift_rel_without": again.lift_rel,
+            }
+        )
+    return {
+        "top_units": int(float(rows[control].get(names[0]) or 0)),
+        "top_share": sum(top.values()) / sum(totals.values()) if sum(totals.values()) else None,
+        "arms": arms,
+    }
 
 
 def _bayes(metric, control, treatment, comparison, params: AbTestParams):

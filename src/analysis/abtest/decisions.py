@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from analysis.abtest.labels import metric_name
 from analysis.abtest.results import ArmResult
 from analysis.i18n import text
 
@@ -51,6 +52,7 @@ def decide(
     sequential: bool = False,
     exposure_dates: bool = True,
     srm_warn_alpha: float | None = None,
+    metric_labels: dict[str, str] | None = None,
 ) -> Decision:
     """Apply the rules above; `harmed_guardrails` maps a variant to its worse guardrails.
 
@@ -73,6 +75,7 @@ def decide(
         lang=lang,
         sequential=sequential,
         exposure_dates=exposure_dates,
+        metric_labels=metric_labels or {},
     )
     warn = srm_alpha if srm_warn_alpha is None else srm_warn_alpha
     if srm_p_value is not None and srm_p_value < warn:
@@ -92,6 +95,7 @@ def _verdict(
     lang: str,
     sequential: bool,
     exposure_dates: bool,
+    metric_labels: dict[str, str],
 ) -> Decision:
     """Rules 2-5 (the split is not invalid)."""
     mde = f"{mde_relative:.0%}"
@@ -109,7 +113,7 @@ def _verdict(
                     arm=best.variant,
                     lift=_lift(best, lang),
                     guardrails=name_list(
-                        (text(f"abtest.metric_name.{m}", lang) for m in harmed), lang
+                        (metric_name(m, lang, metric_labels.get(m)) for m in harmed), lang
                     ),
                 ),
             )

@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.abtest import plots
 from analysis.abtest.cumulative import cumulative_lifts
 from analysis.abtest.decisions import name_list
+from analysis.abtest.labels import metric_header, metric_name
 from analysis.abtest.metrics import METRICS
 from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.report import VERDICTS, AbTestReport, verdict_word
@@ -41,9 +42,10 @@ def _p(value: float | None) -> str:
     return "–" if value is None else f"{value:.3g}"
 
 
-def metric_label(metric: str, lang: str) -> str:
-    """The metric as a table header: "CTR (clicks / units)", "CTR（点击 / 样本单位）"."""
-    return text(f"abtest.metric_label.{metric}", lang)
+def metric_label(metric: MetricResult, lang: str) -> str:
+    """The metric as a table header: "CTR (clicks / units)", "CTR（点击 / 样本单位）", or a
+    custom metric's label and unit from params."""
+    return metric_header(metric.metric, lang, metric.label, metric.unit)
 
 
 def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
@@ -52,7 +54,7 @@ def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
     The first arm is the control (its lifts read "control"); a treatment whose metric could
     not be estimated reads "not estimable".
     """
-    proportion = METRICS[metric.metric].kind == "proportion"
+    proportion = metric.kind == "proportion"
 
     def value(arm: ArmResult) -> str:
         return f"{arm.rate_or_mean:.2%}" if proportion else f"{arm.rate_or_mean:,.3f}"
@@ -67,7 +69,7 @@ def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
             text("abtest.column.arm", lang): [a.variant for _, a in arms],
             text("abtest.column.label", lang): [a.label for _, a in arms],
             text("abtest.column.units", lang): [f"{a.units:,}" for _, a in arms],
-            metric_label(metric.metric, lang): [value(a) for _, a in arms],
+            metric_label(metric, lang): [value(a) for _, a in arms],
             text("abtest.column.lift_abs", lang): [
                 no_lift(n)
                 if a.lift_abs is None
@@ -119,7 +121,8 @@ def decisions_frame(report: AbTestReport, limit: int | None = None) -> pd.DataFr
             text("abtest.column.experiment", lang): [r.experiment_id for r in shown],
             text("abtest.column.verdict", lang): [r.decision_text for r in shown],
             text("abtest.column.metric", lang): [
-                text(f"abtest.metric_name.{r.metric}", lang) for r in shown
+                metric_name(r.metric, lang, r.metrics[0].label if r.metrics else None)
+                for r in shown
             ],
             text("abtest.column.srm_p", lang): [
                 text("abtest.cell.not_checked", lang)
@@ -185,16 +188,18 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
     )
     for metric in result.metrics:
         caption = text(
-            f"abtest.caption.metric.{metric.role}", lang, metric=metric_label(metric.metric, lang)
+            f"abtest.caption.metric.{metric.role}", lang, metric=metric_label(metric, lang)
         )
         show_table(arms_frame(metric, lang), caption=caption)
         if metric.cuped:
             show_table(cuped_frame(metric.cuped, lang), caption=metric.cuped["method"])
+        if metric.outliers:
+            show_outlier_influence(metric, params)
     show_figure(
         plots.forest_plot(result, params.mde_relative, lang),
         alt=text("abtest.alt.forest", lang, experiment=result.experiment_id),
     )
-    if not daily.empty:
+    if not daily.empty and result.metric in METRICS:  # daily sums: presets only
         lifts = cumulative_lifts(
             daily,
             result.control,
@@ -220,6 +225,27 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
                 ctr=f"{params.industry_ctr:.2%}",
             ),
         )
+
+
+def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
+    """How much the largest units weigh: the p-value without them; a warning if it flips."""
+    lang, influence = params.lang, metric.outliers
+    p_values = {a.variant: a.p_value for a in metric.arms}
+    for arm in influence["arms"]:
+        with_top, without = p_values.get(arm["variant"]), arm["p_value_without"]
+        values = {
+            "n": influence["top_units"],
+            "share": percent(influence["top_share"], lang),
+            "metric": metric_name(metric.metric, lang, metric.label),
+            "arm": arm["variant"],
+            "p": _p(with_top),
+            "p_without": _p(without),
+        }
+        flips = with_top is not None and (with_top < params.alpha) != (without < params.alpha)
+        if flips:
+            show_warning("{sentence}", sentence=text("abtest.outliers.flips", lang, **values))
+        else:
+            finding("{sentence}", sentence=text("abtest.outliers.sentence", lang, **values))
 
 
 def srm_sentence(result: ExperimentResult, params: AbTestParams) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.abtest import analysis, power, queries
 from analysis.abtest.decisions import name_list
+from analysis.abtest.metrics import METRICS, custom_metrics
 from analysis.abtest.portfolio import Portfolio, summarise_portfolio
 from analysis.abtest.results import ExperimentResult
 from analysis.errors import ParamsError
@@ -46,7 +47,9 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
     arms = queries.arms(warehouse, ids)
     has_units = warehouse.has_table("experiment_units")
     unit_stats = (
-        queries.unit_statistics(warehouse, first, last, ids)
+        queries.unit_statistics(
+            warehouse, first, last, ids, list(custom_metrics(params.metrics).values())
+        )
         if has_units
         else pd.DataFrame(columns=queries.ARM_KEY)
     )
@@ -55,6 +58,8 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         if has_units
         else pd.DataFrame(columns=[*queries.ARM_KEY, "day"])
     )
+    if has_units and params.outlier_top_units:
+        unit_stats = with_top_units(unit_stats, warehouse, first, last, ids, params)
     arms = _in_period(arms, unit_stats, warehouse, params, ids) if has_units else arms
     merged = analysis.merge_arm_statistics(arms, unit_stats)
     results = analysis.analyse_experiments(merged, params, queries.declared_winners(warehouse, ids))
@@ -77,6 +82,31 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         planning=[planned(test, params) for test in params.planning],
     )
     return report, daily
+
+
+def with_top_units(
+    unit_stats: pd.DataFrame,
+    warehouse: Warehouse,
+    first,
+    last,
+    ids: list[str] | None,
+    params: AbTestParams,
+) -> pd.DataFrame:
+    """The arm statistics with the sums of each arm's largest units for every mean metric
+    the experiments use (their influence is reported)."""
+    used = {
+        name
+        for spec in params.experiments or []
+        for name in (spec.primary_metric, *spec.secondary_metrics, *spec.guardrail_metrics)
+    }
+    known = METRICS | custom_metrics(params.metrics)
+    for name in sorted(used):
+        if known[name].kind == "mean":
+            top = queries.top_unit_sums(
+                warehouse, first, last, ids, known[name], params.outlier_top_units
+            )
+            unit_stats = unit_stats.merge(top, on=queries.ARM_KEY, how="left")
+    return unit_stats
 
 
 def _in_period(

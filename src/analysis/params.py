@@ -251,6 +251,9 @@ class AbTestParams(ReportParams):
     outlier_top_units: int = Field(
         10, ge=0, description="mean metrics: also test without each arm's N largest units"
     )
+    winsorize_quantile: float | None = Field(
+        None, gt=0.5, lt=1, description="mean metrics: also a test capped at this quantile"
+    )
     alpha: float = Field(0.05, gt=0, lt=0.5)
     correction: Literal["holm", "bonferroni", "bh", "none"] = "holm"
     proportion_test: Literal["unpooled", "pooled"] = Field(

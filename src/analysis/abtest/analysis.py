@@ -235,18 +235,23 @@ def compare_metric(
         metric.kind,
         metric.label,
         metric.unit,
-        top_unit_influence(rows, control, metric, comparisons, params.alpha),
+        top_unit_influence(rows, control, metric, comparisons, params),
     )
 
 
 def top_unit_influence(
-    rows: Arms, control: str, metric: Metric, comparisons: dict, alpha: float
+    rows: Arms, control: str, metric: Metric, comparisons: dict, params: AbTestParams
 ) -> dict | None:
     """For a mean metric: the Welch comparison again without each arm's largest units, and
-    the share of the metric's total those units hold (None when not measured)."""
+    the share of the metric's total those units hold; with `winsorize_quantile`, also the
+    comparison with values capped at that quantile (None when nothing was measured)."""
+    alpha = params.alpha
     names = [f"{metric.name}__top_{key}" for key in ("units", "sum", "squares")]
-    if metric.kind != "mean" or not all(n in rows[control] for n in names):
+    if metric.kind != "mean":
         return None
+    winsorized = _winsorized(rows, control, metric, comparisons, params)
+    if not all(n in rows[control] for n in names):
+        return {"top_units": 0, "top_share": None, "arms": [], "winsorized": winsorized}
 
     def without(variant: str) -> MeanStats:
         full = arm_stats(rows[variant], metric)
@@ -271,6 +276,40 @@ def top_unit_influence(
     return {
         "top_units": int(float(rows[control].get(names[0]) or 0)),
         "top_share": sum(top.values()) / sum(totals.values()) if sum(totals.values()) else None,
+        "arms": arms,
+        "winsorized": winsorized,
+    }
+
+
+def _winsorized(
+    rows: Arms, control: str, metric: Metric, comparisons: dict, params: AbTestParams
+) -> dict | None:
+    """Welch comparisons of the metric capped at the experiment's winsorize_quantile."""
+    names = [f"{metric.name}__w_{key}" for key in ("cap", "sum", "squares")]
+    if not params.winsorize_quantile or not all(n in rows[control] for n in names):
+        return None
+
+    def capped(variant: str) -> MeanStats:
+        return MeanStats(
+            int(rows[variant]["units"]),
+            float(rows[variant][names[1]]),
+            float(rows[variant][names[2]]),
+        )
+
+    arms = []
+    for variant in comparisons:
+        again = frequentist.compare_means(capped(control), capped(variant), alpha=params.alpha)
+        arms.append(
+            {
+                "variant": variant,
+                "lift_rel": again.lift_rel,
+                "lift_rel_ci": again.lift_rel_ci,
+                "p_value": again.p_value,
+            }
+        )
+    return {
+        "quantile": params.winsorize_quantile,
+        "cap": float(rows[control][names[0]]),
         "arms": arms,
     }
 

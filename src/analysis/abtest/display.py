@@ -231,6 +231,22 @@ def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
     """How much the largest units weigh: the p-value without them; a warning if it flips."""
     lang, influence = params.lang, metric.outliers
     p_values = {a.variant: a.p_value for a in metric.arms}
+    capped = influence.get("winsorized")
+    for arm in capped["arms"] if capped else []:
+        low, high = arm["lift_rel_ci"]
+        finding(
+            "{sentence}",
+            sentence=text(
+                "abtest.outliers.winsorized",
+                lang,
+                q=f"{capped['quantile']:g}",
+                cap=f"{capped['cap']:,.4g}",
+                metric=metric_name(metric.metric, lang, metric.label),
+                arm=arm["variant"],
+                lift=f"{arm['lift_rel']:+.1%} [{low:+.1%}, {high:+.1%}]",
+                p=_p(arm["p_value"]),
+            ),
+        )
     for arm in influence["arms"]:
         with_top, without = p_values.get(arm["variant"]), arm["p_value_without"]
         values = {

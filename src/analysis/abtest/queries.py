@@ -128,6 +128,33 @@ def top_unit_sums(
     return sums.order_by(ARM_KEY).to_pandas()
 
 
+def winsorized_sums(
+    warehouse: Warehouse,
+    first: date,
+    last: date,
+    experiment_ids: list[str] | None,
+    metric: Metric,
+    quantile: float,
+) -> pd.DataFrame:
+    """Per arm, Σ and Σ² of the mean metric capped at the `quantile` of all the experiment's
+    units (linear interpolation, DuckDB quantile_cont): columns `<metric>__w_cap`,
+    `__w_sum`, `__w_squares`."""
+    column = metric.column or "revenue"
+    units = _units(warehouse, first, last, experiment_ids, (column,) if metric.column else ())
+    units = units.mutate(value=units[column].cast("float64"))
+    caps = units.group_by("experiment_id").aggregate(cap=units.value.quantile(quantile))
+    joined = units.join(caps, "experiment_id")
+    capped = joined.mutate(capped=ibis.least(joined.value, joined.cap))
+    sums = capped.group_by(ARM_KEY).aggregate(
+        **{
+            f"{metric.name}__w_cap": capped.cap.max(),
+            f"{metric.name}__w_sum": capped.capped.sum(),
+            f"{metric.name}__w_squares": (capped.capped * capped.capped).sum(),
+        }
+    )
+    return sums.order_by(ARM_KEY).to_pandas()
+
+
 def daily_statistics(
     warehouse: Warehouse, first: date, last: date, experiment_ids: list[str] | None = None
 ) -> pd.DataFrame:

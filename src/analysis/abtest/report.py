@@ -58,7 +58,7 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         if has_units
         else pd.DataFrame(columns=[*queries.ARM_KEY, "day"])
     )
-    if has_units and params.outlier_top_units:
+    if has_units and (params.outlier_top_units or params.winsorize_quantile):
         unit_stats = with_top_units(unit_stats, warehouse, first, last, ids, params)
     arms = _in_period(arms, unit_stats, warehouse, params, ids) if has_units else arms
     merged = analysis.merge_arm_statistics(arms, unit_stats)
@@ -93,7 +93,7 @@ def with_top_units(
     params: AbTestParams,
 ) -> pd.DataFrame:
     """The arm statistics with the sums of each arm's largest units for every mean metric
-    the experiments use (their influence is reported)."""
+    the experiments use (their influence is reported), and winsorized sums when asked."""
     used = {
         name
         for spec in params.experiments or []
@@ -101,11 +101,18 @@ def with_top_units(
     }
     known = METRICS | custom_metrics(params.metrics)
     for name in sorted(used):
-        if known[name].kind == "mean":
+        if known[name].kind != "mean":
+            continue
+        if params.outlier_top_units:
             top = queries.top_unit_sums(
                 warehouse, first, last, ids, known[name], params.outlier_top_units
             )
             unit_stats = unit_stats.merge(top, on=queries.ARM_KEY, how="left")
+        if params.winsorize_quantile:
+            capped = queries.winsorized_sums(
+                warehouse, first, last, ids, known[name], params.winsorize_quantile
+            )
+            unit_stats = unit_stats.merge(capped, on=queries.ARM_KEY, how="left")
     return unit_stats
 
 

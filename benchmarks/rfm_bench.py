@@ -3,6 +3,8 @@
     python benchmarks/rfm_bench.py ours FOLDER     RFM table and scores through the package
     python benchmarks/rfm_bench.py pandas FOLDER   baseline (a): orders loaded into pandas
     python benchmarks/rfm_bench.py duckdb FOLDER   baseline (b): the same aggregate in raw SQL
+    python benchmarks/rfm_bench.py report FOLDER   the whole RFM report (rfm.run), and its
+                                                   clustering step alone
 Each prints 'compute seconds: N' and the number of customers.
 """
 
@@ -29,6 +31,29 @@ def ours(folder: Path) -> None:
     )
     print(f"compute seconds: {time.perf_counter() - started:.2f}")
     print(len(table))
+
+
+def report(folder: Path) -> None:
+    """rfm.run on the folder (October 2026), then the clustering step alone on its RFM table."""
+    from analysis import rfm
+    from analysis.params import RfmParams
+    from analysis.rfm import clusters, queries
+    from analysis.warehouse import open_warehouse
+
+    params = RfmParams(period="2026-10", data={"path": folder})
+    warehouse = open_warehouse(params.data)
+    started, cpu = time.perf_counter(), time.process_time()
+    results, _ = rfm.run(warehouse, params)
+    print(f"compute seconds: {time.perf_counter() - started:.2f}")
+    print(f"compute cpu seconds: {time.process_time() - cpu:.2f}")
+    table = queries.rfm_table(warehouse, date.fromisoformat(results.as_of), LOOKBACK)
+    started, cpu = time.perf_counter(), time.process_time()
+    clusters.cluster_customers(
+        table.set_index("customer_id"), k_range=(params.k_min, params.k_max), random_state=7
+    )
+    print(f"clustering seconds: {time.perf_counter() - started:.2f}")
+    print(f"clustering cpu seconds: {time.process_time() - cpu:.2f}")
+    print(results.n_customers)
 
 
 def pandas_baseline(folder: Path) -> None:
@@ -80,4 +105,10 @@ def duckdb_baseline(folder: Path) -> None:
 
 if __name__ == "__main__":
     command, folder = sys.argv[1], Path(sys.argv[2])
-    {"ours": ours, "pandas": pandas_baseline, "duckdb": duckdb_baseline}[command](folder)
+    commands = {
+        "ours": ours,
+        "pandas": pandas_baseline,
+        "duckdb": duckdb_baseline,
+        "report": report,
+    }
+    commands[command](folder)

@@ -166,6 +166,10 @@ def test_upworthy_archive_runs_through_the_same_code_path() -> None:
     assert portfolio.comparisons == 22666 - 4873
     assert portfolio.significant_adjusted_share <= portfolio.significant_raw_share
     assert portfolio.declared_winners == 1150 and 0 < portfolio.agreement_share < 1
+    # the check against equal shares is made; failures gather in Upworthy's documented period
+    assert portfolio.decisions["invalid"] == 753 and len(portfolio.srm_by_week) > 100
+    window = portfolio.srm_window
+    assert window.rate_inside >= 20 * window.rate_outside
 
 
 def test_sequential_bounds_are_wider_than_the_fixed_interval(demo_dir: Path) -> None:

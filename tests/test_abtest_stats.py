@@ -261,8 +261,8 @@ def test_p_value_outside_unit_interval_is_rejected_by_position():
 
 
 def test_unknown_adjustment_method_is_named():
-    with pytest.raises(ParamsError, match="method = 'bonferroni'"):
-        adjust_p_values([0.1], method="bonferroni")  # type: ignore[arg-type]
+    with pytest.raises(ParamsError, match="method = 'sidak'"):
+        adjust_p_values([0.1], method="sidak")  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- bad input

@@ -38,8 +38,11 @@ def _direct_classes(demo_dir: Path, rules: classes.ClassRules) -> pd.Series:
     potential = (per_month_orders >= rules.potential_orders_per_month) & (
         per_month_spend >= rules.potential_spend_per_month
     )
-    high = (per_month_orders >= rules.high_value_orders_per_month) & (
-        per_month_spend >= rules.high_value_spend_per_month
+    tenure = (pd.Timestamp(AS_OF) - per["first"]).dt.days
+    high = (
+        (per_month_orders >= rules.high_value_orders_per_month)
+        & (per_month_spend >= rules.high_value_spend_per_month)
+        & (tenure >= rules.high_value_min_tenure_days)
     )
     result[potential] = "potential"
     result[high] = "high_value"
@@ -66,3 +69,21 @@ def test_migration_counts_moves_down_between_classes() -> None:
     assert classes.moved_down(table) == 2  # a: high → potential; c: active → churned
     shares = classes.migration_shares(table)
     assert shares.loc["high_value", "potential"] == 1.0 and shares.loc["churned"].sum() == 1.0
+
+
+def test_a_one_day_burst_is_not_high_value_until_the_minimum_tenure() -> None:
+    """Three invoices on one day, ¥1,500: 3 orders "a month" over one counted month."""
+    rfm = pd.DataFrame(
+        {
+            "recency_days": [0, 40],
+            "tenure_days": [0, 40],
+            "frequency": [3, 6],
+            "monetary_total": [1500.0, 3000.0],
+        },
+        index=["burst", "steady"],
+    )
+    rules = classes.ClassRules()
+    assert rules.high_value_min_tenure_days == 30
+    assert list(classes.customer_classes(rfm, rules)) == ["potential", "high_value"]
+    no_minimum = rules.model_copy(update={"high_value_min_tenure_days": 0})
+    assert list(classes.customer_classes(rfm, no_minimum)) == ["high_value", "high_value"]

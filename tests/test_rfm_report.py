@@ -58,3 +58,41 @@ def test_cdnow_master_runs_end_to_end_through_its_params_file() -> None:
     assert report.clv_model["customers_with_only_zero_value_repeats"] == 1
     assert report.n_customers == len(tables.customers) > 5000
     assert 0 < report.clv_model["r"] < 1 and report.clv_model["q"] > 1
+
+
+def test_results_json_holds_no_nan_and_states_the_fit(demo_run) -> None:
+    import json
+
+    from analysis.reporting.results import to_jsonable
+
+    report, _ = demo_run
+    json.dumps(to_jsonable(report), allow_nan=False)  # raises on NaN or infinity
+    model = report.clv_model
+    assert model["bgnbd_converged"] and model["gamma_gamma_converged"]
+    assert model["boundary"] == [] and model["clv_not_computed"] == 0
+    assert all(c["clv_total"] is not None for c in report.classes if c["customers"])
+
+
+def test_as_of_defaults_to_the_last_order_day_in_the_period(demo_dir, demo_run) -> None:
+    from datetime import date
+
+    from analysis.rfm import queries
+    from analysis.rfm.report import report_day
+
+    orders = pd.read_parquet(demo_dir / "orders.parquet")
+    erased = set(pd.read_parquet(demo_dir / "erasures.parquet")["customer_id"])
+    days = orders.loc[~orders["customer_id"].isin(erased), "order_ts"].dt.normalize()
+
+    def last_day(first: str, last: str) -> str:
+        return days[(days >= first) & (days <= last)].max().date().isoformat()
+
+    report, _ = demo_run
+    assert report.as_of_source == "last_order_day"
+    assert report.as_of == last_day("2026-10-01", "2026-10-31")
+    warehouse = open_warehouse(RfmParams(period="2026-10", data={"path": demo_dir}).data)
+    early = queries.last_order_day(warehouse, date(2026, 10, 1), date(2026, 10, 9))
+    assert early.isoformat() == last_day("2026-10-01", "2026-10-09")
+    fixed = RfmParams(period="2026-10", data={"path": demo_dir}, as_of="2026-10-20")
+    assert report_day(warehouse, fixed) == (date(2026, 10, 20), "params")
+    empty = RfmParams(period="2030-01", data={"path": demo_dir})
+    assert report_day(warehouse, empty) == (date(2030, 1, 31), "period_end")

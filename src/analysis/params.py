@@ -181,15 +181,40 @@ class DataHealthParams(ReportParams):
 
 
 MetricName = Literal["ctr", "conversion", "revenue_per_unit", "revenue_per_click"]
+PRESET_METRICS: tuple[str, ...] = MetricName.__args__
+
+
+class CustomMetric(StrictModel):
+    """A metric by name from unit-level columns of experiment_units (not a contract column).
+
+    proportion: a 0/1 column (share of units with 1); mean: a numeric column per unit;
+    ratio: Σ column / Σ denominator over units (delta method). The label and unit are shown
+    as given, in every language.
+    """
+
+    kind: Literal["proportion", "mean", "ratio"]
+    column: str
+    denominator: str | None = Field(None, description="ratio only: the denominator column")
+    label: str
+    unit: str = ""
+
+    @model_validator(mode="after")
+    def _denominator_for_ratio(self) -> CustomMetric:
+        if (self.kind == "ratio") != (self.denominator is not None):
+            raise ValueError(
+                f"kind = {self.kind!r} with denominator = {self.denominator!r}; a ratio needs "
+                "a denominator column and the other kinds take none"
+            )
+        return self
 
 
 class ExperimentSpec(StrictModel):
     """One experiment to analyse: its metrics and, if not the arm marked is_control, its control."""
 
     id: str
-    primary_metric: MetricName = "ctr"
-    secondary_metrics: list[MetricName] = Field(default_factory=list)
-    guardrail_metrics: list[MetricName] = Field(default_factory=list)
+    primary_metric: str = Field("ctr", description="a preset or a name under `metrics`")
+    secondary_metrics: list[str] = Field(default_factory=list)
+    guardrail_metrics: list[str] = Field(default_factory=list)
     control: str | None = Field(None, description="control variant; default: the is_control arm")
 
 
@@ -220,19 +245,72 @@ class AbTestParams(ReportParams):
     experiments: list[ExperimentSpec] | None = Field(
         None, description="experiments to analyse; default: every one found, primary metric CTR"
     )
+    metrics: dict[str, CustomMetric] = Field(
+        default_factory=dict, description="metrics by name from unit-level columns"
+    )
+    outlier_top_units: int = Field(
+        10, ge=0, description="mean metrics: also test without each arm's N largest units"
+    )
+    winsorize_quantile: float | None = Field(
+        None, gt=0.5, lt=1, description="mean metrics: also a test capped at this quantile"
+    )
     alpha: float = Field(0.05, gt=0, lt=0.5)
-    correction: Literal["holm", "bh", "none"] = "holm"
+    correction: Literal["holm", "bonferroni", "bh", "none"] = "holm"
+    proportion_test: Literal["unpooled", "pooled"] = Field(
+        "unpooled", description="z-test of proportions: unpooled Wald (default) or pooled"
+    )
+    relative_ci: Literal["log_ratio", "absolute_over_control"] = Field(
+        "log_ratio", description="relative-lift CI: delta on log ratio, or absolute CI / control"
+    )
     prior: BetaPrior = Field(default_factory=BetaPrior)
     mde_relative: float = Field(0.10, gt=0, description="smallest relative lift worth shipping")
     power: float = Field(0.8, gt=0, lt=1)
     cuped: bool = True
     sequential: bool = False
     srm_alpha: float = Field(0.001, gt=0, lt=1, description="SRM p below this: invalid")
+    srm_warn_alpha: float = Field(
+        0.01, gt=0, lt=1, description="SRM p below this: the verdict carries a caveat"
+    )
     check_srm: bool = Field(True, description="false when planned shares are unknown")
+    srm_known_issue: tuple[date, date] | None = Field(
+        None,
+        description="a period the platform documented as having assignment problems; the "
+        "sample-ratio check by week compares the failing share inside and outside it",
+    )
     industry_ctr: float | None = Field(None, gt=0, lt=1, description="industry mean CTR")
     industry_ctr_share: float = Field(0.5, gt=0, lt=1, description="replace arms under this share")
     planning: list[PlannedTest] = Field(default_factory=list)
     portfolio_examples: int = Field(10, ge=0, description="experiments shown in full when many")
+
+    @model_validator(mode="after")
+    def _metric_names(self) -> AbTestParams:
+        known = {*PRESET_METRICS, *self.metrics}
+        clash = sorted(set(self.metrics) & set(PRESET_METRICS))
+        if clash:
+            raise ValueError(f"metrics.{clash[0]} redefines a preset; choose another name")
+        for position, spec in enumerate(self.experiments or []):
+            names = [
+                ("primary_metric", spec.primary_metric),
+                *((f"secondary_metrics.{i}", n) for i, n in enumerate(spec.secondary_metrics)),
+                *((f"guardrail_metrics.{i}", n) for i, n in enumerate(spec.guardrail_metrics)),
+            ]
+            for field, name in names:
+                if name not in known:
+                    raise ValueError(
+                        f"experiments.{position}.{field}: metric {name!r} of experiment "
+                        f"{spec.id} is neither a preset ({', '.join(PRESET_METRICS)}) nor "
+                        "defined under `metrics`"
+                    )
+        return self
+
+    @model_validator(mode="after")
+    def _srm_tiers(self) -> AbTestParams:
+        if self.srm_warn_alpha < self.srm_alpha:
+            raise ValueError(
+                f"srm_warn_alpha = {self.srm_warn_alpha} is below srm_alpha = {self.srm_alpha}; "
+                "the warning tier must be at least the invalid threshold"
+            )
+        return self
 
 
 class ClassRules(StrictModel):
@@ -243,6 +321,9 @@ class ClassRules(StrictModel):
     potential_orders_per_month: float = Field(1.0, gt=0)
     potential_spend_per_month: float = Field(500.0, ge=0)
     churn_after_days: int = Field(90, gt=0)
+    high_value_min_tenure_days: int = Field(
+        30, ge=0, description="days from the first purchase in the window to as_of, at least"
+    )
 
 
 class RfmParams(ReportParams):
@@ -253,7 +334,9 @@ class RfmParams(ReportParams):
     tables_optional: ClassVar[tuple[str, ...]] = ("customers", "erasures")
 
     report: Literal["rfm"] = "rfm"
-    as_of: date | None = Field(None, description="default: the last day of the period")
+    as_of: date | None = Field(
+        None, description="default: the last day with orders in the period (else its last day)"
+    )
     lookback_days: int = Field(365, gt=0)
     rules: ClassRules = Field(default_factory=ClassRules)
     k_min: int = Field(2, ge=2)
@@ -266,7 +349,7 @@ class RfmParams(ReportParams):
 
     @property
     def as_of_date(self) -> date:
-        """as_of, or the last day of the period."""
+        """as_of, or the last day of the period (the report moves it to the last data day)."""
         return self.as_of or month_bounds(self.period)[1]
 
 

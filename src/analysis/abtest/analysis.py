@@ -13,11 +13,13 @@ import pandas as pd
 from analysis.abtest import bayesian, cuped, frequentist, multiplicity, power, sequential, srm
 from analysis.abtest.decisions import decide
 from analysis.abtest.metrics import (
+    METRICS,
     Metric,
     arm_stats,
     check_available,
     compare,
     covariate_stats,
+    custom_metrics,
 )
 from analysis.abtest.queries import ARM_KEY
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult, Power
@@ -78,7 +80,8 @@ def analyse_experiment(
     _check_arms(arms, spec.id)
     control, reason = choose_control(arms, spec, params.lang)
     unit_level = bool(next(iter(arms.values()))["unit_level"])
-    primary = check_available(spec.primary_metric, spec.id, unit_level)
+    known = METRICS | custom_metrics(params.metrics)
+    primary = check_available(spec.primary_metric, spec.id, unit_level, known)
     srm_p = (
         srm.srm_p_value(
             [int(a["units"]) for a in arms.values()], [a["planned_share"] for a in arms.values()]
@@ -88,7 +91,9 @@ def analyse_experiment(
     )
     primary_result = compare_metric(arms, control, primary, "primary", params)
     others = [
-        compare_metric(arms, control, check_available(name, spec.id, unit_level), role, params)
+        compare_metric(
+            arms, control, check_available(name, spec.id, unit_level, known), role, params
+        )
         for role, names in (
             ("secondary", spec.secondary_metrics),
             ("guardrail", spec.guardrail_metrics),
@@ -110,6 +115,8 @@ def analyse_experiment(
         lang=params.lang,
         sequential=params.sequential,
         exposure_dates=bool(study_power.units_per_day),
+        srm_warn_alpha=params.srm_warn_alpha,
+        metric_labels={m.metric: m.label for m in others if m.label is not None},
     )
     return ExperimentResult(
         experiment_id=spec.id,
@@ -128,6 +135,8 @@ def analyse_experiment(
         power=study_power,
         replace=[a.variant for a in primary_result.arms if a.replace],
         declared_winner=declared,
+        srm_tier=srm.srm_tier(srm_p, warn_alpha=params.srm_warn_alpha, alpha=params.srm_alpha),
+        caveats=list(decision.caveats),
     )
 
 
@@ -169,7 +178,12 @@ def compare_metric(
     for variant in treatments:
         try:
             comparisons[variant] = compare(
-                metric, base, arm_stats(rows[variant], metric), alpha=params.alpha
+                metric,
+                base,
+                arm_stats(rows[variant], metric),
+                alpha=params.alpha,
+                pooled=params.proportion_test == "pooled",
+                relative_ci=params.relative_ci,
             )
         except ParamsError as exc:  # e.g. revenue per click with no clicks, a 1-unit arm
             not_estimable[variant] = str(exc)
@@ -204,11 +218,100 @@ def compare_metric(
                 note=not_estimable.get(variant),
             )
         )
-    method = method_text(metric, bool(comparisons), params.lang) + _correction_note(
-        params, len(comparisons)
-    )
+    method = method_text(
+        metric,
+        bool(comparisons),
+        params.lang,
+        pooled=params.proportion_test == "pooled",
+        relative_ci=params.relative_ci,
+    ) + _correction_note(params, len(comparisons))
     cuped_summary = _cuped(rows, control, metric, params)
-    return MetricResult(metric.name, role, method, arms, cuped_summary)
+    return MetricResult(
+        metric.name,
+        role,
+        method,
+        arms,
+        cuped_summary,
+        metric.kind,
+        metric.label,
+        metric.unit,
+        top_unit_influence(rows, control, metric, comparisons, params),
+    )
+
+
+def top_unit_influence(
+    rows: Arms, control: str, metric: Metric, comparisons: dict, params: AbTestParams
+) -> dict | None:
+    """For a mean metric: the Welch comparison again without each arm's largest units, and
+    the share of the metric's total those units hold; with `winsorize_quantile`, also the
+    comparison with values capped at that quantile (None when nothing was measured)."""
+    alpha = params.alpha
+    names = [f"{metric.name}__top_{key}" for key in ("units", "sum", "squares")]
+    if metric.kind != "mean":
+        return None
+    winsorized = _winsorized(rows, control, metric, comparisons, params)
+    if not all(n in rows[control] for n in names):
+        return {"top_units": 0, "top_share": None, "arms": [], "winsorized": winsorized}
+
+    def without(variant: str) -> MeanStats:
+        full = arm_stats(rows[variant], metric)
+        units, total, squares = (float(rows[variant].get(n) or 0) for n in names)
+        return MeanStats(int(full.units - units), full.total - total, full.sum_squares - squares)
+
+    top = {v: float(rows[v].get(names[1]) or 0) for v in rows}
+    totals = {v: arm_stats(rows[v], metric).total for v in rows}
+    arms = []
+    for variant in comparisons:
+        try:
+            again = frequentist.compare_means(without(control), without(variant), alpha=alpha)
+        except ParamsError:
+            continue
+        arms.append(
+            {
+                "variant": variant,
+                "p_value_without": again.p_value,
+                "lift_rel_without": again.lift_rel,
+            }
+        )
+    return {
+        "top_units": int(float(rows[control].get(names[0]) or 0)),
+        "top_share": sum(top.values()) / sum(totals.values()) if sum(totals.values()) else None,
+        "arms": arms,
+        "winsorized": winsorized,
+    }
+
+
+def _winsorized(
+    rows: Arms, control: str, metric: Metric, comparisons: dict, params: AbTestParams
+) -> dict | None:
+    """Welch comparisons of the metric capped at the experiment's winsorize_quantile."""
+    names = [f"{metric.name}__w_{key}" for key in ("cap", "sum", "squares")]
+    if not params.winsorize_quantile or not all(n in rows[control] for n in names):
+        return None
+
+    def capped(variant: str) -> MeanStats:
+        return MeanStats(
+            int(rows[variant]["units"]),
+            float(rows[variant][names[1]]),
+            float(rows[variant][names[2]]),
+        )
+
+    arms = []
+    for variant in comparisons:
+        again = frequentist.compare_means(capped(control), capped(variant), alpha=params.alpha)
+        arms.append(
+            {
+                "variant": variant,
+                "lift_rel": again.lift_rel,
+                "lift_rel_ci": again.lift_rel_ci,
+                "p_value": again.p_value,
+            }
+        )
+    return {
+        "quantile": params.winsorize_quantile,
+        "cap": float(rows[control][names[0]]),
+        "arms": arms,
+    }
 
 
 def _bayes(metric, control, treatment, comparison, params: AbTestParams):
@@ -273,16 +376,28 @@ def _under_industry(metric: Metric, value: float, params: AbTestParams) -> bool:
     return value < params.industry_ctr * params.industry_ctr_share
 
 
-def method_text(metric: Metric, compared: bool, lang: str) -> str:
+def method_text(
+    metric: Metric,
+    compared: bool,
+    lang: str,
+    *,
+    pooled: bool = False,
+    relative_ci: str = "log_ratio",
+) -> str:
     """The test behind a metric's comparisons in `lang` (in English the words of the
     `*_METHOD` constants of frequentist.py), or "not estimable" when none could be made."""
     if not compared:
         return text("abtest.method.not_estimable", lang)
-    return {
-        "proportion": text("abtest.method.proportion", lang),
+    said = {
+        "proportion": text(
+            "abtest.method.proportion_pooled" if pooled else "abtest.method.proportion", lang
+        ),
         "mean": text("abtest.method.mean", lang),
         "ratio": text("abtest.method.ratio", lang),
     }[metric.kind]
+    if relative_ci == "absolute_over_control":
+        said += text("abtest.method.relative_absolute_over_control", lang)
+    return said
 
 
 def _correction_note(params: AbTestParams, comparisons: int) -> str:
@@ -291,7 +406,9 @@ def _correction_note(params: AbTestParams, comparisons: int) -> str:
         return text("abtest.method.no_correction_needed", lang)
     if params.correction == "none":
         return text("abtest.method.no_correction", lang)
-    name = {"holm": "Holm", "bh": "Benjamini–Hochberg"}[params.correction]
+    name = {"holm": "Holm", "bonferroni": "Bonferroni", "bh": "Benjamini–Hochberg"}[
+        params.correction
+    ]
     return text("abtest.method.adjusted", lang, name=name, arms=comparisons)
 
 

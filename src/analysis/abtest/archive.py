@@ -8,7 +8,9 @@ no variant name, no control and no planned share, so the conversion adds them:
 - is_control: false for every package (Upworthy had no designated control);
 - planned_share: 1 / packages in the test (Upworthy split traffic equally);
 - units, clicks: impressions and clicks;
-- declared_winner (extra column): the archive's `winner` flag, Upworthy's own verdict.
+- declared_winner (extra column): the archive's `winner` flag, Upworthy's own verdict;
+- test_week (extra column): the archive's `test_week`, YYYYWW, kept so the portfolio can
+  show the sample-ratio check over time.
 
 Run: python -m analysis.abtest.archive <upworthy_exploratory.parquet> <out folder>
 """
@@ -35,6 +37,7 @@ def upworthy_arms(archive: pd.DataFrame) -> pd.DataFrame:
             "units": archive["impressions"].astype("int64"),
             "clicks": archive["clicks"].astype("int64"),
             "declared_winner": archive["winner"].astype(bool),
+            "test_week": archive["test_week"].astype("int64"),
         }
     )
 

@@ -3,6 +3,8 @@
 Rules, in order (the report prints them from the catalogue, keys `abtest.rules.*`):
 1. invalid: the sample-ratio-mismatch p-value is below the SRM threshold (default 0.001);
    the split of traffic is not what was planned, so no comparison can be trusted.
+   Between that and the warning tier (default 0.01) the verdict below stands but carries
+   the caveat `srm_suspect` (check the assignment before acting).
 2. ship <arm>: some treatment beats the control on the primary metric with an adjusted
    p-value below alpha (with sequential monitoring: an always-valid interval, at alpha
    split across the arms, that excludes zero); the largest lift is chosen, unless
@@ -18,8 +20,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from analysis.abtest.labels import metric_name
 from analysis.abtest.results import ArmResult
 from analysis.i18n import text
 
@@ -32,6 +35,7 @@ class Decision:
     code: str
     text: str
     winner: str | None = None
+    caveats: tuple[str, ...] = ()  # codes: srm_suspect
 
 
 def decide(
@@ -47,17 +51,54 @@ def decide(
     lang: str,
     sequential: bool = False,
     exposure_dates: bool = True,
+    srm_warn_alpha: float | None = None,
+    metric_labels: dict[str, str] | None = None,
 ) -> Decision:
     """Apply the rules above; `harmed_guardrails` maps a variant to its worse guardrails.
 
     Arms whose metric could not be estimated (no comparison) take no part. With
     `sequential`, significance is judged on the always-valid intervals, so a verdict reached
     while peeking daily keeps its error rate. The sentence is written in `lang`; without
-    `exposure_dates` it says why no number of days can be given.
+    `exposure_dates` it says why no number of days can be given. An SRM p-value below
+    `srm_warn_alpha` (but not below `srm_alpha`) adds the caveat `srm_suspect`, and its
+    sentence, to whatever verdict the rules give.
     """
-    mde = f"{mde_relative:.0%}"
     if srm_p_value is not None and srm_p_value < srm_alpha:
         return Decision("invalid", text("abtest.decision.invalid", lang, p=f"{srm_p_value:.2g}"))
+    verdict = _verdict(
+        control=control,
+        treatments=treatments,
+        alpha=alpha,
+        mde_relative=mde_relative,
+        harmed_guardrails=harmed_guardrails,
+        days_needed=days_needed,
+        lang=lang,
+        sequential=sequential,
+        exposure_dates=exposure_dates,
+        metric_labels=metric_labels or {},
+    )
+    warn = srm_alpha if srm_warn_alpha is None else srm_warn_alpha
+    if srm_p_value is not None and srm_p_value < warn:
+        caveat = text("abtest.decision.caveat.srm_suspect", lang, p=f"{srm_p_value:.2g}")
+        return replace(verdict, text=f"{verdict.text} {caveat}", caveats=("srm_suspect",))
+    return verdict
+
+
+def _verdict(
+    *,
+    control: ArmResult,
+    treatments: list[ArmResult],
+    alpha: float,
+    mde_relative: float,
+    harmed_guardrails: dict[str, list[str]],
+    days_needed: int | None,
+    lang: str,
+    sequential: bool,
+    exposure_dates: bool,
+    metric_labels: dict[str, str],
+) -> Decision:
+    """Rules 2-5 (the split is not invalid)."""
+    mde = f"{mde_relative:.0%}"
     compared = [a for a in treatments if a.lift_abs is not None]
     better = [a for a in compared if _significant(a, alpha, sequential) and a.lift_abs > 0]
     if better:
@@ -72,7 +113,7 @@ def decide(
                     arm=best.variant,
                     lift=_lift(best, lang),
                     guardrails=name_list(
-                        (text(f"abtest.metric_name.{m}", lang) for m in harmed), lang
+                        (metric_name(m, lang, metric_labels.get(m)) for m in harmed), lang
                     ),
                 ),
             )

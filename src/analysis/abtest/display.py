@@ -15,10 +15,12 @@ import pandas as pd
 from analysis.abtest import plots
 from analysis.abtest.cumulative import cumulative_lifts
 from analysis.abtest.decisions import name_list
+from analysis.abtest.labels import metric_header, metric_name
 from analysis.abtest.metrics import METRICS
+from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.report import VERDICTS, AbTestReport, verdict_word
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
-from analysis.i18n import text
+from analysis.i18n import day, percent, text
 from analysis.params import AbTestParams
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import display_html, show_warning
@@ -40,9 +42,10 @@ def _p(value: float | None) -> str:
     return "–" if value is None else f"{value:.3g}"
 
 
-def metric_label(metric: str, lang: str) -> str:
-    """The metric as a table header: "CTR (clicks / units)", "CTR（点击 / 样本单位）"."""
-    return text(f"abtest.metric_label.{metric}", lang)
+def metric_label(metric: MetricResult, lang: str) -> str:
+    """The metric as a table header: "CTR (clicks / units)", "CTR（点击 / 样本单位）", or a
+    custom metric's label and unit from params."""
+    return metric_header(metric.metric, lang, metric.label, metric.unit)
 
 
 def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
@@ -51,7 +54,7 @@ def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
     The first arm is the control (its lifts read "control"); a treatment whose metric could
     not be estimated reads "not estimable".
     """
-    proportion = METRICS[metric.metric].kind == "proportion"
+    proportion = metric.kind == "proportion"
 
     def value(arm: ArmResult) -> str:
         return f"{arm.rate_or_mean:.2%}" if proportion else f"{arm.rate_or_mean:,.3f}"
@@ -66,7 +69,7 @@ def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
             text("abtest.column.arm", lang): [a.variant for _, a in arms],
             text("abtest.column.label", lang): [a.label for _, a in arms],
             text("abtest.column.units", lang): [f"{a.units:,}" for _, a in arms],
-            metric_label(metric.metric, lang): [value(a) for _, a in arms],
+            metric_label(metric, lang): [value(a) for _, a in arms],
             text("abtest.column.lift_abs", lang): [
                 no_lift(n)
                 if a.lift_abs is None
@@ -118,7 +121,8 @@ def decisions_frame(report: AbTestReport, limit: int | None = None) -> pd.DataFr
             text("abtest.column.experiment", lang): [r.experiment_id for r in shown],
             text("abtest.column.verdict", lang): [r.decision_text for r in shown],
             text("abtest.column.metric", lang): [
-                text(f"abtest.metric_name.{r.metric}", lang) for r in shown
+                metric_name(r.metric, lang, r.metrics[0].label if r.metrics else None)
+                for r in shown
             ],
             text("abtest.column.srm_p", lang): [
                 text("abtest.cell.not_checked", lang)
@@ -184,16 +188,18 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
     )
     for metric in result.metrics:
         caption = text(
-            f"abtest.caption.metric.{metric.role}", lang, metric=metric_label(metric.metric, lang)
+            f"abtest.caption.metric.{metric.role}", lang, metric=metric_label(metric, lang)
         )
         show_table(arms_frame(metric, lang), caption=caption)
         if metric.cuped:
             show_table(cuped_frame(metric.cuped, lang), caption=metric.cuped["method"])
+        if metric.outliers:
+            show_outlier_influence(metric, params)
     show_figure(
         plots.forest_plot(result, params.mde_relative, lang),
         alt=text("abtest.alt.forest", lang, experiment=result.experiment_id),
     )
-    if not daily.empty:
+    if not daily.empty and result.metric in METRICS:  # daily sums: presets only
         lifts = cumulative_lifts(
             daily,
             result.control,
@@ -221,15 +227,54 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
         )
 
 
+def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
+    """How much the largest units weigh: the p-value without them; a warning if it flips."""
+    lang, influence = params.lang, metric.outliers
+    p_values = {a.variant: a.p_value for a in metric.arms}
+    capped = influence.get("winsorized")
+    for arm in capped["arms"] if capped else []:
+        low, high = arm["lift_rel_ci"]
+        finding(
+            "{sentence}",
+            sentence=text(
+                "abtest.outliers.winsorized",
+                lang,
+                q=f"{capped['quantile']:g}",
+                cap=f"{capped['cap']:,.4g}",
+                metric=metric_name(metric.metric, lang, metric.label),
+                arm=arm["variant"],
+                lift=f"{arm['lift_rel']:+.1%} [{low:+.1%}, {high:+.1%}]",
+                p=_p(arm["p_value"]),
+            ),
+        )
+    for arm in influence["arms"]:
+        with_top, without = p_values.get(arm["variant"]), arm["p_value_without"]
+        values = {
+            "n": influence["top_units"],
+            "share": percent(influence["top_share"], lang),
+            "metric": metric_name(metric.metric, lang, metric.label),
+            "arm": arm["variant"],
+            "p": _p(with_top),
+            "p_without": _p(without),
+        }
+        flips = with_top is not None and (with_top < params.alpha) != (without < params.alpha)
+        if flips:
+            show_warning("{sentence}", sentence=text("abtest.outliers.flips", lang, **values))
+        else:
+            finding("{sentence}", sentence=text("abtest.outliers.sentence", lang, **values))
+
+
 def srm_sentence(result: ExperimentResult, params: AbTestParams) -> str:
     """Whether the split of units matches the plan."""
     if result.srm_p_value is None:
         return text("abtest.srm.not_checked", params.lang)
+    key = {"invalid": "differs", "warn": "suspect"}.get(result.srm_tier, "matches")
     return text(
-        "abtest.srm.differs" if result.srm_invalid else "abtest.srm.matches",
+        f"abtest.srm.{key}",
         params.lang,
         p=f"{result.srm_p_value:.3g}",
         threshold=f"{params.srm_alpha:g}",
+        warn=f"{params.srm_warn_alpha:g}",
     )
 
 
@@ -288,6 +333,39 @@ def show_portfolio(report: AbTestReport) -> None:
         plots.lift_histogram(report.experiments, portfolio.alpha, lang),
         alt=text("abtest.alt.histogram", lang),
     )
+    show_srm_over_time(portfolio, lang)
+
+
+def show_srm_over_time(portfolio: Portfolio, lang: str) -> None:
+    """The failing share of the sample-ratio check by week, and inside a documented period."""
+    weeks = portfolio.srm_by_week
+    if not weeks:
+        return
+    tests, failing = sum(w.tests for w in weeks), sum(w.failing for w in weeks)
+    sentence = text(
+        "abtest.portfolio.srm_time",
+        lang,
+        failing=f"{failing:,}",
+        tests=f"{tests:,}",
+        share=f"{failing / tests:.1%}",
+        alpha=f"{portfolio.srm_alpha:g}",
+    )
+    window = portfolio.srm_window
+    if window is not None:
+        sentence += text(
+            "abtest.portfolio.srm_window",
+            lang,
+            start=day(window.start, lang),
+            end=day(window.end, lang),
+            inside=percent(window.rate_inside, lang),
+            failing_inside=f"{window.failing_inside:,}",
+            tests_inside=f"{window.tests_inside:,}",
+            outside=percent(window.rate_outside, lang),
+            failing_outside=f"{window.failing_outside:,}",
+            tests_outside=f"{window.tests_outside:,}",
+        )
+    finding("{sentence}", sentence=sentence)
+    show_figure(plots.srm_by_week_chart(portfolio, lang), alt=text("abtest.alt.srm_week", lang))
 
 
 def _in_order(decisions: dict[str, int]) -> list[tuple[str, int]]:

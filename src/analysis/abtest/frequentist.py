@@ -17,7 +17,7 @@ Relative lift CIs use the delta method on log(treatment / control), exponentiate
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import special  # scipy.stats costs ~1 s to import in every report kernel
@@ -234,6 +234,10 @@ def _welch_log_ratio_ci(
 PROPORTION_METHOD = (
     "unpooled Wald z-test; Wald CI; relative CI by delta method on log ratio (normal quantile)"
 )
+POOLED_PROPORTION_METHOD = (
+    "pooled two-proportion z-test; Wald CI; relative CI by delta method on log ratio "
+    "(normal quantile)"
+)
 MEAN_METHOD = (
     "Welch t-test (Welch–Satterthwaite dof); t CI; relative CI by delta method on log ratio "
     "(t at the Welch dof of the log-scale variances, as tea-tasting)"
@@ -278,20 +282,43 @@ def ratio_estimate(arm: str, stats_: RatioStats) -> ArmEstimate:
 
 
 def compare_proportions(
-    control: ProportionStats, treatment: ProportionStats, *, alpha: float = 0.05
+    control: ProportionStats,
+    treatment: ProportionStats,
+    *,
+    alpha: float = 0.05,
+    pooled: bool = False,
 ) -> Comparison:
     """Compare two rates; unpooled Wald z-test and Wald CI, var = p(1 − p)/n per arm.
 
     Equals statsmodels `test_proportions_2indep(method="wald")` and
-    `confint_proportions_2indep(method="wald")` (as spotify-confidence).
+    `confint_proportions_2indep(method="wald")` (as spotify-confidence). With `pooled`, the
+    p-value uses the pooled rate's standard error √(p̄(1 − p̄)(1/n_C + 1/n_T)) (the classic
+    two-proportion z-test, statsmodels `proportions_ztest`); the CIs stay Wald.
     """
     check_alpha(alpha)
-    return z_comparison(
-        PROPORTION_METHOD,
+    base, other = (
         proportion_estimate("control", control),
         proportion_estimate("treatment", treatment),
-        alpha,
     )
+    result = z_comparison(PROPORTION_METHOD, base, other, alpha)
+    if not pooled:
+        return result
+    rate = (control.successes + treatment.successes) / (control.units + treatment.units)
+    pooled_se = math.sqrt(rate * (1 - rate) * (1 / control.units + 1 / treatment.units))
+    return replace(
+        result,
+        method=POOLED_PROPORTION_METHOD,
+        p_value=two_sided_p(result.lift_abs, pooled_se),
+    )
+
+
+def absolute_over_control(comparison: Comparison) -> Comparison:
+    """The same comparison with its relative CI as the absolute CI divided by the control
+    value (spotify-confidence's convention); NaN when control is 0."""
+    low, high = comparison.lift_abs_ci
+    base = comparison.control_value
+    interval = (low / base, high / base) if base != 0 else NAN_INTERVAL
+    return replace(comparison, lift_rel_ci=interval)
 
 
 def compare_means(control: MeanStats, treatment: MeanStats, *, alpha: float = 0.05) -> Comparison:

@@ -23,6 +23,24 @@ class Metric:
     name: str
     kind: Literal["proportion", "mean", "ratio"]
     needs_units: bool = True  # False: platform aggregates (units, clicks) are enough
+    column: str | None = None  # custom metrics: their experiment_units column(s)
+    denominator: str | None = None
+    label: str | None = None  # custom metrics: the reader's words from params (any language)
+    unit: str = ""
+
+
+def custom_metrics(definitions: dict) -> dict[str, Metric]:
+    """Metrics from params `metrics` (name → CustomMetric)."""
+    return {
+        name: Metric(name, d.kind, True, d.column, d.denominator, d.label, d.unit)
+        for name, d in definitions.items()
+    }
+
+
+def custom_columns(metric: Metric) -> dict[str, str]:
+    """The sufficient-statistic columns a custom metric adds to the arm statistics."""
+    keys = ("sum", "squares") + (("den", "den_squares", "cross") if metric.denominator else ())
+    return {key: f"{metric.name}__{key}" for key in keys}
 
 
 METRICS: dict[str, Metric] = {
@@ -39,6 +57,8 @@ METRICS: dict[str, Metric] = {
 def arm_stats(row: pd.Series, metric: Metric) -> ProportionStats | MeanStats | RatioStats:
     """The metric's sufficient statistics for one arm (a row of merged arm statistics)."""
     units = int(row["units"])
+    if metric.column is not None:
+        return _custom_stats(row, metric, units)
     if metric.name == "ctr":
         return ProportionStats(units, int(row["clicks"]))
     if metric.name == "conversion":
@@ -56,14 +76,42 @@ def arm_stats(row: pd.Series, metric: Metric) -> ProportionStats | MeanStats | R
     )
 
 
-def compare(metric: Metric, control, treatment, *, alpha: float) -> frequentist.Comparison:
-    """Treatment against control by the metric's test: Wald z, Welch t or delta method."""
-    tests = {
-        "proportion": frequentist.compare_proportions,
-        "mean": frequentist.compare_means,
-        "ratio": frequentist.compare_ratios,
-    }
-    return tests[metric.kind](control, treatment, alpha=alpha)
+def _custom_stats(row: pd.Series, metric: Metric, units: int):
+    sums = {key: float(row[column]) for key, column in custom_columns(metric).items()}
+    if metric.kind == "proportion":
+        return ProportionStats(units, round(sums["sum"]))
+    if metric.kind == "mean":
+        return MeanStats(units, sums["sum"], sums["squares"])
+    return RatioStats(
+        units=units,
+        numerator=sums["sum"],
+        denominator=sums["den"],
+        numerator_squares=sums["squares"],
+        denominator_squares=sums["den_squares"],
+        cross=sums["cross"],
+    )
+
+
+def compare(
+    metric: Metric,
+    control,
+    treatment,
+    *,
+    alpha: float,
+    pooled: bool = False,
+    relative_ci: str = "log_ratio",
+) -> frequentist.Comparison:
+    """Treatment against control by the metric's test: Wald z (pooled if asked), Welch t or
+    delta method; the relative CI on the log ratio or as the absolute CI over control."""
+    if metric.kind == "proportion":
+        result = frequentist.compare_proportions(control, treatment, alpha=alpha, pooled=pooled)
+    elif metric.kind == "mean":
+        result = frequentist.compare_means(control, treatment, alpha=alpha)
+    else:
+        result = frequentist.compare_ratios(control, treatment, alpha=alpha)
+    if relative_ci == "absolute_over_control":
+        return frequentist.absolute_over_control(result)
+    return result
 
 
 def covariate_stats(row: pd.Series) -> CovariateStats:
@@ -78,14 +126,17 @@ def covariate_stats(row: pd.Series) -> CovariateStats:
     )
 
 
-def check_available(metric_name: str, experiment_id: str, unit_level: bool) -> Metric:
+def check_available(
+    metric_name: str, experiment_id: str, unit_level: bool, known: dict[str, Metric] | None = None
+) -> Metric:
     """The metric, or a ParamsError naming it when unknown or when the data cannot give it."""
-    if metric_name not in METRICS:
+    known = known or METRICS
+    if metric_name not in known:
         raise ParamsError(
             f"experiment {experiment_id}: unknown metric {metric_name!r}; "
-            f"accepted: {', '.join(METRICS)}"
+            f"accepted: {', '.join(known)}"
         )
-    metric = METRICS[metric_name]
+    metric = known[metric_name]
     if metric.needs_units and not unit_level:
         raise ParamsError(
             f"experiment {experiment_id}: metric {metric_name!r} needs unit-level rows in "

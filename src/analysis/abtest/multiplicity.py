@@ -1,8 +1,9 @@
 """Multiple-comparison adjustment of p-values (several variants or metrics against control).
 
 Holm (1979) controls the family-wise error rate, as tea-tasting and GrowthBook do;
-Benjamini–Hochberg (1995) controls the false discovery rate. Both equal statsmodels
-`multipletests(method="holm" / "fdr_bh")`.
+Bonferroni (m·p, capped at 1) controls it too, more conservatively, as many peers offer;
+Benjamini–Hochberg (1995) controls the false discovery rate. All equal statsmodels
+`multipletests(method="holm" / "bonferroni" / "fdr_bh")`.
 """
 
 from __future__ import annotations
@@ -15,17 +16,19 @@ import numpy as np
 
 from analysis.errors import ParamsError
 
-AdjustmentMethod = Literal["holm", "bh", "none"]
+AdjustmentMethod = Literal["holm", "bonferroni", "bh", "none"]
 
 
 def adjust_p_values(p_values: Sequence[float], *, method: AdjustmentMethod) -> list[float]:
-    """Adjusted p-values in input order; Holm step-down or Benjamini–Hochberg step-up."""
+    """Adjusted p-values in input order; Holm step-down, Bonferroni or Benjamini–Hochberg."""
     _check_p_values(p_values)
-    if method not in ("holm", "bh", "none"):
-        raise ParamsError(f"method = {method!r}, must be one of 'holm', 'bh', 'none'")
+    if method not in ("holm", "bonferroni", "bh", "none"):
+        raise ParamsError(f"method = {method!r}, must be one of 'holm', 'bonferroni', 'bh', 'none'")
     values = np.asarray(p_values, dtype=float)
     if method == "none" or values.size == 0:
         return [float(p) for p in values]
+    if method == "bonferroni":
+        return [float(p) for p in np.minimum(values * values.size, 1.0)]
     order = np.argsort(values)
     ranked = values[order]
     adjusted = _holm(ranked) if method == "holm" else _benjamini_hochberg(ranked)

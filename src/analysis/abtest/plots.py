@@ -7,11 +7,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.abtest.labels import metric_name
+from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.results import ExperimentResult
 from analysis.i18n import text
 from analysis.reporting.style import as_label
 
 SHIP, NEUTRAL, WORSE = "#2ca02c", "#7f7f7f", "#d62728"
+
+
+def primary_name(result: ExperimentResult, lang: str) -> str:
+    """The primary metric's name: from the catalogue, or a custom metric's label."""
+    return metric_name(result.metric, lang, result.metrics[0].label if result.metrics else None)
 
 
 def forest_plot(result: ExperimentResult, mde_relative: float, lang: str) -> Figure:
@@ -47,7 +54,7 @@ def forest_plot(result: ExperimentResult, mde_relative: float, lang: str) -> Fig
         text(
             "abtest.figure.forest_x",
             lang,
-            metric=text(f"abtest.metric_name.{result.metric}", lang),
+            metric=primary_name(result, lang),
             control=result.control,
         )
     )
@@ -85,7 +92,7 @@ def cumulative_chart(lifts: pd.DataFrame, result: ExperimentResult, lang: str) -
             axes.plot(days["day"], days["seq_low"], color=colour, linestyle="--", linewidth=1)
             axes.plot(days["day"], days["seq_high"], color=colour, linestyle="--", linewidth=1)
     axes.axhline(0, color="black", linewidth=1)
-    metric = text(f"abtest.metric_name.{result.metric}", lang)
+    metric = primary_name(result, lang)
     axes.set_ylabel(text("abtest.figure.cumulative_y", lang, metric=metric))
     axes.set_xlabel(text("abtest.figure.cumulative_x", lang))
     band = "abtest.figure.band_sequential" if "seq_low" in lifts else "abtest.figure.band"
@@ -133,4 +140,26 @@ def lift_histogram(results: list[ExperimentResult], alpha: float, lang: str) -> 
         )
     )
     axes.legend(fontsize=8, frameon=False)
+    return figure
+
+
+def srm_by_week_chart(portfolio: Portfolio, lang: str) -> Figure:
+    """Share of tests failing the sample-ratio check by week; a documented period shaded."""
+    weeks = portfolio.srm_by_week
+    figure, axes = plt.subplots(figsize=(9, 3.5))
+    days = pd.to_datetime([w.week for w in weeks])
+    axes.bar(days, [100 * w.share for w in weeks], width=6, color=WORSE)
+    window = portfolio.srm_window
+    if window is not None:
+        axes.axvspan(
+            pd.Timestamp(window.start),
+            pd.Timestamp(window.end),
+            color=NEUTRAL,
+            alpha=0.2,
+            label=text("abtest.figure.srm_window", lang),
+        )
+        axes.legend(fontsize=8, frameon=False)
+    axes.set_xlabel(text("abtest.figure.srm_week_x", lang))
+    axes.set_ylabel(text("abtest.figure.srm_week_y", lang))
+    axes.set_title(text("abtest.figure.srm_week_title", lang))
     return figure

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.abtest import analysis, power, queries
 from analysis.abtest.decisions import name_list
+from analysis.abtest.metrics import METRICS, custom_metrics
 from analysis.abtest.portfolio import Portfolio, summarise_portfolio
 from analysis.abtest.results import ExperimentResult
 from analysis.errors import ParamsError
@@ -46,7 +47,9 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
     arms = queries.arms(warehouse, ids)
     has_units = warehouse.has_table("experiment_units")
     unit_stats = (
-        queries.unit_statistics(warehouse, first, last, ids)
+        queries.unit_statistics(
+            warehouse, first, last, ids, list(custom_metrics(params.metrics).values())
+        )
         if has_units
         else pd.DataFrame(columns=queries.ARM_KEY)
     )
@@ -55,6 +58,8 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         if has_units
         else pd.DataFrame(columns=[*queries.ARM_KEY, "day"])
     )
+    if has_units and (params.outlier_top_units or params.winsorize_quantile):
+        unit_stats = with_top_units(unit_stats, warehouse, first, last, ids, params)
     arms = _in_period(arms, unit_stats, warehouse, params, ids) if has_units else arms
     merged = analysis.merge_arm_statistics(arms, unit_stats)
     results = analysis.analyse_experiments(merged, params, queries.declared_winners(warehouse, ids))
@@ -63,12 +68,52 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         headline=headline_sentence(results, params.lang),
         period=params.period,
         lang=params.lang,
-        methods=methods(params),
+        methods=methods(params, cuped_used=any(m.cuped for r in results for m in r.metrics)),
         experiments=results,
-        portfolio=summarise_portfolio(results, params.alpha) if many or len(results) > 3 else None,
+        portfolio=summarise_portfolio(
+            results,
+            params.alpha,
+            srm_alpha=params.srm_alpha,
+            weeks=queries.test_weeks(warehouse, ids),
+            known_issue=params.srm_known_issue,
+        )
+        if many or len(results) > 3
+        else None,
         planning=[planned(test, params) for test in params.planning],
     )
     return report, daily
+
+
+def with_top_units(
+    unit_stats: pd.DataFrame,
+    warehouse: Warehouse,
+    first,
+    last,
+    ids: list[str] | None,
+    params: AbTestParams,
+) -> pd.DataFrame:
+    """The arm statistics with the sums of each arm's largest units for every mean metric
+    the experiments use (their influence is reported), and winsorized sums when asked."""
+    used = {
+        name
+        for spec in params.experiments or []
+        for name in (spec.primary_metric, *spec.secondary_metrics, *spec.guardrail_metrics)
+    }
+    known = METRICS | custom_metrics(params.metrics)
+    for name in sorted(used):
+        if known[name].kind != "mean":
+            continue
+        if params.outlier_top_units:
+            top = queries.top_unit_sums(
+                warehouse, first, last, ids, known[name], params.outlier_top_units
+            )
+            unit_stats = unit_stats.merge(top, on=queries.ARM_KEY, how="left")
+        if params.winsorize_quantile:
+            capped = queries.winsorized_sums(
+                warehouse, first, last, ids, known[name], params.winsorize_quantile
+            )
+            unit_stats = unit_stats.merge(capped, on=queries.ARM_KEY, how="left")
+    return unit_stats
 
 
 def _in_period(
@@ -88,16 +133,26 @@ def _in_period(
     return arms[~arms["experiment_id"].isin(stale)]
 
 
-def methods(params: AbTestParams) -> dict[str, str]:
+def methods(params: AbTestParams, *, cuped_used: bool = False) -> dict[str, str]:
     """Every method and convention the report used, in words of `params.lang`; the entries'
-    names stay English codes (the report shows them through `abtest.methods.what.*`)."""
+    names stay English codes (the report shows them through `abtest.methods.what.*`).
+    CUPED is claimed only when some metric was adjusted (a covariate existed)."""
     lang = params.lang
     correction = {
         "holm": text("abtest.correction.holm", lang),
         "bh": text("abtest.correction.bh", lang),
+        "bonferroni": text("abtest.correction.bonferroni", lang),
         "none": text("abtest.correction.none", lang),
     }[params.correction]
-    return {what: text(key, lang) for what, key in CONVENTIONS.items()} | {
+    chosen = {
+        "proportions": "abtest.methods.proportions_pooled"
+        if params.proportion_test == "pooled"
+        else CONVENTIONS["proportions"],
+        "relative lift CI": "abtest.methods.relative_lift_ci_absolute"
+        if params.relative_ci == "absolute_over_control"
+        else CONVENTIONS["relative lift CI"],
+    }
+    return {what: text(chosen.get(what, key), lang) for what, key in CONVENTIONS.items()} | {
         "multiple arms": text("abtest.methods.multiple_arms", lang, correction=correction),
         "prior": text(
             "abtest.methods.prior", lang, a=f"{params.prior.a:g}", b=f"{params.prior.b:g}"
@@ -107,8 +162,16 @@ def methods(params: AbTestParams) -> dict[str, str]:
             lang,
             alpha=f"{params.alpha:g}",
             srm_alpha=f"{params.srm_alpha:g}",
+            srm_warn_alpha=f"{params.srm_warn_alpha:g}",
         ),
-        "CUPED": text("abtest.methods.cuped_on" if params.cuped else "abtest.methods.off", lang),
+        "CUPED": text(
+            "abtest.methods.off"
+            if not params.cuped
+            else "abtest.methods.cuped_on"
+            if cuped_used
+            else "abtest.methods.cuped_unused",
+            lang,
+        ),
         "sequential": text(
             "abtest.methods.sequential_on"
             if params.sequential

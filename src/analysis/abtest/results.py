@@ -37,6 +37,11 @@ class MetricResult:
     method: str
     arms: list[ArmResult]
     cuped: dict | None = None  # {theta, variance_reduction, arms: [{variant, lift_abs, ci, p}]}
+    kind: str = "proportion"  # proportion | mean | ratio
+    label: str | None = None  # custom metrics: the label from params (presets: catalogue)
+    unit: str = ""
+    outliers: dict | None = None  # mean metrics: {top_units, top_share, arms: [{variant,
+    #   p_value_without, lift_rel_without}]}: the comparison without each arm's top units
 
 
 @dataclass(frozen=True)
@@ -69,3 +74,5 @@ class ExperimentResult:
     power: Power | None = None
     replace: list[str] = field(default_factory=list)
     declared_winner: str | None = None  # the platform's own verdict, where it reports one
+    srm_tier: str = "not_checked"  # not_checked | ok | warn | invalid
+    caveats: list[str] = field(default_factory=list)  # codes on the verdict: srm_suspect

@@ -2,13 +2,15 @@
 
 Pearson chi-square goodness of fit with expected = total × planned share (scipy
 `chisquare`). Industry practice (Eppo, Statsig, GrowthBook) flags p < 0.001; that
-threshold belongs in the report's params, not here.
+threshold belongs in the report's params, not here. Two tiers: below `warn_alpha` the
+split is suspicious (the verdict stands with a caveat), below `alpha` it is invalid.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 from scipy import special
@@ -26,6 +28,18 @@ def srm_p_value(units: Sequence[int], planned_shares: Sequence[float]) -> float:
     expected = observed.sum() * shares / shares.sum()  # exact sum, as chisquare requires
     statistic = float(((observed - expected) ** 2 / expected).sum())  # Pearson chi-square
     return float(special.chdtrc(len(observed) - 1, statistic))
+
+
+SrmTier = Literal["not_checked", "ok", "warn", "invalid"]
+
+
+def srm_tier(p_value: float | None, *, warn_alpha: float, alpha: float) -> SrmTier:
+    """not_checked (no p), invalid (p < alpha), warn (p < warn_alpha) or ok."""
+    if p_value is None:
+        return "not_checked"
+    if p_value < alpha:
+        return "invalid"
+    return "warn" if p_value < warn_alpha else "ok"
 
 
 def _check(units: Sequence[int], planned_shares: Sequence[float]) -> None:

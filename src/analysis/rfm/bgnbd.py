@@ -15,14 +15,20 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import hyp2f1
 
 from analysis.errors import ParamsError
 
 BGNBD_METHOD = (
-    "BG/NBD (Fader, Hardie & Lee 2005), maximum likelihood on log-parameters "
-    "(Nelder-Mead, then L-BFGS-B polish); log-likelihood in the A1..A4 form"
+    "BG/NBD (Fader, Hardie & Lee 2005), maximum likelihood on log-parameters with time "
+    "scaled internally, best of several starts (Nelder-Mead, then L-BFGS-B polish); "
+    "log-likelihood in the A1..A4 form with the gamma and beta ratios as finite products; "
+    "conditional expectation with the hypergeometric series summed in log space"
 )
+EDGE = 1e5  # a parameter fitted above 1e5 or below 1e-5 sits at the edge of the model
+SEARCH_LIMIT = 25.0  # |log parameter| searched: e^25 ≈ 7e10
+SERIES_TERMS_MAX = 200_000
+SCIPY_UP_TO = 1e4  # hypergeometric parameters beyond this: summed in logs, not by scipy
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,7 @@ class BgNbdFit:
     log_likelihood: float  # total over customers, at the fitted parameters (no penalty)
     n_customers: int
     converged: bool
+    boundary: tuple[str, ...] = ()  # parameters fitted at the edge (→ 0 or → ∞)
 
 
 def check_summary(
@@ -88,15 +95,25 @@ def check_positive(name: str, value: float) -> float:
 def _log_likelihood_terms(
     log_params: np.ndarray, x: np.ndarray, t_x: np.ndarray, age: np.ndarray
 ) -> np.ndarray:
-    """Per-customer log-likelihood (Fader, Hardie & Lee 2005) as A1 + A2 + log(e^A3 + e^A4)."""
+    """Per-customer log-likelihood (Fader, Hardie & Lee 2005) as A1 + A2 + log(e^A3 + e^A4).
+
+    Written to stay finite as parameters go to the edge: Γ(r+x)/Γ(r) = Π_{k<x}(r+k) and
+    B(a, b+x)/B(a, b) = Π_{k<x}(b+k)/(a+b+k) as cumulative sums of logs (x is a whole
+    number), and r·log α − (r+x)·log(α+T) as −r·log1p(T/α) − x·log(α+T).
+    """
     r, alpha, a, b = np.exp(log_params)
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
-    a3 = -(r + x) * np.log(alpha + age)
+    steps = np.arange(int(x.max()) if x.size else 0)
+    counts = x.astype(int)
+    a1 = np.concatenate([[0.0], np.cumsum(np.log(r + steps))])[counts]
+    a2 = np.concatenate([[0.0], np.cumsum(np.log1p(-a / (a + b + steps)))])[counts]
+    a3 = -r * np.log1p(age / alpha) - x * np.log(alpha + age)
     repeat = x > 0
     a4 = np.full_like(x, -np.inf)
     a4[repeat] = (
-        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+        np.log(a)
+        - np.log(b + x[repeat] - 1)
+        - r * np.log1p(t_x[repeat] / alpha)
+        - x[repeat] * np.log(alpha + t_x[repeat])
     )
     return a1 + a2 + np.logaddexp(a3, a4)
 
@@ -107,37 +124,69 @@ def fit_bgnbd(
     """Fit BG/NBD by maximum likelihood (Fader, Hardie & Lee 2005).
 
     Minimises −mean log-likelihood + penalizer·(r² + α² + a² + b²) (the `lifetimes`
-    penalty) over log-parameters from the fixed start (1, 1, 1, 1): Nelder-Mead, then an
-    L-BFGS-B polish. Deterministic.
+    penalty) over log-parameters. Time is divided by the mean T while searching (α is in
+    time units; the others are unitless), from several fixed starts, each Nelder-Mead then
+    L-BFGS-B; the best likelihood is kept. Deterministic. Parameters beyond 1e5 or below
+    1e-5 are named in `boundary`: the data's optimum lies at the model's edge there.
     """
     x, t_x, age = check_summary(frequency, recency, T)
     if not np.isfinite(penalizer) or penalizer < 0:
         raise ParamsError(f"penalizer == {penalizer!r}; a finite number >= 0 is accepted")
+    scale = float(age.mean()) if age.mean() > 0 else 1.0
+    shift = np.array([0.0, np.log(scale), 0.0, 0.0])
 
-    def objective(log_params: np.ndarray) -> float:
-        mean_ll = _log_likelihood_terms(log_params, x, t_x, age).mean()
-        value = -mean_ll + penalizer * float(np.sum(np.exp(2 * log_params)))
+    def objective(scaled: np.ndarray) -> float:
+        if np.any(np.abs(scaled + shift) > SEARCH_LIMIT):
+            return np.inf
+        mean_ll = _log_likelihood_terms(scaled, x, t_x / scale, age / scale).mean()
+        value = -mean_ll + penalizer * float(np.sum(np.exp(2 * (scaled + shift))))
         return float(value) if np.isfinite(value) else np.inf
 
-    log_params, converged = minimise_log_params(objective, np.zeros(4))
+    starts = np.log([[1, 1, 1, 1], [0.25, 0.1, 0.75, 2.5], [1, 0.1, 5, 50], [5, 1, 0.2, 0.2]])
+    scaled, converged = best_of_starts(objective, starts)
+    log_params = scaled + shift
     r, alpha, a, b = (float(value) for value in np.exp(log_params))
     total = float(_log_likelihood_terms(log_params, x, t_x, age).sum())
-    return BgNbdFit(r, alpha, a, b, total, len(x), converged)
+    return BgNbdFit(r, alpha, a, b, total, len(x), converged, at_edge(log_params, "r alpha a b"))
+
+
+def at_edge(log_params: np.ndarray, names: str) -> tuple[str, ...]:
+    """Names of the parameters fitted beyond EDGE or below 1/EDGE."""
+    edge = np.abs(log_params) > np.log(EDGE)
+    return tuple(name for name, out in zip(names.split(), edge, strict=True) if out)
+
+
+def best_of_starts(
+    objective: Callable[[np.ndarray], float], starts: np.ndarray
+) -> tuple[np.ndarray, bool]:
+    """A short Nelder-Mead from each start; the full minimise_log_params from the best."""
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        screened = [
+            minimize(objective, start, method="Nelder-Mead", options={"maxiter": 300})
+            for start in starts
+        ]
+    best = min(screened, key=lambda found: found.fun)
+    return minimise_log_params(objective, best.x)
 
 
 def minimise_log_params(
     objective: Callable[[np.ndarray], float], start: np.ndarray
 ) -> tuple[np.ndarray, bool]:
-    """Nelder-Mead to get close, L-BFGS-B to polish; keep whichever is lower."""
-    coarse = minimize(
-        objective,
-        start,
-        method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20_000, "maxfev": 40_000},
-    )
-    polish = minimize(
-        objective, coarse.x, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-10}
-    )
+    """Nelder-Mead to get close, L-BFGS-B to polish; keep whichever is lower.
+
+    Points outside the searched box have objective inf; the arithmetic warnings they raise
+    while the optimiser probes them are expected and silenced.
+    """
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        coarse = minimize(
+            objective,
+            start,
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20_000, "maxfev": 40_000},
+        )
+        polish = minimize(
+            objective, coarse.x, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-10}
+        )
     best = polish if polish.fun <= coarse.fun else coarse
     return best.x, bool(coarse.success or polish.success)
 
@@ -176,18 +225,19 @@ def expected_purchases(
 ) -> np.ndarray:
     """E[purchases in (T, T+t] | x, t_x, T], Fader, Hardie & Lee (2005) eq. (10).
 
-    The Gaussian hypergeometric term is Euler-transformed,
-    ((α+T)/(α+T+t))^(r+x)·₂F₁(r+x, b+x; a+b+x−1; z) = (1−z)^(a−1)·₂F₁(a+b−1−r, a−1; a+b+x−1; z)
-    with z = t/(α+T+t), which keeps it finite for large x. Requires a ≠ 1.
+    (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x)·₂F₁(r+x, b+x; a+b+x−1; z)] / (1 + odds),
+    z = t/(α+T+t). The bracket is −expm1 of (r+x)·log(1−z) + log ₂F₁, the series summed in
+    log space (log_hyp2f1), so it stays finite for large x and as a, b → ∞. NaN where the
+    series did not converge (the caller shows "not computed"). Requires a ≠ 1.
     """
     x, t_x, age = check_summary(frequency, recency, T)
     horizon = _check_horizon(t)
     z = horizon / (fit.alpha + age + horizon)
-    tail = (1 - z) ** (fit.a - 1) * hyp2f1(
-        fit.a + fit.b - 1 - fit.r, fit.a - 1, fit.a + fit.b + x - 1, z
+    log_tail = (fit.r + x) * np.log1p(-z) + log_hyp2f1(
+        fit.r + x, fit.b + x, fit.a + fit.b + x - 1, z
     )
     scale = (fit.a + fit.b + x - 1) / (fit.a - 1)
-    return scale * (1 - tail) / (1 + _dropout_odds(fit, x, t_x, age))
+    return scale * -np.expm1(log_tail) / (1 + _dropout_odds(fit, x, t_x, age))
 
 
 def expected_purchases_new_customer(fit: BgNbdFit, t: np.ndarray | float) -> np.ndarray:
@@ -195,9 +245,58 @@ def expected_purchases_new_customer(fit: BgNbdFit, t: np.ndarray | float) -> np.
     horizon = np.asarray(t, dtype=float)
     if np.any(~np.isfinite(horizon)) or np.any(horizon < 0):
         raise ParamsError(f"t == {t!r}; finite times >= 0 are accepted")
-    z = horizon / (fit.alpha + horizon)
-    tail = (fit.alpha / (fit.alpha + horizon)) ** fit.r * hyp2f1(fit.r, fit.b, fit.a + fit.b - 1, z)
-    return (fit.a + fit.b - 1) / (fit.a - 1) * (1 - tail)
+    z = np.atleast_1d(horizon / (fit.alpha + horizon))
+    log_tail = fit.r * np.log1p(-z) + log_hyp2f1(fit.r, fit.b, fit.a + fit.b - 1, z)
+    value = (fit.a + fit.b - 1) / (fit.a - 1) * -np.expm1(log_tail)
+    return value.reshape(horizon.shape)
+
+
+def log_hyp2f1(
+    a: np.ndarray | float, b: np.ndarray | float, c: np.ndarray | float, z: np.ndarray
+) -> np.ndarray:
+    """log ₂F₁(a, b; c; z) for 0 <= z < 1: scipy's hyp2f1 where it is finite and b, c are
+    at most SCIPY_UP_TO; else (a, b, c > 0) the Gauss series summed in logs.
+
+    Series terms are accumulated in blocks with a running log-sum-exp until the geometric
+    bound on the rest is below e^-37 of the sum; where SERIES_TERMS_MAX terms were not
+    enough, NaN.
+    """
+    z = np.asarray(z, dtype=float)
+    a, b, c = (np.broadcast_to(np.asarray(v, dtype=float), z.shape) for v in (a, b, c))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        result = np.log(hyp2f1(a, b, c, z))
+    series = (z > 0) & (c > 0) & (a > 0) & (b > 0)
+    series &= ~np.isfinite(result) | (np.maximum(b, c) > SCIPY_UP_TO)
+    result[series] = log_hyp2f1_series(a[series], b[series], c[series], z[series])
+    return result
+
+
+def log_hyp2f1_series(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """log ₂F₁(a, b; c; z) for a, b, c > 0 and 0 < z < 1 (arrays of one shape), the Gauss
+    series Σ (a)_n (b)_n / ((c)_n n!) zⁿ summed in logs; NaN where it did not converge."""
+    result = np.full(z.shape, np.nan)
+    rows = np.arange(z.size)
+    log_term = np.zeros(rows.size)
+    total = np.zeros(rows.size)
+    done_at = 0
+    block = 128
+    while rows.size and done_at < SERIES_TERMS_MAX:
+        n = done_at + np.arange(block, dtype=float)
+        ra, rb, rc, rz = (v[rows, None] for v in (a, b, c, z))
+        log_ratio = np.log((ra + n) * (rb + n) * rz / ((rc + n) * (n + 1)))
+        terms = log_term[:, None] + np.cumsum(log_ratio, axis=1)
+        peak = np.maximum(terms.max(axis=1), total)
+        total = peak + np.log(np.exp(total - peak) + np.exp(terms - peak[:, None]).sum(axis=1))
+        log_term = terms[:, -1]
+        last = np.minimum(log_ratio[:, -1], -1e-300)
+        rest = log_term + last - np.log(-np.expm1(last))  # geometric bound on what is left
+        finished = (log_ratio[:, -1] < 0) & (rest < total - 37)
+        result[rows[finished]] = total[finished]
+        keep = ~finished
+        rows, log_term, total = rows[keep], log_term[keep], total[keep]
+        done_at += block
+        block = min(block * 2, 8192)
+    return result
 
 
 def _check_horizon(t: float) -> float:

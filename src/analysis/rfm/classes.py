@@ -3,7 +3,8 @@
 Rules, applied in this order with the thresholds from params (handbook values as defaults):
 1. 流失 churned: no purchase for more than `churn_after_days` (90) days;
 2. 高价值 high value: at least `high_value_orders_per_month` (2) orders and
-   `high_value_spend_per_month` (1,000 yuan) a month;
+   `high_value_spend_per_month` (1,000 yuan) a month, and first seen in the window at least
+   `high_value_min_tenure_days` (30) days before as_of (a one-day burst is not a month);
 3. 潜力 potential: at least `potential_orders_per_month` (1) order and
    `potential_spend_per_month` (500 yuan) a month;
 4. 活跃 active: every other recent customer (about one order a month or less, lower spend).
@@ -33,7 +34,8 @@ def customer_classes(rfm: pd.DataFrame, rules: ClassRules) -> pd.Series:
         [
             rfm["recency_days"] > rules.churn_after_days,
             (orders >= rules.high_value_orders_per_month)
-            & (spend >= rules.high_value_spend_per_month),
+            & (spend >= rules.high_value_spend_per_month)
+            & (rfm["tenure_days"] >= rules.high_value_min_tenure_days),
             (orders >= rules.potential_orders_per_month)
             & (spend >= rules.potential_spend_per_month),
         ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.i18n import day, money, number, percent, text
+from analysis.i18n import day, money, month, number, percent, text
 from analysis.reporting import export_path, finding, show_figure, show_table
 from analysis.reporting.display import show_warning
 from analysis.rfm import plots
@@ -24,6 +24,15 @@ def show_overview(report: RfmReport) -> None:
     """The headline and the class table with the handbook's action per class."""
     lang = report.lang
     finding("<b>{headline}</b>", headline=report.headline)
+    finding(
+        "{sentence}",
+        sentence=text(
+            f"rfm.as_of.{report.as_of_source}",
+            lang,
+            day=day(report.as_of, lang),
+            period=month(report.period, lang),
+        ),
+    )
     rows = pd.DataFrame(report.classes)
     show_table(
         pd.DataFrame(
@@ -47,7 +56,7 @@ def show_overview(report: RfmReport) -> None:
                     lambda v: number(v, lang, 1)
                 ),
                 text("rfm.column.clv_total", lang): rows["clv_total"].map(
-                    lambda v: number(v, lang)
+                    lambda v: clv_shown(v, lang)
                 ),
                 text("rfm.column.action", lang): rows["action"],
             }
@@ -80,6 +89,13 @@ def show_rules(report: RfmReport) -> None:
             for code in ("high_value", "potential")
         ),
         text("rfm.rules.active", lang, label=class_label("active", lang)),
+        text(
+            "rfm.rules.month",
+            lang,
+            day=day(report.as_of, lang),
+            label=class_label("high_value", lang),
+            tenure=number(rules["high_value_min_tenure_days"], lang),
+        ),
     ]
     finding(
         "<b>{title}</b> {rules}", title=text("rfm.rules.title", lang), rules=" ".join(sentences)
@@ -156,7 +172,7 @@ def show_clusters(report: RfmReport, tables: RfmTables) -> None:
                     lambda v: number(v, lang, 0)
                 ),
                 text("rfm.column.clv_total", lang): profiles["clv_total"].map(
-                    lambda v: number(v, lang, 0)
+                    lambda v: clv_shown(v, lang)
                 ),
             }
         ),
@@ -172,26 +188,26 @@ def show_clusters(report: RfmReport, tables: RfmTables) -> None:
     )
 
 
+def clv_shown(value: float | None, lang: str) -> str:
+    """A CLV total, or "not computed" (never 0) when there is none."""
+    return text("rfm.not_computed", lang) if pd.isna(value) else number(value, lang)
+
+
 def show_lifetime_value(report: RfmReport, tables: RfmTables) -> None:
-    """The CLV models, the independence check and CLV by class."""
+    """The CLV models, their fit state, the independence check and CLV by class."""
     lang, model = report.lang, report.clv_model
     finding(
         "{sentence}",
         sentence=text(
             "rfm.clv.models",
             lang,
-            r=f"{model['r']:.3f}",
-            alpha=f"{model['alpha']:.3f}",
-            a=f"{model['a']:.3f}",
-            b=f"{model['b']:.3f}",
-            p=f"{model['p']:.3f}",
-            q=f"{model['q']:.3f}",
-            v=f"{model['v']:.2f}",
+            **{name: f"{model[name]:.4g}" for name in ("r", "alpha", "a", "b", "p", "q", "v")},
             h=model["horizon_days"],
             m=percent(model["gross_margin"], lang, 0),
             d=percent(model["monthly_discount_rate"], lang),
         ),
     )
+    show_fit_state(model, lang)
     if abs(report.frequency_spend_correlation) > CORRELATION_WARNING:
         show_warning(
             "{sentence}",
@@ -199,7 +215,34 @@ def show_lifetime_value(report: RfmReport, tables: RfmTables) -> None:
                 "rfm.clv.correlation_warning", lang, r=f"{report.frequency_spend_correlation:.2f}"
             ),
         )
-    show_figure(plots.clv_by_class(tables.customers, lang), alt=text("rfm.figure.clv.alt", lang))
+    if tables.customers["clv"].notna().any():
+        show_figure(
+            plots.clv_by_class(tables.customers, lang), alt=text("rfm.figure.clv.alt", lang)
+        )
+
+
+def show_fit_state(model: dict, lang: str) -> None:
+    """Warnings for fits at the model's edge, fits that did not converge, CLVs not computed."""
+    if {"a", "b"} <= set(model["boundary"]):
+        dropout = model["a"] / (model["a"] + model["b"])
+        show_warning(
+            "{sentence}", sentence=text("rfm.clv.boundary_ab", lang, p=percent(dropout, lang))
+        )
+    elif model["boundary"]:
+        names = ", ".join(model["boundary"])
+        show_warning("{sentence}", sentence=text("rfm.clv.boundary", lang, names=names))
+    for fit in ("bgnbd", "gamma_gamma"):
+        if not model[f"{fit}_converged"]:
+            show_warning("{sentence}", sentence=text(f"rfm.clv.not_converged.{fit}", lang))
+    if not model["spend_mean_finite"]:
+        show_warning(
+            "{sentence}", sentence=text("rfm.clv.no_mean_spend", lang, q=f"{model['q']:.3g}")
+        )
+    elif model["clv_not_computed"]:
+        show_warning(
+            "{sentence}",
+            sentence=text("rfm.clv.not_computed", lang, n=number(model["clv_not_computed"], lang)),
+        )
 
 
 def show_migration(report: RfmReport, tables: RfmTables) -> None:

@@ -16,11 +16,20 @@ import numpy as np
 from scipy.special import gammaln
 
 from analysis.errors import ParamsError
-from analysis.rfm.bgnbd import as_finite_vector, check_frequency, check_where, minimise_log_params
+from analysis.rfm.bgnbd import (
+    SEARCH_LIMIT,
+    as_finite_vector,
+    at_edge,
+    best_of_starts,
+    check_frequency,
+    check_where,
+)
 
 GAMMA_GAMMA_METHOD = (
     "Gamma-Gamma spend model (Fader, Hardie & Lee 2005; Fader & Hardie 2013), maximum "
-    "likelihood on log-parameters over customers with frequency > 0"
+    "likelihood on log-parameters over customers with frequency > 0, amounts divided by "
+    "their mean while searching (the fit does not depend on the currency unit), best of "
+    "several starts"
 )
 
 
@@ -33,6 +42,8 @@ class GammaGammaFit:
     v: float
     log_likelihood: float  # total over the n_customers with frequency > 0
     n_customers: int  # customers used in the fit (frequency > 0)
+    converged: bool = True
+    boundary: tuple[str, ...] = ()  # parameters fitted at the edge (→ 0 or → ∞)
 
     @property
     def population_mean_spend(self) -> float:
@@ -74,9 +85,11 @@ def _log_likelihood_terms(log_params: np.ndarray, x: np.ndarray, spend: np.ndarr
 def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGammaFit:
     """Fit the Gamma-Gamma spend model by maximum likelihood (Fader & Hardie 2013).
 
-    Uses only customers with frequency > 0; monetary is their mean repeat spend. Minimises
-    −mean log-likelihood over log-parameters from the fixed start (1, 1, 1): Nelder-Mead,
-    then an L-BFGS-B polish. Deterministic.
+    Uses only customers with frequency > 0; monetary is their mean repeat spend. Amounts
+    are divided by their mean while searching (p and q are unitless, v scales with the
+    currency), so yuan, dollars or cents give the same fit. Minimises −mean log-likelihood
+    over log-parameters from several fixed starts, each Nelder-Mead then L-BFGS-B; the best
+    likelihood is kept. Deterministic.
     """
     x, spend = check_spend(frequency, monetary)
     repeat = x > 0
@@ -85,15 +98,21 @@ def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGammaFi
             f"{int(repeat.sum())} customers have frequency > 0; at least 2 are needed"
         )
     x, spend = x[repeat], spend[repeat]
+    unit = float(spend.mean())
+    scaled_spend = spend / unit
 
     def objective(log_params: np.ndarray) -> float:
-        value = -_log_likelihood_terms(log_params, x, spend).mean()
+        if np.any(np.abs(log_params) > SEARCH_LIMIT):
+            return np.inf
+        value = -_log_likelihood_terms(log_params, x, scaled_spend).mean()
         return float(value) if np.isfinite(value) else np.inf
 
-    log_params, _ = minimise_log_params(objective, np.zeros(3))
+    starts = np.log([[1, 1, 1], [5, 3, 2], [1, 5, 5], [20, 20, 20]])
+    scaled, converged = best_of_starts(objective, starts)
+    log_params = scaled + np.array([0.0, 0.0, np.log(unit)])
     p, q, v = (float(value) for value in np.exp(log_params))
     total = float(_log_likelihood_terms(log_params, x, spend).sum())
-    return GammaGammaFit(p, q, v, total, len(x))
+    return GammaGammaFit(p, q, v, total, len(x), converged, at_edge(scaled, "p q v"))
 
 
 def log_likelihood(fit: GammaGammaFit, frequency: np.ndarray, monetary: np.ndarray) -> float:

@@ -98,3 +98,11 @@ def zero_value_orders(warehouse: Warehouse, as_of: date) -> int:
     orders = warehouse.table("orders")
     zero = orders.filter(orders.revenue == 0, in_days(orders.order_ts, EARLIEST, as_of))
     return int(zero.count().to_pyarrow().as_py())
+
+
+def last_order_day(warehouse: Warehouse, first: date, last: date) -> date | None:
+    """The last day within [first, last] with an order, or None when there is none."""
+    orders = warehouse.table("orders")
+    within = orders.filter(in_days(orders.order_ts, first, last))
+    value = within.order_ts.max().to_pyarrow().as_py()
+    return None if value is None else pd.Timestamp(value).date()

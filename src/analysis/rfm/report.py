@@ -29,6 +29,8 @@ class RfmReport:
     headline: str
     lang: str
     as_of: str
+    as_of_source: str  # params | last_order_day | period_end (no order in the period)
+    period: str
     n_customers: int
     classes: list[dict]
     rf_segments: dict[str, int]
@@ -53,7 +55,7 @@ class RfmTables:
 
 def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
     """Every computation of the report, from engine tables to typed results."""
-    as_of = params.as_of_date
+    as_of, as_of_source = report_day(warehouse, params)
     rules = params.rules
     rfm = queries.rfm_table(warehouse, as_of, params.lookback_days).set_index("customer_id")
     table = scores.rfm_scores(rfm)
@@ -63,7 +65,7 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
         rfm, k_range=(params.k_min, params.k_max), random_state=params.random_state
     )
     table["cluster"] = found.labels
-    value, model = lifetime_values(warehouse, params)
+    value, model = lifetime_values(warehouse, params, as_of)
     table = table.join(value, how="left")
     earlier = queries.rfm_table(warehouse, _month_before(as_of), params.lookback_days)
     before = classes.customer_classes(earlier.set_index("customer_id"), rules)
@@ -72,6 +74,8 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
         headline=headline_sentence(table, classes.moved_down(moves), params.lang),
         lang=params.lang,
         as_of=as_of.isoformat(),
+        as_of_source=as_of_source,
+        period=params.period,
         n_customers=len(table),
         classes=class_summary(table, params.lang),
         rf_segments=table["rf_segment"].value_counts().to_dict(),
@@ -91,10 +95,28 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
     return report, RfmTables(table, moves, found.silhouette_by_k)
 
 
-def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFrame, dict]:
-    """P(alive) and discounted CLV per customer from BG/NBD and Gamma-Gamma fits."""
+def report_day(warehouse: Warehouse, params: RfmParams) -> tuple[date, str]:
+    """The as-of day and where it came from: params, else the last day with orders in the
+    period (data that stop early would otherwise count the missing days as silence), else
+    the period's last day."""
+    if params.as_of is not None:
+        return params.as_of, "params"
+    first, last = month_bounds(params.period)
+    found = queries.last_order_day(warehouse, first, last)
+    return (found, "last_order_day") if found is not None else (last, "period_end")
+
+
+def lifetime_values(
+    warehouse: Warehouse, params: RfmParams, as_of: date
+) -> tuple[pd.DataFrame, dict]:
+    """P(alive) and discounted CLV per customer from BG/NBD and Gamma-Gamma fits.
+
+    A CLV that cannot be computed stays NaN (never 0): all customers when the spend model
+    has no finite mean (q <= 1), single customers where the expectation did not converge.
+    The fits' convergence and parameters at the model's edge go into the model record.
+    """
     unit = 7.0 if params.summary_unit == "weeks" else 1.0
-    summary = queries.clv_summary(warehouse, params.as_of_date, period_days=unit)
+    summary = queries.clv_summary(warehouse, as_of, period_days=unit)
     summary = summary.set_index("customer_id")
     x, t_x, big_t = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     spend = summary["monetary_value"].to_numpy(float)
@@ -102,19 +124,23 @@ def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFra
     # repeat purchases all of zero value: left out of the spend fit, valued at its mean
     free_repeats = (x > 0) & (spend <= 0)
     spending = gamma_gamma.fit_gamma_gamma(np.where(free_repeats, 0, x), spend)
-    spend = np.where(free_repeats, spending.population_mean_spend, spend)
-    value = clv.customer_lifetime_value(
-        transactions,
-        spending,
-        x,
-        t_x,
-        big_t,
-        spend,
-        horizon_periods=params.clv_horizon_days / unit,
-        periods_per_month=DAYS_PER_MONTH / unit,
-        margin=params.gross_margin,
-        monthly_discount_rate=params.monthly_discount_rate,
-    )
+    finite_mean = spending.q > 1
+    value = np.full(len(x), np.nan)
+    if finite_mean:
+        spend = np.where(free_repeats, spending.population_mean_spend, spend)
+        value = clv.customer_lifetime_value(
+            transactions,
+            spending,
+            x,
+            t_x,
+            big_t,
+            spend,
+            horizon_periods=params.clv_horizon_days / unit,
+            periods_per_month=DAYS_PER_MONTH / unit,
+            margin=params.gross_margin,
+            monthly_discount_rate=params.monthly_discount_rate,
+        )
+        value = np.where(np.isfinite(value), value, np.nan)
     per_customer = pd.DataFrame(
         {"p_alive": bgnbd.probability_alive(transactions, x, t_x, big_t), "clv": value},
         index=summary.index,
@@ -128,6 +154,11 @@ def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFra
         "q": spending.q,
         "v": spending.v,
         "log_likelihood": transactions.log_likelihood + spending.log_likelihood,
+        "bgnbd_converged": transactions.converged,
+        "gamma_gamma_converged": spending.converged,
+        "boundary": [*transactions.boundary, *spending.boundary],
+        "spend_mean_finite": bool(finite_mean),
+        "clv_not_computed": int(np.isnan(value).sum()),
         "frequency_spend_correlation": gamma_gamma.frequency_spend_correlation(
             x[~free_repeats], spend[~free_repeats]
         ),
@@ -142,8 +173,16 @@ def lifetime_values(warehouse: Warehouse, params: RfmParams) -> tuple[pd.DataFra
 
 def with_clv_totals(profiles: list[dict], table: pd.DataFrame) -> list[dict]:
     """Each cluster profile with its customers' total CLV."""
-    totals = table.groupby("cluster")["clv"].sum()
-    return [p | {"clv_total": float(totals.get(p["cluster"], 0.0))} for p in profiles]
+    return [
+        p | {"clv_total": clv_total(table.loc[table["cluster"] == p["cluster"], "clv"])}
+        for p in profiles
+    ]
+
+
+def clv_total(values: pd.Series) -> float | None:
+    """Sum of the CLVs that were computed; None when none was (shown as "not computed")."""
+    computed = values.dropna()
+    return float(computed.sum()) if len(computed) else None
 
 
 def class_summary(table: pd.DataFrame, lang: str) -> list[dict]:
@@ -169,7 +208,7 @@ def class_summary(table: pd.DataFrame, lang: str) -> list[dict]:
                 "mean_recency_days": _mean(members["recency_days"]),
                 "mean_frequency": _mean(members["frequency"]),
                 "mean_monetary": _mean(members["monetary_total"]),
-                "clv_total": float(members["clv"].fillna(0).sum()),
+                "clv_total": clv_total(members["clv"]),
                 "action": text(f"rfm.action.{name}", lang),
             }
         )
@@ -186,13 +225,13 @@ def repurchase_rate(warehouse: Warehouse, period: str) -> float | None:
 def headline_sentence(table: pd.DataFrame, moved_down: int, lang: str) -> str:
     """Who is valuable, how many are slipping, what they are worth (in `lang`)."""
     counts = table["class"].value_counts()
-    high_clv = table.loc[table["class"] == "high_value", "clv"].sum()
+    high_clv = clv_total(table.loc[table["class"] == "high_value", "clv"])
     return text(
         "rfm.headline",
         lang,
         customers=number(len(table), lang),
         high=number(int(counts.get("high_value", 0)), lang),
-        high_clv=money(high_clv, lang),
+        high_clv=text("rfm.not_computed", lang) if high_clv is None else money(high_clv, lang),
         churned=number(int(counts.get("churned", 0)), lang),
         moved_down=number(moved_down, lang),
     )

@@ -208,3 +208,30 @@ def test_funnel_and_traffic_tables_identical_on_pyspark(demo_dir, spark) -> None
         for f in frames
     ]
     assert tables[0] == tables[1]
+
+
+def test_monthly_summary_links_each_week_of_its_month(tmp_path: Path) -> None:
+    from analysis.summary.report import weekly_reports
+
+    record = {
+        "report": "weekly",
+        "name": "weekly-2026-W43",
+        "status": "ok",
+        "params": {"period": "2026-10"},
+        "results": {"headline": "Week 2026-W43: …"},
+    }
+    (tmp_path / "weekly-2026-W43.json").write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "weekly-2026-W43.html").write_text("<html></html>", encoding="utf-8")
+    weeks = weekly_reports(tmp_path, "2026-10")
+    assert [w["week"] for w in weeks] == weeks_of_month("2026-10")
+    ran = [w for w in weeks if w["status"] == "ok"]
+    assert ran == [
+        {
+            "week": WEEK,
+            "name": "weekly-2026-W43",
+            "status": "ok",
+            "headline": "Week 2026-W43: …",
+            "href": "weekly-2026-W43.html",
+        }
+    ]
+    assert all(w["href"] is None for w in weeks if w["status"] == "missing")

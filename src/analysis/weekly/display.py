@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.i18n import number, percent, text
-from analysis.reporting.display import finding, show_table, show_warning
+from analysis.reporting.display import finding, show_figure, show_table, show_warning
+from analysis.weekly.plots import complaints_chart, funnel_chart
 from analysis.weekly.report import WeeklyReport, channel_name, step_name
 
 
@@ -102,6 +103,9 @@ def show_funnel(report: WeeklyReport) -> None:
                 orders=f"{worst.orders_lost:.0f}",
             ),
         )
+    figure = funnel_chart(report)
+    if figure is not None:
+        show_figure(figure, alt=figure.axes[0].get_title())
     finding("{sentence}", sentence=report.funnel_test)
     steps = report.funnel
     yes, no = text("weekly.yes", lang), text("weekly.no", lang)
@@ -221,6 +225,9 @@ def show_reputation(report: WeeklyReport) -> None:
             "last": [w.last or "–" for w in report.complaints],
         }
     )
+    figure = complaints_chart(report)
+    if figure is not None:
+        show_figure(figure, alt=figure.axes[0].get_title())
     show_table(_columns(weeks, lang))
     if alert.examples:
         examples = pd.DataFrame(alert.examples)[["ts", "channel", "text"]]

@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 MONTH ?= 2026-10
+WEEK ?= 2026-W43
 JOBS ?= 2
 SEED ?= 7
 SCALE ?= 1
@@ -14,7 +15,7 @@ DEMO := data/demo
 PARAMS ?= params/data_health.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps data reports report lab test browser-test gallery lint format bench lock clean
+.PHONY: help setup system-deps data reports report weekly lab test browser-test gallery lint format bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -51,6 +52,9 @@ reports: $(STAMP) $(DEMO)/truth.json ## run the month's batch → reports/<MONTH
 
 report: $(STAMP) $(DEMO)/truth.json ## run one report: make report PARAMS=params/data_health.yaml
 	$(PY) -m analysis run $(PARAMS)
+
+weekly: $(STAMP) $(DEMO)/truth.json ## run the weekly data report: make weekly WEEK=2026-W43 (LANG=en|zh) → reports/<month>/weekly-<week>.html
+	LANG=C.UTF-8 $(PY) -m analysis run params/weekly/demo.yaml --set week=$(WEEK) $(REPORT_LANG)
 
 lab: $(STAMP) $(DEMO)/truth.json ## open JupyterLab on notebooks/ (defaults read the demo warehouse)
 	$(UV) pip install --quiet --python $(PY) "jupyterlab>=4.2"

@@ -219,6 +219,23 @@ def main() -> None:
             )
         )
 
+    weekly = measure(
+        "weekly report 2026-W43, scale 1",
+        [
+            PYTHON,
+            "-m",
+            "analysis",
+            "run",
+            str(ROOT / "params" / "weekly" / "demo.yaml"),
+            "--set",
+            f"data.path={demo_1}",
+            "--out",
+            str(OUT / "reports-weekly"),
+        ],
+    )
+    note = f"{weekly.seconds / floor.seconds:.2f}× the floor"
+    results.append(Measurement(weekly.name, weekly.seconds, weekly.peak_mb, note))
+
     results += abtest_benchmarks()
     results += rfm_benchmarks()
     results.append(rfm_report_benchmark(demo_1))

@@ -91,6 +91,47 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 "requested_at": ts(["2026-10-10"]),
             }
         ),
+        "page_views": pd.DataFrame(
+            {
+                "user_id": ["C1", "C1", None, "C3"],
+                "session_id": ["S1", "S1", "S2", "S3"],
+                "ts": ts(
+                    ["2026-10-05 10:00", "2026-10-05 10:01", "2026-10-06 08:00", "2026-10-06 09:00"]
+                ),
+                "page_type": ["home", "product", "home", "home"],
+                "channel": ["百度SEM", "百度SEM", None, "抖音"],
+            }
+        ),
+        "content": pd.DataFrame(
+            {
+                "content_id": ["CT1"],
+                "channel": ["抖音"],
+                "published_at": ts(["2026-10-01 10:00"]),
+                "title": ["【护肤误区】第1期"],
+                "format": ["short_video"],
+            }
+        ),
+        "content_daily": pd.DataFrame(
+            {
+                "content_id": ["CT1", "CT1"],
+                "date": pd.to_datetime(["2026-10-01", "2026-10-02"]).date,
+                "reads": [100, 40],
+                "completions": [20, 9],
+                "likes": [5, 1],
+                "shares": [1, 0],
+                "comments": [2, 0],
+                "followers_gained": [1, 0],
+            }
+        ),
+        "comments": pd.DataFrame(
+            {
+                "content_id": ["CT1", None],
+                "channel": ["抖音", "小红书"],
+                "ts": ts(["2026-10-01 12:00", "2026-10-03 09:00"]),
+                "text": ["好用", f"差评，电话 {TINY_PHONE}"],
+                "user_id": ["C2", None],
+            }
+        ),
     }
 
 

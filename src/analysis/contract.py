@@ -149,6 +149,15 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "unit_revenue_nonneg",
         ),
     ),
+    "content_daily": (
+        RowRule(
+            "completions",
+            "0 ≤ completions ≤ reads",
+            lambda t: (t.completions < 0) | (t.completions > t.reads),
+            "Completions (plays watched to the end) must be between 0 and the day's reads.",
+            "completions_within_reads",
+        ),
+    ),
 }
 
 _KIND_CHECKS: dict[str, tuple[str, Callable]] = {

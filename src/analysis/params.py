@@ -28,6 +28,7 @@ from pydantic import (
 from analysis.errors import ParamsError
 from analysis.i18n import Lang
 from analysis.schema import TABLES
+from analysis.weeks import check_week, week_month
 
 TableName = Literal[
     "orders",
@@ -38,6 +39,10 @@ TableName = Literal[
     "experiment_units",
     "metrics",
     "erasures",
+    "page_views",
+    "content",
+    "content_daily",
+    "comments",
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -581,6 +586,89 @@ class SummaryParams(ReportParams):
         return values
 
 
+Week = Annotated[str, AfterValidator(check_week)]
+
+
+class WeeklyParams(ReportParams):
+    """The weekly data report (数据周报): traffic, funnel, incidents, content, reputation.
+
+    `period` is the month the week belongs to (the month of its Thursday); it is filled from
+    `week` when not given. Outputs are named `weekly-<week>` unless `name` is given.
+    """
+
+    report_kind: ClassVar[str] = "weekly"
+    tables_needed: ClassVar[tuple[str, ...]] = ("page_views",)
+    tables_optional: ClassVar[tuple[str, ...]] = (
+        "content",
+        "content_daily",
+        "comments",
+        "touchpoints",
+        "orders",
+        "spend",
+        "erasures",
+    )
+
+    report: Literal["weekly"] = "weekly"
+    week: Week = Field(description="ISO week reported on, YYYY-Www such as 2026-W43")
+    history_weeks: int = Field(8, ge=2, le=53, description="weeks shown for trends, this one last")
+    funnel_steps: list[str] = Field(
+        default_factory=lambda: ["home", "list", "product", "review", "cart", "checkout", "paid"],
+        min_length=2,
+        description="page types of the funnel in order; the last one is an order",
+    )
+    paid_channels: list[str] = Field(
+        default_factory=lambda: ["百度SEM", "抖音", "小红书", "微信公众号", "知乎"],
+        description="channels whose traffic is bought",
+    )
+    private_channels: list[str] = Field(
+        default_factory=lambda: ["企业微信社群", "邮件"],
+        description="private-domain (私域) channels; every other channel is free traffic",
+    )
+    alpha: float = Field(0.05, gt=0, lt=1, description="family-wise error of the funnel tests")
+    completion_targets: dict[str, float] = Field(
+        default_factory=lambda: {"抖音": 0.30},
+        description="video completion-rate target per channel (handbook: Douyin ≥ 30%)",
+    )
+    brand_names: list[str] = Field(
+        default_factory=lambda: ["澜肌"],
+        min_length=1,
+        description="the brand's names as people write them (default: the demo brand)",
+    )
+    complaint_words: list[str] = Field(default_factory=lambda: ["投诉", "差评"], min_length=1)
+    alert_min_comments: int = Field(5, ge=1, description="fewest complaints for an alert")
+    alert_max_p_value: float = Field(0.01, gt=0, lt=1, description="Poisson tail vs past weeks")
+    negative_below: float = Field(0.4, gt=0, lt=1, description="sentiment score of a negative")
+    positive_above: float = Field(0.6, gt=0, lt=1, description="sentiment score of a positive")
+    examples: int = Field(5, ge=0, le=20, description="masked example complaints shown")
+    incidents: bool = Field(True, description="take the week's incidents from the detector")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _period_from_week(cls, values: Any) -> Any:
+        if isinstance(values, dict) and values.get("period") is None and "week" in values:
+            try:
+                return {**values, "period": week_month(check_week(values["week"]))}
+            except ValueError:
+                return values  # the week's own validator says what is wrong
+        return values
+
+    @model_validator(mode="after")
+    def _week_in_period(self) -> WeeklyParams:
+        if week_month(self.week) != self.period:
+            raise ValueError(
+                f"week {self.week} belongs to {week_month(self.week)} (the month of its "
+                f"Thursday), not to period {self.period}; give that period or another week"
+            )
+        if not self.negative_below <= self.positive_above:
+            raise ValueError("negative_below must not exceed positive_above")
+        return self
+
+    @property
+    def output_name(self) -> str:
+        """`name`, else weekly-<week> (a month holds several weekly reports)."""
+        return self.name or f"{self.report}-{self.week}"
+
+
 REPORTS: dict[str, type[ReportParams]] = {
     DataHealthParams.report_kind: DataHealthParams,
     AbTestParams.report_kind: AbTestParams,
@@ -588,6 +676,7 @@ REPORTS: dict[str, type[ReportParams]] = {
     AttributionParams.report_kind: AttributionParams,
     AnomalyParams.report_kind: AnomalyParams,
     SummaryParams.report_kind: SummaryParams,
+    WeeklyParams.report_kind: WeeklyParams,
 }
 """Every report the runner knows: report name → its params model (and notebook name)."""
 

@@ -148,6 +148,58 @@ TABLES: dict[str, TableSpec] = {
             ),
             time_column="requested_at",
         ),
+        # the weekly data report's tables (all optional for the monthly reports)
+        TableSpec(
+            "page_views",
+            (
+                Column("user_id", "string", nullable=True),  # null for a visitor not logged in
+                Column("session_id", "string"),
+                Column("ts", "timestamp"),
+                Column("page_type", "string"),  # home, list, product, review, cart, checkout…
+                Column("channel", "string", nullable=True),
+            ),
+            time_column="ts",
+            customer_column="user_id",
+        ),
+        TableSpec(
+            "content",
+            (
+                Column("content_id", "string"),
+                Column("channel", "string"),
+                Column("published_at", "timestamp"),
+                Column("title", "string"),
+                Column("format", "string"),  # article, short_video, note, live
+            ),
+            key=("content_id",),
+            time_column="published_at",
+        ),
+        TableSpec(
+            "content_daily",
+            (
+                Column("content_id", "string"),
+                Column("date", "date"),
+                Column("reads", "int"),  # reads of an article or note, plays of a video
+                Column("completions", "int"),
+                Column("likes", "int"),
+                Column("shares", "int"),
+                Column("comments", "int"),
+                Column("followers_gained", "int"),
+            ),
+            key=("content_id", "date"),
+            time_column="date",
+        ),
+        TableSpec(
+            "comments",
+            (
+                Column("content_id", "string", nullable=True),
+                Column("channel", "string"),
+                Column("ts", "timestamp"),
+                Column("text", "string"),  # free text: masked before it is shown or stored
+                Column("user_id", "string", nullable=True),  # the commenter, when known
+            ),
+            time_column="ts",
+            customer_column="user_id",
+        ),
     )
 }
 

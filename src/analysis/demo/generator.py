@@ -23,6 +23,7 @@ from analysis.demo.seeding import Stream, rng_for
 from analysis.demo.spend import build_spend
 from analysis.demo.tally import Tally
 from analysis.demo.truth import assemble_truth
+from analysis.demo.weekly import write_weekly_tables
 from analysis.demo.writer import TRUTH_FILE, WarehouseWriter
 
 logger = logging.getLogger(__name__)
@@ -93,4 +94,7 @@ def write_small_tables(plan: Plan, tally: Tally, writer: WarehouseWriter) -> dic
         np.concatenate(tally.buyers),
     )
     writer.append("erasures", erasures)
-    return assemble_truth(plan, tally, writer.rows, spend_total, records, erased)
+    weekly = write_weekly_tables(plan, writer, erased)
+    return assemble_truth(plan, tally, writer.rows, spend_total, records, erased) | {
+        "weekly": weekly
+    }

@@ -71,6 +71,34 @@ def show_sources(report: SummaryReport) -> None:
     display_html(
         f"<table class='report-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
+    if any(w["status"] != "missing" for w in report.weekly):
+        show_weekly(report)
+
+
+def show_weekly(report: SummaryReport) -> None:
+    """The month's weekly data reports, one row a week, linked where they ran."""
+    lang = report.lang
+    rows = "".join(
+        "<tr><td>{link}</td><td>{status}</td><td>{headline}</td></tr>".format(
+            link=(
+                f'<a href="{escape(w["href"])}">{escape(w["week"])}</a>'
+                if w["href"]
+                else escape(w["week"])
+            ),
+            status=escape(text(f"source.status.{w['status']}", lang)),
+            headline=escape(w["headline"] or ""),
+        )
+        for w in report.weekly
+    )
+    head = "".join(
+        f"<th>{escape(text(k, lang))}</th>"
+        for k in ("weekly.col.week", "column.status", "column.headline")
+    )
+    caption = escape(text("weekly.summary.caption", lang))
+    display_html(
+        f"<p class='caption'><b>{caption}</b></p><table class='report-table'><thead><tr>{head}"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def show_scorecard(report: SummaryReport) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.i18n import text
@@ -20,6 +20,7 @@ from analysis.summary.scorecard import (
 )
 from analysis.summary.sources import Source, read_source, read_sources
 from analysis.warehouse import Warehouse
+from analysis.weeks import weeks_of_month
 
 FROM_ATTRIBUTION = ("channel_roi", "sem_lead_cost")
 
@@ -37,6 +38,7 @@ class SummaryReport:
     budget_execution: list[ExecutionLine]
     decisions: list[Decision]
     decisions_left_out: int
+    weekly: list[dict] = field(default_factory=list)  # {week, name, status, headline, href}
 
 
 def reports_folder(params: SummaryParams) -> Path:
@@ -78,7 +80,16 @@ def run(warehouse: Warehouse, params: SummaryParams) -> SummaryReport:
         budget_execution=execution,
         decisions=decisions,
         decisions_left_out=left_out,
+        weekly=weekly_reports(folder, params.period),
     )
+
+
+def weekly_reports(folder: Path, period: str) -> list[dict]:
+    """Each ISO week of the month (by its Thursday) with its weekly report, when one ran."""
+    return [
+        {"week": week} | _source_record(read_source(folder, f"weekly-{week}", period))
+        for week in weeks_of_month(period)
+    ]
 
 
 def _named(kinds: dict[str, str], kind: str) -> str:

@@ -140,6 +140,18 @@ TABLES: dict[str, TableSpec] = {
             key=("series", "ts"),
             time_column="ts",
         ),
+        TableSpec(  # optional: holdout / geo tests of a channel's incremental revenue
+            "lift_tests",
+            (
+                Column("channel", "string"),
+                Column("start", "date"),
+                Column("end", "date"),
+                Column("incremental_revenue", "float"),
+                Column("std_error", "float"),
+            ),
+            key=("channel", "start", "end"),
+            time_column="end",
+        ),
         TableSpec(
             "erasures",
             (

@@ -68,6 +68,11 @@ class ResponseCurve:
         a, b = self._parameters()
         return a / b * math.exp(-daily_spend / b)
 
+    def spend_for_marginal_roi(self, marginal: float) -> float:
+        """Daily spend b·ln(a/(b·m)) where marginal ROI equals m."""
+        a, b = self._parameters()
+        return b * math.log(a / (b * marginal))
+
     def marginal_roi_interval_at(self, daily_spend: float) -> tuple[float, float] | None:
         """`level` interval for marginal ROI at s: delta method on log m = ln a − ln b − s/b."""
         a, b = self._parameters()

@@ -17,6 +17,7 @@ from analysis.demo.experiments import (
     experiment_truth,
     run_experiment,
 )
+from analysis.demo.media import channel_day_spend, channel_response_truth, lift_test_table
 from analysis.demo.metrics import build_metrics
 from analysis.demo.plan import Plan, make_plan
 from analysis.demo.seeding import Stream, rng_for
@@ -71,10 +72,13 @@ def stream_chunks(plan: Plan, writer: WarehouseWriter, bar: tqdm) -> Tally:
 
 def write_small_tables(plan: Plan, tally: Tally, writer: WarehouseWriter) -> dict:
     """Spend, experiments, metrics and erasures from the tally; returns the truth dict."""
-    spend, spend_total = build_spend(
-        rng_for(plan.seed, Stream.SPEND), tally.clicks, tally.true_revenue
+    spend, spend_by_day = build_spend(
+        rng_for(plan.seed, Stream.SPEND), tally.clicks, channel_day_spend(plan.seed, plan.customers)
     )
     writer.append("spend", spend)
+    lift_tests, lift_truth = lift_test_table(plan.seed, plan.customers)
+    writer.append("lift_tests", lift_tests)
+    response = channel_response_truth(plan.seed, plan.customers, spend_by_day)
     writer.append("experiment_arms", arms_table())
     records, participants = [], []
     for number, experiment in enumerate(EXPERIMENTS, start=1):
@@ -93,4 +97,8 @@ def write_small_tables(plan: Plan, tally: Tally, writer: WarehouseWriter) -> dic
         np.concatenate(tally.buyers),
     )
     writer.append("erasures", erasures)
-    return assemble_truth(plan, tally, writer.rows, spend_total, records, erased)
+    truth = assemble_truth(
+        plan, tally, writer.rows, spend_by_day.sum(axis=1), records, erased, response
+    )
+    truth["lift_tests"] = [lift_truth]
+    return truth

@@ -91,6 +91,15 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 "requested_at": ts(["2026-10-10"]),
             }
         ),
+        "lift_tests": pd.DataFrame(
+            {
+                "channel": ["抖音"],
+                "start": pd.to_datetime(["2026-09-01"]).date,
+                "end": pd.to_datetime(["2026-09-28"]).date,
+                "incremental_revenue": [1200.0],
+                "std_error": [150.0],
+            }
+        ),
     }
 
 

@@ -33,6 +33,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis.attribution.response import ResponseBand
 from analysis.errors import AnalysisError
 
 DECAY_GRID = (0.0, 0.2, 0.4, 0.6, 0.8)  # half-lives 0 to 3.1 days
@@ -81,6 +82,17 @@ class SaturationCurve:
         low, high = _quantiles(self.beta_draws * slope, self.level)
         return low, high
 
+    def band(self, daily_spend: np.ndarray) -> ResponseBand:
+        """The curve and its pointwise `level` band (posterior draws of β) on a spend grid."""
+        grid = np.asarray(daily_spend, dtype=float)
+        shape = grid / (grid + self.half_saturation)
+        tail = (1.0 - self.level) / 2
+        low, high = np.quantile(self.beta_draws, [tail, 1.0 - tail])
+        return ResponseBand(
+            self.channel, grid, self.beta * shape, np.clip(low * shape, 0.0, None),
+            high * shape, self.level, True,
+        )  # fmt: skip
+
     def spend_for_marginal_roi(self, marginal: float) -> float:
         """Daily spend where marginal ROI equals `marginal` (may be < 0: none would do)."""
         if self.beta <= 0:
@@ -119,6 +131,7 @@ class MmmFit:
     last: date
     r_squared: float
     noise_inflation: float
+    daily: pd.DataFrame  # date, channel, spend, revenue (the channel's fitted daily addition)
     method: str = METHOD
 
     def channel(self, name: str) -> ChannelRoi | None:
@@ -286,6 +299,16 @@ def fit_mmm(
             calibrated=any(row[0] == name for row in lifts),
         )
     r2 = 1.0 - float(np.var(residual)) / float(np.var(y))
+    daily = pd.concat(
+        [
+            pd.DataFrame(
+                {"date": dates, "channel": name, "spend": s[name], "revenue": mean[k + j] * h[:, j]}
+            )
+            for j, name in enumerate(fitted)
+        ]
+        or [pd.DataFrame(columns=["date", "channel", "spend", "revenue"])],
+        ignore_index=True,
+    )
     return MmmFit(
         channels=[results[name] for name in names],
         curves=curves,
@@ -294,7 +317,43 @@ def fit_mmm(
         last=dates[-1].date(),
         r_squared=r2,
         noise_inflation=inflation,
+        daily=daily,
     )
+
+
+@dataclass(frozen=True)
+class BudgetEffect:
+    """Expected incremental revenue a month of spend buys under the fitted curves."""
+
+    current: float  # at the current monthly spend per channel
+    proposed: float
+    difference: float  # proposed − current
+    difference_interval: tuple[float, float]
+    level: float
+
+
+def budget_effect(
+    curves: dict[str, SaturationCurve],
+    current: dict[str, float],
+    proposed: dict[str, float],
+    days: float,
+    level: float = 0.9,
+) -> BudgetEffect:
+    """Revenue the fitted channels add in a month at current vs proposed spend (steady state).
+
+    The interval uses joint posterior draws of β (row i of every curve's draws is one draw)."""
+    now = later = 0.0
+    diff_draws = 0.0
+    for name, curve in curves.items():
+        before = curve.half_saturation
+        a = current.get(name, 0.0) / days
+        b = proposed.get(name, 0.0) / days
+        shape_now, shape_later = a / (a + before), b / (b + before)
+        now += days * curve.beta * shape_now
+        later += days * curve.beta * shape_later
+        diff_draws = diff_draws + days * curve.beta_draws * (shape_later - shape_now)
+    interval = _quantiles(np.atleast_1d(diff_draws), level) if curves else (0.0, 0.0)
+    return BudgetEffect(now, later, later - now, interval, level)
 
 
 def _half_saturation_penalty(multiple: float) -> float:

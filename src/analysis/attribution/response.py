@@ -173,6 +173,8 @@ def fit_response_curve(
 def response_band(curve: ResponseCurve, daily_spend: np.ndarray) -> ResponseBand:
     """Evaluate the fitted curve and its pointwise `level` band (delta method) on a spend grid."""
     grid = np.asarray(daily_spend, dtype=float)
+    if hasattr(curve, "band"):  # the marketing-mix model's curve draws its own band
+        return curve.band(grid)
     a, b = curve._parameters()
     revenue = a * -np.expm1(-grid / b)
     if curve.covariance is None:

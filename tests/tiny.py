@@ -91,6 +91,19 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 "requested_at": ts(["2026-10-10"]),
             }
         ),
+        "channel_spend": pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2026-10-01", "2026-10-01", "2026-10-02"]).date,
+                "channel": ["抖音", "百度SEM", "抖音"],
+                "spend": [500.0, 800.0, 450.0],
+            }
+        ),
+        "daily_revenue": pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2026-10-01", "2026-10-02"]).date,
+                "revenue": [5200.0, 4800.0],
+            }
+        ),
         "lift_tests": pd.DataFrame(
             {
                 "channel": ["抖音"],

@@ -38,6 +38,9 @@ TableName = Literal[
     "experiment_units",
     "metrics",
     "erasures",
+    "lift_tests",
+    "channel_spend",
+    "daily_revenue",
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -324,16 +327,31 @@ class AttributionParams(ReportParams):
     """The channel ROI report: multi-touch attribution, ROI by channel, budget moves."""
 
     report_kind: ClassVar[str] = "attribution"
-    tables_needed: ClassVar[tuple[str, ...]] = ("touchpoints", "orders", "spend")
-    tables_optional: ClassVar[tuple[str, ...]] = ("customers", "erasures", "lift_tests")
-
     report: Literal["attribution"] = "attribution"
+    inputs: Literal["journeys", "aggregates"] = Field(
+        "journeys",
+        description="journeys: touchpoints, orders and spend; aggregates: only daily spend per "
+        "channel (channel_spend) and daily revenue (daily_revenue), incremental ROI alone",
+    )
     roi_source: Literal["incremental", "attributed"] = Field(
         "incremental",
         description="status, quadrant, CAC and budget from the marketing-mix model's "
         "incremental ROI, or from the decision model's attributed ROI",
     )
     mmm: MmmSettingsParams = Field(default_factory=MmmSettingsParams)
+
+    @property
+    def tables_needed(self) -> tuple[str, ...]:  # type: ignore[override]
+        if self.inputs == "aggregates":
+            return ("channel_spend", "daily_revenue")
+        return ("touchpoints", "orders", "spend")
+
+    @property
+    def tables_optional(self) -> tuple[str, ...]:  # type: ignore[override]
+        if self.inputs == "aggregates":
+            return ("lift_tests",)
+        return ("customers", "erasures", "lift_tests")
+
     lookback_days: int = Field(30, gt=0, le=365, description="touches this far before an order")
     collapse_repeats: bool = Field(True, description="A > A > B counts as A > B")
     half_life_days: float = Field(7.0, gt=0, description="time-decay half-life")

@@ -152,6 +152,25 @@ TABLES: dict[str, TableSpec] = {
             key=("channel", "start", "end"),
             time_column="end",
         ),
+        TableSpec(  # aggregates only: a platform's daily spend per channel
+            "channel_spend",
+            (
+                Column("date", "date"),
+                Column("channel", "string"),
+                Column("spend", "float"),
+            ),
+            key=("date", "channel"),
+            time_column="date",
+        ),
+        TableSpec(  # aggregates only: the shop's daily revenue
+            "daily_revenue",
+            (
+                Column("date", "date"),
+                Column("revenue", "float"),
+            ),
+            key=("date",),
+            time_column="date",
+        ),
         TableSpec(
             "erasures",
             (

@@ -42,10 +42,16 @@ def show_overview(report: AttributionReport, params: AttributionParams) -> None:
     elif report.mmm and report.mmm.get("reason"):
         reason = text(f"attribution.mmm_reason.{report.mmm['reason']}", lang)
         show_warning("{note}", note=text("attribution.note.no_mmm", lang, reason=reason))
-    finding(
-        text("attribution.overview.model", lang, model="<b>{model}</b>"),
-        model=model_label(params.decision_model, lang),
-    )
+    if report.models:
+        key = (
+            "attribution.overview.incremental"
+            if report.roi_basis == "incremental"
+            else "attribution.overview.model"
+        )
+        finding(
+            text(key, lang, model="<b>{model}</b>"),
+            model=model_label(params.decision_model, lang),
+        )
 
 
 def show_roi(
@@ -59,6 +65,22 @@ def show_roi(
         plots.roi_by_channel(rows, model, params.thresholds, lang),
         alt=text("attribution.alt.roi", lang, model=label),
     )
+    if not report.models:  # aggregates only: no journeys, no attributed columns
+        columns = {
+            "channel": [r.channel for r in rows],
+            "spend": [_amount(r.spend, lang) for r in rows],
+            "incremental_roi": [_amount(r.incremental_roi, lang, 2) for r in rows],
+            "roi_interval": [_interval(r.incremental_roi_interval) for r in rows],
+            "marginal_roi": [_amount(r.marginal_roi, lang, 2) for r in rows],
+            "revenue_share": [_share(r.revenue_share, lang) for r in rows],
+            "profit_roi": [_amount(r.profit_roi, lang, 2) for r in rows],
+            "status": [_status_cell(r, report.thresholds, lang) for r in rows],
+        }
+        show_table(
+            pd.DataFrame({_column(name, lang): values for name, values in columns.items()}),
+            caption=text("attribution.caption.roi", lang, model=label, period=report.period),
+        )
+        return
     columns = {
         "channel": [r.channel for r in rows],
         "spend": [_amount(r.spend, lang) for r in rows],
@@ -123,6 +145,9 @@ def _interval(bounds: tuple[float, float] | None) -> str:
 def show_models(report: AttributionReport, tables: AttributionTables) -> None:
     """Attributed revenue by model side by side, ROI ranges, and every method in a sentence."""
     lang = report.lang
+    if not report.models:  # aggregates only: the path models need journeys
+        finding("{note}", note=text("attribution.finding.needs_journeys", lang))
+        return
     show_figure(
         plots.revenue_by_model(tables.credits, report.models, lang),
         alt=text("attribution.alt.revenue", lang),
@@ -201,6 +226,9 @@ def show_quadrants(report: AttributionReport, tables: AttributionTables) -> None
 def show_paths(report: AttributionReport, tables: AttributionTables) -> None:
     """Path counts, the length distribution and the most travelled paths."""
     lang, paths = report.lang, report.paths
+    if not paths:  # aggregates only
+        finding("{note}", note=text("attribution.finding.needs_journeys", lang))
+        return
     finding(
         "{note}",
         note=text(

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.attribution import budget, channels, ltv, mmm, models, queries, response
 from analysis.attribution.channels import ChannelEconomics, quadrant_label
 from analysis.attribution.models import model_label
+from analysis.errors import AnalysisError
 from analysis.i18n import money, percent, text
 from analysis.params import AttributionParams, month_bounds
 from analysis.warehouse import Warehouse
@@ -63,6 +64,8 @@ def run(
     warehouse: Warehouse, params: AttributionParams
 ) -> tuple[AttributionReport, AttributionTables]:
     """Attribute the month's conversions and revenue, judge each channel, propose the budget."""
+    if params.inputs == "aggregates":
+        return run_aggregates(warehouse, params)
     first, last = month_bounds(params.period)
     journeys = queries.journey_touches(
         warehouse, first, last, lookback_days=params.lookback_days, collapse=params.collapse_repeats
@@ -161,13 +164,16 @@ def _mmm(
 
     Returns (fit, None), or (None, reason code): "attributed_chosen" (roi_source), "short_history"
     (fewer than 8 weeks of revenue)."""
-    if params.roi_source != "incremental":
+    if params.roi_source != "incremental" and params.inputs == "journeys":
         return None, "attributed_chosen"
     first = last - timedelta(days=params.mmm.history_days - 1)
-    revenue = queries.daily_revenue(warehouse, first, last)
+    aggregates = params.inputs == "aggregates"
+    revenue = (queries.aggregate_revenue if aggregates else queries.daily_revenue)(
+        warehouse, first, last
+    )
     if len(revenue) < mmm.MIN_WEEKS * 7:
         return None, "short_history"
-    spend = queries.daily_spend(warehouse, first, last)
+    spend = (queries.aggregate_spend if aggregates else queries.daily_spend)(warehouse, first, last)
     settings = mmm.MmmSettings(
         level=params.mmm.level,
         draws=params.mmm.draws,
@@ -184,6 +190,75 @@ def _mmm(
         settings=settings,
     )
     return fit, None
+
+
+def run_aggregates(
+    warehouse: Warehouse, params: AttributionParams
+) -> tuple[AttributionReport, AttributionTables]:
+    """Incremental ROI and the budget from daily spend per channel and daily revenue alone;
+    the path models need journeys and say so."""
+    first, last = month_bounds(params.period)
+    days_in_month = (last - first).days + 1
+    fit, not_fitted = _mmm(warehouse, params, last, days_in_month)
+    if fit is None:
+        raise AnalysisError(
+            f"inputs: aggregates: daily_revenue up to {last} has fewer than "
+            f"{mmm.MIN_WEEKS * 7} days ({not_fitted}); the marketing-mix model needs 8 weeks"
+        )
+    month = queries.aggregate_spend(warehouse, first, last)
+    spend = month.groupby("channel")["spend"].sum()
+    rules = thresholds(params)
+    rows = []
+    for row in fit.channels:
+        cost = float(spend.get(row.channel, 0.0))
+        base = ChannelEconomics(
+            channel=row.channel, spend=cost, visits=0, conversions={}, revenue={},
+            new_customers={}, roi={}, profit_roi=None, cac=None, ltv_to_cac=None,
+            conversion_rate=None, status="n/a", status_by_model={}, roi_range=None,
+            status_depends_on_model=False, quadrant="",
+        )  # fmt: skip
+        rows.append(
+            channels._on_incremental(
+                base, row, rules, params.gross_margin, 0.0, params.decision_model
+            )
+        )
+    economics = channels._with_return_quadrants(rows, rules)
+    curves = {
+        name: replace(curve, reason=_curve_words(fit, name, params.lang))
+        for name, curve in fit.curves.items()
+        if spend.get(name, 0.0) > 0
+    }
+    proposal = _budget(economics, curves, params, days_in_month, incremental=True)
+    effect = _effect(curves, proposal, days_in_month, params)
+    lang = params.lang
+    report = AttributionReport(
+        headline=incremental_headline(economics, params.decision_model, lang),
+        period=params.period,
+        lang=lang,
+        models=[],
+        decision_model=params.decision_model,
+        methods={"mmm": _mmm_method(fit, lang), "quadrant": _quadrant_method(fit, lang)},
+        channels=[_channel_record(r, params.decision_model, lang) for r in economics],
+        removal_effects={},
+        revenue_removal_effects={},
+        budget=[asdict(line) for line in proposal.lines],
+        budget_method=proposal.method,
+        budget_notes=list(proposal.notes),
+        paths={},
+        ltv={"value": None, "method": None, "fallback_reason": None},
+        findings=[
+            text("attribution.finding.needs_journeys", lang),
+            *incremental_findings(economics, fit, effect, lang),
+        ],
+        model_dependent_channels=[],
+        thresholds=params.thresholds.model_dump(),
+        roi_basis="incremental",
+        mmm=_mmm_summary(fit, None),
+        budget_effect=asdict(effect),
+    )
+    empty = pd.DataFrame()
+    tables = AttributionTables(economics, empty, empty, empty, curves, fit.daily)
+    return report, tables
 
 
 def _mmm_summary(fit: mmm.MmmFit | None, not_fitted: str | None) -> dict:
@@ -513,16 +588,28 @@ def incremental_headline(economics: list[ChannelEconomics], model: str, lang: st
         return text("attribution.headline.no_estimate", lang)
     top = max(rated, key=lambda r: abs((r.attributed_roi or 0.0) - r.incremental_roi))
     low, high = top.incremental_roi_interval or (top.incremental_roi, top.incremental_roi)
-    return text(
-        "attribution.headline.incremental",
-        lang,
-        channel=top.channel,
-        roi=f"{top.incremental_roi:.1f}",
-        low=f"{low:.1f}",
-        high=f"{high:.1f}",
-        status=status_words(top, lang),
-        model=model_label(model, lang),
-        attributed="–" if top.attributed_roi is None else f"{top.attributed_roi:.1f}",
+    return (
+        text(
+            "attribution.headline.incremental",
+            lang,
+            channel=top.channel,
+            roi=f"{top.incremental_roi:.1f}",
+            low=f"{low:.1f}",
+            high=f"{high:.1f}",
+            status=status_words(top, lang),
+            model=model_label(model, lang),
+            attributed="–" if top.attributed_roi is None else f"{top.attributed_roi:.1f}",
+        )
+        if top.attributed_roi is not None
+        else text(
+            "attribution.headline.incremental_only",
+            lang,
+            channel=top.channel,
+            roi=f"{top.incremental_roi:.1f}",
+            low=f"{low:.1f}",
+            high=f"{high:.1f}",
+            status=status_words(top, lang),
+        )
     )
 
 

@@ -17,7 +17,12 @@ from analysis.demo.experiments import (
     experiment_truth,
     run_experiment,
 )
-from analysis.demo.media import channel_day_spend, channel_response_truth, lift_test_table
+from analysis.demo.media import (
+    aggregate_tables,
+    channel_day_spend,
+    channel_response_truth,
+    lift_test_table,
+)
 from analysis.demo.metrics import build_metrics
 from analysis.demo.plan import Plan, make_plan
 from analysis.demo.seeding import Stream, rng_for
@@ -78,6 +83,9 @@ def write_small_tables(plan: Plan, tally: Tally, writer: WarehouseWriter) -> dic
     writer.append("spend", spend)
     lift_tests, lift_truth = lift_test_table(plan.seed, plan.customers)
     writer.append("lift_tests", lift_tests)
+    channel_spend, daily_revenue = aggregate_tables(spend_by_day, tally.daily_revenue)
+    writer.append("channel_spend", channel_spend)
+    writer.append("daily_revenue", daily_revenue)
     response = channel_response_truth(plan.seed, plan.customers, spend_by_day)
     writer.append("experiment_arms", arms_table())
     records, participants = [], []

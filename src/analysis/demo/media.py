@@ -28,6 +28,7 @@ from analysis.demo.world import (
     CUSTOMERS_AT_SCALE_1,
     DAY,
     DAYS,
+    EPOCH_OFFSET,
     NEW,
     PERIOD_END,
     PLANTED_ROI,
@@ -224,3 +225,25 @@ def channel_response_truth(seed: int, customers: int, spend_by_day: np.ndarray) 
             },
         }
     return out
+
+
+def aggregate_tables(
+    spend_by_day: np.ndarray, daily_revenue: np.ndarray
+) -> tuple[pa.Table, pa.Table]:
+    """The aggregates-only tables: spend per (day, paid channel with spend) and revenue per day."""
+    epoch = EPOCH_OFFSET // DAY
+    day, channel = np.nonzero(spend_by_day.T > 0)
+    spend = pa.table(
+        {
+            "date": pa.array((epoch + day).astype(np.int32)).cast(pa.date32()),
+            "channel": pa.array([CHANNELS[c] for c in channel]),
+            "spend": pa.array(np.round(spend_by_day.T[day, channel], 2)),
+        }
+    )
+    revenue = pa.table(
+        {
+            "date": pa.array((epoch + np.arange(DAYS)).astype(np.int32)).cast(pa.date32()),
+            "revenue": pa.array(np.round(daily_revenue, 2)),
+        }
+    )
+    return spend, revenue

@@ -262,3 +262,16 @@ def test_proposed_budget_earns_at_least_the_current_plan_on_the_planted_curves(
     assert planted(proposed) >= planted(current_plan)
     effect = results.budget_effect
     assert effect["difference_interval"][0] <= effect["difference"]
+
+
+def test_without_a_spend_table_the_path_models_run_alone(demo_dir: Path, tmp_path: Path) -> None:
+    for source in demo_dir.glob("*.parquet"):
+        if source.name != "spend.parquet":
+            (tmp_path / source.name).symlink_to(source)
+    params = AttributionParams(period="2026-10", data={"path": str(tmp_path)})
+    assert "spend" not in params.tables_needed
+    results, _ = report.run(open_warehouse(params.data), params)
+    assert results.mmm == {"fitted": False, "reason": "no_spend_table"}
+    assert results.budget == [] and results.roi_basis == "attributed"
+    assert {c["status"] for c in results.channels} == {"n/a"}
+    assert "spend" in results.findings[-1] and results.removal_effects

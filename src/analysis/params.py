@@ -344,13 +344,13 @@ class AttributionParams(ReportParams):
     def tables_needed(self) -> tuple[str, ...]:  # type: ignore[override]
         if self.inputs == "aggregates":
             return ("channel_spend", "daily_revenue")
-        return ("touchpoints", "orders", "spend")
+        return ("touchpoints", "orders")
 
     @property
     def tables_optional(self) -> tuple[str, ...]:  # type: ignore[override]
         if self.inputs == "aggregates":
             return ("lift_tests",)
-        return ("customers", "erasures", "lift_tests")
+        return ("spend", "customers", "erasures", "lift_tests")
 
     lookback_days: int = Field(30, gt=0, le=365, description="touches this far before an order")
     collapse_repeats: bool = Field(True, description="A > A > B counts as A > B")

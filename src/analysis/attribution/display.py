@@ -269,6 +269,9 @@ def show_paths(report: AttributionReport, tables: AttributionTables) -> None:
 def show_budget(report: AttributionReport, tables: AttributionTables) -> None:
     """The budget table (now, proposed, change, reason) and the response curves."""
     lang, lines = report.lang, report.budget
+    if not lines:  # no spend table: nothing to move
+        finding("{note}", note=report.budget_method)
+        return
     show_table(
         pd.DataFrame(
             {

@@ -71,7 +71,12 @@ def run(
         warehouse, first, last, lookback_days=params.lookback_days, collapse=params.collapse_repeats
     )
     counts = queries.path_counts(journeys)
-    spend = queries.spend_by_channel(warehouse, first, last).set_index("channel")["spend"]
+    has_spend = warehouse.has_table("spend")
+    spend = (
+        queries.spend_by_channel(warehouse, first, last).set_index("channel")["spend"]
+        if has_spend
+        else pd.Series(dtype=float)
+    )
     visits = queries.visits_by_channel(warehouse, first, last).set_index("channel")["visits"]
     touched = {channel for path in counts["path"] for channel in path}
     names = channels.channel_order(touched | set(spend.index) | set(visits.index))
@@ -106,10 +111,16 @@ def run(
             for name, curve in fit.curves.items()
             if spend.get(name, 0.0) > 0
         }
-    else:
+    elif has_spend:
         daily = _daily(warehouse, params, last, economics)
         curves = _curves(daily, economics, params, days_in_month)
-    proposal = _budget(economics, curves, params, days_in_month, incremental=fit is not None)
+    else:  # no spend table: the path models alone; ROI and the budget need spend
+        daily, curves = pd.DataFrame(columns=["date", "channel", "spend", "revenue"]), {}
+    proposal = (
+        _budget(economics, curves, params, days_in_month, incremental=fit is not None)
+        if has_spend
+        else None
+    )
     effect = _effect(curves, proposal, days_in_month, params) if fit is not None else None
     untouched = queries.orders_without_touches(warehouse, journeys, first, last)
     report = AttributionReport(
@@ -129,9 +140,9 @@ def run(
         channels=[_channel_record(row, params.decision_model, params.lang) for row in economics],
         removal_effects=run_.removal_effects,
         revenue_removal_effects=run_.revenue_removal_effects,
-        budget=[asdict(line) for line in proposal.lines],
-        budget_method=proposal.method,
-        budget_notes=list(proposal.notes),
+        budget=[asdict(line) for line in proposal.lines] if proposal else [],
+        budget_method=proposal.method if proposal else text("attribution.needs_spend", params.lang),
+        budget_notes=list(proposal.notes) if proposal else [],
         paths=path_summary(counts, untouched),
         ltv={
             "value": value.value,
@@ -142,7 +153,8 @@ def run(
             incremental_findings(economics, fit, effect, params.lang)
             if fit is not None
             else findings(economics, params.decision_model, params.lang)
-        ),
+        )
+        + ([] if has_spend else [text("attribution.needs_spend", params.lang)]),
         model_dependent_channels=[r.channel for r in economics if r.status_depends_on_model],
         thresholds=params.thresholds.model_dump(),
     )
@@ -166,6 +178,8 @@ def _mmm(
     (fewer than 8 weeks of revenue)."""
     if params.roi_source != "incremental" and params.inputs == "journeys":
         return None, "attributed_chosen"
+    if params.inputs == "journeys" and not warehouse.has_table("spend"):
+        return None, "no_spend_table"
     first = last - timedelta(days=params.mmm.history_days - 1)
     aggregates = params.inputs == "aggregates"
     revenue = (queries.aggregate_revenue if aggregates else queries.daily_revenue)(

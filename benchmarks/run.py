@@ -244,7 +244,12 @@ def main() -> None:
     for m in results:
         print(f"{m.name:<48} {m.seconds:8.1f} {m.peak_mb:8.0f}  {m.note}")
     (OUT / "results.json").write_text(json.dumps([asdict(m) for m in results], indent=2))
-    for script in ("attribution_bench.py", "anomaly_bench.py"):
+    for script in (
+        "attribution_bench.py",
+        "anomaly_bench.py",
+        "mmm_bench.py",
+        "pysimmmulator_bench.py",
+    ):
         # each prints its own table: ours against the reference measured in the same run
         if (ROOT / "benchmarks" / script).exists():
             print()

@@ -215,3 +215,63 @@ def test_bad_attribution_params_name_the_problem(tmp_path: Path, override, named
     values = {"report": "attribution", "period": "2026-10", "data": {"path": str(tmp_path)}}
     with pytest.raises(ParamsError, match=named):
         validate_report(values | override, "test.yaml")
+
+
+def test_incremental_roi_against_the_planted_truth_at_suite_scale(demo_dir: Path, demo_run) -> None:
+    """At scale 0.05 the daily revenue is too noisy to place every channel on the right side
+    of a handbook line (notes/14: at scale 1 most are); what must hold here: the planted ROI
+    lies inside the 90% interval for at least 5 of 6 paid channels, and a status that differs
+    from the planted one is never presented as certain."""
+    truth = json.loads((demo_dir / "truth.json").read_text())["channels"]
+    results, _ = demo_run
+    assert results.roi_basis == "incremental"
+    paid = [c for c in results.channels if truth[c["channel"]]["true_roi"] is not None]
+    assert len(paid) == 6
+    inside = sum(
+        c["incremental_roi_interval"][0]
+        <= truth[c["channel"]]["true_roi"]
+        <= c["incremental_roi_interval"][1]
+        for c in paid
+    )
+    assert inside >= 5
+    for channel in paid:
+        if channel["status"] != truth[channel["channel"]]["status"]:
+            assert channel["status_certainty"] == "uncertain", channel["channel"]
+    assert "抖音" in results.mmm["calibrated"]
+
+
+def test_proposed_budget_earns_at_least_the_current_plan_on_the_planted_curves(
+    demo_dir: Path, demo_run
+) -> None:
+    truth = json.loads((demo_dir / "truth.json").read_text())["channels"]
+    results, _ = demo_run
+    lines = [b for b in results.budget if b["status"] != "test"]
+    money = sum(b["proposed"] for b in lines) / sum(b["current"] for b in lines)
+
+    def planted(amounts: dict[str, float]) -> float:
+        total = 0.0
+        for name, monthly in amounts.items():
+            curve = (truth[name].get("response") or {}).get("curve")
+            if curve:
+                daily = monthly / 31
+                total += 31 * curve["beta"] * daily / (daily + curve["half_saturation"])
+        return total
+
+    current_plan = {b["channel"]: b["current"] * money for b in lines}
+    proposed = {b["channel"]: b["proposed"] for b in lines}
+    assert planted(proposed) >= planted(current_plan)
+    effect = results.budget_effect
+    assert effect["difference_interval"][0] <= effect["difference"]
+
+
+def test_without_a_spend_table_the_path_models_run_alone(demo_dir: Path, tmp_path: Path) -> None:
+    for source in demo_dir.glob("*.parquet"):
+        if source.name != "spend.parquet":
+            (tmp_path / source.name).symlink_to(source)
+    params = AttributionParams(period="2026-10", data={"path": str(tmp_path)})
+    assert "spend" not in params.tables_needed
+    results, _ = report.run(open_warehouse(params.data), params)
+    assert results.mmm == {"fitted": False, "reason": "no_spend_table"}
+    assert results.budget == [] and results.roi_basis == "attributed"
+    assert {c["status"] for c in results.channels} == {"n/a"}
+    assert "spend" in results.findings[-1] and results.removal_effects

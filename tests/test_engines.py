@@ -184,6 +184,19 @@ def test_attribution_paths_match(demo_dir: Path, spark) -> None:
     pd.testing.assert_frame_equal(duck_decay, spark_decay, check_dtype=False, rtol=1e-9)
 
 
+def test_mmm_series_match(demo_dir: Path, spark) -> None:
+    """The marketing-mix model's daily revenue and spend series are the same on both engines."""
+    from analysis.attribution import queries
+
+    revenue, spend = [], []
+    for warehouse in _both(demo_dir, spark):
+        revenue.append(queries.daily_revenue(warehouse, date(2025, 11, 1), LAST))
+        spend.append(queries.daily_spend(warehouse, date(2025, 11, 1), LAST))
+    assert len(revenue[0]) > 300
+    pd.testing.assert_series_equal(revenue[0], revenue[1], check_dtype=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(spend[0], spend[1], check_dtype=False, rtol=1e-9)
+
+
 @pytest.mark.parametrize("query", ["spend_steps", "visit_steps", "order_steps"])
 def test_anomaly_series_match(demo_dir: Path, spark, query: str) -> None:
     from analysis.anomaly import queries

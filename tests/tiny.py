@@ -132,6 +132,28 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 "user_id": ["C2", None],
             }
         ),
+        "channel_spend": pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2026-10-01", "2026-10-01", "2026-10-02"]).date,
+                "channel": ["抖音", "百度SEM", "抖音"],
+                "spend": [500.0, 800.0, 450.0],
+            }
+        ),
+        "daily_revenue": pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2026-10-01", "2026-10-02"]).date,
+                "revenue": [5200.0, 4800.0],
+            }
+        ),
+        "lift_tests": pd.DataFrame(
+            {
+                "channel": ["抖音"],
+                "start": pd.to_datetime(["2026-09-01"]).date,
+                "end": pd.to_datetime(["2026-09-28"]).date,
+                "incremental_revenue": [1200.0],
+                "std_error": [150.0],
+            }
+        ),
     }
 
 

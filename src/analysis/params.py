@@ -43,6 +43,9 @@ TableName = Literal[
     "content",
     "content_daily",
     "comments",
+    "lift_tests",
+    "channel_spend",
+    "daily_revenue",
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -395,14 +398,48 @@ class BudgetRules(StrictModel):
     min_curve_days: int = Field(14, ge=7, description="fewest days with spend to fit a curve")
 
 
+class MmmSettingsParams(StrictModel):
+    """The marketing-mix model behind incremental ROI (see `analysis.attribution.mmm`)."""
+
+    history_days: int = Field(365, ge=56, le=1100, description="days of spend and revenue fitted")
+    level: float = Field(0.9, gt=0.5, lt=1, description="coverage of the intervals")
+    draws: int = Field(2000, ge=200, le=20000, description="posterior draws for the intervals")
+    prior_roi_mean: float = Field(1.83, description="prior mean of a channel's ROI (Meridian's)")
+    prior_roi_sd: float = Field(2.05, gt=0, description="prior sd of a channel's ROI")
+    events: list[tuple[date, date]] = Field(
+        default_factory=list, description="known demand events [start, end] in the baseline"
+    )
+
+
 class AttributionParams(ReportParams):
     """The channel ROI report: multi-touch attribution, ROI by channel, budget moves."""
 
     report_kind: ClassVar[str] = "attribution"
-    tables_needed: ClassVar[tuple[str, ...]] = ("touchpoints", "orders", "spend")
-    tables_optional: ClassVar[tuple[str, ...]] = ("customers", "erasures")
-
     report: Literal["attribution"] = "attribution"
+    inputs: Literal["journeys", "aggregates"] = Field(
+        "journeys",
+        description="journeys: touchpoints, orders and spend; aggregates: only daily spend per "
+        "channel (channel_spend) and daily revenue (daily_revenue), incremental ROI alone",
+    )
+    roi_source: Literal["incremental", "attributed"] = Field(
+        "incremental",
+        description="status, quadrant, CAC and budget from the marketing-mix model's "
+        "incremental ROI, or from the decision model's attributed ROI",
+    )
+    mmm: MmmSettingsParams = Field(default_factory=MmmSettingsParams)
+
+    @property
+    def tables_needed(self) -> tuple[str, ...]:  # type: ignore[override]
+        if self.inputs == "aggregates":
+            return ("channel_spend", "daily_revenue")
+        return ("touchpoints", "orders")
+
+    @property
+    def tables_optional(self) -> tuple[str, ...]:  # type: ignore[override]
+        if self.inputs == "aggregates":
+            return ("lift_tests",)
+        return ("spend", "customers", "erasures", "lift_tests")
+
     lookback_days: int = Field(30, gt=0, le=365, description="touches this far before an order")
     collapse_repeats: bool = Field(True, description="A > A > B counts as A > B")
     half_life_days: float = Field(7.0, gt=0, description="time-decay half-life")

@@ -140,6 +140,37 @@ TABLES: dict[str, TableSpec] = {
             key=("series", "ts"),
             time_column="ts",
         ),
+        TableSpec(  # optional: holdout / geo tests of a channel's incremental revenue
+            "lift_tests",
+            (
+                Column("channel", "string"),
+                Column("start", "date"),
+                Column("end", "date"),
+                Column("incremental_revenue", "float"),
+                Column("std_error", "float"),
+            ),
+            key=("channel", "start", "end"),
+            time_column="end",
+        ),
+        TableSpec(  # aggregates only: a platform's daily spend per channel
+            "channel_spend",
+            (
+                Column("date", "date"),
+                Column("channel", "string"),
+                Column("spend", "float"),
+            ),
+            key=("date", "channel"),
+            time_column="date",
+        ),
+        TableSpec(  # aggregates only: the shop's daily revenue
+            "daily_revenue",
+            (
+                Column("date", "date"),
+                Column("revenue", "float"),
+            ),
+            key=("date",),
+            time_column="date",
+        ),
         TableSpec(
             "erasures",
             (

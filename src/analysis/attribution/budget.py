@@ -213,22 +213,26 @@ def _move(tier: list[_Channel], gap: float, days_in_month: float) -> float:
 def _equalise_marginal_roi(group: list[_Channel], amount: float, days_in_month: float) -> None:
     """Set each spend where marginal ROI equals a common λ (clipped to its range), Σ = target.
 
-    For y = a(1 − e^(−x/b)) the daily spend with marginal ROI λ is b·ln(a/(bλ)); the sum of
-    clipped spends falls with λ, so λ is found by bisection (Brent) on ln λ.
+    Each curve gives the daily spend where its marginal ROI is λ (`spend_for_marginal_roi`:
+    b·ln(a/(bλ)) for y = a(1 − e^(−x/b)), √(βK/λ) − K for β·x/(x + K)); the sum of clipped
+    spends falls with λ, so λ is found by bisection (Brent) on ln λ.
     """
     if not group:
         return
     ranges = [_range(c, amount > 0) for c in group]
     target = sum(c.proposed for c in group) + amount
-    params = [(c.fitted_curve.a, c.fitted_curve.b) for c in group]  # type: ignore[union-attr]
+    curves = [c.fitted_curve for c in group]
 
     def spends(log_lambda: float) -> list[float]:
-        wanted = [days_in_month * b * (math.log(a / b) - log_lambda) for a, b in params]
+        wanted = [
+            days_in_month * curve.spend_for_marginal_roi(math.exp(log_lambda))  # type: ignore[union-attr]
+            for curve in curves
+        ]
         return [min(max(w, low), high) for w, (low, high) in zip(wanted, ranges, strict=True)]
 
     ends = [
-        math.log(a / b) - spend / (days_in_month * b)
-        for (a, b), bounds in zip(params, ranges, strict=True)
+        math.log(max(curve.marginal_roi_at(spend / days_in_month), 1e-300))  # type: ignore[union-attr]
+        for curve, bounds in zip(curves, ranges, strict=True)
         for spend in bounds
     ]
     lower, upper = min(ends) - 1.0, max(ends) + 1.0

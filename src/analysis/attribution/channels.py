@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.attribution.budget import Thresholds, roi_status
+from analysis.attribution.mmm import ChannelRoi
 from analysis.i18n import text
 from analysis.schema import CHANNELS
 
@@ -35,9 +36,10 @@ def status_rule(status: str, thresholds: Mapping[str, float], lang: str) -> str:
     return text(f"attribution.status_rule.{status}", lang, **lines)
 
 
-def quadrant_label(quadrant: str, lang: str) -> str:
-    """A quadrant code in words, with the handbook's budget share."""
-    return text(f"attribution.quadrant.{quadrant}", lang)
+def quadrant_label(quadrant: str, lang: str, basis: str = "attributed") -> str:
+    """A quadrant code in words, with the handbook's budget share (return axis: incremental)."""
+    group = "quadrant_return" if basis == "incremental" else "quadrant"
+    return text(f"attribution.{group}.{quadrant}", lang)
 
 
 def ratio_or_none(numerator: float, denominator: float) -> float | None:
@@ -65,6 +67,17 @@ class ChannelEconomics:
     roi_range: tuple[float, float] | None
     status_depends_on_model: bool
     quadrant: str  # a code of QUADRANTS
+    roi_basis: str = "attributed"  # "incremental": status, quadrant, CAC, budget from the MMM
+    attributed_roi: float | None = None  # the decision model's ROI, shown beside incremental
+    incremental_roi: float | None = None
+    incremental_roi_interval: tuple[float, float] | None = None
+    marginal_roi: float | None = None  # MMM, at current daily spend
+    marginal_roi_interval: tuple[float, float] | None = None
+    revenue_share: float | None = None  # MMM: the channel's share of revenue over the fit
+    estimate: str | None = None  # "estimated" or "cannot_estimate" (MMM)
+    estimate_reason: str | None = None  # why not: constant_spend, short_history, no_spend
+    calibrated: bool = False  # a lift test entered the fit
+    status_certainty: str | None = None  # "certain" or "uncertain" (interval crosses a line)
 
 
 def channel_economics(
@@ -76,11 +89,15 @@ def channel_economics(
     thresholds: Thresholds,
     margin: float,
     ltv: float,
+    incremental: Mapping[str, ChannelRoi] | None = None,
 ) -> list[ChannelEconomics]:
     """Economics per channel from credits (model, channel, conversions, revenue, new_customers).
 
     spend and visits are indexed by channel; a channel with spend but no touches is listed
-    with zero credit; one with touches but no spend has ROI n/a.
+    with zero credit; one with touches but no spend has ROI n/a. With `incremental` (the
+    marketing-mix model's results) status, profit ROI, CAC, LTV:CAC and quadrant use
+    incremental ROI: new customers the channel adds are its attributed new customers ×
+    incremental / attributed revenue (its attributed mix of new and returning buyers).
     """
     channels = channel_order(set(credits["channel"]) | set(spend.index) | set(visits.index))
     models = list(dict.fromkeys(credits["model"]))
@@ -116,9 +133,77 @@ def channel_economics(
                 roi_range=(min(defined), max(defined)) if defined else None,
                 status_depends_on_model=len(set(statuses.values())) > 1,
                 quadrant="",
+                attributed_roi=roi[decision_model],
             )
         )
+    if incremental is not None:
+        rows = [
+            _on_incremental(r, incremental.get(r.channel), thresholds, margin, ltv, decision_model)
+            for r in rows
+        ]
+        return _with_return_quadrants(rows, thresholds)
     return _with_quadrants(rows)
+
+
+def status_certainty(interval: tuple[float, float] | None, thresholds: Thresholds) -> str | None:
+    """ "uncertain" when the interval straddles one of the status lines, else "certain"."""
+    if interval is None:
+        return None
+    low, high = interval
+    lines = (thresholds.watch, thresholds.keep, thresholds.expand)
+    return "uncertain" if any(low < line < high for line in lines) else "certain"
+
+
+def _on_incremental(
+    row: ChannelEconomics,
+    fit: ChannelRoi | None,
+    thresholds: Thresholds,
+    margin: float,
+    ltv: float,
+    model: str,
+) -> ChannelEconomics:
+    """The row judged on incremental ROI (n/a without spend or an estimate)."""
+    if row.spend <= 0 or fit is None:  # no spend this month (or none in the model): n/a
+        return replace(
+            row, roi_basis="incremental", status="n/a", cac=None, ltv_to_cac=None, profit_roi=None
+        )
+    if fit.code != "estimated" or fit.roi is None:
+        return replace(row, roi_basis="incremental", status="n/a", cac=None, ltv_to_cac=None,
+                       profit_roi=None, estimate=fit.code, estimate_reason=fit.reason)  # fmt: skip
+    attributed = row.revenue.get(model, 0.0)
+    added_revenue = fit.roi * row.spend
+    new = row.new_customers.get(model, 0.0) * (added_revenue / attributed) if attributed > 0 else 0
+    cac = ratio_or_none(row.spend, new) if new > 0 else None
+    return replace(
+        row,
+        roi_basis="incremental",
+        status=roi_status(fit.roi, thresholds),
+        profit_roi=fit.roi * margin - 1.0,
+        cac=cac,
+        ltv_to_cac=ratio_or_none(ltv, cac) if cac else None,
+        incremental_roi=fit.roi,
+        incremental_roi_interval=fit.roi_interval,
+        marginal_roi=fit.marginal_roi,
+        marginal_roi_interval=fit.marginal_roi_interval,
+        revenue_share=fit.revenue_share,
+        estimate=fit.code,
+        calibrated=fit.calibrated,
+        status_certainty=status_certainty(fit.roi_interval, thresholds),
+    )
+
+
+def _with_return_quadrants(
+    rows: list[ChannelEconomics], thresholds: Thresholds
+) -> list[ChannelEconomics]:
+    """Quadrants on incremental ROI (≥ the keep line is high) and spend (≥ median, paid)."""
+    paid = [r.spend for r in rows if r.spend > 0]
+    spend_median = float(np.median(paid)) if paid else 0.0
+    placed = []
+    for row in rows:
+        high_return = (row.incremental_roi or 0.0) >= thresholds.keep
+        high_spend = row.spend > 0 and row.spend >= spend_median
+        placed.append(replace(row, quadrant=QUADRANTS[(high_return, high_spend)]))
+    return placed
 
 
 def channel_order(seen: set[str]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.attribution import plots
-from analysis.attribution.channels import quadrant_label, status_rule
+from analysis.attribution.channels import ChannelEconomics, quadrant_label, status_rule
 from analysis.attribution.models import model_label
 from analysis.attribution.report import AttributionReport, AttributionTables
 from analysis.i18n import number, percent, signed_percent, text
@@ -37,10 +37,21 @@ def show_overview(report: AttributionReport, params: AttributionParams) -> None:
     finding("<b>{headline}</b>", headline=report.headline)
     for sentence in report.findings:
         finding("{sentence}", sentence=sentence)
-    finding(
-        text("attribution.overview.model", lang, model="<b>{model}</b>"),
-        model=model_label(params.decision_model, lang),
-    )
+    if report.roi_basis == "incremental":
+        finding("{note}", note=text("attribution.note.two_rois", lang))
+    elif report.mmm and report.mmm.get("reason"):
+        reason = text(f"attribution.mmm_reason.{report.mmm['reason']}", lang)
+        show_warning("{note}", note=text("attribution.note.no_mmm", lang, reason=reason))
+    if report.models:
+        key = (
+            "attribution.overview.incremental"
+            if report.roi_basis == "incremental"
+            else "attribution.overview.model"
+        )
+        finding(
+            text(key, lang, model="<b>{model}</b>"),
+            model=model_label(params.decision_model, lang),
+        )
 
 
 def show_roi(
@@ -54,6 +65,22 @@ def show_roi(
         plots.roi_by_channel(rows, model, params.thresholds, lang),
         alt=text("attribution.alt.roi", lang, model=label),
     )
+    if not report.models:  # aggregates only: no journeys, no attributed columns
+        columns = {
+            "channel": [r.channel for r in rows],
+            "spend": [_amount(r.spend, lang) for r in rows],
+            "incremental_roi": [_amount(r.incremental_roi, lang, 2) for r in rows],
+            "roi_interval": [_interval(r.incremental_roi_interval) for r in rows],
+            "marginal_roi": [_amount(r.marginal_roi, lang, 2) for r in rows],
+            "revenue_share": [_share(r.revenue_share, lang) for r in rows],
+            "profit_roi": [_amount(r.profit_roi, lang, 2) for r in rows],
+            "status": [_status_cell(r, report.thresholds, lang) for r in rows],
+        }
+        show_table(
+            pd.DataFrame({_column(name, lang): values for name, values in columns.items()}),
+            caption=text("attribution.caption.roi", lang, model=label, period=report.period),
+        )
+        return
     columns = {
         "channel": [r.channel for r in rows],
         "spend": [_amount(r.spend, lang) for r in rows],
@@ -68,6 +95,21 @@ def show_roi(
         "conversion_rate": [_share(r.conversion_rate, lang) for r in rows],
         "status": [status_rule(r.status, report.thresholds, lang) for r in rows],
     }
+    if report.roi_basis == "incremental":
+        first = ("channel", "spend", "visits", "conversions", "revenue")
+        last = ("profit_roi", "new_customers", "cac", "ltv_to_cac", "conversion_rate")
+        columns = (
+            {name: columns[name] for name in first}
+            | {
+                "attributed_roi": columns["roi"],
+                "incremental_roi": [_amount(r.incremental_roi, lang, 2) for r in rows],
+                "roi_interval": [_interval(r.incremental_roi_interval) for r in rows],
+                "marginal_roi": [_amount(r.marginal_roi, lang, 2) for r in rows],
+                "revenue_share": [_share(r.revenue_share, lang) for r in rows],
+            }
+            | {name: columns[name] for name in last}
+            | {"status": [_status_cell(r, report.thresholds, lang) for r in rows]}
+        )
     show_table(
         pd.DataFrame({_column(name, lang): values for name, values in columns.items()}),
         caption=text("attribution.caption.roi", lang, model=label, period=report.period),
@@ -88,9 +130,24 @@ def show_roi(
         )
 
 
+def _status_cell(row: ChannelEconomics, thresholds: dict, lang: str) -> str:
+    """The status rule, and "not yet certain" when the interval crosses a line."""
+    rule = status_rule(row.status, thresholds, lang)
+    if row.status_certainty == "uncertain":
+        return text("attribution.status_uncertain", lang, status=rule)
+    return rule
+
+
+def _interval(bounds: tuple[float, float] | None) -> str:
+    return "–" if bounds is None else f"{bounds[0]:.2f} – {bounds[1]:.2f}"
+
+
 def show_models(report: AttributionReport, tables: AttributionTables) -> None:
     """Attributed revenue by model side by side, ROI ranges, and every method in a sentence."""
     lang = report.lang
+    if not report.models:  # aggregates only: the path models need journeys
+        finding("{note}", note=text("attribution.finding.needs_journeys", lang))
+        return
     show_figure(
         plots.revenue_by_model(tables.credits, report.models, lang),
         alt=text("attribution.alt.revenue", lang),
@@ -141,7 +198,7 @@ def show_models(report: AttributionReport, tables: AttributionTables) -> None:
 
 def _method_name(key: str, lang: str) -> str:
     """A row of the methods table: a model's name, or LTV / quadrant."""
-    if key in ("ltv", "quadrant"):
+    if key in ("ltv", "quadrant", "mmm"):
         return text(f"attribution.methods_row.{key}", lang)
     return model_label(key, lang)
 
@@ -150,14 +207,15 @@ def show_quadrants(report: AttributionReport, tables: AttributionTables) -> None
     """The four-quadrant chart and each channel's quadrant."""
     lang = report.lang
     show_figure(
-        plots.quadrant_chart(tables.economics, lang), alt=text("attribution.alt.quadrants", lang)
+        plots.quadrant_chart(tables.economics, lang, report.thresholds["keep"]),
+        alt=text("attribution.alt.quadrants", lang),
     )
     show_table(
         pd.DataFrame(
             {
                 _column("channel", lang): [r.channel for r in tables.economics],
                 _column("quadrant", lang): [
-                    quadrant_label(r.quadrant, lang) for r in tables.economics
+                    quadrant_label(r.quadrant, lang, r.roi_basis) for r in tables.economics
                 ],
             }
         ),
@@ -168,6 +226,9 @@ def show_quadrants(report: AttributionReport, tables: AttributionTables) -> None
 def show_paths(report: AttributionReport, tables: AttributionTables) -> None:
     """Path counts, the length distribution and the most travelled paths."""
     lang, paths = report.lang, report.paths
+    if not paths:  # aggregates only
+        finding("{note}", note=text("attribution.finding.needs_journeys", lang))
+        return
     finding(
         "{note}",
         note=text(
@@ -208,6 +269,9 @@ def show_paths(report: AttributionReport, tables: AttributionTables) -> None:
 def show_budget(report: AttributionReport, tables: AttributionTables) -> None:
     """The budget table (now, proposed, change, reason) and the response curves."""
     lang, lines = report.lang, report.budget
+    if not lines:  # no spend table: nothing to move
+        finding("{note}", note=report.budget_method)
+        return
     show_table(
         pd.DataFrame(
             {

@@ -21,12 +21,27 @@ from analysis.reporting.style import as_label, channel_colour
 def roi_by_channel(
     economics: list[ChannelEconomics], model: str, thresholds: RoiThresholds, lang: str
 ) -> Figure:
-    """ROI per paid channel under the decision model, with the handbook's threshold lines."""
-    paid = [r for r in economics if r.roi.get(model) is not None]
+    """ROI per paid channel under the decision model, with the handbook's threshold lines.
+
+    On incremental ROI (the marketing-mix model) bars carry their 90% intervals."""
+    incremental = any(r.roi_basis == "incremental" for r in economics)
+    if incremental:
+        paid = [r for r in economics if r.incremental_roi is not None]
+        values = [r.incremental_roi for r in paid]
+    else:
+        paid = [r for r in economics if r.roi.get(model) is not None]
+        values = [r.roi[model] for r in paid]
     figure, axes = plt.subplots(figsize=(8, 4))
     names = [as_label(r.channel) for r in paid]
-    values = [r.roi[model] for r in paid]
     axes.barh(names, values, color=[channel_colour(r.channel) for r in paid])
+    if incremental and paid:
+        low = [
+            v - (r.incremental_roi_interval or (v, v))[0] for r, v in zip(paid, values, strict=True)
+        ]
+        high = [
+            (r.incremental_roi_interval or (v, v))[1] - v for r, v in zip(paid, values, strict=True)
+        ]
+        axes.errorbar(values, range(len(paid)), xerr=[low, high], fmt="none", ecolor="#222")
     for value, key, style in (
         (thresholds.watch, "attribution.figure.roi.inefficient", ":"),
         (thresholds.keep, "attribution.figure.roi.cut", "--"),
@@ -37,8 +52,13 @@ def roi_by_channel(
     for y, value in enumerate(values):
         axes.text(value, y, f" {value:.1f}", va="center", fontsize=8)
     axes.invert_yaxis()
-    label = model_label(model, lang)
-    axes.set_xlabel(text("attribution.figure.roi.xlabel", lang, model=label))
+    label = text("attribution.model_mmm", lang) if incremental else model_label(model, lang)
+    xlabel = (
+        "attribution.figure.roi.xlabel_incremental"
+        if incremental
+        else "attribution.figure.roi.xlabel"
+    )
+    axes.set_xlabel(text(xlabel, lang, model=label))
     axes.set_title(text("attribution.figure.roi.title", lang, model=label))
     axes.legend(fontsize=7, frameon=False, loc="lower right")
     return figure
@@ -69,8 +89,35 @@ def revenue_by_model(credits: pd.DataFrame, models: list[str], lang: str) -> Fig
     return figure
 
 
-def quadrant_chart(economics: list[ChannelEconomics], lang: str) -> Figure:
-    """Spend against conversion rate, split at the medians: the handbook's four quadrants."""
+def _return_quadrants(economics: list[ChannelEconomics], keep_line: float, lang: str) -> Figure:
+    rows = [r for r in economics if r.incremental_roi is not None]
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for row in rows:
+        axes.scatter(row.spend / 1e3, row.incremental_roi, s=80, color=channel_colour(row.channel))
+        axes.annotate(
+            as_label(row.channel),
+            (row.spend / 1e3, row.incremental_roi),
+            fontsize=8,
+            xytext=(5, 4),
+            textcoords="offset points",
+        )
+    paid = [r.spend / 1e3 for r in economics if r.spend > 0]
+    axes.axhline(keep_line, color="#888", linestyle="--", linewidth=1)
+    if paid:
+        axes.axvline(float(np.median(paid)), color="#888", linestyle="--", linewidth=1)
+    axes.set_xlabel(text("attribution.figure.quadrant.xlabel", lang))
+    axes.set_ylabel(text("attribution.figure.quadrant.ylabel_incremental", lang))
+    axes.set_title(text("attribution.figure.quadrant.title", lang))
+    return figure
+
+
+def quadrant_chart(economics: list[ChannelEconomics], lang: str, keep_line: float = 2.0) -> Figure:
+    """Spend against conversion rate, split at the medians: the handbook's four quadrants.
+
+    On incremental ROI the vertical axis is incremental ROI, split at `keep_line`."""
+    incremental = any(r.roi_basis == "incremental" for r in economics)
+    if incremental:
+        return _return_quadrants(economics, keep_line, lang)
     rows = [r for r in economics if r.conversion_rate is not None]
     figure, axes = plt.subplots(figsize=(7, 4.5))
     for row in rows:

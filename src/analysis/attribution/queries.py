@@ -212,3 +212,51 @@ def visits_by_channel(warehouse: Warehouse, first: date, last: date) -> pd.DataF
         visits=touches.count(), users=touches.user_id.nunique()
     )
     return per_channel.to_pandas().sort_values("channel", ignore_index=True)
+
+
+def daily_revenue(warehouse: Warehouse, first: date, last: date) -> pd.Series:
+    """Revenue per day from the first day with an order in [first, last] to `last`, indexed by
+    day (days without orders count 0): the series the marketing-mix model explains."""
+    orders = warehouse.table("orders")
+    orders = orders.filter(in_days(orders.order_ts, first, last))
+    daily = orders.group_by(day=orders.order_ts.cast("timestamp").date()).aggregate(
+        revenue=orders.revenue.sum()
+    )
+    frame = daily.to_pandas()
+    if frame.empty:
+        return pd.Series(dtype=float)
+    series = pd.Series(frame["revenue"].astype(float).to_numpy(), pd.to_datetime(frame["day"]))
+    days = pd.date_range(series.index.min(), pd.Timestamp(last), freq="D")
+    return series.reindex(days, fill_value=0.0).sort_index()
+
+
+def lift_tests(warehouse: Warehouse) -> pd.DataFrame | None:
+    """The optional `lift_tests` table (channel, start, end, incremental_revenue, std_error)."""
+    if not warehouse.has_table("lift_tests"):
+        return None
+    tests = warehouse.table("lift_tests")
+    return tests.select("channel", "start", "end", "incremental_revenue", "std_error").to_pandas()
+
+
+def aggregate_spend(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:
+    """Spend per day and channel from the aggregates-only `channel_spend` table."""
+    spend = warehouse.table("channel_spend")
+    spend = spend.filter(in_days(spend.date, first, last))
+    daily = spend.group_by(date=spend.date.cast("date"), channel=spend.channel).aggregate(
+        spend=spend.spend.sum()
+    )
+    return daily.to_pandas().sort_values(["date", "channel"], ignore_index=True)
+
+
+def aggregate_revenue(warehouse: Warehouse, first: date, last: date) -> pd.Series:
+    """Revenue per day from the aggregates-only `daily_revenue` table, from its first day in
+    [first, last] to `last` (missing days count 0)."""
+    revenue = warehouse.table("daily_revenue")
+    revenue = revenue.filter(in_days(revenue.date, first, last))
+    daily = revenue.group_by(day=revenue.date.cast("date")).aggregate(total=revenue.revenue.sum())
+    frame = daily.to_pandas()
+    if frame.empty:
+        return pd.Series(dtype=float)
+    series = pd.Series(frame["total"].astype(float).to_numpy(), pd.to_datetime(frame["day"]))
+    days = pd.date_range(series.index.min(), pd.Timestamp(last), freq="D")
+    return series.reindex(days, fill_value=0.0).sort_index()

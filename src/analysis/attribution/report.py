@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
 
-from analysis.attribution import budget, channels, ltv, models, queries, response
+from analysis.attribution import budget, channels, ltv, mmm, models, queries, response
 from analysis.attribution.channels import ChannelEconomics, quadrant_label
 from analysis.attribution.models import model_label
+from analysis.errors import AnalysisError
 from analysis.i18n import money, percent, text
 from analysis.params import AttributionParams, month_bounds
 from analysis.warehouse import Warehouse
@@ -42,6 +43,9 @@ class AttributionReport:
     findings: list[str]
     model_dependent_channels: list[str]
     thresholds: dict
+    roi_basis: str = "attributed"  # "incremental": decisions on the marketing-mix model
+    mmm: dict | None = None  # method, fit window, R², calibrated channels, why not fitted
+    budget_effect: dict | None = None  # expected incremental revenue: proposal vs current
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,19 @@ def run(
     warehouse: Warehouse, params: AttributionParams
 ) -> tuple[AttributionReport, AttributionTables]:
     """Attribute the month's conversions and revenue, judge each channel, propose the budget."""
+    if params.inputs == "aggregates":
+        return run_aggregates(warehouse, params)
     first, last = month_bounds(params.period)
     journeys = queries.journey_touches(
         warehouse, first, last, lookback_days=params.lookback_days, collapse=params.collapse_repeats
     )
     counts = queries.path_counts(journeys)
-    spend = queries.spend_by_channel(warehouse, first, last).set_index("channel")["spend"]
+    has_spend = warehouse.has_table("spend")
+    spend = (
+        queries.spend_by_channel(warehouse, first, last).set_index("channel")["spend"]
+        if has_spend
+        else pd.Series(dtype=float)
+    )
     visits = queries.visits_by_channel(warehouse, first, last).set_index("channel")["visits"]
     touched = {channel for path in counts["path"] for channel in path}
     names = channels.channel_order(touched | set(spend.index) | set(visits.index))
@@ -81,6 +92,8 @@ def run(
         monthly_discount_rate=params.monthly_discount_rate,
         lang=params.lang,
     )
+    days_in_month = (last - first).days + 1
+    fit, not_fitted = _mmm(warehouse, params, last, days_in_month)
     economics = channels.channel_economics(
         run_.credits,
         spend,
@@ -89,33 +102,59 @@ def run(
         thresholds=thresholds(params),
         margin=params.gross_margin,
         ltv=value.value,
+        incremental={c.channel: c for c in fit.channels} if fit else None,
     )
-    daily = _daily(warehouse, params, last, economics)
-    days_in_month = (last - first).days + 1
-    curves = _curves(daily, economics, params, days_in_month)
-    proposal = _budget(economics, curves, params, days_in_month)
+    if fit is not None:
+        daily = fit.daily
+        curves = {
+            name: replace(curve, reason=_curve_words(fit, name, params.lang))
+            for name, curve in fit.curves.items()
+            if spend.get(name, 0.0) > 0
+        }
+    elif has_spend:
+        daily = _daily(warehouse, params, last, economics)
+        curves = _curves(daily, economics, params, days_in_month)
+    else:  # no spend table: the path models alone; ROI and the budget need spend
+        daily, curves = pd.DataFrame(columns=["date", "channel", "spend", "revenue"]), {}
+    proposal = (
+        _budget(economics, curves, params, days_in_month, incremental=fit is not None)
+        if has_spend
+        else None
+    )
+    effect = _effect(curves, proposal, days_in_month, params) if fit is not None else None
     untouched = queries.orders_without_touches(warehouse, journeys, first, last)
     report = AttributionReport(
-        headline=headline_sentence(economics, params.decision_model, params.lang),
+        headline=incremental_headline(economics, params.decision_model, params.lang)
+        if fit is not None
+        else headline_sentence(economics, params.decision_model, params.lang),
+        roi_basis="incremental" if fit is not None else "attributed",
+        mmm=_mmm_summary(fit, not_fitted),
+        budget_effect=asdict(effect) if effect is not None else None,
         period=params.period,
         lang=params.lang,
         models=list(params.models),
         decision_model=params.decision_model,
         methods=models.methods(params, run_)
-        | {"ltv": value.method, "quadrant": text("attribution.method.quadrant", params.lang)},
+        | {"ltv": value.method, "quadrant": _quadrant_method(fit, params.lang)}
+        | ({"mmm": _mmm_method(fit, params.lang)} if fit is not None else {}),
         channels=[_channel_record(row, params.decision_model, params.lang) for row in economics],
         removal_effects=run_.removal_effects,
         revenue_removal_effects=run_.revenue_removal_effects,
-        budget=[asdict(line) for line in proposal.lines],
-        budget_method=proposal.method,
-        budget_notes=list(proposal.notes),
+        budget=[asdict(line) for line in proposal.lines] if proposal else [],
+        budget_method=proposal.method if proposal else text("attribution.needs_spend", params.lang),
+        budget_notes=list(proposal.notes) if proposal else [],
         paths=path_summary(counts, untouched),
         ltv={
             "value": value.value,
             "method": value.method,
             "fallback_reason": value.fallback_reason,
         },
-        findings=findings(economics, params.decision_model, params.lang),
+        findings=(
+            incremental_findings(economics, fit, effect, params.lang)
+            if fit is not None
+            else findings(economics, params.decision_model, params.lang)
+        )
+        + ([] if has_spend else [text("attribution.needs_spend", params.lang)]),
         model_dependent_channels=[r.channel for r in economics if r.status_depends_on_model],
         thresholds=params.thresholds.model_dump(),
     )
@@ -128,6 +167,171 @@ def run(
         daily,
     )
     return report, tables
+
+
+def _mmm(
+    warehouse: Warehouse, params: AttributionParams, last: date, days_in_month: int
+) -> tuple[mmm.MmmFit | None, str | None]:
+    """The marketing-mix model on daily spend and revenue up to `last`, or why it is not fitted.
+
+    Returns (fit, None), or (None, reason code): "attributed_chosen" (roi_source), "short_history"
+    (fewer than 8 weeks of revenue)."""
+    if params.roi_source != "incremental" and params.inputs == "journeys":
+        return None, "attributed_chosen"
+    if params.inputs == "journeys" and not warehouse.has_table("spend"):
+        return None, "no_spend_table"
+    first = last - timedelta(days=params.mmm.history_days - 1)
+    aggregates = params.inputs == "aggregates"
+    revenue = (queries.aggregate_revenue if aggregates else queries.daily_revenue)(
+        warehouse, first, last
+    )
+    if len(revenue) < mmm.MIN_WEEKS * 7:
+        return None, "short_history"
+    spend = (queries.aggregate_spend if aggregates else queries.daily_spend)(warehouse, first, last)
+    settings = mmm.MmmSettings(
+        level=params.mmm.level,
+        draws=params.mmm.draws,
+        seed=params.random_state,
+        prior_roi_mean=params.mmm.prior_roi_mean,
+        prior_roi_sd=params.mmm.prior_roi_sd,
+        events=tuple((start, end) for start, end in params.mmm.events),
+    )
+    fit = mmm.fit_mmm(
+        spend,
+        revenue,
+        lift_tests=queries.lift_tests(warehouse),
+        current_days=days_in_month,
+        settings=settings,
+    )
+    return fit, None
+
+
+def run_aggregates(
+    warehouse: Warehouse, params: AttributionParams
+) -> tuple[AttributionReport, AttributionTables]:
+    """Incremental ROI and the budget from daily spend per channel and daily revenue alone;
+    the path models need journeys and say so."""
+    first, last = month_bounds(params.period)
+    days_in_month = (last - first).days + 1
+    fit, not_fitted = _mmm(warehouse, params, last, days_in_month)
+    if fit is None:
+        raise AnalysisError(
+            f"inputs: aggregates: daily_revenue up to {last} has fewer than "
+            f"{mmm.MIN_WEEKS * 7} days ({not_fitted}); the marketing-mix model needs 8 weeks"
+        )
+    month = queries.aggregate_spend(warehouse, first, last)
+    spend = month.groupby("channel")["spend"].sum()
+    rules = thresholds(params)
+    rows = []
+    for row in fit.channels:
+        cost = float(spend.get(row.channel, 0.0))
+        base = ChannelEconomics(
+            channel=row.channel, spend=cost, visits=0, conversions={}, revenue={},
+            new_customers={}, roi={}, profit_roi=None, cac=None, ltv_to_cac=None,
+            conversion_rate=None, status="n/a", status_by_model={}, roi_range=None,
+            status_depends_on_model=False, quadrant="",
+        )  # fmt: skip
+        rows.append(
+            channels._on_incremental(
+                base, row, rules, params.gross_margin, 0.0, params.decision_model
+            )
+        )
+    economics = channels._with_return_quadrants(rows, rules)
+    curves = {
+        name: replace(curve, reason=_curve_words(fit, name, params.lang))
+        for name, curve in fit.curves.items()
+        if spend.get(name, 0.0) > 0
+    }
+    proposal = _budget(economics, curves, params, days_in_month, incremental=True)
+    effect = _effect(curves, proposal, days_in_month, params)
+    lang = params.lang
+    report = AttributionReport(
+        headline=incremental_headline(economics, params.decision_model, lang),
+        period=params.period,
+        lang=lang,
+        models=[],
+        decision_model=params.decision_model,
+        methods={"mmm": _mmm_method(fit, lang), "quadrant": _quadrant_method(fit, lang)},
+        channels=[_channel_record(r, params.decision_model, lang) for r in economics],
+        removal_effects={},
+        revenue_removal_effects={},
+        budget=[asdict(line) for line in proposal.lines],
+        budget_method=proposal.method,
+        budget_notes=list(proposal.notes),
+        paths={},
+        ltv={"value": None, "method": None, "fallback_reason": None},
+        findings=[
+            text("attribution.finding.needs_journeys", lang),
+            *incremental_findings(economics, fit, effect, lang),
+        ],
+        model_dependent_channels=[],
+        thresholds=params.thresholds.model_dump(),
+        roi_basis="incremental",
+        mmm=_mmm_summary(fit, None),
+        budget_effect=asdict(effect),
+    )
+    empty = pd.DataFrame()
+    tables = AttributionTables(economics, empty, empty, empty, curves, fit.daily)
+    return report, tables
+
+
+def _mmm_summary(fit: mmm.MmmFit | None, not_fitted: str | None) -> dict:
+    if fit is None:
+        return {"fitted": False, "reason": not_fitted}
+    return {
+        "fitted": True,
+        "method": fit.method,
+        "first": fit.first.isoformat(),
+        "last": fit.last.isoformat(),
+        "days": fit.days,
+        "r_squared": fit.r_squared,
+        "noise_inflation": fit.noise_inflation,
+        "calibrated": [c.channel for c in fit.channels if c.calibrated],
+        "cannot_estimate": {c.channel: c.reason for c in fit.channels if c.code != "estimated"},
+    }
+
+
+def current_plan(proposal: budget.BudgetProposal) -> dict[str, float]:
+    """The current plan at the proposal's channel money: this month's mix, scaled to the money
+    the proposal spreads over channels (total − test reserve), so both spend the same."""
+    lines = [line for line in proposal.lines if line.status != "test"]
+    now = sum(line.current for line in lines)
+    placed = sum(line.proposed for line in lines)
+    factor = placed / now if now > 0 else 0.0
+    return {line.channel: line.current * factor for line in lines}
+
+
+def _effect(
+    curves: dict, proposal: budget.BudgetProposal, days: int, params: AttributionParams
+) -> mmm.BudgetEffect:
+    proposed = {line.channel: line.proposed for line in proposal.lines if line.status != "test"}
+    return mmm.budget_effect(curves, current_plan(proposal), proposed, days, params.mmm.level)
+
+
+def _quadrant_method(fit: mmm.MmmFit | None, lang: str) -> str:
+    key = "quadrant_incremental" if fit is not None else "quadrant"
+    return text(f"attribution.method.{key}", lang)
+
+
+def _mmm_method(fit: mmm.MmmFit, lang: str) -> str:
+    return text(
+        "attribution.method.mmm",
+        lang,
+        days=fit.days,
+        first=fit.first.isoformat(),
+        last=fit.last.isoformat(),
+        r2=f"{fit.r_squared:.2f}",
+    )
+
+
+def _curve_words(fit: mmm.MmmFit, name: str, lang: str) -> str:
+    row = fit.channel(name)
+    return text(
+        "attribution.mmm.curve",
+        lang,
+        decay=f"{row.decay:g}",
+        half=money(row.half_saturation, lang),
+    )
 
 
 def thresholds(params: AttributionParams) -> budget.Thresholds:
@@ -143,7 +347,13 @@ def _channel_record(row: ChannelEconomics, decision_model: str, lang: str) -> di
     record = asdict(row)
     record["roi_range"] = list(row.roi_range) if row.roi_range else None
     record["decision_model"] = decision_model
-    record["quadrant"] = quadrant_label(row.quadrant, lang)
+    record["quadrant"] = quadrant_label(row.quadrant, lang, row.roi_basis)
+    record["incremental_roi_interval"] = (
+        list(row.incremental_roi_interval) if row.incremental_roi_interval else None
+    )
+    record["marginal_roi_interval"] = (
+        list(row.marginal_roi_interval) if row.marginal_roi_interval else None
+    )
     record["quadrant_code"] = row.quadrant
     return record
 
@@ -248,14 +458,25 @@ def _budget(
     curves: dict[str, response.ResponseCurve],
     params: AttributionParams,
     days_in_month: int,
+    *,
+    incremental: bool = False,
 ) -> budget.BudgetProposal:
+    """The proposal; on incremental ROI a channel without an estimate stays outside it (its
+    spend unchanged) and a negative estimate counts as ROI 0 (inefficient either way)."""
     rules = params.budget
-    decreases = {c: limits[0] for c, limits in rules.channel_limits.items()}
-    increases = {c: limits[1] for c, limits in rules.channel_limits.items()}
+    if incremental:
+        rows = [r for r in economics if r.spend <= 0 or r.incremental_roi is not None]
+        roi = {r.channel: None if r.spend <= 0 else max(r.incremental_roi, 0.0) for r in rows}
+    else:
+        rows = economics
+        roi = {r.channel: r.roi[params.decision_model] for r in rows}
+    names = {r.channel for r in rows}
+    decreases = {c: v[0] for c, v in rules.channel_limits.items() if c in names}
+    increases = {c: v[1] for c, v in rules.channel_limits.items() if c in names}
     return budget.propose_budget(
-        spend={row.channel: row.spend for row in economics},
-        roi={row.channel: row.roi[params.decision_model] for row in economics},
-        curves=curves,
+        spend={row.channel: row.spend for row in rows},
+        roi=roi,
+        curves={name: curve for name, curve in curves.items() if name in names},
         total_budget=rules.total,
         max_increase=rules.max_increase,
         max_decrease=rules.max_decrease,
@@ -363,4 +584,108 @@ def findings(economics: list[ChannelEconomics], model: str, lang: str) -> list[s
                     ),
                 )
             )
+    return sentences
+
+
+def status_words(row: ChannelEconomics, lang: str) -> str:
+    """A status in words, "…, not yet certain" when its interval crosses a handbook line."""
+    words = text(f"attribution.status.{row.status}", lang)
+    if row.status_certainty == "uncertain":
+        return text("attribution.status_uncertain", lang, status=words)
+    return words
+
+
+def incremental_headline(economics: list[ChannelEconomics], model: str, lang: str) -> str:
+    """The channel whose attributed and incremental ROI differ most, judged on incremental ROI."""
+    rated = [r for r in economics if r.incremental_roi is not None]
+    if not rated:
+        return text("attribution.headline.no_estimate", lang)
+    top = max(rated, key=lambda r: abs((r.attributed_roi or 0.0) - r.incremental_roi))
+    low, high = top.incremental_roi_interval or (top.incremental_roi, top.incremental_roi)
+    return (
+        text(
+            "attribution.headline.incremental",
+            lang,
+            channel=top.channel,
+            roi=f"{top.incremental_roi:.1f}",
+            low=f"{low:.1f}",
+            high=f"{high:.1f}",
+            status=status_words(top, lang),
+            model=model_label(model, lang),
+            attributed="–" if top.attributed_roi is None else f"{top.attributed_roi:.1f}",
+        )
+        if top.attributed_roi is not None
+        else text(
+            "attribution.headline.incremental_only",
+            lang,
+            channel=top.channel,
+            roi=f"{top.incremental_roi:.1f}",
+            low=f"{low:.1f}",
+            high=f"{high:.1f}",
+            status=status_words(top, lang),
+        )
+    )
+
+
+def incremental_findings(
+    economics: list[ChannelEconomics],
+    fit: mmm.MmmFit,
+    effect: mmm.BudgetEffect | None,
+    lang: str,
+) -> list[str]:
+    """Sentences on incremental ROI: inefficient, not yet certain, not estimable, calibrated,
+    and what the proposed budget is expected to add."""
+    sentences = []
+    for row in economics:
+        if row.incremental_roi is None:
+            continue
+        low, high = row.incremental_roi_interval or (row.incremental_roi, row.incremental_roi)
+        if row.status == "inefficient":
+            sentences.append(
+                text(
+                    "attribution.finding.inefficient_incremental",
+                    lang,
+                    channel=row.channel,
+                    roi=f"{row.incremental_roi:.2f}",
+                )
+            )
+        if row.status_certainty == "uncertain":
+            sentences.append(
+                text(
+                    "attribution.finding.uncertain",
+                    lang,
+                    channel=row.channel,
+                    status=text(f"attribution.status.{row.status}", lang),
+                    low=f"{low:.1f}",
+                    high=f"{high:.1f}",
+                )
+            )
+    for row in economics:
+        if row.estimate == "cannot_estimate":
+            sentences.append(
+                text(
+                    "attribution.finding.cannot_estimate",
+                    lang,
+                    channel=row.channel,
+                    reason=text(f"attribution.estimate_reason.{row.estimate_reason}", lang),
+                )
+            )
+    calibrated = [c.channel for c in fit.channels if c.calibrated]
+    if calibrated:
+        separator = text("attribution.list_separator", lang)
+        sentences.append(
+            text("attribution.finding.calibrated", lang, channels=separator.join(calibrated))
+        )
+    if effect is not None:
+        low, high = effect.difference_interval
+        sentences.append(
+            text(
+                "attribution.finding.budget_effect",
+                lang,
+                difference=money(effect.difference, lang),
+                low=money(low, lang),
+                high=money(high, lang),
+                current=money(effect.current, lang),
+            )
+        )
     return sentences

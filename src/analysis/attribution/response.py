@@ -68,6 +68,11 @@ class ResponseCurve:
         a, b = self._parameters()
         return a / b * math.exp(-daily_spend / b)
 
+    def spend_for_marginal_roi(self, marginal: float) -> float:
+        """Daily spend b·ln(a/(b·m)) where marginal ROI equals m."""
+        a, b = self._parameters()
+        return b * math.log(a / (b * marginal))
+
     def marginal_roi_interval_at(self, daily_spend: float) -> tuple[float, float] | None:
         """`level` interval for marginal ROI at s: delta method on log m = ln a − ln b − s/b."""
         a, b = self._parameters()
@@ -168,6 +173,8 @@ def fit_response_curve(
 def response_band(curve: ResponseCurve, daily_spend: np.ndarray) -> ResponseBand:
     """Evaluate the fitted curve and its pointwise `level` band (delta method) on a spend grid."""
     grid = np.asarray(daily_spend, dtype=float)
+    if hasattr(curve, "band"):  # the marketing-mix model's curve draws its own band
+        return curve.band(grid)
     a, b = curve._parameters()
     revenue = a * -np.expm1(-grid / b)
     if curve.covariance is None:

@@ -11,6 +11,7 @@ from analysis.demo.arrow import pick, timestamps
 from analysis.demo.catalog import CAMPAIGN_NAMES, N_CAMPAIGNS
 from analysis.demo.customers import Identity, customer_table, draw_customers
 from analysis.demo.journeys import simulate_journeys
+from analysis.demo.media import incremental_orders
 from analysis.demo.orders import build_orders
 from analysis.demo.seeding import Stream, rng_for
 from analysis.demo.timing import day_of
@@ -55,7 +56,8 @@ def simulate_chunk(seed: int, spec: ChunkSpec, identity: Identity) -> ChunkResul
     rng = rng_for(seed, Stream.CHUNK, spec.index)
     customers = draw_customers(rng, spec.first_customer, spec.customers, spec.customer_id_width)
     outcome = simulate_journeys(rng, customers)
-    orders, last_touch, buyers = build_orders(rng, customers, outcome, spec.first_order)
+    added = incremental_orders(seed, spec.index, customers)
+    orders, last_touch, buyers = build_orders(rng, customers, outcome, spec.first_order, added)
     visits = visitor_touches(rng, spec.visitors, first_user=spec.customers)
     touches = Touches.concat([outcome.touches, visits])
     users = pa.concat_arrays([customers.ids, visitor_ids(spec.first_visitor, spec.visitors)])

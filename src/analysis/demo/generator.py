@@ -17,6 +17,12 @@ from analysis.demo.experiments import (
     experiment_truth,
     run_experiment,
 )
+from analysis.demo.media import (
+    aggregate_tables,
+    channel_day_spend,
+    channel_response_truth,
+    lift_test_table,
+)
 from analysis.demo.metrics import build_metrics
 from analysis.demo.plan import Plan, make_plan
 from analysis.demo.seeding import Stream, rng_for
@@ -72,10 +78,16 @@ def stream_chunks(plan: Plan, writer: WarehouseWriter, bar: tqdm) -> Tally:
 
 def write_small_tables(plan: Plan, tally: Tally, writer: WarehouseWriter) -> dict:
     """Spend, experiments, metrics and erasures from the tally; returns the truth dict."""
-    spend, spend_total = build_spend(
-        rng_for(plan.seed, Stream.SPEND), tally.clicks, tally.true_revenue
+    spend, spend_by_day = build_spend(
+        rng_for(plan.seed, Stream.SPEND), tally.clicks, channel_day_spend(plan.seed, plan.customers)
     )
     writer.append("spend", spend)
+    lift_tests, lift_truth = lift_test_table(plan.seed, plan.customers)
+    writer.append("lift_tests", lift_tests)
+    channel_spend, daily_revenue = aggregate_tables(spend_by_day, tally.daily_revenue)
+    writer.append("channel_spend", channel_spend)
+    writer.append("daily_revenue", daily_revenue)
+    response = channel_response_truth(plan.seed, plan.customers, spend_by_day)
     writer.append("experiment_arms", arms_table())
     records, participants = [], []
     for number, experiment in enumerate(EXPERIMENTS, start=1):
@@ -95,6 +107,9 @@ def write_small_tables(plan: Plan, tally: Tally, writer: WarehouseWriter) -> dic
     )
     writer.append("erasures", erasures)
     weekly = write_weekly_tables(plan, writer, erased)
-    return assemble_truth(plan, tally, writer.rows, spend_total, records, erased) | {
-        "weekly": weekly
-    }
+    truth = assemble_truth(
+        plan, tally, writer.rows, spend_by_day.sum(axis=1), records, erased, response
+    )
+    truth["lift_tests"] = [lift_truth]
+    truth["weekly"] = weekly
+    return truth

@@ -53,15 +53,25 @@ def _within_cap(customers: CustomerChunk, sorted_buyer: np.ndarray) -> np.ndarra
 
 
 def build_orders(
-    rng: np.random.Generator, customers: CustomerChunk, outcome: JourneyOutcome, first_number: int
+    rng: np.random.Generator,
+    customers: CustomerChunk,
+    outcome: JourneyOutcome,
+    first_number: int,
+    added: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> tuple[pa.Table, np.ndarray, np.ndarray]:
-    """The chunk's orders (ids from first_number + 1), last-touch orders per channel, buyers."""
+    """The chunk's orders (ids from first_number + 1), last-touch orders per channel, buyers.
+
+    `added` holds (buyer, time, revenue) of orders paid media added with no journey."""
     buyer, ts = direct_orders(rng, customers)
     buyer = np.concatenate([outcome.order_customer, buyer])
     ts = np.concatenate([outcome.order_ts, ts])
+    revenue = order_values(rng, customers.behaviour[buyer])
+    if added is not None:
+        buyer = np.concatenate([buyer, added[0]])
+        ts = np.concatenate([ts, added[1]])
+        revenue = np.concatenate([revenue, added[2]])
     no_journey = np.full(len(ts) - len(outcome.order_ts), DIRECT)
     channel = np.concatenate([outcome.order_channel, no_journey])
-    revenue = order_values(rng, customers.behaviour[buyer])
     order = np.lexsort((ts, buyer))
     order = order[_within_cap(customers, buyer[order])]
     buyer, ts, channel, revenue = buyer[order], ts[order], channel[order], revenue[order]

@@ -1,7 +1,9 @@
-"""Daily spend, impressions and clicks per campaign (and 百度SEM keyword), priced to planted ROIs.
+"""Daily spend, impressions and clicks per campaign (and 百度SEM keyword) from the media plan.
 
-Clicks are the channel's real touch counts; spend is set after the journeys so that each
-channel's true revenue / total spend equals its planted ROI.
+Clicks are the channel's real touch counts; each channel's spend per day is the planted media
+plan's (`analysis.demo.media`), spread over its lines by clicks × CPC. From `STEADY_FROM` on
+the plan's total for that window is spread by clicks × CPC over days too, so CPC stays steady
+where the anomaly detector looks.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import pyarrow as pa
 from analysis.demo.anomalies import CPC_SPIKE
 from analysis.demo.arrow import money, pick, with_nulls
 from analysis.demo.catalog import CAMPAIGN_CHANNEL, CAMPAIGNS
-from analysis.demo.world import CHANNEL_CTR, DAY, DAYS, EPOCH_OFFSET, PLANTED_ROI, day_index
+from analysis.demo.media import STEADY_FROM
+from analysis.demo.world import CHANNEL_CTR, DAY, DAYS, EPOCH_OFFSET, day_index
 from analysis.schema import CHANNELS
 
 CTR_BOUNDS = (0.01, 0.05)
@@ -62,26 +65,31 @@ def split_lines(rng: np.random.Generator, clicks: np.ndarray) -> SpendLines:
     return SpendLines(np.array(campaign), keyword, np.stack(rows).astype(np.int64))
 
 
-def channel_budgets(true_revenue: np.ndarray) -> np.ndarray:
-    """Total spend per channel that makes true revenue / spend equal the planted ROI."""
-    return np.array(
-        [
-            0.0 if PLANTED_ROI[name] is None else true_revenue[i] / PLANTED_ROI[name]
-            for i, name in enumerate(CHANNELS)
-        ]
-    )
+def price_lines(rng: np.random.Generator, lines: SpendLines, planned: np.ndarray) -> np.ndarray:
+    """Spend per line and day: the plan's (channel, day) spend split by clicks × noisy CPC.
 
-
-def price_lines(rng: np.random.Generator, lines: SpendLines, budgets: np.ndarray) -> np.ndarray:
-    """Spend per line and day: clicks × noisy CPC, scaled to the channel budget, spike included."""
+    A channel-day without clicks splits by CPC alone; from STEADY_FROM on the window's planned
+    total per channel is split over lines and days at once. The planted spike is included.
+    """
     n = len(lines.campaign)
     cpc = rng.lognormal(0.0, LINE_CPC_SIGMA, size=(n, 1))
-    cpc = cpc * rng.lognormal(0.0, DAILY_CPC_SIGMA, size=(n, DAYS))
-    raw = lines.clicks * cpc * _spike(lines)
+    cpc = cpc * rng.lognormal(0.0, DAILY_CPC_SIGMA, size=(n, DAYS)) * _spike(lines)
+    raw = lines.clicks * cpc
     channel = CAMPAIGN_CHANNEL[lines.campaign]
-    totals = np.bincount(channel, raw.sum(axis=1), minlength=len(CHANNELS))
-    factor = np.divide(budgets, totals, out=np.zeros_like(budgets), where=totals > 0)
-    return np.round(raw * factor[channel][:, None], 2)
+    per_day = np.zeros((len(CHANNELS), DAYS))
+    np.add.at(per_day, channel, raw)
+    weight = np.where(per_day[channel] > 0, raw, cpc)
+    per_day = np.zeros((len(CHANNELS), DAYS))
+    np.add.at(per_day, channel, weight)
+    spend = planned[channel] * weight / np.where(per_day > 0, per_day, 1.0)[channel]
+    steady = day_index(STEADY_FROM)
+    window = np.bincount(channel, raw[:, steady:].sum(axis=1), minlength=len(CHANNELS))
+    total = planned[:, steady:].sum(axis=1)
+    scale = np.divide(total, window, out=np.zeros_like(total), where=window > 0)
+    spend[:, steady:] = np.where(
+        (window > 0)[channel][:, None], raw[:, steady:] * scale[channel][:, None], spend[:, steady:]
+    )
+    return np.round(spend, 2)
 
 
 def _spike(lines: SpendLines) -> np.ndarray:
@@ -105,11 +113,13 @@ def impressions_for(rng: np.random.Generator, lines: SpendLines) -> np.ndarray:
 
 
 def build_spend(
-    rng: np.random.Generator, clicks: np.ndarray, true_revenue: np.ndarray
+    rng: np.random.Generator, clicks: np.ndarray, planned: np.ndarray
 ) -> tuple[pa.Table, np.ndarray]:
-    """The spend table (date-major) and the total spend per channel."""
+    """The spend table (date-major) and the spend per (channel, day) it holds.
+
+    `planned` is the media plan's spend per (channel of CHANNELS, day)."""
     lines = split_lines(rng, clicks)
-    spend = price_lines(rng, lines, channel_budgets(true_revenue))
+    spend = price_lines(rng, lines, planned)
     impressions = impressions_for(rng, lines)
     n = len(lines.campaign)
     line = np.tile(np.arange(n), DAYS)
@@ -129,5 +139,6 @@ def build_spend(
         }
     )
     channel = CAMPAIGN_CHANNEL[lines.campaign]
-    per_channel = np.bincount(channel, spend.sum(axis=1), minlength=len(CHANNELS))
-    return table, np.round(per_channel, 2)
+    by_day = np.zeros((len(CHANNELS), DAYS))
+    np.add.at(by_day, channel, spend)
+    return table, by_day

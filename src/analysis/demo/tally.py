@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
 
 from analysis.demo.catalog import N_CAMPAIGNS
 from analysis.demo.chunk import ChunkResult, ChunkSpec
 from analysis.demo.plan import Plan
-from analysis.demo.world import CHUNK_CUSTOMERS, DAYS, N_CHANNELS, TYPE_NAMES
+from analysis.demo.world import CHUNK_CUSTOMERS, DAY, DAYS, EPOCH_OFFSET, N_CHANNELS, TYPE_NAMES
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Tally:
     rows: dict[str, int] = field(default_factory=dict)
     visitors: int = 0
     buyers: list[np.ndarray] = field(default_factory=list)  # customer numbers with orders
+    daily_revenue: np.ndarray = field(default_factory=lambda: np.zeros(DAYS))  # order revenue
 
     def next_chunk(self, plan: Plan, index: int) -> ChunkSpec:
         """The spec of chunk `index`, continuing the order and visitor numbering."""
@@ -49,5 +51,11 @@ class Tally:
         self.null_path_touches += result.null_path_touches
         self.visitors += spec.visitors
         self.buyers.append(spec.first_customer + result.buyers)
+        orders = result.tables["orders"]
+        micros = orders.column("order_ts").cast(pa.int64()).to_numpy()
+        day = micros // 1_000_000 // DAY - EPOCH_OFFSET // DAY
+        inside = (day >= 0) & (day < DAYS)
+        revenue = orders.column("revenue").to_numpy()
+        self.daily_revenue += np.bincount(day[inside], revenue[inside], minlength=DAYS)
         for name, table in result.tables.items():
             self.rows[name] = self.rows.get(name, 0) + table.num_rows

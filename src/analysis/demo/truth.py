@@ -20,14 +20,20 @@ from analysis.demo.writer import TRUTH_CUSTOMERS
 from analysis.schema import CHANNELS, TABLES
 
 
-def channel_truth(tally: Tally, spend_total: np.ndarray) -> dict[str, dict]:
-    """Per channel: true removal-effect conversions and revenue, rank, spend, ROI and status."""
+def channel_truth(
+    tally: Tally, spend_total: np.ndarray, response: dict[str, dict]
+) -> dict[str, dict]:
+    """Per channel: true removal-effect conversions and revenue, rank, spend, ROI and status.
+
+    `true_revenue` is the journeys' removal effect (what path models aim at); `true_roi` and
+    `status` are the revenue the channel's spend adds / spend (`response`: the media plan's
+    adstock + saturation curve, its marginal ROI at the last month's spend)."""
     rank = np.empty(len(CHANNELS), dtype=np.int64)
     rank[np.argsort(-tally.true_revenue, kind="stable")] = np.arange(1, len(CHANNELS) + 1)
     channels = {}
     for i, name in enumerate(CHANNELS):
         paid = PLANTED_ROI[name] is not None and spend_total[i] > 0
-        roi = round(float(tally.true_revenue[i] / spend_total[i]), 4) if paid else None
+        roi = response[name]["incremental_roi"] if paid else None
         channels[name] = {
             "true_conversions": round(float(tally.true_conversions[i]), 2),
             "true_revenue": round(float(tally.true_revenue[i]), 2),
@@ -36,7 +42,7 @@ def channel_truth(tally: Tally, spend_total: np.ndarray) -> dict[str, dict]:
             "true_roi": roi,
             "status": roi_status(roi),
             "last_touch_orders": int(tally.last_touch_orders[i]),
-        }
+        } | ({"response": response[name]} if paid else {})
     return channels
 
 
@@ -47,6 +53,7 @@ def assemble_truth(
     spend_total: np.ndarray,
     experiments: list[dict],
     erased: list[str],
+    response: dict[str, dict],
 ) -> dict:
     """Everything a test needs to check that an analysis recovered what was planted."""
     touches = rows.get("touchpoints", 0)
@@ -55,7 +62,7 @@ def assemble_truth(
         "scale": plan.scale,
         "period": {"start": PERIOD_START.isoformat(), "end": PERIOD_END.isoformat()},
         "tables": {name: rows.get(name, 0) for name in TABLES},
-        "channels": channel_truth(tally, spend_total),
+        "channels": channel_truth(tally, spend_total, response),
         "assisting_channel": ASSISTING_CHANNEL,
         "roi_thresholds": ROI_THRESHOLDS,
         "null_path_touch_share": round(tally.null_path_touches / touches, 4) if touches else 0.0,

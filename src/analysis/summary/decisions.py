@@ -14,6 +14,7 @@ from analysis.anomaly.report import series_label
 from analysis.attribution.models import model_label
 from analysis.i18n import day, money, percent, signed_percent, text
 from analysis.params import RoiThresholds
+from analysis.summary.execution import channel_roi
 from analysis.summary.sources import Source
 
 SECTIONS = {
@@ -112,7 +113,7 @@ def channel_decisions(source: Source, lang: str) -> list[Decision]:
     model = results.get("decision_model", "markov")
     by_status: dict[str, list[str]] = {}
     for channel in results.get("channels", []):
-        roi = (channel.get("roi") or {}).get(model)
+        roi = channel_roi(channel, model)
         if channel.get("status") in STATUS_ORDER and roi is not None:
             by_status.setdefault(channel["status"], []).append(f"{channel['channel']} ({roi:.1f})")
     decisions = []
@@ -122,7 +123,9 @@ def channel_decisions(source: Source, lang: str) -> list[Decision]:
                 f"decision.channel.{status}",
                 lang,
                 channels=text("decision.list_separator", lang).join(by_status[status]),
-                model=model_label(model, lang),
+                model=text("attribution.model_mmm", lang)
+                if results.get("roi_basis") == "incremental"
+                else model_label(model, lang),
                 **_thresholds(results),
             )
             decisions.append(

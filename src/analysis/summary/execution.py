@@ -44,6 +44,14 @@ def _cause(direction: str, status: str | None) -> str:
     return "execution.cause.under_earns" if status in EARNS else "execution.cause.under_below"
 
 
+def channel_roi(channel: dict, model: str) -> float | None:
+    """The ROI the attribution report judged the channel on: incremental (marketing-mix model)
+    when its record says so, else the decision model's attributed ROI."""
+    if channel.get("roi_basis") == "incremental":
+        return channel.get("incremental_roi")
+    return (channel.get("roi") or {}).get(model)
+
+
 def budget_execution(
     plan: dict[str, float], actual: dict[str, float], attribution: dict | None
 ) -> list[ExecutionLine]:
@@ -52,10 +60,7 @@ def budget_execution(
     if attribution:
         model = attribution.get("decision_model", "markov")
         for channel in attribution.get("channels", []):
-            verdicts[channel["channel"]] = (
-                (channel.get("roi") or {}).get(model),
-                channel.get("status"),
-            )
+            verdicts[channel["channel"]] = (channel_roi(channel, model), channel.get("status"))
     channels = list(plan) + sorted(c for c in actual if c not in plan and actual[c] > 0)
     lines = []
     for channel in channels:

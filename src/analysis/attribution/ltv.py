@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 
 from analysis.errors import AnalysisError
-from analysis.health.queries import in_days
+from analysis.health.queries import in_days, money_sum
 from analysis.i18n import money, percent, text
 from analysis.rfm import bgnbd, gamma_gamma
 from analysis.rfm import queries as rfm_queries
@@ -99,7 +99,9 @@ def _mean_revenue_value(
 ) -> LifetimeValue:
     orders = warehouse.table("orders")
     orders = orders.filter(in_days(orders.order_ts, rfm_queries.EARLIEST, as_of))
-    totals = orders.aggregate(revenue=orders.revenue.sum(), customers=orders.customer_id.nunique())
+    totals = orders.aggregate(
+        revenue=money_sum(orders.revenue), customers=orders.customer_id.nunique()
+    )
     row = totals.to_pandas().iloc[0]
     customers = int(row["customers"])
     per_customer = float(row["revenue"]) / customers if customers else 0.0

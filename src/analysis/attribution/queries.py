@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analysis.health.queries import in_days
+from analysis.health.queries import in_days, money_sum
 from analysis.warehouse import Warehouse
 
 SECONDS_PER_DAY = 86_400.0
@@ -127,7 +127,7 @@ def path_counts(journeys: ir.Table) -> pd.DataFrame:
         ["journey_id", "converted", "is_first", "never_bought", "revenue"]
     ).aggregate(path=touch.collect().sort().map(lambda t: t.channel))
     counted = per_journey.group_by(["path", "converted", "is_first", "never_bought"]).aggregate(
-        journeys=per_journey.count(), revenue=per_journey.revenue.sum()
+        journeys=per_journey.count(), revenue=money_sum(per_journey.revenue)
     )
     frame = counted.to_pandas()
     frame["path"] = [tuple(p) for p in frame["path"]]
@@ -179,7 +179,7 @@ def orders_without_touches(
     converted = journeys.filter(journeys.converted)
     ids = converted.select(converted.journey_id).distinct()
     untouched = orders.anti_join(ids, orders.order_id == ids.journey_id)
-    totals = untouched.aggregate(orders=untouched.count(), revenue=untouched.revenue.sum())
+    totals = untouched.aggregate(orders=untouched.count(), revenue=money_sum(untouched.revenue))
     row = totals.to_pandas().iloc[0]
     return {"orders": int(row["orders"]), "revenue": float(row["revenue"] or 0.0)}
 
@@ -189,7 +189,7 @@ def spend_by_channel(warehouse: Warehouse, first: date, last: date) -> pd.DataFr
     spend = warehouse.table("spend")
     spend = spend.filter(in_days(spend.date, first, last))
     totals = spend.group_by("channel").aggregate(
-        spend=spend.spend.sum(), impressions=spend.impressions.sum(), clicks=spend.clicks.sum()
+        spend=money_sum(spend.spend), impressions=spend.impressions.sum(), clicks=spend.clicks.sum()
     )
     return totals.to_pandas().sort_values("channel", ignore_index=True)
 
@@ -199,7 +199,7 @@ def daily_spend(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:
     spend = warehouse.table("spend")
     spend = spend.filter(in_days(spend.date, first, last))
     daily = spend.group_by(date=spend.date.cast("date"), channel=spend.channel).aggregate(
-        spend=spend.spend.sum()
+        spend=money_sum(spend.spend)
     )
     return daily.to_pandas().sort_values(["date", "channel"], ignore_index=True)
 
@@ -220,7 +220,7 @@ def daily_revenue(warehouse: Warehouse, first: date, last: date) -> pd.Series:
     orders = warehouse.table("orders")
     orders = orders.filter(in_days(orders.order_ts, first, last))
     daily = orders.group_by(day=orders.order_ts.cast("timestamp").date()).aggregate(
-        revenue=orders.revenue.sum()
+        revenue=money_sum(orders.revenue)
     )
     frame = daily.to_pandas()
     if frame.empty:
@@ -243,7 +243,7 @@ def aggregate_spend(warehouse: Warehouse, first: date, last: date) -> pd.DataFra
     spend = warehouse.table("channel_spend")
     spend = spend.filter(in_days(spend.date, first, last))
     daily = spend.group_by(date=spend.date.cast("date"), channel=spend.channel).aggregate(
-        spend=spend.spend.sum()
+        spend=money_sum(spend.spend)
     )
     return daily.to_pandas().sort_values(["date", "channel"], ignore_index=True)
 
@@ -253,7 +253,9 @@ def aggregate_revenue(warehouse: Warehouse, first: date, last: date) -> pd.Serie
     [first, last] to `last` (missing days count 0)."""
     revenue = warehouse.table("daily_revenue")
     revenue = revenue.filter(in_days(revenue.date, first, last))
-    daily = revenue.group_by(day=revenue.date.cast("date")).aggregate(total=revenue.revenue.sum())
+    daily = revenue.group_by(day=revenue.date.cast("date")).aggregate(
+        total=money_sum(revenue.revenue)
+    )
     frame = daily.to_pandas()
     if frame.empty:
         return pd.Series(dtype=float)

@@ -16,6 +16,17 @@ from analysis.warehouse import Warehouse
 NO_CHANNEL = "(none recorded)"
 
 
+MONEY_DECIMAL = "decimal(38, 6)"
+"""Amounts are summed as decimals: exact, so the sum does not depend on the order in which
+an engine's threads or executors add rows (a float sum does, in its last bits, and a model
+fitted on it, such as BG/NBD, can amplify that to the fifth digit)."""
+
+
+def money_sum(column: ir.NumericColumn) -> ir.FloatingScalar:
+    """The exact sum of an amount column (to 6 decimals), as a float."""
+    return column.cast(MONEY_DECIMAL).sum().cast("float64")
+
+
 def in_days(column: ir.TimestampValue, first: date, last: date) -> ir.BooleanValue:
     """Rows from the start of `first` up to the end of `last` (timestamps or dates)."""
     start = ibis.timestamp(f"{first.isoformat()} 00:00:00")

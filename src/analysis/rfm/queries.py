@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analysis.health.queries import in_days
+from analysis.health.queries import in_days, money_sum
 from analysis.warehouse import Warehouse
 
 EARLIEST = date(1900, 1, 1)
@@ -35,7 +35,7 @@ def purchase_days(warehouse: Warehouse, end: date, since: date = EARLIEST) -> ir
     orders = orders.filter(orders.revenue >= 0, in_days(orders.order_ts, since, end))
     day = orders.order_ts.cast("timestamp").date()
     return orders.group_by(customer_id=orders.customer_id, day=day).aggregate(
-        revenue=orders.revenue.sum(), orders=orders.count()
+        revenue=money_sum(orders.revenue), orders=orders.count()
     )
 
 
@@ -52,7 +52,7 @@ def clv_summary(warehouse: Warehouse, end: date, *, period_days: float = 1.0) ->
         purchase_days=days.count(),
         first_age=age.max(),
         last_age=age.min(),
-        total=days.revenue.sum(),
+        total=money_sum(days.revenue),
         first_revenue=days.revenue.argmax(age),
     )
     frame = per_customer.order_by("customer_id").to_pandas()
@@ -86,7 +86,7 @@ def rfm_table(warehouse: Warehouse, as_of: date, lookback_days: int) -> pd.DataF
         recency_days=as_of_date.delta(orders.order_ts.max().cast("timestamp").date(), unit="day"),
         tenure_days=as_of_date.delta(orders.order_ts.min().cast("timestamp").date(), unit="day"),
         frequency=orders.count(),
-        monetary_total=orders.revenue.sum(),
+        monetary_total=money_sum(orders.revenue),
     )
     frame = per_customer.order_by("customer_id").to_pandas()
     frame["monetary_mean"] = frame["monetary_total"] / frame["frequency"]

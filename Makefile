@@ -15,7 +15,7 @@ DEMO := data/demo
 PARAMS ?= params/data_health.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps data reports report weekly lab test browser-test gallery lint format bench lock clean
+.PHONY: help setup system-deps data reports report weekly lab test test-engines browser-test gallery lint format bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ lab: $(STAMP) $(DEMO)/truth.json ## open JupyterLab on notebooks/ (defaults read
 test: $(STAMP) ## run the test suite (DuckDB and PySpark)
 	@bash .ci/system-deps --check-only || true
 	$(PY) -m pytest -q
+
+test-engines: $(STAMP) ## the whole demo batch on PySpark (local and a standalone cluster) = DuckDB
+	$(PY) -m pytest -q -m engines tests/test_engine_parity.py tests/test_spark_cluster.py
 
 browser-test: $(STAMP) ## open every report of a demo batch in headless Chromium (offline, inert, CJK)
 	@bash .ci/system-deps --check-only || true

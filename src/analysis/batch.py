@@ -6,6 +6,7 @@ One failing report does not stop the others; the batch ends with a summary table
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -88,11 +89,37 @@ def _run_group(
             _progress(outcomes[-1], len(outcomes), total, progress)
         return
     # spawn, not fork: a forked worker would share the parent's Spark gateway and DuckDB threads
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=get_context("spawn"),
+        initializer=bound_threads,
+        initargs=(max(1, (os.cpu_count() or 1) // jobs),),
+    ) as pool:
         futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared) for p in group]
         for future in as_completed(futures):
             outcomes.append(future.result())
             _progress(outcomes[-1], len(outcomes), total, progress)
+
+
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "DUCKDB_THREADS",
+)
+"""Thread pools a kernel would otherwise size to every core (BLAS, OpenMP for k-means, DuckDB)."""
+
+
+def bound_threads(threads: int) -> None:
+    """Give this worker, and the kernels it starts, `threads` threads per pool.
+
+    With `--jobs N`, N kernels share the machine: each gets cores // N, so two kernels
+    never run 2 × cores threads of k-means or BLAS against each other. A value the user
+    set already is kept.
+    """
+    for variable in THREAD_VARIABLES:
+        os.environ.setdefault(variable, str(threads))
 
 
 def precheck_sources(reports: list[ReportParams]) -> list[Prechecked]:

@@ -86,6 +86,10 @@ def previous_month(month: str) -> str:
     return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
 
 
+SPARK_MASTER = re.compile(r"local(\[(\d+|\*)\])?|yarn|(spark|sc)://[\w.\-]+(:\d+)?\S*|k8s://\S+")
+"""Spark masters `data.spark_master` accepts: local mode, a standalone cluster, Spark Connect."""
+
+
 class StrictModel(BaseModel):
     """Base for params models: unknown keys are errors; a number given for text is read as text."""
 
@@ -102,6 +106,20 @@ class DataSource(StrictModel):
     engine: Literal["duckdb", "pyspark"] = Field(
         "duckdb", description="Engine that reads a folder of files"
     )
+    spark_master: str | None = Field(
+        None,
+        description="pyspark only: where Spark runs: local[N] (default local[2]), "
+        "spark://host:7077 (a standalone cluster) or sc://host:15002 (Spark Connect)",
+    )
+    database: str | None = Field(
+        None,
+        description="pyspark only: read the contract tables from this database of Spark's "
+        "catalog (Hive, Delta or Iceberg as the session is configured) instead of a folder",
+    )
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description="pyspark only: extra Spark settings, e.g. spark.sql.catalog.* for Iceberg",
+    )
     tables: dict[TableName, str] = Field(
         default_factory=dict, description="contract table → file or table name"
     )
@@ -114,8 +132,15 @@ class DataSource(StrictModel):
 
     @model_validator(mode="after")
     def _one_location(self) -> DataSource:
-        if (self.path is None) == (self.url is None):
-            raise ValueError("give exactly one of 'path' (folder or .duckdb file) or 'url'")
+        self._check_spark_keys()
+        in_catalog = self.database is not None
+        if in_catalog and (self.path is not None or self.url is not None):
+            raise ValueError("give 'database' (a Spark catalog) or 'path' or 'url', not several")
+        if not in_catalog and (self.path is None) == (self.url is None):
+            raise ValueError(
+                "give exactly one of 'path' (folder or .duckdb file), 'url', or "
+                "'database' with engine: pyspark"
+            )
         for table, mapping in self.columns.items():
             known = TABLES[table].column_names
             unknown = sorted(set(mapping) - set(known))
@@ -126,6 +151,27 @@ class DataSource(StrictModel):
                 )
         self._check_files_exist()
         return self
+
+    def _check_spark_keys(self) -> None:
+        if self.engine == "pyspark":
+            master = self.spark_master
+            if master is not None and not SPARK_MASTER.fullmatch(master):
+                raise ValueError(
+                    f"spark_master {master!r} is not a Spark master; accepted: local, "
+                    "local[N], local[*], spark://host:port, sc://host:port, yarn or k8s://…"
+                )
+            return
+        given = [
+            key
+            for key, value in (
+                ("spark_master", self.spark_master),
+                ("database", self.database),
+                ("spark_conf", self.spark_conf),
+            )
+            if value
+        ]
+        if given:
+            raise ValueError(f"{', '.join(given)} need(s) engine: pyspark (engine is duckdb)")
 
     def _check_files_exist(self) -> None:
         if self.path is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,8 +296,10 @@ def open_warehouse(source: DataSource, backend: Any | None = None) -> Warehouse:
             return Warehouse(source, ibis.connect(source.url))
         except Exception as exc:  # ibis raises many kinds; the user needs the URL and reason
             raise DataSourceError(f"data.url {source.url!r}: cannot connect: {exc}") from exc
+    if source.database is not None:
+        return Warehouse(source, _catalog_backend(source))
     path = source.path
-    assert path is not None  # DataSource guarantees path or url
+    assert path is not None  # DataSource guarantees path, url or database
     if not path.exists():
         raise DataSourceError(
             f"data.path {str(path)!r} does not exist (resolved: {path.resolve()}); "
@@ -304,7 +307,7 @@ def open_warehouse(source: DataSource, backend: Any | None = None) -> Warehouse:
             + ("; build the demo warehouse with `make data`" if path.name == "demo" else "")
         )
     if path.is_dir():
-        return Warehouse(source, _folder_backend(source.engine))
+        return Warehouse(source, _folder_backend(source))
     if path.suffix in {".duckdb", ".db"}:
         return Warehouse(source, ibis.duckdb.connect(str(path), read_only=True))
     raise DataSourceError(
@@ -313,26 +316,64 @@ def open_warehouse(source: DataSource, backend: Any | None = None) -> Warehouse:
     )
 
 
-def _folder_backend(engine: str) -> Any:
-    if engine == "pyspark":
-        return ibis.pyspark.connect(spark_session())
-    return ibis.duckdb.connect()
+def _folder_backend(source: DataSource) -> Any:
+    if source.engine == "pyspark":
+        return ibis.pyspark.connect(spark_session(source.spark_master, source.spark_conf))
+    threads = os.environ.get("DUCKDB_THREADS", "")
+    return ibis.duckdb.connect(threads=int(threads)) if threads.isdigit() else ibis.duckdb.connect()
 
 
-def spark_session() -> Any:
-    """A local PySpark session set up for reproducible results (UTC, no UI)."""
+def _catalog_backend(source: DataSource) -> Any:
+    """PySpark over a database of Spark's catalog (Hive metastore, Delta, Iceberg…)."""
+    session = spark_session(source.spark_master, source.spark_conf)
+    database = source.database
+    try:
+        known = {row.namespace for row in session.sql("SHOW DATABASES").collect()}
+    except Exception as exc:  # the engine's own kinds; the user needs the setting and the cause
+        raise DataSourceError(
+            f"data.database {database!r}: Spark cannot list its catalog's databases: "
+            f"{_first_line(exc)}"
+        ) from exc
+    if database not in known:
+        raise DataSourceError(
+            f"data.database {database!r} is not in Spark's catalog; databases there: "
+            f"{', '.join(sorted(known)) or '(none)'}"
+        )
+    session.catalog.setCurrentDatabase(database)
+    return ibis.pyspark.connect(session)
+
+
+def spark_session(master: str | None = None, conf: dict[str, str] | None = None) -> Any:
+    """A PySpark session set up for reproducible results (UTC, no UI).
+
+    `master`: local[2] by default; a standalone cluster (spark://host:port) runs the engine
+    work on its executors while statistics and HTML stay on this machine (the driver);
+    sc://host:port connects to a Spark Connect server.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise DataSourceError(
             "data.engine 'pyspark' needs pyspark: pip install 'marketing-analysis[spark]'"
         ) from exc
-    return (
-        SparkSession.builder.master("local[2]")
-        .appName("marketing-analysis")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.memory", "2g")
-        .getOrCreate()
-    )
+    master = master or "local[2]"
+    builder = SparkSession.builder
+    builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
+    settings = {
+        "spark.ui.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.driver.memory": "2g",
+        **(conf or {}),
+    }
+    if master.startswith("sc://"):
+        settings = {k: v for k, v in settings.items() if k.startswith("spark.sql.")}
+    builder = builder.appName("marketing-analysis")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # Java, network or cluster problems: name the master and cause
+        raise DataSourceError(
+            f"data.spark_master {master!r}: cannot start a Spark session: {_first_line(exc)}"
+        ) from exc

@@ -93,7 +93,9 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "revenue",
             "revenue ≥ 0",
             lambda t: t.revenue < 0,
-            "Refunds belong in a separate table; drop or correct negative revenue.",
+            "Negative lines are refunds: group an export's lines into orders with "
+            "data.recipes.orders.lines_to_orders (refunds: drop or net), or leave them out "
+            "with a filter.",
             "revenue_nonneg",
         ),
     ),

@@ -11,6 +11,7 @@ engine (DuckDB and PySpark alike) and no row leaves it.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Literal
 
 import ibis
@@ -303,8 +304,18 @@ def parse_timestamp(text: ir.StringValue, fmt: str, engine: str) -> ir.Timestamp
     """Text read with a strftime format in the engine (PySpark gets the Java pattern);
     a value that does not fit becomes null, which the contract reports with the format."""
     if engine == "pyspark":
-        return text.to_timestamp(java_pattern(fmt))
-    return text.as_timestamp(fmt) if hasattr(text, "as_timestamp") else text.to_timestamp(fmt)
+        return _try_to_timestamp(text, java_pattern(fmt)).cast("timestamp")
+    return _try_strptime(text, fmt).cast("timestamp")
+
+
+@ibis.udf.scalar.builtin(name="try_strptime")
+def _try_strptime(text: str, fmt: str) -> datetime:
+    """DuckDB's strptime that gives null for a value the format does not fit."""
+
+
+@ibis.udf.scalar.builtin(name="try_to_timestamp")
+def _try_to_timestamp(text: str, fmt: str) -> datetime:
+    """Spark's to_timestamp that gives null for a value the pattern does not fit."""
 
 
 def java_pattern(fmt: str) -> str:

@@ -14,7 +14,7 @@ DEMO := data/demo
 PARAMS ?= params/data_health.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps data reports report lab test browser-test gallery lint format bench lock clean
+.PHONY: help setup system-deps data reports report check examples lab test browser-test gallery lint format bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,12 @@ reports: $(STAMP) $(DEMO)/truth.json ## run the month's batch → reports/<MONTH
 
 report: $(STAMP) $(DEMO)/truth.json ## run one report: make report PARAMS=params/data_health.yaml
 	$(PY) -m analysis run $(PARAMS)
+
+check: $(STAMP) ## check a params file against its data before running: make check PARAMS=params/examples/crm.yaml
+	$(PY) -m analysis check $(PARAMS)
+
+examples: $(STAMP) ## rewrite the sample exports of params/examples/ into data/examples/
+	$(PY) -m analysis examples --out data/examples
 
 lab: $(STAMP) $(DEMO)/truth.json ## open JupyterLab on notebooks/ (defaults read the demo warehouse)
 	$(UV) pip install --quiet --python $(PY) "jupyterlab>=4.2"

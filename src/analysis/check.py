@@ -75,6 +75,8 @@ def table_check(warehouse: Warehouse, name: str) -> TableCheck:
         return TableCheck(name, location, False, mapping)
     try:
         violations = tuple(check_tables(warehouse, [name])[name] or ())
+        if any(v.code == "missing_column" for v in violations):
+            return TableCheck(name, location, True, mapping, violations=violations)
         spec = TABLES[name]
         table = warehouse.table(name)
         metrics = {"rows": table.count()}
@@ -120,7 +122,7 @@ def report_check(params: ReportParams, tables: dict[str, TableCheck]) -> ReportC
         if not check.found:
             blocking.append(f"table {name} is missing (expected at {check.location})")
         elif check.error:
-            blocking.append(f"table {name}: {check.error}")
+            blocking.append(check.error)
         else:
             for violation in check.violations:
                 if params.data.strict or violation.code in FATAL_CODES:
@@ -128,7 +130,7 @@ def report_check(params: ReportParams, tables: dict[str, TableCheck]) -> ReportC
     for name in params.tables_optional:
         check = tables[name]
         if check.error:
-            blocking.append(f"table {name}: {check.error}")
+            blocking.append(check.error)
         elif check.found and params.data.strict:
             blocking += [v.describe() for v in check.violations]
     return ReportCheck(params.output_name, not blocking, tuple(blocking))
@@ -148,7 +150,8 @@ def render(tables: list[TableCheck], verdicts: list[ReportCheck]) -> str:
             lines.append(f"   PROBLEM: {check.error}")
             continue
         span = f", {check.first} … {check.last}" if check.first else ""
-        lines.append(f"   {check.rows:,} rows{span}")
+        if check.rows is not None:
+            lines.append(f"   {check.rows:,} rows{span}")
         if check.sample is not None and not check.sample.empty:
             shown = check.sample[[c for c in check.sample.columns if TEXT_SUFFIX not in c]]
             lines += ["   " + line for line in shown.to_string(index=False).splitlines()]

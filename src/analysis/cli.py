@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis demo | check | run | batch` (see `--help` of each)."""
+"""Command line: `python -m analysis demo | examples | check | run | batch` (`--help` of each)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="1 ≈ 50k customers, 250k orders, 1.5M touchpoints; 10 and 100 stream",
     )
+
+    examples = commands.add_parser(
+        "examples", help="write the sample exports the recipes in params/examples/ read"
+    )
+    examples.add_argument("--out", type=Path, default=Path("data/examples"), help="folder to write")
 
     check = commands.add_parser(
         "check", help="show what a params file's reports would read and whether they can run"
@@ -77,7 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        commands = {"demo": _demo, "check": _check, "run": _run, "batch": _batch}
+        commands = {
+            "demo": _demo,
+            "examples": _examples,
+            "check": _check,
+            "run": _run,
+            "batch": _batch,
+        }
         return commands[args.command](args)
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -102,6 +113,14 @@ def _demo(args: argparse.Namespace) -> int:
     truth = generate(args.out, seed=args.seed, scale=args.scale, progress=True)
     tables = ", ".join(f"{name} {rows:,}" for name, rows in truth["tables"].items())
     print(f"demo warehouse written to {args.out}: {tables}")
+    return 0
+
+
+def _examples(args: argparse.Namespace) -> int:
+    from analysis.demo.examples import write_examples
+
+    for path in write_examples(args.out):
+        print(path)
     return 0
 
 

@@ -121,6 +121,15 @@ class Warehouse:
         """
         if self._arms_derived(name):
             units = self.source_table("experiment_units")
+            lacking = [c for c in ("experiment_id", "variant") if c not in units.columns]
+            if lacking:
+                raise DataContractError(
+                    f"table experiment_arms is derived from experiment_units "
+                    f"({self.location('experiment_units')}), which has no {lacking[0]!r}; map "
+                    f"it under data.columns.experiment_units.{lacking[0]} or set it with "
+                    f"data.recipes.experiment_units.constants.{lacking[0]}; your columns are: "
+                    f"{', '.join(self.source_columns('experiment_units'))}"
+                )
             derived = arms_from_units(units, self.source.arms)
             return _with_absent_nullables(derived, TABLES[name])
         raw = self.backend.table(self._source_name(name))

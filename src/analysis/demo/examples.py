@@ -128,11 +128,11 @@ def _ab_platform(out: Path, rng: np.random.Generator) -> list[Path]:
 
 
 def _ga4_events(out: Path, rng: np.random.Generator) -> list[Path]:
-    """session_start and purchase events of 600 visitors, 2026-08 … 2026-10."""
+    """session_start and purchase events of 300 visitors, 2026-08 … 2026-10."""
     sources = [("google", "cpc"), ("google", "organic"), ("newsletter", "email")]
     sources += [("instagram", "social"), ("(direct)", "(none)")]
     rows = []
-    for visitor in range(600):
+    for visitor in range(300):
         user = f"{1_000_000_000 + visitor * 7919}.{1_690_000_000 + visitor}"
         moment = datetime(2026, 8, 1) + timedelta(minutes=int(rng.integers(0, 90 * 24 * 60)))
         for _ in range(1 + int(rng.poisson(1.5))):

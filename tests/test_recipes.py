@@ -290,3 +290,38 @@ def test_unknown_currency_is_a_params_error(tiny_dir: Path) -> None:
     values = {"report": "rfm", "period": "2026-10", "currency": "XYZ", "data": {"path": tiny_dir}}
     with pytest.raises(ParamsError, match=r"key 'currency'.*'XYZ'.*GBP"):
         validate_report(values, "shop.yaml")
+
+
+def test_value_maps_case_and_date_part_build_arms_labels(tmp_path: Path) -> None:
+    arms = (
+        "实验,组别,是否对照,流量占比,日期\n"
+        "E9,对照组,是,0.5,2026/10/01\n"
+        "E9,实验组,否,0.5,2026/10/01\n"
+    )
+    source = DataSource(
+        path=_folder(tmp_path, {"arms.csv": arms}),
+        tables={"experiment_arms": "arms.csv"},
+        columns={
+            "experiment_arms": {
+                "experiment_id": "实验",
+                "is_control": "是否对照",
+                "planned_share": "流量占比",
+            }
+        },
+        recipes={
+            "experiment_arms": {
+                "derive": {
+                    "variant": {"case": {"column": "组别", "when": {"对照组": "A"}, "else": "B"}},
+                    "label": {
+                        "date_part": {"column": "日期", "part": "month", "format": "%Y/%m/%d"}
+                    },
+                },
+                "values": {"planned_share": {"0.5": 0.25}},
+            }
+        },
+    )
+    table = open_warehouse(source).table("experiment_arms").order_by("variant").to_pandas()
+    assert table["variant"].tolist() == ["A", "B"]
+    assert table["is_control"].tolist() == [True, False]  # 是 / 否
+    assert table["planned_share"].tolist() == [0.25, 0.25]
+    assert table["label"].tolist() == ["10", "10"]

@@ -138,7 +138,11 @@ class Warehouse:
         check_source_columns(raw, self._named_sources(name), self.location(name), name)
         raw = filtered(raw, recipe.filter)
         built: dict[str, ir.Value] = {c: raw[s] for c, s in mapping.items()}
-        built |= {c: expression_value(raw, e, self.source.engine) for c, e in recipe.derive.items()}
+        spec = TABLES[name]
+        for column, expression in recipe.derive.items():
+            value = expression_value(raw, expression, self.source.engine)
+            text_kind = spec.column(column).kind == "string"  # a month number read as a label
+            built[column] = value.cast("string") if text_kind else value
         built |= {c: ibis.literal(as_text(v)) for c, v in recipe.constants.items()}
         kept = [c for c in raw.columns if c not in built and c not in mapping.values()]
         table = raw.select(*kept, **built) if built else raw

@@ -15,7 +15,7 @@ DEMO := data/demo
 PARAMS ?= params/data_health.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps data reports report weekly lab test test-engines browser-test gallery lint format bench lock clean
+.PHONY: help setup system-deps data reports report weekly check examples lab test test-engines browser-test gallery lint format bench lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,12 @@ report: $(STAMP) $(DEMO)/truth.json ## run one report: make report PARAMS=params
 
 weekly: $(STAMP) $(DEMO)/truth.json ## run the weekly data report: make weekly WEEK=2026-W43 (LANG=en|zh) → reports/<month>/weekly-<week>.html
 	LANG=C.UTF-8 $(PY) -m analysis run params/weekly/demo.yaml --set week=$(WEEK) $(REPORT_LANG)
+
+check: $(STAMP) ## check a params file against its data before running: make check PARAMS=params/examples/crm.yaml
+	$(PY) -m analysis check $(PARAMS)
+
+examples: $(STAMP) ## rewrite the sample exports of params/examples/ into data/examples/
+	$(PY) -m analysis examples --out data/examples
 
 lab: $(STAMP) $(DEMO)/truth.json ## open JupyterLab on notebooks/ (defaults read the demo warehouse)
 	$(UV) pip install --quiet --python $(PY) "jupyterlab>=4.2"

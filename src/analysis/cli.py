@@ -1,4 +1,4 @@
-"""Command line: `python -m analysis demo | run | batch` (see `--help` of each)."""
+"""Command line: `python -m analysis demo | examples | check | run | batch` (`--help` of each)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,24 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=1.0,
         help="1 ≈ 50k customers, 250k orders, 1.5M touchpoints; 10 and 100 stream",
+    )
+
+    examples = commands.add_parser(
+        "examples", help="write the sample exports the recipes in params/examples/ read"
+    )
+    examples.add_argument("--out", type=Path, default=Path("data/examples"), help="folder to write")
+
+    check = commands.add_parser(
+        "check", help="show what a params file's reports would read and whether they can run"
+    )
+    check.add_argument("params", type=Path, help="a report's params file or a batch file")
+    check.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, as for run",
     )
 
     run = commands.add_parser("run", help="run one report from a params YAML")
@@ -64,7 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        return {"demo": _demo, "run": _run, "batch": _batch}[args.command](args)
+        commands = {
+            "demo": _demo,
+            "examples": _examples,
+            "check": _check,
+            "run": _run,
+            "batch": _batch,
+        }
+        return commands[args.command](args)
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -89,6 +114,22 @@ def _demo(args: argparse.Namespace) -> int:
     tables = ", ".join(f"{name} {rows:,}" for name, rows in truth["tables"].items())
     print(f"demo warehouse written to {args.out}: {tables}")
     return 0
+
+
+def _examples(args: argparse.Namespace) -> int:
+    from analysis.demo.examples import write_examples
+
+    for path in write_examples(args.out):
+        print(path)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from analysis.check import check_reports, load_any, render
+
+    tables, verdicts = check_reports(load_any(args.params, args.overrides))
+    print(render(tables, verdicts))
+    return 0 if all(v.runs for v in verdicts) else EXIT_FAILED
 
 
 def _run(args: argparse.Namespace) -> int:

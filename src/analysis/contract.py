@@ -25,6 +25,9 @@ from analysis.warehouse import Warehouse
 log = logging.getLogger(__name__)
 
 SAMPLE_KEYS = 5
+FATAL_CODES = frozenset({"missing_table", "missing_column"})
+"""Violations of a needed table that stop a report even with `strict: false`: without the
+table or column the analysis cannot run at all."""
 PLANNED_SHARE_TOLERANCE = 1e-6
 
 
@@ -79,7 +82,10 @@ class RowRule:
     fix: str
     code: str = ""
     values: Mapping[str, str] = field(default_factory=dict, hash=False)
+    example_column: str | None = None  # show a few of its offending values (never personal)
 
+
+SAMPLE_VALUES = 3
 
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "orders": (
@@ -87,7 +93,9 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "revenue",
             "revenue ≥ 0",
             lambda t: t.revenue < 0,
-            "Refunds belong in a separate table; drop or correct negative revenue.",
+            "Negative lines are refunds: group an export's lines into orders with "
+            "data.recipes.orders.lines_to_orders (refunds: drop or net), or leave them out "
+            "with a filter.",
             "revenue_nonneg",
         ),
     ),
@@ -234,6 +242,21 @@ def check_contract(
     return report
 
 
+def require_needed(report: ContractReport, needed: Iterable[str]) -> None:
+    """Raise when a table or column a report cannot do without is missing, strict or not
+    (the runner calls this before a kernel starts; `strict: false` only softens the rest)."""
+    needed = set(needed)
+    fatal = [v for v in report.violations if v.table in needed and v.code in FATAL_CODES]
+    if fatal:
+        lines = "\n".join(f"  - {v.describe()}" for v in fatal)
+        raise DataContractError(
+            f"The report cannot run without these, whether strict or not:\n{lines}\n"
+            "Add the table or column, or map yours under data.tables / data.columns / "
+            "data.recipes.",
+            tuple(fatal),
+        )
+
+
 def check_table(warehouse: Warehouse, name: str) -> list[Violation]:
     """Every rule of one table: columns present, kinds, nulls, keys, ranges, cross-table."""
     spec = TABLES[name]
@@ -246,8 +269,11 @@ def check_table(warehouse: Warehouse, name: str) -> list[Violation]:
     usable = [c for c in spec.columns if c.name not in broken_columns]
     texts = warehouse.text_columns(name)
     rules = [_not_null_rule(c, texts.get(c.name, c.name)) for c in usable if not c.nullable]
+    formats = warehouse.date_formats(name)
     rules += [
-        _parses_rule(spec.column(c), text) for c, text in texts.items() if c not in broken_columns
+        _parses_rule(spec.column(c), text, formats.get(c))
+        for c, text in texts.items()
+        if c not in broken_columns
     ]
     rules += [r for r in ROW_RULES.get(name, ()) if _columns_ok(r, broken_columns)]
     violations += _row_violations(spec, table, rules)
@@ -274,6 +300,7 @@ def _missing_table(warehouse: Warehouse, name: str) -> Violation:
 def _column_violations(warehouse: Warehouse, spec: TableSpec, table: ir.Table) -> list[Violation]:
     violations = []
     schema = table.schema()
+    yours = ", ".join(warehouse.source_columns(spec.name))  # the user's names, not internal ones
     for column in spec.columns:
         if column.name not in schema and column.nullable:
             continue  # an export without a nullable column simply has no values for it
@@ -285,13 +312,10 @@ def _column_violations(warehouse: Warehouse, spec: TableSpec, table: ir.Table) -
                     "column present",
                     -1,
                     (),
-                    f"{warehouse.location(spec.name)} has columns {', '.join(table.columns)}; "
+                    f"{warehouse.location(spec.name)} has columns {yours}; "
                     f"map yours with data.columns.{spec.name}.{column.name}: <your column>.",
                     "missing_column",
-                    {
-                        "location": str(warehouse.location(spec.name)),
-                        "columns": ", ".join(table.columns),
-                    },
+                    {"location": str(warehouse.location(spec.name)), "columns": yours},
                 )
             )
             continue
@@ -324,8 +348,19 @@ def _not_null_rule(column: Column, source_column: str) -> RowRule:
     )
 
 
-def _parses_rule(column: Column, text_column: str) -> RowRule:
+def _parses_rule(column: Column, text_column: str, fmt: str | None = None) -> RowRule:
     accepted, _ = _KIND_CHECKS[column.kind]
+    if fmt is not None:
+        return RowRule(
+            column.name,
+            f"values read as {column.kind} with format {fmt}",
+            lambda t, c=column.name, raw=text_column: t[raw].notnull() & t[c].isnull(),
+            f"Values such as {{examples}} do not match the format {fmt} given at "
+            f"data.recipes.{{table}}.formats.{column.name}; correct them or the format.",
+            "unparseable_format",
+            {"kind": column.kind, "format": fmt},
+            example_column=text_column,
+        )
     return RowRule(
         column.name,
         f"values read as {column.kind}",
@@ -334,6 +369,7 @@ def _parses_rule(column: Column, text_column: str) -> RowRule:
         "numbers with '.' decimals, true/false as true, false, 1 or 0.",
         "unparseable",
         {"kind": column.kind},
+        example_column=text_column,
     )
 
 
@@ -367,17 +403,17 @@ def _row_violations(spec: TableSpec, table: ir.Table, rules: list[RowRule]) -> l
     for i, rule in enumerate(rules):
         offending = int(counts[f"r{i}"] or 0)
         if offending:
-            keys = _sample_keys(spec, table.filter(rule.broken(table).fill_null(False)))
+            broken = table.filter(rule.broken(table).fill_null(False))
+            keys = _sample_keys(spec, broken)
+            values, fix = dict(rule.values), rule.fix
+            if rule.example_column is not None:
+                values["examples"] = _sample_values(broken, rule.example_column)
+                fix = fix.replace("{examples}", values["examples"]).replace("{table}", spec.name)
+                if rule.code == "unparseable":
+                    fix = f"Values such as {values['examples']} do not parse. {fix}"
             violations.append(
                 Violation(
-                    spec.name,
-                    rule.column,
-                    rule.rule,
-                    offending,
-                    keys,
-                    rule.fix,
-                    rule.code,
-                    dict(rule.values),
+                    spec.name, rule.column, rule.rule, offending, keys, fix, rule.code, values
                 )
             )
     return violations
@@ -387,6 +423,13 @@ def _sample_keys(spec: TableSpec, offending: ir.Table) -> tuple[str, ...]:
     key = _sample_key_expr(spec, offending).name("key")
     sample = offending.select(key).order_by("key").limit(SAMPLE_KEYS).to_pandas()
     return tuple(sample["key"].astype(str))
+
+
+def _sample_values(offending: ir.Table, column: str) -> str:
+    """A few distinct offending values of a non-personal column, quoted as written."""
+    values = offending.select(value=offending[column]).distinct().order_by("value")
+    found = values.limit(SAMPLE_VALUES).to_pandas()["value"]
+    return ", ".join(repr(str(v)) for v in found)
 
 
 def _unique_violations(spec: TableSpec, table: ir.Table) -> list[Violation]:

@@ -27,6 +27,8 @@ from pydantic import (
 
 from analysis.errors import ParamsError
 from analysis.i18n import Lang
+from analysis.i18n.currency import check_currency
+from analysis.recipes import ArmsFromUnits, TableRecipe
 from analysis.schema import TABLES
 from analysis.weeks import check_week, week_month
 
@@ -71,6 +73,7 @@ def _check_plain_name(value: str) -> str:
 
 
 Month = Annotated[str, AfterValidator(_check_month)]
+Currency = Annotated[str, AfterValidator(check_currency)]
 PlainName = Annotated[str, AfterValidator(_check_plain_name)]
 
 
@@ -88,6 +91,9 @@ def previous_month(month: str) -> str:
 
 SPARK_MASTER = re.compile(r"local(\[(\d+|\*)\])?|yarn|(spark|sc)://[\w.\-]+(:\d+)?\S*|k8s://\S+")
 """Spark masters `data.spark_master` accepts: local mode, a standalone cluster, Spark Connect."""
+
+Encoding = Literal["utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "latin-1", "cp1252", "utf-16"]
+ENCODINGS: tuple[str, ...] = Encoding.__args__
 
 
 class StrictModel(BaseModel):
@@ -126,9 +132,17 @@ class DataSource(StrictModel):
     columns: dict[TableName, dict[str, str]] = Field(
         default_factory=dict, description="contract table → {contract column: source column}"
     )
-    encoding: Literal["utf-8", "utf-8-sig", "gb18030"] = "utf-8"
+    encoding: Encoding = "utf-8"
     delimiter: str = Field(",", min_length=1, max_length=1)
     strict: bool = Field(True, description="Contract violations fail the run (else warn)")
+    recipes: dict[TableName, TableRecipe] = Field(
+        default_factory=dict,
+        description="contract table → filter, constants, derived columns, value maps, formats",
+    )
+    arms: ArmsFromUnits = Field(
+        default_factory=ArmsFromUnits,
+        description="arms derived from experiment_units when there is no arms table",
+    )
 
     @model_validator(mode="after")
     def _one_location(self) -> DataSource:
@@ -149,6 +163,7 @@ class DataSource(StrictModel):
                     f"columns.{table}: {unknown} are not contract columns of {table}; "
                     f"accepted: {', '.join(known)}"
                 )
+        self._check_recipes()
         self._check_files_exist()
         return self
 
@@ -172,6 +187,39 @@ class DataSource(StrictModel):
         ]
         if given:
             raise ValueError(f"{', '.join(given)} need(s) engine: pyspark (engine is duckdb)")
+
+    def _check_recipes(self) -> None:
+        """One source column feeds one contract column; recipes name contract columns."""
+        for table, mapping in self.columns.items():
+            sources = list(mapping.values())
+            for source in dict.fromkeys(s for s in sources if sources.count(s) > 1):
+                targets = [c for c, s in mapping.items() if s == source]
+                raise ValueError(
+                    f"columns.{table}: {', '.join(targets)} all point at your column "
+                    f"{source!r}; map it to one of them and copy it into the other with "
+                    f"recipes.{table}.derive.{targets[1]}: {{column: {source}}}"
+                )
+        for table, recipe in self.recipes.items():
+            known = TABLES[table].column_names
+            unknown = sorted(recipe.contract_columns() - set(known))
+            if unknown:
+                raise ValueError(
+                    f"recipes.{table}: {unknown} are not contract columns of {table}; "
+                    f"accepted: {', '.join(known)}"
+                )
+            built = [*recipe.constants, *recipe.derive]
+            twice = sorted(
+                {c for c in built if built.count(c) > 1 or c in self.columns.get(table, {})}
+            )
+            if twice:
+                raise ValueError(
+                    f"recipes.{table}: {twice} are built twice (in columns.{table}, constants "
+                    "or derive); give each contract column one source"
+                )
+            if recipe.lines_to_orders is not None and table != "orders":
+                raise ValueError(
+                    f"recipes.{table}.lines_to_orders: only the orders table groups lines"
+                )
 
     def _check_files_exist(self) -> None:
         if self.path is None:
@@ -205,6 +253,7 @@ class ReportParams(StrictModel):
     data: DataSource
     title: str | None = Field(None, description="Report title; default: the report's own")
     lang: Lang = Field("en", description="language of the report: en | zh")
+    currency: Currency = Field("CNY", description="ISO 4217 code of the money amounts")
 
     @property
     def output_name(self) -> str:
@@ -778,6 +827,7 @@ class BatchParams(StrictModel):
     period: Month
     data: DataSource
     lang: Lang = "en"
+    currency: Currency = "CNY"
     reports: list[BatchEntry] = Field(min_length=1)
 
 
@@ -843,7 +893,12 @@ def validate_batch(values: dict[str, Any], source: str) -> list[ReportParams]:
         batch = BatchParams.model_validate(values)
     except ValidationError as exc:
         raise ParamsError(describe_validation_error(exc, BatchParams, source)) from None
-    shared = {"period": batch.period, "data": values["data"], "lang": batch.lang}
+    shared = {
+        "period": batch.period,
+        "data": values["data"],
+        "lang": batch.lang,
+        "currency": batch.currency,
+    }
     reports = []
     for index, entry in enumerate(values["reports"]):
         where = f"{source} reports[{index}]"

@@ -24,7 +24,7 @@ from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from analysis import __version__
-from analysis.contract import TableChecks, check_contract, check_tables
+from analysis.contract import TableChecks, check_contract, check_tables, require_needed
 from analysis.errors import AnalysisError, ReportError
 from analysis.html import notebook_to_html
 from analysis.i18n import catalogue
@@ -104,6 +104,7 @@ def run_report(
         strict=params.data.strict,
         known=prechecked.checks if prechecked else None,
     )
+    require_needed(contract, params.tables_needed)
     known_prints = prechecked.fingerprints if prechecked else {}
     fingerprint = {n: known_prints[n] for n in contract.checked if n in known_prints}
     fingerprint |= warehouse.fingerprint(set(contract.checked) - set(fingerprint))

@@ -120,7 +120,7 @@ TABLES: dict[str, TableSpec] = {
                 Column("experiment_id", "string"),
                 Column("unit_id", "string"),
                 Column("variant", "string"),
-                Column("exposed_at", "timestamp"),
+                Column("exposed_at", "timestamp", nullable=True),
                 Column("clicked", "int"),
                 Column("converted", "int"),
                 Column("revenue", "float"),

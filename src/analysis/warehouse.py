@@ -25,7 +25,20 @@ import ibis
 import ibis.expr.types as ir
 
 from analysis.errors import DataContractError, DataSourceError
-from analysis.params import DataSource
+from analysis.params import ENCODINGS, DataSource
+from analysis.recipes import (
+    FLAG_COLUMNS,
+    TableRecipe,
+    arms_from_units,
+    as_text,
+    check_source_columns,
+    expression_value,
+    filtered,
+    flag_words,
+    orders_from_lines,
+    parse_timestamp,
+    value_mapped,
+)
 from analysis.schema import TABLES, TableSpec
 
 log = logging.getLogger(__name__)
@@ -67,52 +80,110 @@ class Warehouse:
     # ------------------------------------------------------------------ what exists
 
     def has_table(self, name: str) -> bool:
-        """Whether the contract table `name` can be found in the source."""
+        """Whether the contract table `name` can be found in the source (or derived)."""
+        return self._has_source(name) or self._arms_derived(name)
+
+    def _has_source(self, name: str) -> bool:
         try:
             self._source_name(name)
         except DataContractError:
             return False
         return True
 
+    def _arms_derived(self, name: str) -> bool:
+        """No arms table but unit rows: the arms are derived from the units (`data.arms`)."""
+        return (
+            name == "experiment_arms"
+            and not self._has_source(name)
+            and self._has_source("experiment_units")
+        )
+
     def location(self, name: str) -> str:
         """Where table `name` is read from (file path or table name), for messages."""
+        if self._arms_derived(name):
+            return f"derived from experiment_units ({self.location('experiment_units')})"
         mapped = self.source.tables.get(name)
         if self.source.path is not None and self.source.path.is_dir():
             found = _find_file(self.source.path, name, mapped)
             return str(found) if found else str(self.source.path / (mapped or name))
         return mapped or name
 
+    def source_columns(self, name: str) -> tuple[str, ...]:
+        """The user's own column names of table `name`'s file or table, as written."""
+        if self._arms_derived(name):
+            return self.source_columns("experiment_units")
+        return tuple(self.backend.table(self._source_name(name)).columns)
+
     # ------------------------------------------------------------------ tables
 
     def source_table(self, name: str) -> ir.Table:
-        """The table with contract column names (mapping applied), all source columns kept.
-
-        Only the contract check uses this; analyses use `table()`.
+        """The table with contract column names (mapping and recipe applied), all source
+        columns kept. Only the contract check uses this; analyses use `table()`.
         """
+        if self._arms_derived(name):
+            units = self.source_table("experiment_units")
+            lacking = [c for c in ("experiment_id", "variant") if c not in units.columns]
+            if lacking:
+                raise DataContractError(
+                    f"table experiment_arms is derived from experiment_units "
+                    f"({self.location('experiment_units')}), which has no {lacking[0]!r}; map "
+                    f"it under data.columns.experiment_units.{lacking[0]} or set it with "
+                    f"data.recipes.experiment_units.constants.{lacking[0]}; your columns are: "
+                    f"{', '.join(self.source_columns('experiment_units'))}"
+                )
+            derived = arms_from_units(units, self.source.arms)
+            return _with_absent_nullables(derived, TABLES[name])
         raw = self.backend.table(self._source_name(name))
+        recipe = self.source.recipes.get(name, TableRecipe())
         mapping = self.source.columns.get(name, {})
-        renames = {
-            contract: source for contract, source in mapping.items() if source in raw.columns
-        }
-        missing_sources = {c: s for c, s in mapping.items() if s not in raw.columns}
-        if missing_sources:
-            contract, source = next(iter(missing_sources.items()))
-            raise DataContractError(
-                f"table {name} ({self.location(name)}): the mapping columns.{name}.{contract} "
-                f"points at column {source!r}, which the source does not have; "
-                f"its columns are: {', '.join(raw.columns)}"
-            )
-        clashing = [c for c in renames if c in raw.columns and renames[c] != c]
-        if clashing:
-            raw = raw.drop(*clashing)
-        renamed = raw.rename(renames) if renames else raw
-        typed = _typed(renamed, TABLES[name]) if name in self._csv_tables else renamed
-        return _with_absent_nullables(typed, TABLES[name])
+        check_source_columns(raw, self._named_sources(name), self.location(name), name)
+        raw = filtered(raw, recipe.filter)
+        built: dict[str, ir.Value] = {c: raw[s] for c, s in mapping.items()}
+        spec = TABLES[name]
+        for column, expression in recipe.derive.items():
+            value = expression_value(raw, expression, self.source.engine)
+            text_kind = spec.column(column).kind == "string"  # a month number read as a label
+            built[column] = value.cast("string") if text_kind else value
+        built |= {c: ibis.literal(as_text(v)) for c, v in recipe.constants.items()}
+        kept = [c for c in raw.columns if c not in built and c not in mapping.values()]
+        table = raw.select(*kept, **built) if built else raw
+        for column, values in recipe.values.items():
+            if column in table.columns:
+                table = table.mutate(**{column: value_mapped(table[column], values)})
+        for column in FLAG_COLUMNS.get(name, ()):
+            if column in table.columns and table[column].type().is_string():
+                table = table.mutate(**{column: flag_words(table[column])})
+        if name in self._csv_tables:
+            typed_columns = set(TABLES[name].column_names)
+        else:
+            typed_columns = {
+                c
+                for c in recipe.contract_columns()
+                if c in table.columns and table[c].type().is_string()
+            }
+        table = _typed(table, TABLES[name], typed_columns, recipe.formats, self.source.engine)
+        if recipe.lines_to_orders is not None:
+            table = orders_from_lines(table, recipe.lines_to_orders, TEXT_SUFFIX)
+        return _with_absent_nullables(table, TABLES[name])
+
+    def _named_sources(self, name: str) -> dict[str, str]:
+        """Each user column params name for table `name` → the params key naming it."""
+        recipe = self.source.recipes.get(name, TableRecipe())
+        named = {s: f"columns.{name}.{c}" for c, s in self.source.columns.get(name, {}).items()}
+        for row_filter in recipe.filter:
+            named.setdefault(row_filter.column, f"recipes.{name}.filter")
+        for column, expression in recipe.derive.items():
+            for source in expression.source_columns():
+                named.setdefault(source, f"recipes.{name}.derive.{column}")
+        return named
+
+    def date_formats(self, name: str) -> dict[str, str]:
+        """Contract column → the strftime format its text is read with (recipes)."""
+        recipe = self.source.recipes.get(name)
+        return dict(recipe.formats) if recipe else {}
 
     def text_columns(self, name: str) -> dict[str, str]:
-        """For a CSV table: contract column → the column holding its original text."""
-        if name not in self._csv_tables:
-            return {}
+        """For a table read as text: contract column → the column holding its original text."""
         columns = self.source_table(name).columns
         return {c: c + TEXT_SUFFIX for c in TABLES[name].column_names if c + TEXT_SUFFIX in columns}
 
@@ -124,7 +195,8 @@ class Warehouse:
         if missing:
             raise DataContractError(
                 f"table {name} ({self.location(name)}) has no column {missing[0]!r}; "
-                f"map it under data.columns.{name}.{missing[0]}: <your column>"
+                f"map it under data.columns.{name}.{missing[0]}: <your column>; your "
+                f"columns are: {', '.join(self.source_columns(name))}"
             )
         self.tables_read.add(name)
         table = source.select(*spec.public_columns)
@@ -235,13 +307,29 @@ def _with_absent_nullables(table: ir.Table, spec: TableSpec) -> ir.Table:
     return table.mutate(**absent) if absent else table
 
 
-def _typed(table: ir.Table, spec: TableSpec) -> ir.Table:
-    """Cast a text-read table's contract columns to their kinds, keeping the original text."""
+def _typed(
+    table: ir.Table,
+    spec: TableSpec,
+    columns: set[str],
+    formats: dict[str, str] | None = None,
+    engine: str = "duckdb",
+) -> ir.Table:
+    """Cast text contract columns to their kinds (dates by their format when one is given),
+    keeping the original text beside each as `<column>__as_text`."""
+    formats = formats or {}
     casts: dict[str, ir.Value] = {}
     for column in spec.columns:
-        if column.kind != "string" and column.name in table.columns:
-            casts[column.name] = table[column.name].try_cast(ENGINE_TYPES[column.kind])
-            casts[column.name + TEXT_SUFFIX] = table[column.name]
+        if column.kind == "string" or column.name not in columns | set(formats):
+            continue
+        if column.name not in table.columns:
+            continue
+        text = table[column.name]
+        if column.name in formats and column.kind in ("timestamp", "date"):
+            moment = parse_timestamp(text.cast("string"), formats[column.name], engine)
+            casts[column.name] = moment.date() if column.kind == "date" else moment
+        else:
+            casts[column.name] = text.try_cast(ENGINE_TYPES[column.kind])
+        casts[column.name + TEXT_SUFFIX] = text.cast("string")
     return table.mutate(**casts) if casts else table
 
 
@@ -282,7 +370,7 @@ def utf8_copy(path: Path, encoding: str, folder: Path) -> Path:
         target.unlink(missing_ok=True)
         raise DataSourceError(
             f"{path}: not valid {encoding} at byte {exc.start}; set data.encoding to the file's "
-            "encoding (accepted: utf-8, utf-8-sig, gb18030)"
+            f"encoding (accepted: {', '.join(ENCODINGS)})"
         ) from exc
     return target
 

@@ -40,7 +40,8 @@ def _units(
         units = warehouse.without_erased(
             source.select(*units.columns, *dict.fromkeys(extra_columns)), "experiment_units"
         )
-    units = units.filter(in_days(units.exposed_at, first, last))
+    # an export without exposure times (one row per user) is taken as exposed in the period
+    units = units.filter(units.exposed_at.isnull() | in_days(units.exposed_at, first, last))
     return units.filter(units.experiment_id.isin(ids)) if ids else units
 
 
@@ -160,6 +161,7 @@ def daily_statistics(
 ) -> pd.DataFrame:
     """Sufficient statistics per arm and exposure day (for cumulative and sequential views)."""
     units = _units(warehouse, first, last, experiment_ids)
+    units = units.filter(units.exposed_at.notnull())  # no exposure time: no cumulative view
     day = units.exposed_at.cast("timestamp").date().name("day")
     stats = units.group_by([*ARM_KEY, day]).aggregate(**_sums(units))
     frame = stats.order_by([*ARM_KEY, "day"]).to_pandas()

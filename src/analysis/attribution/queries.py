@@ -185,7 +185,13 @@ def orders_without_touches(
 
 
 def spend_by_channel(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:
-    """Spend, impressions and clicks per channel in the days. Columns: channel, spend, ..."""
+    """Spend, impressions and clicks per channel in the days. Columns: channel, spend, ...
+
+    Without a spend table (optional: an event log has none) the frame is empty; ROI then
+    reads n/a for every channel while the path models still run.
+    """
+    if not warehouse.has_table("spend"):
+        return pd.DataFrame(columns=["channel", "spend", "impressions", "clicks"])
     spend = warehouse.table("spend")
     spend = spend.filter(in_days(spend.date, first, last))
     totals = spend.group_by("channel").aggregate(
@@ -195,7 +201,9 @@ def spend_by_channel(warehouse: Warehouse, first: date, last: date) -> pd.DataFr
 
 
 def daily_spend(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:
-    """Spend per day and channel. Columns: date, channel, spend."""
+    """Spend per day and channel. Columns: date, channel, spend (empty without spend)."""
+    if not warehouse.has_table("spend"):
+        return pd.DataFrame(columns=["date", "channel", "spend"])
     spend = warehouse.table("spend")
     spend = spend.filter(in_days(spend.date, first, last))
     daily = spend.group_by(date=spend.date.cast("date"), channel=spend.channel).aggregate(

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Literal
 
 from analysis.errors import ParamsError, ReportError
+from analysis.i18n.currency import currency_word
 
 Lang = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -61,6 +62,8 @@ def text(key: str, lang: str, **values: object) -> str:
             f"i18n: key {key!r} is missing from the {lang} catalogue (i18n/{lang}/*.json)"
         )
     template = entries[key]
+    if "currency" in placeholders(template) and "currency" not in values:
+        values["currency"] = currency_word(lang)  # the report's currency unit: yuan, pounds…
     missing = placeholders(template) - values.keys()
     if missing:
         raise ReportError(f"i18n: key {key!r} ({lang}) needs values for {sorted(missing)}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from analysis.i18n.currency import CURRENCIES, active_currency, check_currency
+
 
 def _missing(value: float | None) -> bool:
     """None, NaN, ±inf, or a missing marker that is no number at all (pandas NA, NaT)."""
@@ -19,13 +21,15 @@ def number(value: float | None, lang: str, digits: int = 0) -> str:
     return "–" if _missing(value) else f"{value:,.{digits}f}"
 
 
-def money(value: float | None, lang: str, digits: int = 0) -> str:
-    """¥1,234,568 (en) or 1,234,568 元 (zh)."""
+def money(value: float | None, lang: str, digits: int = 0, currency: str | None = None) -> str:
+    """¥1,234,568 (en) or 1,234,568 元 (zh); £… / … 英镑 for GBP (default: the report's
+    currency, see `analysis.i18n.currency`)."""
     if _missing(value):
         return "–"
+    unit = CURRENCIES[check_currency(currency)] if currency else active_currency()
     shown = f"{abs(value):,.{digits}f}"
     sign = "−" if value < 0 else ""
-    return f"{sign}{shown} 元" if lang == "zh" else f"{sign}¥{shown}"
+    return f"{sign}{shown} {unit.word_zh}" if lang == "zh" else f"{sign}{unit.symbol}{shown}"
 
 
 def percent(value: float | None, lang: str, digits: int = 1) -> str:

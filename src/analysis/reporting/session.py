@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analysis.contract import check_contract
+from analysis.i18n.currency import use_currency
 from analysis.params import ReportParams
 from analysis.reporting.style import setup_figures
 from analysis.warehouse import Warehouse, open_warehouse
@@ -17,6 +18,7 @@ def open_report(
     in JupyterLab (`contract_warnings` is None) the check runs here, as warnings.
     """
     setup_figures()
+    use_currency(params.currency)
     warehouse = open_warehouse(params.data)
     if contract_warnings is None:
         contract_warnings = check_contract(

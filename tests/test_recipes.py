@@ -18,7 +18,7 @@ from analysis.contract import check_contract
 from analysis.errors import DataContractError, ParamsError
 from analysis.i18n import money, text
 from analysis.i18n.currency import use_currency
-from analysis.params import AttributionParams, DataSource, validate_report
+from analysis.params import DataSource, validate_report
 from analysis.runner import run_report
 from analysis.warehouse import open_warehouse
 
@@ -166,7 +166,9 @@ def test_two_contract_columns_on_one_source_column_is_a_params_error(tmp_path: P
 
 
 def test_spend_is_optional_for_attribution(tmp_path: Path) -> None:
-    assert "spend" not in AttributionParams.tables_needed
+    values = {"report": "attribution", "period": "2026-10", "data": {"path": str(tmp_path)}}
+    params = validate_report(values, "attribution.yaml")
+    assert "spend" not in params.tables_needed and "spend" in params.tables_optional
     warehouse = open_warehouse(_event_source(_folder(tmp_path, {"events.csv": EVENTS})))
     spend = attribution_queries.spend_by_channel(warehouse, date(2026, 10, 1), date(2026, 10, 31))
     assert spend.empty and "spend" in spend.columns

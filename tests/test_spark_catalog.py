@@ -57,3 +57,20 @@ def test_catalog_database_gives_the_same_aggregates_as_files(
 def test_unknown_catalog_database_names_it_and_lists_the_known(spark) -> None:
     with pytest.raises(DataSourceError, match=r"data.database 'no_such_db' is not in Spark"):
         open_warehouse(DataSource(engine="pyspark", database="no_such_db"))
+
+
+def test_warehouses_sharing_one_spark_session_keep_their_own_tables(
+    catalog_database: str, demo_dir: Path, tmp_path: Path, spark
+) -> None:
+    """Each folder warehouse reads its files into views of its own, and a catalog warehouse
+    reads its database, whatever views of the same table names the session already holds."""
+    few = tmp_path / "few"
+    orders = spark.read.parquet(str(demo_dir / "orders.parquet")).limit(5)
+    orders.coalesce(1).write.parquet(str(few / "orders"))
+    small = open_warehouse(DataSource(path=few, engine="pyspark"))
+    whole = open_warehouse(DataSource(path=demo_dir, engine="pyspark"))
+    catalog = open_warehouse(DataSource(engine="pyspark", database=catalog_database))
+    # built in this order, counted afterwards: no warehouse's view may replace another's
+    counts = [w.table("orders").count() for w in (small, catalog, whole)]
+    expected = open_warehouse(DataSource(path=demo_dir)).table("orders").count().execute()
+    assert [count.to_pyarrow().as_py() for count in counts] == [5, expected, expected]

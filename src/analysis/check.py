@@ -84,7 +84,7 @@ def table_check(warehouse: Warehouse, name: str) -> TableCheck:
         if time:
             metrics |= {"first": table[time].min(), "last": table[time].max()}
         row = table.aggregate(**metrics).to_pandas().iloc[0]
-        order = [c for c in (*spec.key, time) if c]
+        order = list(dict.fromkeys(c for c in (*spec.key, time) if c))  # the key may hold the time
         sample_table = table.order_by(order) if order else table
         sample = sample_table.limit(SAMPLE_ROWS).to_pandas()
         first = str(row["first"]) if time and pd.notna(row["first"]) else None

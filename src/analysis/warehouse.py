@@ -17,6 +17,7 @@ import codecs
 import logging
 import os
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,7 @@ class Warehouse:
         """The user's own column names of table `name`'s file or table, as written."""
         if self._arms_derived(name):
             return self.source_columns("experiment_units")
-        return tuple(self.backend.table(self._source_name(name)).columns)
+        return tuple(self._raw_table(name).columns)
 
     # ------------------------------------------------------------------ tables
 
@@ -133,7 +134,7 @@ class Warehouse:
                 )
             derived = arms_from_units(units, self.source.arms)
             return _with_absent_nullables(derived, TABLES[name])
-        raw = self.backend.table(self._source_name(name))
+        raw = self._raw_table(name)
         recipe = self.source.recipes.get(name, TableRecipe())
         mapping = self.source.columns.get(name, {})
         check_source_columns(raw, self._named_sources(name), self.location(name), name)
@@ -239,6 +240,14 @@ class Warehouse:
 
     # ------------------------------------------------------------------ internals
 
+    def _raw_table(self, name: str) -> ir.Table:
+        """The source table as the engine holds it (a catalog table is read from its own
+        database, so a temporary view of the same name in the session cannot stand in)."""
+        source_name = self._source_name(name)
+        if self.source.database is not None:
+            return self.backend.table(source_name, database=self.source.database)
+        return self.backend.table(source_name)
+
     def _source_name(self, name: str) -> str:
         if name not in TABLES:
             raise DataContractError(
@@ -258,7 +267,8 @@ class Warehouse:
             self._registered[name] = self._register_file(name, path)
             return self._registered[name]
         table_name = mapped or name
-        if table_name not in self.backend.list_tables():
+        database = {"database": self.source.database} if self.source.database else {}
+        if table_name not in self.backend.list_tables(**database):
             raise DataContractError(
                 f"table {name}: {table_name!r} is not in {self.source.url or self.source.path}; "
                 f"map it with data.tables.{name}: <table name>"
@@ -271,14 +281,16 @@ class Warehouse:
             raise DataSourceError(
                 f"table {name}: {path} is neither .parquet nor .csv; convert it or map another file"
             )
+        # Spark's session is shared by every warehouse of the process: a view per warehouse
+        view = f"{name}_{uuid.uuid4().hex[:8]}" if self.source.engine == "pyspark" else name
         try:
             if path.suffix == ".csv":
                 csv_path = utf8_copy(path, self.source.encoding, self.scratch_folder())
-                self.backend.read_csv(str(csv_path), table_name=name, **self._csv_options())
+                self.backend.read_csv(str(csv_path), table_name=view, **self._csv_options())
                 self._csv_tables.add(name)
             else:
                 pattern = str(path / "*.parquet") if path.is_dir() else str(path)
-                self.backend.read_parquet(pattern, table_name=name)
+                self.backend.read_parquet(pattern, table_name=view)
         except DataSourceError:
             raise
         except Exception as exc:  # each engine raises its own kinds; the user needs file and cause
@@ -287,7 +299,7 @@ class Warehouse:
                 f"{_first_line(exc)}. Check that the file is complete and of its type "
                 "(for CSV: data.delimiter and data.encoding)."
             ) from exc
-        return name
+        return view
 
     def _csv_options(self) -> dict[str, Any]:
         """Every CSV column is read as text (ids keep leading zeros; engines agree), then typed."""

@@ -24,7 +24,14 @@ def _at_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_there_is_a_recipe_for_each_kind_of_export() -> None:
-    assert NAMES == ["ab_platform", "ad_platform_cn", "aggregates", "crm", "ga4_events", "shop_lines"]
+    assert NAMES == [
+        "ab_platform",
+        "ad_platform_cn",
+        "aggregates",
+        "crm",
+        "ga4_events",
+        "shop_lines",
+    ]
 
 
 def test_sample_files_are_the_ones_the_project_writes(tmp_path: Path) -> None:

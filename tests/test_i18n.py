@@ -104,3 +104,28 @@ def test_language_tagged_cells_come_in_pairs() -> None:
         cells = nbformat.read(path, as_version=4).cells
         tags = [t for c in cells for t in c.metadata.get("tags", []) if t.startswith("lang-")]
         assert tags.count("lang-en") == tags.count("lang-zh"), path.name
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_money_sentence_names_yuan_in_a_report_in_pounds(lang: str) -> None:
+    """Every catalogue sentence about money follows the report's currency: in a report in
+    pounds none may say yuan / 元 (the unit words of the default currency)."""
+    from analysis.i18n.catalogue import catalogue, text
+    from analysis.i18n.currency import use_currency
+
+    yuan = re.compile(r"\byuan\b" if lang == "en" else r"(?<![美日港欧澳加韩单])元(?!素)")
+    use_currency("GBP")
+    try:
+        said = {key: text(key, lang, **_dummy_values(key, lang)) for key in catalogue(lang)}
+    finally:
+        use_currency("CNY")
+    assert not [key for key, sentence in said.items() if yuan.search(sentence)]
+    assert (
+        "pounds" in said["attribution.column.spend"] or "英镑" in said["attribution.column.spend"]
+    )
+
+
+def _dummy_values(key: str, lang: str) -> dict[str, str]:
+    from analysis.i18n.catalogue import catalogue, placeholders
+
+    return {name: "x" for name in placeholders(catalogue(lang)[key]) - {"currency"}}

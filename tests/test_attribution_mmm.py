@@ -5,9 +5,10 @@ each channel's revenue from its planted adstock + saturation curve, `analysis.de
 on a baseline of trend + weekday + Gaussian noise, so a fit takes well under a second.
 Noise sd 7,500 yuan a day is half the day-to-day noise of the demo warehouse at scale 1
 (15,400 measured after removing the planted effects): the scale where the planted answer can
-be read; the README gives the demo-scale figures. Seeds 9 and 11 are tested; at this noise
-seeds 7, 8 and 10 match 4, 3 and 5 statuses and cover 5, 3 and 5 planted ROIs (measured,
-see notes/14): the bounds below do not hold for every seed, and say so.
+be read; the README gives the demo-scale figures. Ten seeds (7–16) are fitted, none chosen:
+the rank bound holds at each seed, coverage and status are pooled over the 60 channel fits
+(measured 2026-12-07: Spearman 0.89–1.0, 51 of 60 planted ROIs inside the 90% interval,
+52 of 60 statuses), so one unlucky world does not decide and a worse model still fails.
 """
 
 from __future__ import annotations
@@ -48,29 +49,51 @@ def world(seed: int, noise: float = NOISE) -> tuple[pd.DataFrame, pd.Series]:
     return spend, revenue
 
 
-@pytest.fixture(scope="module", params=[9, 11])
-def fitted(request):
-    spend, revenue = world(request.param)
-    return request.param, fit_mmm(spend, revenue, settings=MmmSettings(events=PUSH))
+SEEDS = tuple(range(7, 17))
 
 
-def test_incremental_roi_ranks_and_covers_the_planted_roi(fitted) -> None:
-    _, fit = fitted
-    estimated = {c.channel: c for c in fit.channels}
+@pytest.fixture(scope="module")
+def fits() -> dict:
+    fitted = {}
+    for seed in SEEDS:
+        spend, revenue = world(seed)
+        fitted[seed] = fit_mmm(spend, revenue, settings=MmmSettings(events=PUSH))
+    return fitted
+
+
+def _estimates(fit) -> dict:
+    return {c.channel: c for c in fit.channels}
+
+
+def test_incremental_roi_ranks_the_planted_roi_at_every_seed(fits) -> None:
     planted = [PLANTED_ROI[name] for name in PAID]
-    rho = spearmanr([estimated[name].roi for name in PAID], planted)[0]
-    inside = sum(
-        estimated[n].roi_interval[0] <= PLANTED_ROI[n] <= estimated[n].roi_interval[1] for n in PAID
-    )
-    assert rho >= 0.8
-    assert inside >= 5
+    for seed, fit in fits.items():
+        estimated = _estimates(fit)
+        rho = spearmanr([estimated[name].roi for name in PAID], planted)[0]
+        assert rho >= 0.8, seed
 
 
-def test_status_matches_the_planted_status(fitted) -> None:
-    _, fit = fitted
-    estimated = {c.channel: c.roi for c in fit.channels}
-    matches = sum(roi_status(estimated[n]) == roi_status(PLANTED_ROI[n]) for n in PAID)
-    assert matches >= 5
+def test_the_90_percent_interval_covers_the_planted_roi_pooled_over_seeds(fits) -> None:
+    inside = [
+        _estimates(fit)[n].roi_interval[0] <= PLANTED_ROI[n] <= _estimates(fit)[n].roi_interval[1]
+        for fit in fits.values()
+        for n in PAID
+    ]
+    assert sum(inside) >= 0.8 * len(inside)  # a 90% interval; 80% leaves room for 60 draws
+
+
+def test_status_matches_the_planted_status_pooled_over_seeds(fits) -> None:
+    matches = [
+        roi_status(_estimates(fit)[n].roi) == roi_status(PLANTED_ROI[n])
+        for fit in fits.values()
+        for n in PAID
+    ]
+    assert sum(matches) >= 0.8 * len(matches)
+
+
+@pytest.fixture(scope="module", params=SEEDS)
+def fitted(request, fits):
+    return request.param, fits[request.param]
 
 
 def test_proposed_budget_earns_at_least_the_current_plan_on_the_planted_curves(fitted) -> None:

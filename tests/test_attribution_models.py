@@ -231,6 +231,75 @@ def test_sparse_and_dense_solves_agree(monkeypatch):
     assert matrix.sum(axis=1) == pytest.approx(np.ones(len(labels)))
 
 
+def _random_paths(seed: int, n_records: int, channels: str, max_length: int) -> PathSet:
+    rng = np.random.default_rng(seed)
+    records = [
+        rng.choice(list(channels), size=rng.integers(1, max_length + 1)).tolist()
+        for _ in range(n_records)
+    ]
+    conversions = rng.integers(0, 3, n_records)
+    return PathSet.from_records(
+        records,
+        conversions=conversions,
+        nulls=rng.integers(0, 6, n_records),
+        revenue=conversions * rng.gamma(2.0, 50.0, n_records),
+    )
+
+
+@pytest.mark.parametrize(("seed", "order"), [(11, 1), (12, 2), (13, 3), (14, 4)])
+def test_forward_steps_equal_the_exact_solve(monkeypatch, seed, order):
+    """The forward-stepping solve (large chains) against the dense exact solve, same chain."""
+    paths = _random_paths(seed, 600, "abcde", 7)
+    monkeypatch.setattr(markov_module, "DENSE_STATE_LIMIT", 10**6)
+    exact = markov(paths, order=order)
+    monkeypatch.setattr(markov_module, "DENSE_STATE_LIMIT", 0)
+    forward = markov(paths, order=order)
+    for name in ("removal_effects", "revenue_removal_effects"):
+        assert getattr(forward, name) == pytest.approx(getattr(exact, name), rel=1e-12, abs=1e-14)
+    assert forward.credit.conversions == pytest.approx(exact.credit.conversions, rel=1e-12)
+    assert forward.credit.revenue == pytest.approx(exact.credit.revenue, rel=1e-12)
+
+
+def test_forward_steps_reproduce_the_published_figures(monkeypatch, vignette, mta_paths):
+    monkeypatch.setattr(markov_module, "DENSE_STATE_LIMIT", 0)
+    assert markov(vignette).credit.conversions == pytest.approx([2.0, 1.0], abs=EXACT)
+    result = markov(mta_paths)
+    effects = dict(zip(result.credit.channels, result.removal_effects, strict=True))
+    expected = {"direct": 0.2, "search": 0.8, "email": 0.8, "social": 0.514286}
+    for channel, effect in expected.items():
+        assert effects[channel] == pytest.approx(effect, abs=1e-6)
+    assert result.conversion_probability == pytest.approx(10 / 17, abs=EXACT)
+
+
+def test_forward_steps_and_sparse_exact_solve_agree_on_a_large_order_4_chain(monkeypatch):
+    paths = _random_paths(15, 4000, "abcdefgh", 8)
+    forward = markov(paths, order=4)
+    assert forward.n_states > markov_module.DENSE_STATE_LIMIT
+    monkeypatch.setattr(markov_module, "MAX_FORWARD_STEPS", 0)  # straight to spsolve
+    exact = markov(paths, order=4)
+    assert forward.removal_effects == pytest.approx(exact.removal_effects, rel=1e-12)
+    assert forward.credit.revenue == pytest.approx(exact.credit.revenue, rel=1e-12)
+
+
+def test_slow_forward_steps_fall_back_to_the_exact_solve(monkeypatch):
+    """A self-loop of 199/200 needs ~6,400 steps to 1e-14: the exact solve answers instead.
+    Planted: every conversion passes through a (effect 1); without b the 5 of 9 journeys that
+    start on b are lost and the 4 starting on a convert 4 in 5: 1 − (4/9 · 4/5) / (4/9) = 0.2."""
+    paths = PathSet.from_records(
+        [["a"] * 200, ["b"], ["b", "a"]], conversions=[3, 0, 1], nulls=[1, 4, 0]
+    )
+    chain = markov_module._build_chain(paths, 1)
+    transitions, conversion_step, revenue_step = markov_module._normalised(chain)
+    contains = markov_module._states_containing(chain, 1, 2)
+    assert (
+        markov_module._absorb_forward(transitions, conversion_step, revenue_step, contains) is None
+    )
+    monkeypatch.setattr(markov_module, "DENSE_STATE_LIMIT", 0)
+    result = markov(paths)
+    assert result.removal_effects == pytest.approx([1.0, 0.2], abs=1e-12)
+    assert result.conversion_probability == pytest.approx(4 / 9, abs=1e-12)
+
+
 def test_higher_order_states_are_labelled_by_their_last_channels(mta_paths):
     labels, matrix = transition_matrix(mta_paths, order=2)
     assert labels == (

@@ -425,14 +425,63 @@ def test_from_records_rejects_empty_and_string_paths():
 
 
 def test_pathset_rejects_channel_codes_outside_channels():
-    with pytest.raises(AnalysisError, match=r"PathSet.paths\[0\] = \(0, 2\) holds channel code 2"):
+    with pytest.raises(AnalysisError, match=r"PathSet: path 1 = \(0, 2\) holds channel code 2"):
         PathSet(
             channels=("a", "b"),
-            paths=((0, 2),),
-            conversions=np.array([1.0]),
-            revenue=np.array([0.0]),
-            nulls=np.array([0.0]),
+            touch_codes=np.array([1, 0, 2]),
+            lengths=np.array([1, 2]),
+            conversions=np.array([1.0, 1.0]),
+            revenue=np.array([0.0, 0.0]),
+            nulls=np.array([0.0, 0.0]),
         )
+
+
+@pytest.mark.parametrize(
+    ("codes", "lengths", "message"),
+    [
+        ([0, 1], [1, 0, 1], r"journeys: lengths\[1\] = 0, every path needs a touch"),
+        ([0, 1, 1], [1, 1], r"lengths sum to 2 touches but touch_codes holds 3"),
+        ([0, -1], [2], r"journeys: path 0 = \(0, -1\) holds channel code -1"),
+        ([0.5, 1.0], [2], r"touch_codes must be a one-dimensional array of integers"),
+    ],
+)
+def test_from_codes_errors_name_the_path_and_the_bad_value(codes, lengths, message):
+    with pytest.raises(AnalysisError, match=message):
+        PathSet.from_codes(
+            ("a", "b"), np.array(codes), np.array(lengths), conversions=np.ones(len(lengths))
+        )
+
+
+def test_from_codes_equals_from_records_on_the_same_journeys():
+    """Columnar and list input give one path set: same distinct paths in first-seen order,
+    same sums, whether a length's paths are merged by integer key or by whole rows."""
+    rng = np.random.default_rng(21)
+    channels = [f"c{i}" for i in range(40)]  # 40 ** 12 > 2 ** 62: long paths merge by rows
+    records = [rng.choice(channels[:3], size=rng.integers(1, 15)).tolist() for _ in range(3000)]
+    conversions = rng.integers(0, 3, len(records))
+    counts = {
+        "conversions": conversions,
+        "nulls": rng.integers(0, 3, len(records)),
+        "revenue": conversions * 10.0,
+    }
+    listed = PathSet.from_records(records, channels=channels, **counts)
+    code_of = {channel: code for code, channel in enumerate(channels)}
+    columnar = PathSet.from_codes(
+        channels,
+        np.array([code_of[channel] for record in records for channel in record]),
+        np.array([len(record) for record in records]),
+        **counts,
+    )
+    first_seen = list(dict.fromkeys(tuple(code_of[c] for c in record) for record in records))
+    assert listed.paths == columnar.paths == tuple(first_seen)
+    assert max(listed.lengths) >= 12 and listed.n_paths < len(records)
+    for name in ("conversions", "nulls", "revenue"):
+        assert getattr(listed, name).tolist() == getattr(columnar, name).tolist()
+    expected_conversions = {}
+    for record, value in zip(records, conversions, strict=True):
+        key = tuple(code_of[c] for c in record)
+        expected_conversions[key] = expected_conversions.get(key, 0) + value
+    assert listed.conversions.tolist() == [expected_conversions[path] for path in first_seen]
 
 
 @pytest.mark.parametrize(

@@ -191,7 +191,7 @@ def _build_chain(paths: PathSet, order: int) -> _Chain:
 
 def _touch_state_keys(paths: PathSet, order: int) -> np.ndarray:
     """Per touch, its last `order` channel codes (+1; 0 before the path starts) in base n+1."""
-    codes = paths.touch_codes
+    codes = paths.touch_codes.astype(np.int64)
     base = len(paths.channels) + 1
     position_in_path = np.arange(len(codes)) - paths.path_starts[paths.touch_path]
     keys = np.zeros(len(codes), dtype=np.int64)

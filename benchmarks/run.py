@@ -5,7 +5,11 @@ that process tree (`wait4` rusage: the process and every descendant it waited fo
 notebook kernels). Ratios compare against baselines measured in the same run:
 - the report batch against the floor of one bare papermill run (an empty notebook: kernel
   start-up, execution and HTML conversion, nothing of ours), per report;
-- demo generation at scale 10 against scale 1 (10.0 means perfectly linear).
+- demo generation at scale 10 against scale 1 (10.0 means perfectly linear);
+- each report of the batch, run alone, at scale 10 (and any scale in BATCH_SCALES) against
+  the same report at scale 1 (10.0 means linear in the data).
+
+`python benchmarks/run.py batch-scales` runs only the per-report section.
 """
 
 from __future__ import annotations
@@ -160,8 +164,85 @@ def rfm_report_benchmark(demo: Path) -> Measurement:
     )
 
 
+def one_report_batches(demo: Path, tag: str) -> list[tuple[str, Path]]:
+    """The month's batch split into one-report batch files over `demo`, in batch order."""
+    import yaml
+
+    batch = yaml.safe_load((ROOT / "params" / "monthly" / f"{MONTH}.yaml").read_text("utf-8"))
+    batch["data"] = {**batch["data"], "path": str(demo)}
+    files = []
+    for entry in batch["reports"]:
+        single = OUT / f"batch-{tag}-{entry['report']}.yaml"
+        single.write_text(yaml.safe_dump({**batch, "reports": [entry]}, allow_unicode=True))
+        files.append((entry["report"], single))
+    return files
+
+
+def per_report_benchmarks(demo: Path, scale: str) -> dict[str, Measurement]:
+    """Each report alone (`analysis batch` of one report, --jobs 1), in batch order into one
+    folder so that the summary reads the others' results: wall time and peak RSS of the
+    process tree (batch driver + the report's kernel)."""
+    out = OUT / f"reports-scale-{scale}"
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        report: measure(
+            f"  {report}, scale {scale}",
+            [PYTHON, "-m", "analysis", "batch", str(single), "--jobs", "1", "--out", str(out)],
+        )
+        for report, single in one_report_batches(demo, f"scale-{scale}")
+    }
+
+
+def batch_scale_benchmarks(demo_1: Path) -> list[Measurement]:
+    """Per report at scale 1 (the baseline) and at each of BATCH_SCALES (default 10), and the
+    whole batch with --jobs 2 at each scale."""
+    baseline = per_report_benchmarks(demo_1, "1")
+    results = list(baseline.values())
+    for scale in os.environ.get("BATCH_SCALES", "10").split():
+        demo = OUT / f"demo-scale-{scale}"
+        if not (demo / "truth.json").exists():
+            results.append(
+                measure(
+                    f"demo generation, scale {scale}",
+                    [PYTHON, "-m", "analysis", "demo", "--out", str(demo), "--scale", scale],
+                )
+            )
+        scaled = per_report_benchmarks(demo, scale)
+        for report, measured in scaled.items():
+            ratio = measured.seconds / baseline[report].seconds
+            memory = measured.peak_mb / baseline[report].peak_mb
+            note = f"{ratio:.1f}× the time, {memory:.1f}× the memory of scale 1"
+            results.append(Measurement(measured.name, measured.seconds, measured.peak_mb, note))
+        batch_file = OUT / f"batch-scale-{scale}.yaml"
+        batch_text = (ROOT / "params" / "monthly" / f"{MONTH}.yaml").read_text(encoding="utf-8")
+        batch_file.write_text(batch_text.replace("path: data/demo", f"path: {demo}"))
+        whole = measure(
+            f"monthly batch {MONTH}, scale {scale}, --jobs 2",
+            [
+                *(PYTHON, "-m", "analysis", "batch", str(batch_file), "--jobs", "2"),
+                *("--out", str(OUT / f"reports-batch-scale-{scale}")),
+            ],
+        )
+        alone = sum(m.seconds for m in scaled.values())
+        note = f"{alone / whole.seconds:.2f}× faster than the reports one after another"
+        results.append(Measurement(whole.name, whole.seconds, whole.peak_mb, note))
+    return results
+
+
+def print_table(results: list[Measurement]) -> None:
+    print(f"\n{'benchmark':<48} {'seconds':>8} {'peak MB':>8}  note")
+    for m in results:
+        print(f"{m.name:<48} {m.seconds:8.1f} {m.peak_mb:8.0f}  {m.note}")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:] == ["batch-scales"]:
+        demo_1 = OUT / "demo-scale-1"
+        if not (demo_1 / "truth.json").exists():
+            measure("demo, scale 1", [PYTHON, "-m", "analysis", "demo", "--out", str(demo_1)])
+        print_table(batch_scale_benchmarks(demo_1))
+        return
     results: list[Measurement] = []
 
     demo_1 = OUT / "demo-scale-1"
@@ -183,7 +264,6 @@ def main() -> None:
         f"time ratio to scale 1: {gen_10.seconds / gen_1.seconds:.1f} (10.0 = linear)",
     )
     results += [gen_1, gen_10]
-    shutil.rmtree(demo_10, ignore_errors=True)
 
     floor = measure(
         "floor: one bare papermill run + HTML",
@@ -236,13 +316,13 @@ def main() -> None:
     note = f"{weekly.seconds / floor.seconds:.2f}× the floor"
     results.append(Measurement(weekly.name, weekly.seconds, weekly.peak_mb, note))
 
+    results += batch_scale_benchmarks(demo_1)
+    shutil.rmtree(demo_10, ignore_errors=True)
     results += abtest_benchmarks()
     results += rfm_benchmarks()
     results.append(rfm_report_benchmark(demo_1))
 
-    print(f"\n{'benchmark':<48} {'seconds':>8} {'peak MB':>8}  note")
-    for m in results:
-        print(f"{m.name:<48} {m.seconds:8.1f} {m.peak_mb:8.0f}  {m.note}")
+    print_table(results)
     (OUT / "results.json").write_text(json.dumps([asdict(m) for m in results], indent=2))
     for script in (
         "attribution_bench.py",

@@ -231,6 +231,75 @@ def test_sparse_and_dense_solves_agree(monkeypatch):
     assert matrix.sum(axis=1) == pytest.approx(np.ones(len(labels)))
 
 
+def _random_paths(seed: int, n_records: int, channels: str, max_length: int) -> PathSet:
+    rng = np.random.default_rng(seed)
+    records = [
+        rng.choice(list(channels), size=rng.integers(1, max_length + 1)).tolist()
+        for _ in range(n_records)
+    ]
+    conversions = rng.integers(0, 3, n_records)
+    return PathSet.from_records(
+        records,
+        conversions=conversions,
+        nulls=rng.integers(0, 6, n_records),
+        revenue=conversions * rng.gamma(2.0, 50.0, n_records),
+    )
+
+
+@pytest.mark.parametrize(("seed", "order"), [(11, 1), (12, 2), (13, 3), (14, 4)])
+def test_forward_steps_equal_the_exact_solve(monkeypatch, seed, order):
+    """The forward-stepping solve (large chains) against the dense exact solve, same chain."""
+    paths = _random_paths(seed, 600, "abcde", 7)
+    monkeypatch.setattr(markov_module, "DENSE_STATE_LIMIT", 10**6)
+    exact = markov(paths, order=order)
+    monkeypatch.setattr(markov_module, "DENSE_STATE_LIMIT", 0)
+    forward = markov(paths, order=order)
+    for name in ("removal_effects", "revenue_removal_effects"):
+        assert getattr(forward, name) == pytest.approx(getattr(exact, name), rel=1e-12, abs=1e-14)
+    assert forward.credit.conversions == pytest.approx(exact.credit.conversions, rel=1e-12)
+    assert forward.credit.revenue == pytest.approx(exact.credit.revenue, rel=1e-12)
+
+
+def test_forward_steps_reproduce_the_published_figures(monkeypatch, vignette, mta_paths):
+    monkeypatch.setattr(markov_module, "DENSE_STATE_LIMIT", 0)
+    assert markov(vignette).credit.conversions == pytest.approx([2.0, 1.0], abs=EXACT)
+    result = markov(mta_paths)
+    effects = dict(zip(result.credit.channels, result.removal_effects, strict=True))
+    expected = {"direct": 0.2, "search": 0.8, "email": 0.8, "social": 0.514286}
+    for channel, effect in expected.items():
+        assert effects[channel] == pytest.approx(effect, abs=1e-6)
+    assert result.conversion_probability == pytest.approx(10 / 17, abs=EXACT)
+
+
+def test_forward_steps_and_sparse_exact_solve_agree_on_a_large_order_4_chain(monkeypatch):
+    paths = _random_paths(15, 4000, "abcdefgh", 8)
+    forward = markov(paths, order=4)
+    assert forward.n_states > markov_module.DENSE_STATE_LIMIT
+    monkeypatch.setattr(markov_module, "MAX_FORWARD_STEPS", 0)  # straight to spsolve
+    exact = markov(paths, order=4)
+    assert forward.removal_effects == pytest.approx(exact.removal_effects, rel=1e-12)
+    assert forward.credit.revenue == pytest.approx(exact.credit.revenue, rel=1e-12)
+
+
+def test_slow_forward_steps_fall_back_to_the_exact_solve(monkeypatch):
+    """A self-loop of 199/200 needs ~6,400 steps to 1e-14: the exact solve answers instead.
+    Planted: every conversion passes through a (effect 1); without b the 5 of 9 journeys that
+    start on b are lost and the 4 starting on a convert 4 in 5: 1 − (4/9 · 4/5) / (4/9) = 0.2."""
+    paths = PathSet.from_records(
+        [["a"] * 200, ["b"], ["b", "a"]], conversions=[3, 0, 1], nulls=[1, 4, 0]
+    )
+    chain = markov_module._build_chain(paths, 1)
+    transitions, conversion_step, revenue_step = markov_module._normalised(chain)
+    contains = markov_module._states_containing(chain, 1, 2)
+    assert (
+        markov_module._absorb_forward(transitions, conversion_step, revenue_step, contains) is None
+    )
+    monkeypatch.setattr(markov_module, "DENSE_STATE_LIMIT", 0)
+    result = markov(paths)
+    assert result.removal_effects == pytest.approx([1.0, 0.2], abs=1e-12)
+    assert result.conversion_probability == pytest.approx(4 / 9, abs=1e-12)
+
+
 def test_higher_order_states_are_labelled_by_their_last_channels(mta_paths):
     labels, matrix = transition_matrix(mta_paths, order=2)
     assert labels == (
@@ -356,14 +425,63 @@ def test_from_records_rejects_empty_and_string_paths():
 
 
 def test_pathset_rejects_channel_codes_outside_channels():
-    with pytest.raises(AnalysisError, match=r"PathSet.paths\[0\] = \(0, 2\) holds channel code 2"):
+    with pytest.raises(AnalysisError, match=r"PathSet: path 1 = \(0, 2\) holds channel code 2"):
         PathSet(
             channels=("a", "b"),
-            paths=((0, 2),),
-            conversions=np.array([1.0]),
-            revenue=np.array([0.0]),
-            nulls=np.array([0.0]),
+            touch_codes=np.array([1, 0, 2]),
+            lengths=np.array([1, 2]),
+            conversions=np.array([1.0, 1.0]),
+            revenue=np.array([0.0, 0.0]),
+            nulls=np.array([0.0, 0.0]),
         )
+
+
+@pytest.mark.parametrize(
+    ("codes", "lengths", "message"),
+    [
+        ([0, 1], [1, 0, 1], r"journeys: lengths\[1\] = 0, every path needs a touch"),
+        ([0, 1, 1], [1, 1], r"lengths sum to 2 touches but touch_codes holds 3"),
+        ([0, -1], [2], r"journeys: path 0 = \(0, -1\) holds channel code -1"),
+        ([0.5, 1.0], [2], r"touch_codes must be a one-dimensional array of integers"),
+    ],
+)
+def test_from_codes_errors_name_the_path_and_the_bad_value(codes, lengths, message):
+    with pytest.raises(AnalysisError, match=message):
+        PathSet.from_codes(
+            ("a", "b"), np.array(codes), np.array(lengths), conversions=np.ones(len(lengths))
+        )
+
+
+def test_from_codes_equals_from_records_on_the_same_journeys():
+    """Columnar and list input give one path set: same distinct paths in first-seen order,
+    same sums, whether a length's paths are merged by integer key or by whole rows."""
+    rng = np.random.default_rng(21)
+    channels = [f"c{i}" for i in range(40)]  # 40 ** 12 > 2 ** 62: long paths merge by rows
+    records = [rng.choice(channels[:3], size=rng.integers(1, 15)).tolist() for _ in range(3000)]
+    conversions = rng.integers(0, 3, len(records))
+    counts = {
+        "conversions": conversions,
+        "nulls": rng.integers(0, 3, len(records)),
+        "revenue": conversions * 10.0,
+    }
+    listed = PathSet.from_records(records, channels=channels, **counts)
+    code_of = {channel: code for code, channel in enumerate(channels)}
+    columnar = PathSet.from_codes(
+        channels,
+        np.array([code_of[channel] for record in records for channel in record]),
+        np.array([len(record) for record in records]),
+        **counts,
+    )
+    first_seen = list(dict.fromkeys(tuple(code_of[c] for c in record) for record in records))
+    assert listed.paths == columnar.paths == tuple(first_seen)
+    assert max(listed.lengths) >= 12 and listed.n_paths < len(records)
+    for name in ("conversions", "nulls", "revenue"):
+        assert getattr(listed, name).tolist() == getattr(columnar, name).tolist()
+    expected_conversions = {}
+    for record, value in zip(records, conversions, strict=True):
+        key = tuple(code_of[c] for c in record)
+        expected_conversions[key] = expected_conversions.get(key, 0) + value
+    assert listed.conversions.tolist() == [expected_conversions[path] for path in first_seen]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ admits one JVM at a time, so a kernel could not share it with the test.)
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,15 @@ def test_warehouses_sharing_one_spark_session_keep_their_own_tables(
     counts = [w.table("orders").count() for w in (small, catalog, whole)]
     expected = open_warehouse(DataSource(path=demo_dir)).table("orders").count().execute()
     assert [count.to_pyarrow().as_py() for count in counts] == [5, expected, expected]
+
+
+def test_spark_connect_without_its_client_says_what_to_install(monkeypatch, tiny_dir) -> None:
+    """sc:// needs pyspark's gRPC client; without it the error names the URL and the extra
+    (the Connect batch itself runs in tests/test_spark_cluster.py)."""
+    pytest.importorskip("pyspark")
+    monkeypatch.setitem(sys.modules, "grpc", None)  # import grpc raises ImportError
+    source = DataSource(path=tiny_dir, engine="pyspark", spark_master="sc://spark.internal:15002")
+    with pytest.raises(DataSourceError, match=r"'sc://spark.internal:15002' is a Spark Connect"):
+        open_warehouse(source)
+    with pytest.raises(DataSourceError, match=r"pip install 'pyspark\[connect\]'"):
+        open_warehouse(source)

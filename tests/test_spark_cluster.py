@@ -1,9 +1,12 @@
-"""The monthly batch on a real standalone Spark cluster equals the DuckDB run, number for number.
+"""The monthly batch on a real Spark cluster equals the DuckDB run, number for number.
 
-A master and a worker run as separate processes started with the `spark-class` script that
-pyspark ships (the same classes a team's cluster runs), bound to 127.0.0.1. The reports'
-kernels connect to the master as drivers: engine work runs in the worker's executors,
-statistics and HTML in the kernels. Slow: `make test-engines`, which CI runs.
+A standalone cluster: a master and a worker run as separate processes started with the
+`spark-class` script that pyspark ships (the same classes a team's cluster runs), bound to
+127.0.0.1. The reports' kernels connect to the master as drivers: engine work runs in the
+worker's executors, statistics and HTML in the kernels. Spark Connect: a Connect server
+(pyspark's `spark-submit` with the SparkConnectServer class of the jar pyspark ships) runs
+the engine work; the kernels are thin gRPC clients (`sc://`). Slow: `make test-engines`,
+which CI runs.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from engine_parity import differences, run_demo_batch
+from engine_parity import count_numbers, differences, run_demo_batch
 
 pytestmark = pytest.mark.engines
 
@@ -99,10 +102,62 @@ def spark_master(tmp_path_factory) -> Iterator[str]:
                 process.kill()
 
 
-def test_batch_on_standalone_cluster_equals_duckdb(
-    spark_master: str, demo_dir: Path, tmp_path: Path
+@pytest.fixture(scope="module")
+def spark_connect(tmp_path_factory) -> Iterator[str]:
+    """sc://127.0.0.1:<port> of a running Spark Connect server (local[2] behind it)."""
+    if shutil.which("java") is None:
+        pytest.skip("no Java runtime found on PATH: a Spark Connect server needs Java 17")
+    import pyspark
+
+    spark_submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    folder = tmp_path_factory.mktemp("connect")
+    port = _free_port()
+    command = [
+        *(str(spark_submit), "--class", "org.apache.spark.sql.connect.service.SparkConnectServer"),
+        *("--master", "local[2]", "--conf", "spark.ui.enabled=false"),
+        *("--conf", f"spark.connect.grpc.binding.address={LOOPBACK}"),
+        *("--conf", f"spark.connect.grpc.binding.port={port}"),
+        *("--conf", "spark.sql.session.timeZone=UTC", "--driver-memory", "2g"),
+        "spark-internal",
+    ]
+    log = folder / "connect.log"
+    env = {**os.environ, "SPARK_LOCAL_IP": LOOPBACK}
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=folder)
+    try:
+        _wait_for_port(port, process, log, seconds=120)
+        yield f"sc://{LOOPBACK}:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def duck(demo_dir: Path, tmp_path_factory) -> dict[str, dict]:
+    """The demo batch's records on DuckDB, the reference for both cluster kinds."""
+    return run_demo_batch(demo_dir, tmp_path_factory.mktemp("duckdb") / "2026-10")
+
+
+def test_batch_on_spark_connect_equals_duckdb(
+    spark_connect: str, duck: dict[str, dict], demo_dir: Path, tmp_path: Path
 ) -> None:
-    duck = run_demo_batch(demo_dir, tmp_path / "duckdb" / "2026-10")
+    remote = run_demo_batch(
+        demo_dir, tmp_path / "connect" / "2026-10", engine="pyspark", spark_master=spark_connect
+    )
+    assert remote.keys() == duck.keys() and len(duck) == 6
+    assert sum(count_numbers(_results(record)) for record in duck.values()) > 500
+    for name, record in duck.items():
+        assert remote[name]["params"]["data"]["spark_master"] == spark_connect
+        found = differences(_results(record), _results(remote[name]), name)
+        assert not found, f"{len(found)} difference(s), e.g. {found[:5]}"
+
+
+def test_batch_on_standalone_cluster_equals_duckdb(
+    spark_master: str, duck: dict[str, dict], demo_dir: Path, tmp_path: Path
+) -> None:
     cluster = run_demo_batch(
         demo_dir,
         tmp_path / "cluster" / "2026-10",

@@ -443,6 +443,19 @@ def _catalog_backend(source: DataSource) -> Any:
     return ibis.pyspark.connect(session)
 
 
+def _check_connect_client(master: str) -> None:
+    """Spark Connect needs pyspark's gRPC client (the `connect` extra), not only pyspark."""
+    try:
+        import grpc  # noqa: F401
+        import grpc_status  # noqa: F401
+    except ImportError as exc:
+        raise DataSourceError(
+            f"data.spark_master {master!r} is a Spark Connect URL, which needs pyspark's "
+            f"Connect client ({exc.name} is missing): pip install 'pyspark[connect]' (or "
+            "'marketing-analysis[spark]')"
+        ) from exc
+
+
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None) -> Any:
     """A PySpark session set up for reproducible results (UTC, no UI).
 
@@ -457,6 +470,8 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
             "data.engine 'pyspark' needs pyspark: pip install 'marketing-analysis[spark]'"
         ) from exc
     master = master or "local[2]"
+    if master.startswith("sc://"):
+        _check_connect_client(master)
     builder = SparkSession.builder
     builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
     settings = {

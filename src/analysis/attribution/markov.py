@@ -12,8 +12,15 @@ the model of the ChannelAttribution package, without its simulation):
   CONVERSION with the path's conversions and to NULL with its nulls. Rows are normalised.
 - P(conversion) is the absorption probability in CONVERSION from START: with Q the
   transient-to-transient block and r the one-step conversion probabilities, solve
-  (I − Q) x = r (a linear solve on the fundamental matrix; scipy.sparse `spsolve` once the
-  chain has more than `DENSE_STATE_LIMIT` states). Never simulated.
+  (I − Q) x = r (a dense linear solve on the fundamental matrix up to `DENSE_STATE_LIMIT`
+  states). Never simulated. Larger chains (orders 3–4) step forward instead: the journeys'
+  distribution over states after t steps, START · Q^t, is carried for the baseline and every
+  removal at once (one sparse product a step), and what it absorbs in CONVERSION is summed,
+  i.e. the Neumann series x_START = Σ_t (Q^t r)_START, until the mass still in transient
+  states bounds what is left below `FORWARD_TOLERANCE` of the baseline (the chain is
+  absorbing, so the series converges geometrically). If it has not after `MAX_FORWARD_STEPS`
+  steps (long self-loops), scipy.sparse `spsolve` solves each chain exactly instead. Both
+  give the same numbers to rounding (tests compare them).
 - Removing channel c sends every transition into a state containing c to NULL.
   Removal effect = 1 − P(conversion without c) / P(conversion), in [0, 1] (clipped only
   against floating error). Conversions are shared by normalised removal effects, so the
@@ -41,6 +48,8 @@ from analysis.attribution.pathset import PathSet
 from analysis.errors import AnalysisError, ParamsError
 
 DENSE_STATE_LIMIT = 300  # transient states up to which a dense solve is used
+FORWARD_TOLERANCE = 1e-14  # bound on what the forward steps leave, relative to the baseline
+MAX_FORWARD_STEPS = 2000  # then the exact sparse solve, chain by chain
 START, CONVERSION, NULL = "START", "CONVERSION", "NULL"
 STATE_SEPARATOR = " > "  # label of a higher-order state: its channels, oldest first
 
@@ -86,12 +95,13 @@ def markov(paths: PathSet, *, order: int = 1) -> MarkovResult:
     chain = _build_chain(paths, order)
     n_channels = len(paths.channels)
     transitions, conversion_step, revenue_step = _normalised(chain)
-    baseline = _absorb(transitions, conversion_step, revenue_step)
-    removed = np.tile(baseline, (n_channels, 1))
     contains = _states_containing(chain, order, n_channels)
-    for code in range(n_channels):
-        if contains[code].any():
-            removed[code] = _absorb(transitions, conversion_step, revenue_step, contains[code])
+    values = None
+    if chain.n_transient > DENSE_STATE_LIMIT:
+        values = _absorb_forward(transitions, conversion_step, revenue_step, contains)
+    if values is None:
+        values = _absorb_each(transitions, conversion_step, revenue_step, contains)
+    baseline, removed = values[0], values[1:]
     removal_effects = _removal_effects(baseline[0], removed[:, 0])
     revenue_removal_effects = _removal_effects(baseline[1], removed[:, 1])
     credit = Credit(
@@ -181,7 +191,7 @@ def _build_chain(paths: PathSet, order: int) -> _Chain:
 
 def _touch_state_keys(paths: PathSet, order: int) -> np.ndarray:
     """Per touch, its last `order` channel codes (+1; 0 before the path starts) in base n+1."""
-    codes = paths.touch_codes
+    codes = paths.touch_codes.astype(np.int64)
     base = len(paths.channels) + 1
     position_in_path = np.arange(len(codes)) - paths.path_starts[paths.touch_path]
     keys = np.zeros(len(codes), dtype=np.int64)
@@ -225,6 +235,59 @@ def _normalised(chain: _Chain) -> tuple[sparse.csr_array, np.ndarray, np.ndarray
         chain.conversion_counts * inverse_totals,
         chain.revenue_sums * inverse_totals,
     )
+
+
+def _absorb_each(
+    transitions: sparse.csr_array,
+    conversion_step: np.ndarray,
+    revenue_step: np.ndarray,
+    contains: np.ndarray,
+) -> np.ndarray:
+    """[P(conversion), E[revenue]] for the baseline (row 0) and without each channel, one
+    exact solve per chain."""
+    baseline = _absorb(transitions, conversion_step, revenue_step)
+    values = np.tile(baseline, (len(contains) + 1, 1))
+    for code, removed_states in enumerate(contains):
+        if removed_states.any():
+            values[code + 1] = _absorb(transitions, conversion_step, revenue_step, removed_states)
+    return values
+
+
+def _absorb_forward(
+    transitions: sparse.csr_array,
+    conversion_step: np.ndarray,
+    revenue_step: np.ndarray,
+    contains: np.ndarray,
+) -> np.ndarray | None:
+    """Like `_absorb_each`, by stepping every chain's journey distribution forward together.
+
+    Column 0 of `mass` is the baseline chain, column c + 1 the chain without channel c (its
+    states containing c are emptied after every step: journeys entering them go to NULL).
+    What is left after step t is at most mass_t × (1, the largest mean revenue of a
+    conversion); stop when that is below `FORWARD_TOLERANCE` of the baseline's values so far.
+    None if that takes more than `MAX_FORWARD_STEPS` steps.
+    """
+    n_states = transitions.shape[0]
+    if not conversion_step.any():  # nothing converts: every value is 0
+        return np.zeros((len(contains) + 1, 2))
+    kept = np.column_stack([np.ones(n_states, dtype=bool), ~contains.T]).astype(float)
+    rewards = np.column_stack([conversion_step, revenue_step])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_revenue = np.where(conversion_step > 0, revenue_step / conversion_step, 0.0)
+    largest_revenue = float(mean_revenue.max(initial=0.0))
+    stepping = sparse.csr_array(transitions.T)
+    mass = np.zeros((n_states, kept.shape[1]))
+    mass[0] = 1.0  # every journey starts in START, which holds no channel
+    values = np.zeros((kept.shape[1], 2))
+    for _ in range(MAX_FORWARD_STEPS):
+        values += mass.T @ rewards
+        left = float(mass.sum(axis=0).max())
+        if left <= FORWARD_TOLERANCE * values[0, 0] and (
+            left * largest_revenue <= FORWARD_TOLERANCE * values[0, 1]
+        ):
+            return values
+        mass = (stepping @ mass) * kept
+    return None
 
 
 def _absorb(

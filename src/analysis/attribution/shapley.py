@@ -102,7 +102,7 @@ def _harsanyi_split(paths: PathSet, values: np.ndarray) -> np.ndarray:
     n_channels = len(paths.channels)
     pair = np.unique(paths.touch_path * n_channels + paths.touch_codes)  # (path, channel) once
     path_of_pair, code_of_pair = np.divmod(pair, n_channels)
-    distinct_channels = np.bincount(path_of_pair, minlength=len(paths.paths))
+    distinct_channels = np.bincount(path_of_pair, minlength=paths.n_paths)
     shares = values[path_of_pair] / distinct_channels[path_of_pair, None]
     return np.stack(
         [np.bincount(code_of_pair, weights=column, minlength=n_channels) for column in shares.T],

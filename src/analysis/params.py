@@ -50,19 +50,22 @@ TableName = Literal[
     "daily_revenue",
 ]
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_PLAIN_NAME = re.compile(r"^\w[\w.-]*$")  # \w includes Chinese characters
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # used with fullmatch: no trailing newline
+_PLAIN_NAME = re.compile(r"\w[\w.-]*")  # \w includes Chinese characters; used with fullmatch
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters and bidi overrides: a title or name holding one could end a line or
+reverse the text after it on the page."""
 RESERVED_NAMES = {"index"}  # index.html is the month's list of reports
 
 
 def _check_month(value: str) -> str:
-    if not isinstance(value, str) or not _MONTH.match(value):
+    if not isinstance(value, str) or not _MONTH.fullmatch(value):
         raise ValueError(f"{value!r} is not a month; write YYYY-MM, such as 2026-10")
     return value
 
 
 def _check_plain_name(value: str) -> str:
-    if not _PLAIN_NAME.match(value):
+    if not _PLAIN_NAME.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a plain file name; use letters (any script), digits, '_', '-' "
             "or '.', starting with a letter or digit"
@@ -72,7 +75,18 @@ def _check_plain_name(value: str) -> str:
     return value
 
 
+def _check_no_control(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"{value!r} holds the control character U+{ord(found.group(0)):04X}; write the "
+            "text on one line without control or direction-override characters"
+        )
+    return value
+
+
 Month = Annotated[str, AfterValidator(_check_month)]
+PlainText = Annotated[str, AfterValidator(_check_no_control)]
 Currency = Annotated[str, AfterValidator(check_currency)]
 PlainName = Annotated[str, AfterValidator(_check_plain_name)]
 
@@ -251,7 +265,7 @@ class ReportParams(StrictModel):
     name: PlainName | None = Field(None, description="Output file name; default: the report")
     period: Month = Field(description="The month reported on, YYYY-MM")
     data: DataSource
-    title: str | None = Field(None, description="Report title; default: the report's own")
+    title: PlainText | None = Field(None, description="Report title; default: the report's own")
     lang: Lang = Field("en", description="language of the report: en | zh")
     currency: Currency = Field("CNY", description="ISO 4217 code of the money amounts")
 
@@ -416,6 +430,16 @@ class AbTestParams(ReportParams):
         return self
 
 
+MAX_CLUSTERS = 20
+"""k-means segments a CRM team can still name and act on; each k is one more fit, so the
+search stays a few seconds (k_max = 10^6 ran for more than 15 minutes)."""
+MAX_HISTORY_DAYS = 3650
+"""Ten years: the longest window or horizon a report reads or projects; beyond it dates
+overflow and no marketing export reaches."""
+Seed = Annotated[int, Field(ge=0, lt=2**32, description="seed of every random step")]
+"""numpy's seeds are 0 … 2^32 − 1."""
+
+
 class ClassRules(StrictModel):
     """The handbook's class thresholds (its example values are the defaults)."""
 
@@ -423,9 +447,12 @@ class ClassRules(StrictModel):
     high_value_spend_per_month: float = Field(1000.0, ge=0)
     potential_orders_per_month: float = Field(1.0, gt=0)
     potential_spend_per_month: float = Field(500.0, ge=0)
-    churn_after_days: int = Field(90, gt=0)
+    churn_after_days: int = Field(90, gt=0, le=MAX_HISTORY_DAYS)
     high_value_min_tenure_days: int = Field(
-        30, ge=0, description="days from the first purchase in the window to as_of, at least"
+        30,
+        ge=0,
+        le=MAX_HISTORY_DAYS,
+        description="days from the first purchase in the window to as_of, at least",
     )
 
 
@@ -440,15 +467,21 @@ class RfmParams(ReportParams):
     as_of: date | None = Field(
         None, description="default: the last day with orders in the period (else its last day)"
     )
-    lookback_days: int = Field(365, gt=0)
+    lookback_days: int = Field(365, gt=0, le=MAX_HISTORY_DAYS)
     rules: ClassRules = Field(default_factory=ClassRules)
-    k_min: int = Field(2, ge=2)
-    k_max: int = Field(8, ge=2)
-    random_state: int = 7
-    clv_horizon_days: int = Field(180, gt=0)
+    k_min: int = Field(2, ge=2, le=MAX_CLUSTERS)
+    k_max: int = Field(8, ge=2, le=MAX_CLUSTERS)
+    random_state: Seed = 7
+    clv_horizon_days: int = Field(180, gt=0, le=MAX_HISTORY_DAYS)
     gross_margin: float = Field(0.3, ge=0, le=1)
     monthly_discount_rate: float = Field(0.01, ge=0)
     summary_unit: Literal["days", "weeks"] = Field("weeks", description="BG/NBD time unit")
+
+    @model_validator(mode="after")
+    def _k_range(self) -> RfmParams:
+        if self.k_min > self.k_max:
+            raise ValueError(f"k_min = {self.k_min} exceeds k_max = {self.k_max}")
+        return self
 
     @property
     def as_of_date(self) -> date:
@@ -553,10 +586,10 @@ class AttributionParams(ReportParams):
     ltv: Literal["clv", "mean_revenue"] = Field(
         "clv", description="LTV from BG/NBD + Gamma-Gamma, or mean revenue per customer"
     )
-    clv_horizon_days: int = Field(365, gt=0)
+    clv_horizon_days: int = Field(365, gt=0, le=MAX_HISTORY_DAYS)
     monthly_discount_rate: float = Field(0.01, ge=0)
     top_paths: int = Field(10, ge=1, le=100)
-    random_state: int = 7
+    random_state: Seed = 7
 
     @model_validator(mode="after")
     def _consistent(self) -> AttributionParams:
@@ -834,14 +867,52 @@ class BatchParams(StrictModel):
 # ---------------------------------------------------------------- loading and errors
 
 
+class ParamsLoader(yaml.SafeLoader):
+    """The safe loader, with two changes for params files.
+
+    A key given twice in one mapping is an error (YAML would keep the last silently), and
+    dates stay text, so that the params model validates them and names the key
+    (`as_of: 2026-02-30` is an invalid `as_of`, not a crash inside the YAML reader).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice in one block (lines {seen[key]} and {line}); "
+                    "keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+ParamsLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse params YAML text (duplicate keys refused, dates kept as text)."""
+    return yaml.load(text, Loader=ParamsLoader)  # ParamsLoader is a SafeLoader
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a params YAML file with the safe loader; it must hold a mapping."""
     if not path.is_file():
         raise ParamsError(f"params file {path} does not exist; give the path of a .yaml file")
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = load_yaml_text(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ParamsError(f"{path}: not UTF-8 text at byte {exc.start}; save it as UTF-8") from exc
     if not isinstance(content, dict):
         raise ParamsError(f"{path}: expected a mapping of keys to values, got {content!r}")
     return content
@@ -855,7 +926,7 @@ def apply_overrides(values: dict[str, Any], overrides: list[str], source: str) -
         if not sep or not key:
             raise ParamsError(f"{source}: --set {item!r} is not key=value (e.g. period=2026-09)")
         try:
-            value = yaml.safe_load(raw) if raw else ""
+            value = load_yaml_text(raw) if raw else ""
         except yaml.YAMLError:
             value = raw
         target = merged

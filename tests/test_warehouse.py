@@ -161,3 +161,35 @@ def test_corrupt_parquet_file_names_table_and_file(tiny_dir: Path) -> None:
         r"orders\.parquet",
     ):
         open_warehouse(DataSource(path=tiny_dir)).table("orders")
+
+
+def _erasure_requests(folder: Path, ids: list[str]) -> None:
+    requested = pd.to_datetime(["2026-10-10"] * len(ids))
+    pd.DataFrame({"customer_id": ids, "requested_at": requested}).to_parquet(
+        folder / "erasures.parquet", index=False
+    )
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_erasure_ids_match_after_trimming_and_case(tiny_dir: Path, engine: str, request) -> None:
+    if engine == "pyspark":
+        request.getfixturevalue("spark")
+    _erasure_requests(tiny_dir, [" c1", "C2\u3000", "nobody"])
+    warehouse = open_warehouse(DataSource(path=tiny_dir, engine=engine))
+    for name in ("orders", "customers"):
+        seen = set(warehouse.table(name).to_pandas()["customer_id"])
+        assert seen == {"C3"}, name
+    counts = warehouse.erasure_counts()
+    assert (counts.requests, counts.matched, counts.unmatched) == (3, 2, 1)
+
+
+def test_data_ids_with_padding_or_other_case_are_erased_too(tiny_dir: Path) -> None:
+    tables = tiny_tables()
+    tables["orders"]["customer_id"] = ["c1 ", "C1", "C2", "C3"]
+    tables["erasures"]["customer_id"] = ["C1"]
+    folder = tiny_dir.parent / "padded"
+    from tiny import write_tiny
+
+    write_tiny(folder, tables)
+    orders = open_warehouse(DataSource(path=folder)).table("orders").to_pandas()
+    assert sorted(orders["order_id"]) == ["O3", "O4"]

@@ -203,21 +203,43 @@ class Warehouse:
         return self.without_erased(table, name)
 
     def erased_customer_ids(self) -> ir.Table | None:
-        """The erasure requests' customer ids, or None when there is no erasures table."""
+        """The erasure requests' customer ids, normalised (`erasure_key`), or None when there
+        is no erasures table."""
         if not self.has_table("erasures"):
             return None
         erasures = self.source_table("erasures")
-        return erasures.select("customer_id").filter(erasures.customer_id.notnull()).distinct()
+        key = erasure_key(erasures.customer_id)
+        return erasures.select(customer_id=key).filter(key.notnull() & (key != "")).distinct()
 
     def without_erased(self, table: ir.Table, name: str) -> ir.Table:
-        """`table` (contract table `name`) without the rows of customers who asked for erasure."""
+        """`table` (contract table `name`) without the rows of customers who asked for erasure.
+
+        Ids match after `erasure_key` on both sides: ' C0000074' and 'c0000074' in the
+        erasure list both remove C0000074.
+        """
         spec = TABLES[name]
         if spec.customer_column is None or name == "erasures":
             return table
         erased = self.erased_customer_ids()
         if erased is None:
             return table
-        return table.anti_join(erased, table[spec.customer_column] == erased.customer_id)
+        own = erasure_key(table[spec.customer_column])
+        return table.anti_join(erased, own == erased.customer_id)
+
+    def erasure_counts(self) -> ErasureCounts | None:
+        """How many erasure requests there are and how many match a customer in the data
+        (customers, else orders); None without an erasures table."""
+        erased = self.erased_customer_ids()
+        if erased is None:
+            return None
+        known = [n for n in ("customers", "orders") if self._has_source(n)]
+        requests = int(erased.count().to_pyarrow().as_py())
+        if not known:
+            return ErasureCounts(requests, 0)
+        people = self.source_table(known[0])
+        ids = people.select(customer_id=erasure_key(people[TABLES[known[0]].customer_column]))
+        matched = erased.semi_join(ids.distinct(), "customer_id")
+        return ErasureCounts(requests, int(matched.count().to_pyarrow().as_py()))
 
     # ------------------------------------------------------------------ fingerprint
 
@@ -294,6 +316,27 @@ class Warehouse:
         if self.source.engine == "pyspark":
             return {"header": True, "inferSchema": False, "sep": self.source.delimiter}
         return {"header": True, "delim": self.source.delimiter, "all_varchar": True}
+
+
+@dataclass(frozen=True)
+class ErasureCounts:
+    """Erasure requests (distinct normalised ids) and those that match a customer in the
+    data; the rest name nobody this data holds (a typo, or a customer already deleted)."""
+
+    requests: int
+    matched: int
+
+    @property
+    def unmatched(self) -> int:
+        return self.requests - self.matched
+
+
+def erasure_key(customer_id: ir.StringValue) -> ir.StringValue:
+    """The form in which an erasure request's id and the data's ids are compared: text,
+    surrounding whitespace (including full-width spaces) removed, upper case. Ids that differ
+    only in case or padding are the same customer for erasure, whatever the export wrote."""
+    text = customer_id.cast("string")
+    return text.re_replace("^[\\s\u3000\ufeff]+|[\\s\u3000\ufeff]+$", "").upper()
 
 
 def _with_absent_nullables(table: ir.Table, spec: TableSpec) -> ir.Table:

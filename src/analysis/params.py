@@ -260,6 +260,9 @@ class ReportParams(StrictModel):
     runs_last: ClassVar[bool] = False  # a batch runs it after every other report
     tables_needed: ClassVar[tuple[str, ...]] = ()
     tables_optional: ClassVar[tuple[str, ...]] = ()
+    period_tables: ClassVar[tuple[str, ...]] = ()
+    """The report's subject: at least one of these must have rows in `period`, else the run
+    stops with a `NoDataError` before a kernel starts (never a report of zeros)."""
 
     report: str
     name: PlainName | None = Field(None, description="Output file name; default: the report")
@@ -287,6 +290,7 @@ class DataHealthParams(ReportParams):
 
     report_kind: ClassVar[str] = "data_health"
     tables_needed: ClassVar[tuple[str, ...]] = ("orders", "customers", "touchpoints", "spend")
+    period_tables: ClassVar[tuple[str, ...]] = ("orders",)
     tables_optional: ClassVar[tuple[str, ...]] = (
         "experiment_arms",
         "experiment_units",
@@ -462,6 +466,7 @@ class RfmParams(ReportParams):
     report_kind: ClassVar[str] = "rfm"
     tables_needed: ClassVar[tuple[str, ...]] = ("orders",)
     tables_optional: ClassVar[tuple[str, ...]] = ("customers", "erasures")
+    period_tables: ClassVar[tuple[str, ...]] = ("orders",)
 
     report: Literal["rfm"] = "rfm"
     as_of: date | None = Field(
@@ -563,6 +568,10 @@ class AttributionParams(ReportParams):
         return ("touchpoints", "orders")
 
     @property
+    def period_tables(self) -> tuple[str, ...]:  # type: ignore[override]
+        return ("daily_revenue",) if self.inputs == "aggregates" else ("orders",)
+
+    @property
     def tables_optional(self) -> tuple[str, ...]:  # type: ignore[override]
         if self.inputs == "aggregates":
             return ("lift_tests",)
@@ -660,6 +669,7 @@ class AnomalyParams(ReportParams):
         "metrics",
         "erasures",
     )
+    period_tables: ClassVar[tuple[str, ...]] = ("spend", "touchpoints", "orders", "metrics")
 
     report: Literal["anomalies"] = "anomalies"
     metrics: list[AnomalyMetric] = Field(default_factory=lambda: list(ANOMALY_METRICS))
@@ -719,6 +729,7 @@ class SummaryParams(ReportParams):
 
     report_kind: ClassVar[str] = "monthly_summary"
     tables_needed: ClassVar[tuple[str, ...]] = ("orders", "touchpoints", "spend")
+    period_tables: ClassVar[tuple[str, ...]] = ("orders",)
     runs_last: ClassVar[bool] = True
 
     targets: KpiTargets = Field(default_factory=KpiTargets)
@@ -734,6 +745,10 @@ class SummaryParams(ReportParams):
         description="the output names of the reports the summary reads",
     )
     reports_dir: Path | None = Field(None, description="where those reports' JSON files are")
+    run_id: str | None = Field(
+        None,
+        description="set by a batch: only that run's records count; an older one is 'stale'",
+    )
     max_decisions: int = Field(10, ge=1, le=30)
 
     @field_validator("budget_plan")
@@ -763,6 +778,7 @@ class WeeklyParams(ReportParams):
 
     report_kind: ClassVar[str] = "weekly"
     tables_needed: ClassVar[tuple[str, ...]] = ("page_views",)
+    period_tables: ClassVar[tuple[str, ...]] = ("page_views",)
     tables_optional: ClassVar[tuple[str, ...]] = (
         "content",
         "content_daily",

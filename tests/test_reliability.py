@@ -200,3 +200,48 @@ def test_no_data_error_is_an_analysis_error_with_the_period():
 
     error = NoDataError("no orders rows in 2030-01", "orders", "2030-01")
     assert isinstance(error, AnalysisError) and error.period == "2030-01"
+
+
+def test_temp_files_of_a_dead_process_are_removed_and_a_live_ones_kept(tmp_path: Path):
+    from analysis.warehouse import SCRATCH_PREFIX, remove_orphaned_temp
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    orphan = tmp_path / f"{SCRATCH_PREFIX}{dead.pid}-abc"
+    orphan.mkdir()
+    (orphan / "0-orders.csv").write_text("order_id\nO1\n", encoding="utf-8")
+    key = tmp_path / f"analysis-kernel-{dead.pid}-def.json"
+    key.write_text("{}", encoding="utf-8")
+    mine = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-ghi"
+    mine.mkdir()
+    assert remove_orphaned_temp(SCRATCH_PREFIX, tmp_path) == [orphan]
+    assert remove_orphaned_temp("analysis-kernel-", tmp_path) == [key]
+    assert mine.exists() and not orphan.exists() and not key.exists()
+
+
+TERMINATED = """
+import sys, time
+from pathlib import Path
+from analysis.params import DataSource
+from analysis.runner import exit_on_sigterm
+from analysis.warehouse import open_warehouse
+exit_on_sigterm()
+warehouse = open_warehouse(DataSource(path=Path(sys.argv[1]), encoding="gb18030"))
+warehouse.table("orders").count().execute()
+print(warehouse.scratch_folder(), flush=True)
+time.sleep(60)
+"""
+
+
+def test_sigterm_removes_the_transcoded_copy_of_an_export(tmp_path: Path):
+    folder = tmp_path / "gb"
+    folder.mkdir()
+    tiny_tables()["orders"].to_csv(folder / "orders.csv", index=False, encoding="gb18030")
+    run = subprocess.Popen(
+        [sys.executable, "-c", TERMINATED, str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    scratch = Path(run.stdout.readline().strip())
+    assert any(scratch.iterdir())  # the UTF-8 copy of the export
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(timeout=30) == 128 + signal.SIGTERM
+    assert not scratch.exists()

@@ -11,6 +11,7 @@ import fcntl
 import os
 import re
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -32,6 +33,7 @@ from analysis.runner import (
     Prechecked,
     RunOutcome,
     check_out_dir,
+    exit_on_sigterm,
     new_run_id,
     precheck,
     run_report,
@@ -118,6 +120,7 @@ def run_batch(
     """
     out_dir = check_out_dir(out_dir.resolve())
     run_id = new_run_id()
+    exit_on_sigterm()
     with folder_lock(out_dir, run_id):
         remove_leftovers(out_dir)
         shared = precheck_sources(reports)
@@ -188,10 +191,13 @@ THREAD_VARIABLES = (
 def start_worker(threads: int, parent: int) -> None:
     """A pool worker: bounded threads, and it dies with the batch that started it."""
     bound_threads(threads)
+    exit_on_sigterm()
     watch_parent(parent)
 
 
 PARENT_POLL_SECONDS = 1.0
+EXIT_GRACE_SECONDS = 20.0
+"""How long an orphaned worker may take to unwind (shut its kernel down) before it is ended."""
 
 
 def watch_parent(parent: int, poll: float = PARENT_POLL_SECONDS) -> threading.Thread:
@@ -202,6 +208,8 @@ def watch_parent(parent: int, poll: float = PARENT_POLL_SECONDS) -> threading.Th
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(poll)
+        os.kill(os.getpid(), signal.SIGTERM)  # unwind: kernels, staging and temp files go
+        time.sleep(EXIT_GRACE_SECONDS)
         os._exit(1)
 
     watcher = threading.Thread(target=watch, name="watch-parent", daemon=True)

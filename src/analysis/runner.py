@@ -12,7 +12,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -40,10 +42,12 @@ from analysis.navigation import report_nav
 from analysis.params import DataSource, ReportParams, month_bounds
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR
 from analysis.schema import TABLES
-from analysis.warehouse import Warehouse, open_warehouse
+from analysis.warehouse import Warehouse, open_warehouse, remove_orphaned_temp
 
 log = logging.getLogger(__name__)
 
+KERNEL_PREFIX = "analysis-kernel-"
+"""Kernel sockets and connection files `<tmp>/analysis-kernel-<pid>-<random>*`."""
 KERNEL_NAME = "marketing-analysis"
 STAGING_PREFIX = ".staging-"
 """Staging folders `<out>/.staging-<name>.<random>`; a batch removes those a killed run left."""
@@ -95,6 +99,20 @@ FAILED_RECORD = ".failed.json"
 good `<name>.json` of an earlier run stays, but readers know it is not this run's."""
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into `SystemExit`, so a terminated run unwinds: kernels shut down, staging
+    folders and private temporary files are removed, and the run is marked failed. (Only from
+    the main thread, and only when nothing else handles SIGTERM already.)"""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def new_run_id() -> str:
     """A run id: UTC time to the second plus 8 random hex digits (sorts by time)."""
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
@@ -131,6 +149,7 @@ def run_report(
     """
     out_dir = check_out_dir((out_dir or default_out_dir(params)).resolve())
     run_id = run_id or new_run_id()
+    exit_on_sigterm()
     try:
         return _run_report(params, out_dir, notebooks_dir, prechecked, run_id)
     except BaseException as exc:  # a SIGTERM's SystemExit too: mark the run, then go on failing
@@ -383,8 +402,12 @@ class LocalKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        remove_orphaned_temp(KERNEL_PREFIX)  # sockets and keys a killed run left behind
+        own = Path(tempfile.gettempdir()) / f"{KERNEL_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
         self.transport = "ipc"
-        self.ip = str(Path(tempfile.gettempdir()) / f"analysis-kernel-{uuid.uuid4().hex}")
+        self.ip = str(own)
+        # the connection file holds the kernel's key: beside its sockets, swept the same way
+        self.connection_file = f"{own}.json"
 
 
 def kernel_name() -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,45 @@ ENGINE_TYPES = {
 }
 
 
+SCRATCH_PREFIX = "analysis-warehouse-"
+"""Private temporary folders `<tmp>/analysis-warehouse-<pid>-<random>` (transcoded exports)."""
+
+
+def remove_orphaned_temp(prefix: str, folder: Path | None = None) -> list[Path]:
+    """Remove `<tmp>/<prefix><pid>-…` files and folders of this user whose process is gone.
+
+    A run deletes its own on exit (and on SIGTERM); one killed by SIGKILL cannot, so the
+    next run does. A live process's files, and other users', are never touched.
+    """
+    folder = folder or Path(tempfile.gettempdir())
+    removed = []
+    for path in folder.glob(f"{prefix}*"):
+        pid = path.name.removeprefix(prefix).split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            if path.lstat().st_uid != os.getuid():
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class Warehouse:
     """An open ibis connection plus the mapping from contract tables to source tables."""
@@ -73,7 +113,8 @@ class Warehouse:
         """
         scratch = getattr(self.backend, "_analysis_scratch", None)
         if scratch is None:
-            scratch = tempfile.TemporaryDirectory(prefix="analysis-warehouse-")
+            remove_orphaned_temp(SCRATCH_PREFIX)  # what a killed run (SIGKILL) left behind
+            scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
             self.backend._analysis_scratch = scratch
         return Path(scratch.name)
 

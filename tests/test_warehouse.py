@@ -193,3 +193,18 @@ def test_data_ids_with_padding_or_other_case_are_erased_too(tiny_dir: Path) -> N
     write_tiny(folder, tables)
     orders = open_warehouse(DataSource(path=folder)).table("orders").to_pandas()
     assert sorted(orders["order_id"]) == ["O3", "O4"]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_bidi_controls_are_stripped_from_shown_text(tmp_path: Path, engine: str, request) -> None:
+    if engine == "pyspark":
+        request.getfixturevalue("spark")
+    from tiny import write_tiny
+
+    tables = tiny_tables()
+    tables["touchpoints"]["campaign"] = ["\u202e%52+ 32-01-6202", "a\u2066b\u2069", None, "x"]
+    folder = write_tiny(tmp_path / "bidi", tables)
+    touchpoints = open_warehouse(DataSource(path=folder, engine=engine)).table("touchpoints")
+    campaigns = touchpoints.to_pandas()["campaign"].tolist()
+    assert campaigns[:2] == ["%52+ 32-01-6202", "ab"] and campaigns[3] == "x"
+    assert set(touchpoints.to_pandas()["user_id"]) == {"C1", "C2", "V9"}

@@ -241,7 +241,7 @@ class Warehouse:
             )
         self.tables_read.add(name)
         table = source.select(*spec.public_columns)
-        return self.without_erased(table, name)
+        return self.without_erased(_without_direction_controls(table, spec), name)
 
     def erased_customer_ids(self) -> ir.Table | None:
         """The erasure requests' customer ids, normalised (`erasure_key`), or None when there
@@ -370,6 +370,23 @@ class ErasureCounts:
     @property
     def unmatched(self) -> int:
         return self.requests - self.matched
+
+
+DIRECTION_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""Unicode bidi marks, embeddings, overrides and isolates (LRM … PDI). An unclosed U+202E in a
+campaign name reverses the rest of the sentence it is shown in; names never need them."""
+
+
+def _without_direction_controls(table: ir.Table, spec: TableSpec) -> ir.Table:
+    """Data text as analyses see it: bidi control characters removed from every text column
+    that is shown (names, titles, labels), not from ids, which are matched as written."""
+    shown = [
+        c.name
+        for c in spec.columns
+        if c.kind == "string" and not c.personal and not c.name.endswith("_id")
+    ]
+    stripped = {c: table[c].translate(DIRECTION_CONTROLS, "") for c in shown if c in table.columns}
+    return table.mutate(**stripped) if stripped else table
 
 
 def erasure_key(customer_id: ir.StringValue) -> ir.StringValue:

@@ -208,3 +208,26 @@ def test_bidi_controls_are_stripped_from_shown_text(tmp_path: Path, engine: str,
     campaigns = touchpoints.to_pandas()["campaign"].tolist()
     assert campaigns[:2] == ["%52+ 32-01-6202", "ab"] and campaigns[3] == "x"
     assert set(touchpoints.to_pandas()["user_id"]) == {"C1", "C2", "V9"}
+
+
+CRLF_WITH_MULTILINE = (
+    "order_id,customer_id,order_ts,revenue,channel\r\n"
+    "O1,C1,2026-10-01 10:00:00,12.5,抖音\r\n"
+    "\n"
+    'O2,C2,2026-10-02 10:00:00,3,"多行\r\n名称 ""引号"""\r\n'
+    'O3,C2,2026-10-03 10:00:00,4,"a\nb"\n'
+)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_crlf_file_with_blank_lf_lines_and_multiline_fields(tmp_path, engine, request) -> None:
+    if engine == "pyspark":
+        request.getfixturevalue("spark")
+    folder = tmp_path / "crlf"
+    folder.mkdir()
+    (folder / "orders.csv").write_bytes(CRLF_WITH_MULTILINE.encode("utf-8"))
+    orders = open_warehouse(DataSource(path=folder, engine=engine)).table("orders")
+    frame = orders.to_pandas().sort_values("order_id")
+    assert frame["order_id"].tolist() == ["O1", "O2", "O3"]
+    assert frame["revenue"].tolist() == [12.5, 3.0, 4.0]
+    assert frame["channel"].tolist()[1].replace("\r\n", "\n") == '多行\n名称 "引号"'

@@ -337,7 +337,7 @@ class Warehouse:
         try:
             if path.suffix == ".csv":
                 csv_path = utf8_copy(path, self.source.encoding, self.scratch_folder())
-                self.backend.read_csv(str(csv_path), table_name=name, **self._csv_options())
+                self._read_csv(csv_path, name)
                 self._csv_tables.add(name)
             else:
                 pattern = str(path / "*.parquet") if path.is_dir() else str(path)
@@ -352,11 +352,41 @@ class Warehouse:
             ) from exc
         return name
 
+    def _read_csv(self, path: Path, name: str) -> None:
+        """Register a CSV file; DuckDB's strict dialect sniffer refuses files mixing CRLF and
+        bare-LF line ends (an export edited on two systems), so such a file is read again
+        with the RFC 4180 quote rules but without the strict line-end check."""
+        try:
+            self.backend.read_csv(str(path), table_name=name, **self._csv_options())
+        except Exception as exc:
+            if self.source.engine == "pyspark" or "sniffing" not in str(exc):
+                raise
+            log.warning("table %s: %s read without DuckDB's strict mode (%s)", name, path, exc)
+            options = self._csv_options() | {"strict_mode": False}
+            self.backend.read_csv(str(path), table_name=name, **options)
+
     def _csv_options(self) -> dict[str, Any]:
-        """Every CSV column is read as text (ids keep leading zeros; engines agree), then typed."""
+        """Every CSV column is read as text (ids keep leading zeros; engines agree), then typed.
+
+        Quoted fields may span lines and a quote inside one is doubled (RFC 4180), on both
+        engines (Spark's defaults would split such a field into rows and escape with \\).
+        """
         if self.source.engine == "pyspark":
-            return {"header": True, "inferSchema": False, "sep": self.source.delimiter}
-        return {"header": True, "delim": self.source.delimiter, "all_varchar": True}
+            return {
+                "header": True,
+                "inferSchema": False,
+                "sep": self.source.delimiter,
+                "multiLine": True,
+                "quote": '"',
+                "escape": '"',
+            }
+        return {
+            "header": True,
+            "delim": self.source.delimiter,
+            "all_varchar": True,
+            "quote": '"',
+            "escape": '"',
+        }
 
 
 @dataclass(frozen=True)

@@ -231,3 +231,47 @@ def test_crlf_file_with_blank_lf_lines_and_multiline_fields(tmp_path, engine, re
     assert frame["order_id"].tolist() == ["O1", "O2", "O3"]
     assert frame["revenue"].tolist() == [12.5, 3.0, 4.0]
     assert frame["channel"].tolist()[1].replace("\r\n", "\n") == '多行\n名称 "引号"'
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_timestamps_are_read_in_the_business_time_zone(tmp_path, engine, request) -> None:
+    """An order at 2026-09-30 16:30 UTC is 2026-10-01 00:30 in Shanghai: an October order,
+    whether Parquet stores it as an instant or CSV text carries the offset."""
+    if engine == "pyspark":
+        request.getfixturevalue("spark")
+    instants = pd.to_datetime(["2026-09-30 16:30:00+00:00", "2026-10-01 00:30:00+08:00"], utc=True)
+    aware = tiny_tables()["orders"].iloc[:2].assign(order_ts=instants)
+    parquet = tmp_path / "parquet"
+    parquet.mkdir()
+    aware.to_parquet(parquet / "orders.parquet", index=False)
+    csv = tmp_path / "csv"
+    csv.mkdir()
+    (csv / "orders.csv").write_text(
+        "order_id,customer_id,order_ts,revenue,channel\n"
+        "O1,C1,2026-09-30 16:30:00+00:00,1,抖音\n"
+        "O2,C1,2026-10-01T00:30:00Z,1,抖音\n"
+        "O3,C2,2026-10-01 00:30:00,1,抖音\n"
+        "O4,C2,2026-10-01,1,抖音\n",
+        encoding="utf-8",
+    )
+    expected = {
+        parquet: ["2026-10-01 00:30:00", "2026-10-01 00:30:00"],
+        csv: [
+            "2026-10-01 00:30:00",
+            "2026-10-01 08:30:00",
+            "2026-10-01 00:30:00",
+            "2026-10-01 00:00:00",
+        ],
+    }
+    for folder, wall in expected.items():
+        orders = open_warehouse(DataSource(path=folder, engine=engine)).table("orders")
+        frame = orders.to_pandas().sort_values("order_id")
+        assert [str(t) for t in frame["order_ts"]] == wall, folder.name
+    london = open_warehouse(DataSource(path=parquet, engine=engine, timezone="Europe/London"))
+    moments = london.table("orders").to_pandas().sort_values("order_id")["order_ts"]
+    assert [str(t) for t in moments] == ["2026-09-30 17:30:00", "2026-09-30 17:30:00"]
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"'Asia/Beijing' is not a time zone name"):
+        DataSource(path=Path("."), timezone="Asia/Beijing")

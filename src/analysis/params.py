@@ -13,6 +13,7 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -148,6 +149,11 @@ class DataSource(StrictModel):
     )
     encoding: Encoding = "utf-8"
     delimiter: str = Field(",", min_length=1, max_length=1)
+    timezone: str = Field(
+        "Asia/Shanghai",
+        description="the business time zone (IANA name): timestamps with an offset or stored "
+        "as instants are converted into it; timestamps without one are read as its local time",
+    )
     strict: bool = Field(True, description="Contract violations fail the run (else warn)")
     recipes: dict[TableName, TableRecipe] = Field(
         default_factory=dict,
@@ -157,6 +163,18 @@ class DataSource(StrictModel):
         default_factory=ArmsFromUnits,
         description="arms derived from experiment_units when there is no arms table",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{zone!r} is not a time zone name; write an IANA name such as Asia/Shanghai, "
+                "Asia/Hong_Kong, Europe/London or UTC"
+            ) from None
+        return zone
 
     @model_validator(mode="after")
     def _one_location(self) -> DataSource:

@@ -19,10 +19,12 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from analysis.errors import DataContractError, DataSourceError
@@ -174,7 +176,7 @@ class Warehouse:
                 )
             derived = arms_from_units(units, self.source.arms)
             return _with_absent_nullables(derived, TABLES[name])
-        raw = self.backend.table(self._source_name(name))
+        raw = self._in_business_time(self.backend.table(self._source_name(name)), name)
         recipe = self.source.recipes.get(name, TableRecipe())
         mapping = self.source.columns.get(name, {})
         check_source_columns(raw, self._named_sources(name), self.location(name), name)
@@ -202,10 +204,42 @@ class Warehouse:
                 for c in recipe.contract_columns()
                 if c in table.columns and table[c].type().is_string()
             }
-        table = _typed(table, TABLES[name], typed_columns, recipe.formats, self.source.engine)
+        table = _typed(
+            table,
+            TABLES[name],
+            typed_columns,
+            recipe.formats,
+            self.source.engine,
+            self.source.timezone,
+        )
         if recipe.lines_to_orders is not None:
             table = orders_from_lines(table, recipe.lines_to_orders, TEXT_SUFFIX)
         return _with_absent_nullables(table, TABLES[name])
+
+    def _in_business_time(self, raw: ir.Table, name: str) -> ir.Table:
+        """Columns stored as instants (Parquet timestamps with a time zone, read by DuckDB or
+        PySpark; DuckDB or Postgres TIMESTAMPTZ) as wall time in the business time zone;
+        timestamps without a zone are already local and stay as written. (Tables of a Spark
+        catalog are read as they are.)"""
+        if name in self._csv_tables:
+            return raw  # text: `_typed` reads offsets
+        instants = self._instant_columns(raw, name)
+        if not instants:
+            return raw
+        zone = self.source.timezone
+        return raw.mutate(**{c: wall_time(raw[c], zone, self.source.engine) for c in instants})
+
+    def _instant_columns(self, raw: ir.Table, name: str) -> list[str]:
+        if self.source.engine == "pyspark":
+            if self.source.database is not None:
+                return []  # a catalog's TIMESTAMP holds what its writers' sessions made of it
+            from pyspark.sql.types import TimestampType
+
+            fields = self.backend._session.table(self._source_name(name)).schema.fields
+            return [f.name for f in fields if isinstance(f.dataType, TimestampType)]
+        if getattr(self.backend, "name", "") not in {"duckdb", "postgres"}:
+            return []
+        return [c for c, t in raw.schema().items() if t.is_timestamp() and t.timezone is not None]
 
     def _named_sources(self, name: str) -> dict[str, str]:
         """Each user column params name for table `name` → the params key naming it."""
@@ -438,12 +472,45 @@ def _with_absent_nullables(table: ir.Table, spec: TableSpec) -> ir.Table:
     return table.mutate(**absent) if absent else table
 
 
+OFFSET_AT_END = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+"""A time of day followed by a UTC offset (+08:00, +0800, -05, Z): the text names an instant."""
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _sql_wall_time(zone: str, moment: datetime) -> datetime:
+    """DuckDB's and Postgres' timezone(zone, timestamptz): the wall time in `zone`."""
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _spark_wall_time(moment: datetime, zone: str) -> datetime:
+    """Spark's from_utc_timestamp (the session runs in UTC): the wall time in `zone`."""
+
+
+def wall_time(instant: ir.TimestampValue, zone: str, engine: str) -> ir.TimestampValue:
+    """An instant as the wall time in `zone` (a timestamp without a zone)."""
+    if engine == "pyspark":
+        return _spark_wall_time(instant, zone)
+    return _sql_wall_time(zone, instant)
+
+
+def text_timestamp(text: ir.StringValue, zone: str, engine: str) -> ir.TimestampValue:
+    """Timestamp text: with an offset (2026-09-30 16:30:00+00:00) converted into `zone`,
+    without one read as `zone`'s local time; text that is no timestamp becomes null."""
+    naive = text.try_cast("timestamp")
+    # Spark parses the offset into the instant itself (its session is UTC); DuckDB needs TIMESTAMPTZ
+    instant = naive if engine == "pyspark" else text.try_cast(dt.Timestamp(timezone="UTC"))
+    return ibis.cases(
+        (text.re_search(OFFSET_AT_END), wall_time(instant, zone, engine)), else_=naive
+    )
+
+
 def _typed(
     table: ir.Table,
     spec: TableSpec,
     columns: set[str],
     formats: dict[str, str] | None = None,
     engine: str = "duckdb",
+    zone: str = "Asia/Shanghai",
 ) -> ir.Table:
     """Cast text contract columns to their kinds (dates by their format when one is given),
     keeping the original text beside each as `<column>__as_text`."""
@@ -458,6 +525,8 @@ def _typed(
         if column.name in formats and column.kind in ("timestamp", "date"):
             moment = parse_timestamp(text.cast("string"), formats[column.name], engine)
             casts[column.name] = moment.date() if column.kind == "date" else moment
+        elif column.kind == "timestamp" and text.type().is_string():
+            casts[column.name] = text_timestamp(text, zone, engine)
         else:
             casts[column.name] = text.try_cast(ENGINE_TYPES[column.kind])
         casts[column.name + TEXT_SUFFIX] = text.cast("string")

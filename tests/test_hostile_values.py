@@ -186,3 +186,141 @@ def _as_number(text: str) -> float | None:
         return float(text) if text.strip() and "," not in text else None
     except ValueError:
         return None
+
+
+COUNTS = st.one_of(st.none(), st.sampled_from([-1, 0, 5, 2**62]), st.integers(0, 10_000))
+
+
+@st.composite
+def spend_rows(draw) -> pd.DataFrame:
+    rows = draw(st.integers(min_value=1, max_value=6))
+    days = [draw(st.dates(date(2026, 9, 28), date(2026, 11, 3))) for _ in range(rows)]
+    return pd.DataFrame(
+        {
+            "date": days,
+            "channel": [draw(HOSTILE_TEXT) for _ in range(rows)],
+            "campaign": [draw(HOSTILE_TEXT) for _ in range(rows)],
+            "keyword": [draw(st.one_of(st.none(), HOSTILE_TEXT)) for _ in range(rows)],
+            "spend": [draw(AMOUNTS) for _ in range(rows)],
+            "impressions": pd.Series([draw(COUNTS) for _ in range(rows)], dtype=object),
+            "clicks": pd.Series([draw(COUNTS) for _ in range(rows)], dtype=object),
+        }
+    )
+
+
+def _spend_breaks_contract(frame: pd.DataFrame) -> bool:
+    spend = frame["spend"]
+    shown, clicked = frame["impressions"].astype(float), frame["clicks"].astype(float)
+    return bool(
+        frame[["impressions", "clicks"]].isna().any().any()
+        or (~spend.map(math.isfinite)).any()
+        or (spend.abs() > MAX_MAGNITUDE).any()
+        or (spend < 0).any()
+        or (clicked < 0).any()
+        or (clicked > shown).any()
+    )
+
+
+@SETTINGS
+@given(frame=spend_rows())
+def test_hostile_spend_gives_a_named_error_or_exact_totals(tmp_path_factory, frame):
+    from analysis.health.queries import spend_totals
+
+    folder = tmp_path_factory.mktemp("spend")
+    table = pa.table(
+        {
+            "date": pa.array(frame["date"], pa.date32()),
+            "channel": pa.array(frame["channel"], pa.string()),
+            "campaign": pa.array(frame["campaign"], pa.string()),
+            "keyword": pa.array(frame["keyword"], pa.string()),
+            "spend": pa.array(frame["spend"].tolist(), pa.float64()),
+            "impressions": pa.array(frame["impressions"].tolist(), pa.int64()),
+            "clicks": pa.array(frame["clicks"].tolist(), pa.int64()),
+        }
+    )
+    pq.write_table(table, folder / "spend.parquet")
+    warehouse = open_warehouse(DataSource(path=folder))
+    try:
+        check_contract(warehouse, ["spend"])
+    except DataContractError as error:
+        assert _spend_breaks_contract(frame), str(error)
+        return
+    assert not _spend_breaks_contract(frame)
+    month = frame[(frame["date"] >= FIRST) & (frame["date"] <= LAST)]
+    totals = spend_totals(warehouse, FIRST, LAST)
+    assert math.isclose(totals["spend"], month["spend"].sum(), rel_tol=1e-12, abs_tol=1e-6)
+    assert totals["impressions"] == month["impressions"].sum()
+    assert totals["clicks"] == month["clicks"].sum()
+
+
+@st.composite
+def units(draw) -> pd.DataFrame:
+    rows = draw(st.integers(min_value=1, max_value=6))
+    return pd.DataFrame(
+        {
+            "experiment_id": ["E1"] * rows,
+            "unit_id": [f"U{i}" for i in range(rows)],
+            "variant": [draw(st.sampled_from(["A", "B"])) for _ in range(rows)],
+            "exposed_at": [pd.Timestamp("2026-10-02")] * rows,
+            "clicked": [draw(st.sampled_from([0, 1, 2, -1])) for _ in range(rows)],
+            "converted": [draw(st.sampled_from([0, 1])) for _ in range(rows)],
+            "revenue": [draw(AMOUNTS) for _ in range(rows)],
+            "pre_revenue": pd.Series(
+                [draw(st.one_of(st.none(), AMOUNTS)) for _ in range(rows)], dtype=object
+            ),
+        }
+    )
+
+
+@SETTINGS
+@given(frame=units())
+def test_hostile_experiment_units_give_a_named_error_or_exact_sums(tmp_path_factory, frame):
+    from analysis.abtest import queries
+
+    folder = tmp_path_factory.mktemp("units")
+    arms = pd.DataFrame(
+        {
+            "experiment_id": ["E1", "E1"],
+            "variant": ["A", "B"],
+            "label": ["a", "b"],
+            "is_control": [True, False],
+            "planned_share": [0.5, 0.5],
+        }
+    )
+    arms.to_parquet(folder / "experiment_arms.parquet", index=False)
+    columns = {c: frame[c].tolist() for c in frame.columns}
+    table = pa.table(
+        {
+            **{
+                c: pa.array(columns[c], pa.string())
+                for c in ("experiment_id", "unit_id", "variant")
+            },
+            "exposed_at": pa.array(frame["exposed_at"], pa.timestamp("us")),
+            "clicked": pa.array(columns["clicked"], pa.int64()),
+            "converted": pa.array(columns["converted"], pa.int64()),
+            "revenue": pa.array(columns["revenue"], pa.float64()),
+            "pre_revenue": pa.array(columns["pre_revenue"], pa.float64()),
+        }
+    )
+    pq.write_table(table, folder / "experiment_units.parquet")
+    warehouse = open_warehouse(DataSource(path=folder))
+    amounts = pd.concat([frame["revenue"], frame["pre_revenue"].dropna().astype(float)])
+    broken = bool(
+        (~amounts.map(math.isfinite)).any()
+        or (amounts.abs() > MAX_MAGNITUDE).any()
+        or (frame["revenue"] < 0).any()
+        or (~frame["clicked"].isin([0, 1])).any()
+    )
+    try:
+        check_contract(warehouse, ["experiment_arms", "experiment_units"])
+    except DataContractError as error:
+        assert broken, str(error)
+        return
+    assert not broken
+    stats = queries.unit_statistics(warehouse, FIRST, LAST, None, []).set_index("variant")
+    for variant, rows in frame.groupby("variant"):
+        assert stats.loc[variant, "units"] == len(rows)
+        assert stats.loc[variant, "clicks"] == rows["clicked"].sum()
+        assert math.isclose(
+            stats.loc[variant, "revenue"], rows["revenue"].sum(), rel_tol=1e-9, abs_tol=1e-6
+        )

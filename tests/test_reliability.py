@@ -245,3 +245,20 @@ def test_sigterm_removes_the_transcoded_copy_of_an_export(tmp_path: Path):
     run.send_signal(signal.SIGTERM)
     assert run.wait(timeout=30) == 128 + signal.SIGTERM
     assert not scratch.exists()
+
+
+def test_the_index_lists_an_earlier_report_whose_last_run_failed_as_failed(tiny_dir, tmp_path):
+    out = tmp_path / "2026-10"
+    out.mkdir()
+    rfm = {**GOOD_RECORD, "report": "rfm", "name": "rfm", "results": {"headline": "old news"}}
+    (out / "rfm.json").write_text(json.dumps(rfm), encoding="utf-8")
+    (out / "rfm.html").write_text("<p>old</p>", encoding="utf-8")
+    failed = {"report": "rfm", "name": "rfm", "status": "failed", "error": "kernel died"}
+    (out / "rfm.failed.json").write_text(json.dumps(failed), encoding="utf-8")
+    run_batch([_health(tiny_dir, "2030-01")], out, jobs=1, progress=False)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    row = index[index.index('href="rfm.html"') :].split("</tr>")[0]
+    assert "kernel died" in row and 'class="failed"' in row
+    months = (tmp_path / "index.html").read_text(encoding="utf-8")
+    row = months[months.index("2026-10/rfm.html") :].split("</tr>")[0]
+    assert 'class="failed"' in row

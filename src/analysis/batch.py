@@ -296,7 +296,7 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
         entries = [
             {
                 "name": r["name"],
-                "status": r["status"],
+                "status": _last_status(folder, r)[0],
                 "headline": r.get("headline"),
                 "href": f"{folder.name}/{r['name']}.html"
                 if (folder / f"{r['name']}.html").is_file()
@@ -367,7 +367,17 @@ def _index_entry(out_dir: Path, outcome: RunOutcome) -> dict:
 
 
 def _earlier_entry(out_dir: Path, record: dict) -> dict:
+    """A report of the month not in this batch: its last run's status, which is 'failed'
+    when that run left `<name>.failed.json` (the good report linked is then an older one)."""
+    status, error = _last_status(out_dir, record)
     outcome = RunOutcome(
-        record["name"], record["report"], record["status"], 0.0, headline=record.get("headline")
+        record["name"], record["report"], status, 0.0, headline=record.get("headline"), error=error
     )
     return {**_index_entry(out_dir, outcome), "seconds": "–", "earlier": True}
+
+
+def _last_status(folder: Path, record: dict) -> tuple[str, str | None]:
+    marker = read_record(folder / f"{record['name']}{FAILED_RECORD}")
+    if marker is not None:
+        return "failed", marker.get("error")
+    return record["status"], None

@@ -214,3 +214,63 @@ def test_nullable_columns_may_be_absent(tmp_path):
 
     orders = open_(DataSource(path=folder)).table("orders").to_pandas()
     assert orders["channel"].isna().all()
+
+
+def _write_float(path: Path, column: str, row: int, value: float) -> None:
+    """Set one float cell in a Parquet file, keeping NaN as NaN (pandas would write null)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    values = table[column].to_pylist()
+    values[row] = value
+    position = table.schema.get_field_index(column)
+    pq.write_table(table.set_column(position, column, pa.array(values, pa.float64())), path)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf"), 1e308, -1e20])
+@pytest.mark.parametrize(("table", "column"), [("orders", "revenue"), ("spend", "spend")])
+def test_non_finite_or_absurd_amounts_break_the_contract(tmp_path, table, column, bad):
+    folder = write_tiny(tmp_path / "broken")
+    _write_float(folder / f"{table}.parquet", column, 0, bad)
+    with pytest.raises(DataContractError) as raised:
+        _check(folder)
+    codes = {(v.table, v.column, v.code) for v in raised.value.violations}
+    assert (table, column, "finite_number") in codes
+    assert "a finite number" in str(raised.value)
+
+
+def test_nan_and_inf_written_as_csv_text_break_the_contract(tmp_path):
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "orders.csv").write_text(
+        "order_id,customer_id,order_ts,revenue,channel\n"
+        "O1,C1,2026-10-01 10:00:00,NaN,抖音\n"
+        "O2,C2,2026-10-02 10:00:00,inf,抖音\n"
+        "O3,C3,2026-10-03 10:00:00,12.5,抖音\n",
+        encoding="utf-8",
+    )
+    warehouse = open_warehouse(DataSource(path=folder))
+    with pytest.raises(DataContractError) as raised:
+        check_contract(warehouse, ["orders"])
+    (violation,) = raised.value.violations
+    assert (violation.code, violation.offending_rows) == ("finite_number", 2)
+    assert violation.sample_keys == ("O1", "O2")
+
+
+def test_a_finite_large_but_plausible_amount_is_accepted(tmp_path):
+    tables = tiny_tables()
+    tables["orders"].loc[0, "revenue"] = 9.0e13  # below 2^53 fen
+    assert _check(write_tiny(tmp_path / "big", tables)).ok
+
+
+def test_personal_shaped_ids_are_masked_in_sample_keys(tmp_path):
+    tables = tiny_tables()
+    tables["touchpoints"]["user_id"] = [TINY_EMAIL, "13912345678", "C2", "V9"]
+    tables["touchpoints"]["channel"] = [None, None, "抖音", "知乎"]
+    folder = write_tiny(tmp_path / "emails", tables)
+    with pytest.raises(DataContractError) as raised:
+        _check(folder)
+    message = str(raised.value)
+    assert TINY_EMAIL not in message and "13912345678" not in message
+    assert "w***@example.cn" in message and "139****5678" in message

@@ -251,3 +251,17 @@ def test_refuses_to_overwrite_a_foreign_directory(tmp_path: Path) -> None:
     with pytest.raises(DataSourceError):
         generate(tmp_path, scale=0.004)
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_visitor_unit_ids_stay_unique_beyond_a_million() -> None:
+    """At scale 72 an experiment enrols 10^6+ visitors; 6-digit ids wrapped into duplicates."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from analysis.demo.experiments import enrol
+
+    plan = SimpleNamespace(customers=10, customer_id_width=7)
+    ids, _ = enrol(np.random.default_rng(1), plan, 3, 1_000_020)
+    assert len(ids) == 1_000_020
+    assert len(set(ids.to_pylist())) == 1_000_020

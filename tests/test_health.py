@@ -46,3 +46,19 @@ def test_daily_sentence_names_leaders_and_busiest_day() -> None:
         health.leader_title(orders, "revenue", lang="en")
         == "百度SEM leads revenue with 90% of the month"
     )
+
+
+def test_erasure_requests_matching_no_customer_are_counted_and_said(tmp_path) -> None:
+    from tiny import tiny_tables, write_tiny
+
+    from analysis.health.tables import coverage_sentence
+
+    tables = tiny_tables()
+    tables["erasures"] = tables["erasures"].iloc[[0, 0]].assign(customer_id=["C3", "C404"])
+    warehouse = open_warehouse(DataSource(path=write_tiny(tmp_path / "w", tables)))
+    assert health.erased_count(warehouse) == 2
+    assert health.unmatched_erasures(warehouse) == 1
+    sentence = coverage_sentence([], 2, lang="en", unmatched=1)
+    assert "honouring 2 erasure request(s)" in sentence
+    assert "1 of these request(s) match no customer" in sentence
+    assert "1 条请求在数据中找不到对应客户" in coverage_sentence([], 2, lang="zh", unmatched=1)

@@ -149,3 +149,65 @@ def test_cli_accepts_notebooks_folder_for_run_and_batch():
     for command in ("run", "batch"):
         args = build_parser().parse_args([command, "p.yaml", "--notebooks", "mine"])
         assert args.notebooks == Path("mine")
+
+
+RFM = "report: rfm\nperiod: 2026-10\ndata:\n  path: {path}\n"
+
+
+def test_duplicate_yaml_key_is_refused_with_both_lines(tmp_path, tiny_dir):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + "period: 2026-09\n")
+    with pytest.raises(ParamsError, match=r"'period' appears twice.*lines 2 and 5"):
+        load_report_params(path)
+
+
+def test_duplicate_key_inside_a_block_is_refused(tmp_path, tiny_dir):
+    text = GOOD.format(path=tiny_dir) + "  strict: true\n  strict: false\n"
+    with pytest.raises(ParamsError, match=r"'strict' appears twice"):
+        load_report_params(_write(tmp_path, text))
+
+
+def test_impossible_date_is_a_params_error_naming_the_key(tmp_path, tiny_dir):
+    path = _write(tmp_path, RFM.format(path=tiny_dir) + "as_of: 2026-02-30\n")
+    with pytest.raises(ParamsError, match=r"key 'as_of'.*'2026-02-30'"):
+        load_report_params(path)
+
+
+def test_valid_dates_still_read_as_dates(tmp_path, tiny_dir):
+    params = load_report_params(_write(tmp_path, RFM.format(path=tiny_dir) + "as_of: 2026-10-20\n"))
+    assert params.as_of.isoformat() == "2026-10-20"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("k_max", "1000000"),
+        ("lookback_days", "1e23"),
+        ("lookback_days", "1000000000000000"),
+        ("clv_horizon_days", "100000"),
+        ("random_state", "-1"),
+        ("random_state", "99999999999"),
+    ],
+)
+def test_parameters_beyond_their_bounds_are_refused(tmp_path, tiny_dir, key, value):
+    path = _write(tmp_path, RFM.format(path=tiny_dir) + f"{key}: {value}\n")
+    with pytest.raises(ParamsError, match=rf"key '{key}'"):
+        load_report_params(path)
+
+
+def test_k_min_above_k_max_is_refused(tmp_path, tiny_dir):
+    path = _write(tmp_path, RFM.format(path=tiny_dir) + "k_min: 9\nk_max: 4\n")
+    with pytest.raises(ParamsError, match=r"k_min = 9 exceeds k_max = 4"):
+        load_report_params(path)
+
+
+@pytest.mark.parametrize("name", ["summary\n", "a\tb", "x\u202eyz"])
+def test_name_with_a_control_character_is_refused(tmp_path, tiny_dir, name):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir))
+    with pytest.raises(ParamsError, match=r"key 'name'"):
+        load_report_params(path, [f"name={name!r}".replace("'", '"')])
+
+
+def test_title_with_a_bidi_override_is_refused(tmp_path, tiny_dir):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + 'title: "月报\\u202e"\n')
+    with pytest.raises(ParamsError, match=r"key 'title'.*U\+202E"):
+        load_report_params(path)

@@ -163,4 +163,5 @@ def test_cli_contract_error_exits_1_and_writes_nothing(tiny_dir, tmp_path, capsy
     params.write_text(f"report: data_health\nperiod: 2026-10\ndata: {{path: {tiny_dir}}}\n")
     assert cli.main(["run", str(params), "--out", str(tmp_path / "out")]) == 1
     assert "table spend, column -, rule 'table present'" in capsys.readouterr().err
-    assert not (tmp_path / "out").exists()
+    # no report; only the marker that this run failed (so no reader takes an older one for it)
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"data_health.failed.json"}

@@ -161,3 +161,117 @@ def test_corrupt_parquet_file_names_table_and_file(tiny_dir: Path) -> None:
         r"orders\.parquet",
     ):
         open_warehouse(DataSource(path=tiny_dir)).table("orders")
+
+
+def _erasure_requests(folder: Path, ids: list[str]) -> None:
+    requested = pd.to_datetime(["2026-10-10"] * len(ids))
+    pd.DataFrame({"customer_id": ids, "requested_at": requested}).to_parquet(
+        folder / "erasures.parquet", index=False
+    )
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_erasure_ids_match_after_trimming_and_case(tiny_dir: Path, engine: str, request) -> None:
+    if engine == "pyspark":
+        request.getfixturevalue("spark")
+    _erasure_requests(tiny_dir, [" c1", "C2\u3000", "nobody"])
+    warehouse = open_warehouse(DataSource(path=tiny_dir, engine=engine))
+    for name in ("orders", "customers"):
+        seen = set(warehouse.table(name).to_pandas()["customer_id"])
+        assert seen == {"C3"}, name
+    counts = warehouse.erasure_counts()
+    assert (counts.requests, counts.matched, counts.unmatched) == (3, 2, 1)
+
+
+def test_data_ids_with_padding_or_other_case_are_erased_too(tiny_dir: Path) -> None:
+    tables = tiny_tables()
+    tables["orders"]["customer_id"] = ["c1 ", "C1", "C2", "C3"]
+    tables["erasures"]["customer_id"] = ["C1"]
+    folder = tiny_dir.parent / "padded"
+    from tiny import write_tiny
+
+    write_tiny(folder, tables)
+    orders = open_warehouse(DataSource(path=folder)).table("orders").to_pandas()
+    assert sorted(orders["order_id"]) == ["O3", "O4"]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_bidi_controls_are_stripped_from_shown_text(tmp_path: Path, engine: str, request) -> None:
+    if engine == "pyspark":
+        request.getfixturevalue("spark")
+    from tiny import write_tiny
+
+    tables = tiny_tables()
+    tables["touchpoints"]["campaign"] = ["\u202e%52+ 32-01-6202", "a\u2066b\u2069", None, "x"]
+    folder = write_tiny(tmp_path / "bidi", tables)
+    touchpoints = open_warehouse(DataSource(path=folder, engine=engine)).table("touchpoints")
+    campaigns = touchpoints.to_pandas()["campaign"].tolist()
+    assert campaigns[:2] == ["%52+ 32-01-6202", "ab"] and campaigns[3] == "x"
+    assert set(touchpoints.to_pandas()["user_id"]) == {"C1", "C2", "V9"}
+
+
+CRLF_WITH_MULTILINE = (
+    "order_id,customer_id,order_ts,revenue,channel\r\n"
+    "O1,C1,2026-10-01 10:00:00,12.5,抖音\r\n"
+    "\n"
+    'O2,C2,2026-10-02 10:00:00,3,"多行\r\n名称 ""引号"""\r\n'
+    'O3,C2,2026-10-03 10:00:00,4,"a\nb"\n'
+)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_crlf_file_with_blank_lf_lines_and_multiline_fields(tmp_path, engine, request) -> None:
+    if engine == "pyspark":
+        request.getfixturevalue("spark")
+    folder = tmp_path / "crlf"
+    folder.mkdir()
+    (folder / "orders.csv").write_bytes(CRLF_WITH_MULTILINE.encode("utf-8"))
+    orders = open_warehouse(DataSource(path=folder, engine=engine)).table("orders")
+    frame = orders.to_pandas().sort_values("order_id")
+    assert frame["order_id"].tolist() == ["O1", "O2", "O3"]
+    assert frame["revenue"].tolist() == [12.5, 3.0, 4.0]
+    assert frame["channel"].tolist()[1].replace("\r\n", "\n") == '多行\n名称 "引号"'
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("pyspark", marks=pytest.mark.spark)])
+def test_timestamps_are_read_in_the_business_time_zone(tmp_path, engine, request) -> None:
+    """An order at 2026-09-30 16:30 UTC is 2026-10-01 00:30 in Shanghai: an October order,
+    whether Parquet stores it as an instant or CSV text carries the offset."""
+    if engine == "pyspark":
+        request.getfixturevalue("spark")
+    instants = pd.to_datetime(["2026-09-30 16:30:00+00:00", "2026-10-01 00:30:00+08:00"], utc=True)
+    aware = tiny_tables()["orders"].iloc[:2].assign(order_ts=instants)
+    parquet = tmp_path / "parquet"
+    parquet.mkdir()
+    aware.to_parquet(parquet / "orders.parquet", index=False)
+    csv = tmp_path / "csv"
+    csv.mkdir()
+    (csv / "orders.csv").write_text(
+        "order_id,customer_id,order_ts,revenue,channel\n"
+        "O1,C1,2026-09-30 16:30:00+00:00,1,抖音\n"
+        "O2,C1,2026-10-01T00:30:00Z,1,抖音\n"
+        "O3,C2,2026-10-01 00:30:00,1,抖音\n"
+        "O4,C2,2026-10-01,1,抖音\n",
+        encoding="utf-8",
+    )
+    expected = {
+        parquet: ["2026-10-01 00:30:00", "2026-10-01 00:30:00"],
+        csv: [
+            "2026-10-01 00:30:00",
+            "2026-10-01 08:30:00",
+            "2026-10-01 00:30:00",
+            "2026-10-01 00:00:00",
+        ],
+    }
+    for folder, wall in expected.items():
+        orders = open_warehouse(DataSource(path=folder, engine=engine)).table("orders")
+        frame = orders.to_pandas().sort_values("order_id")
+        assert [str(t) for t in frame["order_ts"]] == wall, folder.name
+    london = open_warehouse(DataSource(path=parquet, engine=engine, timezone="Europe/London"))
+    moments = london.table("orders").to_pandas().sort_values("order_id")["order_ts"]
+    assert [str(t) for t in moments] == ["2026-09-30 17:30:00", "2026-09-30 17:30:00"]
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"'Asia/Beijing' is not a time zone name"):
+        DataSource(path=Path("."), timezone="Asia/Beijing")

@@ -6,10 +6,16 @@ One failing report does not stop the others; the batch ends with a summary table
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
+import shutil
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -17,13 +23,60 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, ReportError
 from analysis.i18n import HTML_LANG, catalogue, month, text
 from analysis.params import DataSource, ReportParams
 from analysis.reporting.results import read_record
-from analysis.runner import Prechecked, RunOutcome, precheck, run_report
+from analysis.runner import (
+    FAILED_RECORD,
+    STAGING_PREFIX,
+    Prechecked,
+    RunOutcome,
+    check_out_dir,
+    exit_on_sigterm,
+    new_run_id,
+    precheck,
+    run_report,
+)
 
 MONTH_FOLDER = re.compile(r"\d{4}-\d{2}")
+
+
+LOCK_FILE = ".batch.lock"
+"""An output folder's lock: one batch at a time writes a month (the OS releases it when the
+holder dies, even by SIGKILL)."""
+
+
+@contextlib.contextmanager
+def folder_lock(out_dir: Path, run_id: str) -> Iterator[None]:
+    """Hold `out_dir`'s lock for the batch, or refuse at once when another batch holds it."""
+    path = out_dir / LOCK_FILE
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another batch"
+            raise ReportError(
+                f"{out_dir} is being written by another batch ({holder}); wait for it to "
+                "finish, or give another folder with --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"run {run_id}, process {os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def remove_leftovers(out_dir: Path) -> list[Path]:
+    """Staging folders a killed run left in `out_dir` (under the lock, so none is in use)."""
+    left = [p for p in out_dir.glob(f"{STAGING_PREFIX}*") if p.is_dir()]
+    for folder in left:
+        shutil.rmtree(folder, ignore_errors=True)
+    return left
 
 
 def run_one(
@@ -31,12 +84,15 @@ def run_one(
     out_dir: Path,
     notebooks_dir: Path | None,
     prechecked: list[Prechecked],
+    run_id: str | None = None,
 ) -> RunOutcome:
     """Run a report and turn any failure into a failed outcome with its message."""
     clock = time.perf_counter()
     mine = next((p for p in prechecked if p.source == params.data), None)
+    if run_id is not None and "run_id" in type(params).model_fields:
+        params = params.model_copy(update={"run_id": run_id})  # the summary reads this run only
     try:
-        return run_report(params, out_dir, notebooks_dir, mine)
+        return run_report(params, out_dir, notebooks_dir, mine, run_id)
     except AnalysisError as exc:
         message = str(exc)
     except Exception as exc:  # a bug must not stop the batch; keep its type and message
@@ -58,17 +114,37 @@ def run_batch(
     notebooks_dir: Path | None = None,
     progress: bool = True,
 ) -> list[RunOutcome]:
-    """Run every report (up to `jobs` at once), print progress, write index.html."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    shared = precheck_sources(reports)
-    outcomes: list[RunOutcome] = []
-    # reports that read the others' results (the monthly summary) run once those are written
-    for group in ([p for p in reports if not p.runs_last], [p for p in reports if p.runs_last]):
-        _run_group(group, out_dir, notebooks_dir, shared, jobs, outcomes, len(reports), progress)
-    order = {p.output_name: i for i, p in enumerate(reports)}
-    outcomes.sort(key=lambda o: order[o.name])
-    write_index(out_dir, reports[0].period, outcomes, reports[0].lang)
-    write_months_index(out_dir.parent, reports[0].lang)
+    """Run every report (up to `jobs` at once), print progress, write index.html.
+
+    The batch holds the folder's lock throughout and gives every report one run id.
+    """
+    out_dir = check_out_dir(out_dir.resolve())
+    run_id = new_run_id()
+    exit_on_sigterm()
+    with folder_lock(out_dir, run_id):
+        remove_leftovers(out_dir)
+        shared = precheck_sources(reports)
+        outcomes: list[RunOutcome] = []
+        # reports that read the others' results (the monthly summary) run once those are written
+        for group in (
+            [p for p in reports if not p.runs_last],
+            [p for p in reports if p.runs_last],
+        ):
+            _run_group(
+                group,
+                out_dir,
+                notebooks_dir,
+                shared,
+                jobs,
+                outcomes,
+                len(reports),
+                progress,
+                run_id,
+            )
+        order = {p.output_name: i for i, p in enumerate(reports)}
+        outcomes.sort(key=lambda o: order[o.name])
+        write_index(out_dir, reports[0].period, outcomes, reports[0].lang)
+        write_months_index(out_dir.parent, reports[0].lang)
     return outcomes
 
 
@@ -81,21 +157,22 @@ def _run_group(
     outcomes: list[RunOutcome],
     total: int,
     progress: bool,
+    run_id: str | None = None,
 ) -> None:
     """Run `group` (up to `jobs` at once), appending each outcome as it finishes."""
     if jobs <= 1 or len(group) <= 1:
         for params in group:
-            outcomes.append(run_one(params, out_dir, notebooks_dir, shared))
+            outcomes.append(run_one(params, out_dir, notebooks_dir, shared, run_id))
             _progress(outcomes[-1], len(outcomes), total, progress)
         return
     # spawn, not fork: a forked worker would share the parent's Spark gateway and DuckDB threads
     with ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=get_context("spawn"),
-        initializer=bound_threads,
-        initargs=(max(1, (os.cpu_count() or 1) // jobs),),
+        initializer=start_worker,
+        initargs=(max(1, (os.cpu_count() or 1) // jobs), os.getpid()),
     ) as pool:
-        futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared) for p in group]
+        futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared, run_id) for p in group]
         for future in as_completed(futures):
             outcomes.append(future.result())
             _progress(outcomes[-1], len(outcomes), total, progress)
@@ -109,6 +186,35 @@ THREAD_VARIABLES = (
     "DUCKDB_THREADS",
 )
 """Thread pools a kernel would otherwise size to every core (BLAS, OpenMP for k-means, DuckDB)."""
+
+
+def start_worker(threads: int, parent: int) -> None:
+    """A pool worker: bounded threads, and it dies with the batch that started it."""
+    bound_threads(threads)
+    exit_on_sigterm()
+    watch_parent(parent)
+
+
+PARENT_POLL_SECONDS = 1.0
+EXIT_GRACE_SECONDS = 20.0
+"""How long an orphaned worker may take to unwind (shut its kernel down) before it is ended."""
+
+
+def watch_parent(parent: int, poll: float = PARENT_POLL_SECONDS) -> threading.Thread:
+    """End this process when `parent` is gone (a kill -9 of the batch leaves no one to read
+    the results: the worker would finish the queue unseen, then idle). The kernels it started
+    watch it in turn (Jupyter's parent poller) and end with it."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os.kill(os.getpid(), signal.SIGTERM)  # unwind: kernels, staging and temp files go
+        time.sleep(EXIT_GRACE_SECONDS)
+        os._exit(1)
+
+    watcher = threading.Thread(target=watch, name="watch-parent", daemon=True)
+    watcher.start()
+    return watcher
 
 
 def bound_threads(threads: int) -> None:
@@ -186,11 +292,11 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
     ):
         if not (folder / "index.html").is_file():
             continue
-        records = [read_record(path) for path in sorted(folder.glob("*.json"))]
+        records = [read_record(path) for path in _record_paths(folder)]
         entries = [
             {
                 "name": r["name"],
-                "status": r["status"],
+                "status": _last_status(folder, r)[0],
                 "headline": r.get("headline"),
                 "href": f"{folder.name}/{r['name']}.html"
                 if (folder / f"{r['name']}.html").is_file()
@@ -217,11 +323,16 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
     )
 
 
+def _record_paths(folder: Path) -> list[Path]:
+    """The reports' records `<name>.json` (not the failure markers `<name>.failed.json`)."""
+    return sorted(p for p in folder.glob("*.json") if not p.name.endswith(FAILED_RECORD))
+
+
 def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome], lang: str = "en") -> Path:
     """index.html of the month: each report's link, headline and status (data escaped)."""
     entries = [_index_entry(out_dir, o) for o in outcomes]
     listed = {o.name for o in outcomes}
-    earlier = [read_record(path) for path in sorted(out_dir.glob("*.json"))]
+    earlier = [read_record(path) for path in _record_paths(out_dir)]
     entries += [
         _earlier_entry(out_dir, record)
         for record in earlier
@@ -256,7 +367,17 @@ def _index_entry(out_dir: Path, outcome: RunOutcome) -> dict:
 
 
 def _earlier_entry(out_dir: Path, record: dict) -> dict:
+    """A report of the month not in this batch: its last run's status, which is 'failed'
+    when that run left `<name>.failed.json` (the good report linked is then an older one)."""
+    status, error = _last_status(out_dir, record)
     outcome = RunOutcome(
-        record["name"], record["report"], record["status"], 0.0, headline=record.get("headline")
+        record["name"], record["report"], status, 0.0, headline=record.get("headline"), error=error
     )
     return {**_index_entry(out_dir, outcome), "seconds": "–", "earlier": True}
+
+
+def _last_status(folder: Path, record: dict) -> tuple[str, str | None]:
+    marker = read_record(folder / f"{record['name']}{FAILED_RECORD}")
+    if marker is not None:
+        return "failed", marker.get("error")
+    return record["status"], None

@@ -11,6 +11,7 @@ Strict mode (the batch default) raises `DataContractError` listing every violati
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -86,6 +87,50 @@ class RowRule:
 
 
 SAMPLE_VALUES = 3
+
+MAX_MAGNITUDE = 2.0**53 / 100
+"""The largest amount a float64 holds to the cent (2^53 fen, about 9.0e13): beyond it a
+number is not an amount this suite can add up to the cent, so it is a broken export (an
+overflowed cell, a sentinel such as 1e308), never data."""
+
+PERSONAL_SHAPED = re.compile(
+    r"[^@\s/]+@[^@\s/]+\.[^@\s/]+"  # an e-mail address
+    r"|(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"  # a mainland mobile number
+)
+"""Sample keys are identifiers, but an export may use an e-mail or phone as the id: such a
+value is masked wherever a key is shown (messages, warnings, the batch index)."""
+
+
+def mask_key(key: str) -> str:
+    """`key` with e-mail- or phone-shaped parts masked (w***@example.cn, 138****8000)."""
+    return PERSONAL_SHAPED.sub(_masked, key)
+
+
+def _masked(match: re.Match[str]) -> str:
+    value = match.group(0)
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    digits = re.sub(r"\D", "", value)
+    return f"{digits[-11:][:3]}****{digits[-4:]}"
+
+
+def _finite_rule(column: Column) -> RowRule:
+    """NaN, ±inf and magnitudes beyond `MAX_MAGNITUDE` are not numbers a report can use.
+
+    DuckDB orders NaN above every number and Spark does too, but `revenue < 0` is false
+    for NaN on both, so the range rules alone let it through; this rule names it.
+    """
+    return RowRule(
+        column.name,
+        "a finite number",
+        lambda t, c=column.name: t[c].isnan() | t[c].isinf() | (t[c].abs() > MAX_MAGNITUDE),
+        f"NaN, inf and values beyond ±{MAX_MAGNITUDE:.3g} are not amounts; fix the export "
+        "(an empty cell is read as missing, not as NaN).",
+        "finite_number",
+        {"limit": f"{MAX_MAGNITUDE:.3g}"},
+    )
+
 
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "orders": (
@@ -275,6 +320,7 @@ def check_table(warehouse: Warehouse, name: str) -> list[Violation]:
         for c, text in texts.items()
         if c not in broken_columns
     ]
+    rules += [_finite_rule(c) for c in usable if c.kind == "float"]
     rules += [r for r in ROW_RULES.get(name, ()) if _columns_ok(r, broken_columns)]
     violations += _row_violations(spec, table, rules)
     if spec.key and not set(spec.key) & broken_columns:
@@ -422,7 +468,7 @@ def _row_violations(spec: TableSpec, table: ir.Table, rules: list[RowRule]) -> l
 def _sample_keys(spec: TableSpec, offending: ir.Table) -> tuple[str, ...]:
     key = _sample_key_expr(spec, offending).name("key")
     sample = offending.select(key).order_by("key").limit(SAMPLE_KEYS).to_pandas()
-    return tuple(sample["key"].astype(str))
+    return tuple(mask_key(str(k)) for k in sample["key"])
 
 
 def _sample_values(offending: ir.Table, column: str) -> str:

@@ -27,5 +27,15 @@ class DataContractError(AnalysisError):
         self.violations = violations
 
 
+class NoDataError(AnalysisError):
+    """The period asked for has no rows in the table a report is built on (an empty export,
+    or a period outside the data): a named condition, never a report of zeros."""
+
+    def __init__(self, message: str, table: str = "", period: str = "") -> None:
+        super().__init__(message)
+        self.table = table
+        self.period = period
+
+
 class ReportError(AnalysisError):
     """A report notebook failed while running or could not be converted."""

@@ -13,6 +13,7 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -50,19 +51,22 @@ TableName = Literal[
     "daily_revenue",
 ]
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_PLAIN_NAME = re.compile(r"^\w[\w.-]*$")  # \w includes Chinese characters
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # used with fullmatch: no trailing newline
+_PLAIN_NAME = re.compile(r"\w[\w.-]*")  # \w includes Chinese characters; used with fullmatch
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters and bidi overrides: a title or name holding one could end a line or
+reverse the text after it on the page."""
 RESERVED_NAMES = {"index"}  # index.html is the month's list of reports
 
 
 def _check_month(value: str) -> str:
-    if not isinstance(value, str) or not _MONTH.match(value):
+    if not isinstance(value, str) or not _MONTH.fullmatch(value):
         raise ValueError(f"{value!r} is not a month; write YYYY-MM, such as 2026-10")
     return value
 
 
 def _check_plain_name(value: str) -> str:
-    if not _PLAIN_NAME.match(value):
+    if not _PLAIN_NAME.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a plain file name; use letters (any script), digits, '_', '-' "
             "or '.', starting with a letter or digit"
@@ -72,7 +76,18 @@ def _check_plain_name(value: str) -> str:
     return value
 
 
+def _check_no_control(value: str) -> str:
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(
+            f"{value!r} holds the control character U+{ord(found.group(0)):04X}; write the "
+            "text on one line without control or direction-override characters"
+        )
+    return value
+
+
 Month = Annotated[str, AfterValidator(_check_month)]
+PlainText = Annotated[str, AfterValidator(_check_no_control)]
 Currency = Annotated[str, AfterValidator(check_currency)]
 PlainName = Annotated[str, AfterValidator(_check_plain_name)]
 
@@ -134,6 +149,11 @@ class DataSource(StrictModel):
     )
     encoding: Encoding = "utf-8"
     delimiter: str = Field(",", min_length=1, max_length=1)
+    timezone: str = Field(
+        "Asia/Shanghai",
+        description="the business time zone (IANA name): timestamps with an offset or stored "
+        "as instants are converted into it; timestamps without one are read as its local time",
+    )
     strict: bool = Field(True, description="Contract violations fail the run (else warn)")
     recipes: dict[TableName, TableRecipe] = Field(
         default_factory=dict,
@@ -143,6 +163,18 @@ class DataSource(StrictModel):
         default_factory=ArmsFromUnits,
         description="arms derived from experiment_units when there is no arms table",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{zone!r} is not a time zone name; write an IANA name such as Asia/Shanghai, "
+                "Asia/Hong_Kong, Europe/London or UTC"
+            ) from None
+        return zone
 
     @model_validator(mode="after")
     def _one_location(self) -> DataSource:
@@ -246,12 +278,15 @@ class ReportParams(StrictModel):
     runs_last: ClassVar[bool] = False  # a batch runs it after every other report
     tables_needed: ClassVar[tuple[str, ...]] = ()
     tables_optional: ClassVar[tuple[str, ...]] = ()
+    period_tables: ClassVar[tuple[str, ...]] = ()
+    """The report's subject: at least one of these must have rows in `period`, else the run
+    stops with a `NoDataError` before a kernel starts (never a report of zeros)."""
 
     report: str
     name: PlainName | None = Field(None, description="Output file name; default: the report")
     period: Month = Field(description="The month reported on, YYYY-MM")
     data: DataSource
-    title: str | None = Field(None, description="Report title; default: the report's own")
+    title: PlainText | None = Field(None, description="Report title; default: the report's own")
     lang: Lang = Field("en", description="language of the report: en | zh")
     currency: Currency = Field("CNY", description="ISO 4217 code of the money amounts")
 
@@ -273,6 +308,7 @@ class DataHealthParams(ReportParams):
 
     report_kind: ClassVar[str] = "data_health"
     tables_needed: ClassVar[tuple[str, ...]] = ("orders", "customers", "touchpoints", "spend")
+    period_tables: ClassVar[tuple[str, ...]] = ("orders",)
     tables_optional: ClassVar[tuple[str, ...]] = (
         "experiment_arms",
         "experiment_units",
@@ -416,6 +452,16 @@ class AbTestParams(ReportParams):
         return self
 
 
+MAX_CLUSTERS = 20
+"""k-means segments a CRM team can still name and act on; each k is one more fit, so the
+search stays a few seconds (k_max = 10^6 ran for more than 15 minutes)."""
+MAX_HISTORY_DAYS = 3650
+"""Ten years: the longest window or horizon a report reads or projects; beyond it dates
+overflow and no marketing export reaches."""
+Seed = Annotated[int, Field(ge=0, lt=2**32, description="seed of every random step")]
+"""numpy's seeds are 0 … 2^32 − 1."""
+
+
 class ClassRules(StrictModel):
     """The handbook's class thresholds (its example values are the defaults)."""
 
@@ -423,9 +469,12 @@ class ClassRules(StrictModel):
     high_value_spend_per_month: float = Field(1000.0, ge=0)
     potential_orders_per_month: float = Field(1.0, gt=0)
     potential_spend_per_month: float = Field(500.0, ge=0)
-    churn_after_days: int = Field(90, gt=0)
+    churn_after_days: int = Field(90, gt=0, le=MAX_HISTORY_DAYS)
     high_value_min_tenure_days: int = Field(
-        30, ge=0, description="days from the first purchase in the window to as_of, at least"
+        30,
+        ge=0,
+        le=MAX_HISTORY_DAYS,
+        description="days from the first purchase in the window to as_of, at least",
     )
 
 
@@ -435,20 +484,27 @@ class RfmParams(ReportParams):
     report_kind: ClassVar[str] = "rfm"
     tables_needed: ClassVar[tuple[str, ...]] = ("orders",)
     tables_optional: ClassVar[tuple[str, ...]] = ("customers", "erasures")
+    period_tables: ClassVar[tuple[str, ...]] = ("orders",)
 
     report: Literal["rfm"] = "rfm"
     as_of: date | None = Field(
         None, description="default: the last day with orders in the period (else its last day)"
     )
-    lookback_days: int = Field(365, gt=0)
+    lookback_days: int = Field(365, gt=0, le=MAX_HISTORY_DAYS)
     rules: ClassRules = Field(default_factory=ClassRules)
-    k_min: int = Field(2, ge=2)
-    k_max: int = Field(8, ge=2)
-    random_state: int = 7
-    clv_horizon_days: int = Field(180, gt=0)
+    k_min: int = Field(2, ge=2, le=MAX_CLUSTERS)
+    k_max: int = Field(8, ge=2, le=MAX_CLUSTERS)
+    random_state: Seed = 7
+    clv_horizon_days: int = Field(180, gt=0, le=MAX_HISTORY_DAYS)
     gross_margin: float = Field(0.3, ge=0, le=1)
     monthly_discount_rate: float = Field(0.01, ge=0)
     summary_unit: Literal["days", "weeks"] = Field("weeks", description="BG/NBD time unit")
+
+    @model_validator(mode="after")
+    def _k_range(self) -> RfmParams:
+        if self.k_min > self.k_max:
+            raise ValueError(f"k_min = {self.k_min} exceeds k_max = {self.k_max}")
+        return self
 
     @property
     def as_of_date(self) -> date:
@@ -530,6 +586,10 @@ class AttributionParams(ReportParams):
         return ("touchpoints", "orders")
 
     @property
+    def period_tables(self) -> tuple[str, ...]:  # type: ignore[override]
+        return ("daily_revenue",) if self.inputs == "aggregates" else ("orders",)
+
+    @property
     def tables_optional(self) -> tuple[str, ...]:  # type: ignore[override]
         if self.inputs == "aggregates":
             return ("lift_tests",)
@@ -553,10 +613,10 @@ class AttributionParams(ReportParams):
     ltv: Literal["clv", "mean_revenue"] = Field(
         "clv", description="LTV from BG/NBD + Gamma-Gamma, or mean revenue per customer"
     )
-    clv_horizon_days: int = Field(365, gt=0)
+    clv_horizon_days: int = Field(365, gt=0, le=MAX_HISTORY_DAYS)
     monthly_discount_rate: float = Field(0.01, ge=0)
     top_paths: int = Field(10, ge=1, le=100)
-    random_state: int = 7
+    random_state: Seed = 7
 
     @model_validator(mode="after")
     def _consistent(self) -> AttributionParams:
@@ -627,6 +687,7 @@ class AnomalyParams(ReportParams):
         "metrics",
         "erasures",
     )
+    period_tables: ClassVar[tuple[str, ...]] = ("spend", "touchpoints", "orders", "metrics")
 
     report: Literal["anomalies"] = "anomalies"
     metrics: list[AnomalyMetric] = Field(default_factory=lambda: list(ANOMALY_METRICS))
@@ -686,6 +747,7 @@ class SummaryParams(ReportParams):
 
     report_kind: ClassVar[str] = "monthly_summary"
     tables_needed: ClassVar[tuple[str, ...]] = ("orders", "touchpoints", "spend")
+    period_tables: ClassVar[tuple[str, ...]] = ("orders",)
     runs_last: ClassVar[bool] = True
 
     targets: KpiTargets = Field(default_factory=KpiTargets)
@@ -701,6 +763,10 @@ class SummaryParams(ReportParams):
         description="the output names of the reports the summary reads",
     )
     reports_dir: Path | None = Field(None, description="where those reports' JSON files are")
+    run_id: str | None = Field(
+        None,
+        description="set by a batch: only that run's records count; an older one is 'stale'",
+    )
     max_decisions: int = Field(10, ge=1, le=30)
 
     @field_validator("budget_plan")
@@ -730,6 +796,7 @@ class WeeklyParams(ReportParams):
 
     report_kind: ClassVar[str] = "weekly"
     tables_needed: ClassVar[tuple[str, ...]] = ("page_views",)
+    period_tables: ClassVar[tuple[str, ...]] = ("page_views",)
     tables_optional: ClassVar[tuple[str, ...]] = (
         "content",
         "content_daily",
@@ -834,14 +901,52 @@ class BatchParams(StrictModel):
 # ---------------------------------------------------------------- loading and errors
 
 
+class ParamsLoader(yaml.SafeLoader):
+    """The safe loader, with two changes for params files.
+
+    A key given twice in one mapping is an error (YAML would keep the last silently), and
+    dates stay text, so that the params model validates them and names the key
+    (`as_of: 2026-02-30` is an invalid `as_of`, not a crash inside the YAML reader).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice in one block (lines {seen[key]} and {line}); "
+                    "keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+ParamsLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse params YAML text (duplicate keys refused, dates kept as text)."""
+    return yaml.load(text, Loader=ParamsLoader)  # ParamsLoader is a SafeLoader
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a params YAML file with the safe loader; it must hold a mapping."""
     if not path.is_file():
         raise ParamsError(f"params file {path} does not exist; give the path of a .yaml file")
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = load_yaml_text(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ParamsError(f"{path}: not UTF-8 text at byte {exc.start}; save it as UTF-8") from exc
     if not isinstance(content, dict):
         raise ParamsError(f"{path}: expected a mapping of keys to values, got {content!r}")
     return content
@@ -855,7 +960,7 @@ def apply_overrides(values: dict[str, Any], overrides: list[str], source: str) -
         if not sep or not key:
             raise ParamsError(f"{source}: --set {item!r} is not key=value (e.g. period=2026-09)")
         try:
-            value = yaml.safe_load(raw) if raw else ""
+            value = load_yaml_text(raw) if raw else ""
         except yaml.YAMLError:
             value = raw
         target = merged

@@ -10,32 +10,47 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import ibis
 import papermill
 from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from analysis import __version__
-from analysis.contract import TableChecks, check_contract, check_tables, require_needed
-from analysis.errors import AnalysisError, ReportError
+from analysis.contract import (
+    ContractReport,
+    TableChecks,
+    check_contract,
+    check_tables,
+    require_needed,
+)
+from analysis.errors import AnalysisError, NoDataError, ParamsError, ReportError
 from analysis.html import notebook_to_html
 from analysis.i18n import catalogue
 from analysis.navigation import report_nav
-from analysis.params import DataSource, ReportParams
+from analysis.params import DataSource, ReportParams, month_bounds
 from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR
-from analysis.warehouse import open_warehouse
+from analysis.schema import TABLES
+from analysis.warehouse import Warehouse, open_warehouse, remove_orphaned_temp
 
 log = logging.getLogger(__name__)
 
+KERNEL_PREFIX = "analysis-kernel-"
+"""Kernel sockets and connection files `<tmp>/analysis-kernel-<pid>-<random>*`."""
 KERNEL_NAME = "marketing-analysis"
+STAGING_PREFIX = ".staging-"
+"""Staging folders `<out>/.staging-<name>.<random>`; a batch removes those a killed run left."""
 FALLBACK_KERNEL = "python3"
 
 
@@ -79,16 +94,149 @@ def default_out_dir(params: ReportParams) -> Path:
     return REPORTS_DIR / params.period
 
 
+FAILED_RECORD = ".failed.json"
+"""`<name>.failed.json`: this run of the report failed (its error, run id and time). The
+good `<name>.json` of an earlier run stays, but readers know it is not this run's."""
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into `SystemExit`, so a terminated run unwinds: kernels shut down, staging
+    folders and private temporary files are removed, and the run is marked failed. (Only from
+    the main thread, and only when nothing else handles SIGTERM already.)"""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def new_run_id() -> str:
+    """A run id: UTC time to the second plus 8 random hex digits (sorts by time)."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def check_out_dir(out_dir: Path) -> Path:
+    """The output folder, created if needed; a `ParamsError` when it is a file or cannot be
+    written (checked before any kernel starts)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ParamsError(f"output folder {out_dir} is a file; give a folder (--out)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParamsError(
+            f"output folder {out_dir} cannot be created: {exc.strerror or exc}; give a folder "
+            "you can write to (--out)"
+        ) from exc
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise ParamsError(f"output folder {out_dir} is not writable; give another (--out)")
+    return out_dir
+
+
 def run_report(
     params: ReportParams,
     out_dir: Path | None = None,
     notebooks_dir: Path | None = None,
     prechecked: Prechecked | None = None,
+    run_id: str | None = None,
 ) -> RunOutcome:
-    """Run one validated report end to end; raise an `AnalysisError` on any failure."""
+    """Run one validated report end to end; raise an `AnalysisError` on any failure.
+
+    Any failure (contract, no data, kernel death, a full disk) leaves `<name>.failed.json`
+    next to the previous good report, so no reader takes that report for this run's.
+    """
+    out_dir = check_out_dir((out_dir or default_out_dir(params)).resolve())
+    run_id = run_id or new_run_id()
+    exit_on_sigterm()
+    try:
+        return _run_report(params, out_dir, notebooks_dir, prechecked, run_id)
+    except BaseException as exc:  # a SIGTERM's SystemExit too: mark the run, then go on failing
+        write_failure(out_dir, params, run_id, exc)
+        raise
+
+
+def write_failure(out_dir: Path, params: ReportParams, run_id: str, exc: BaseException) -> None:
+    """Write `<name>.failed.json` (best effort: a full disk may refuse this too)."""
+    record = {
+        "report": params.report,
+        "name": params.output_name,
+        "status": "failed",
+        "period": params.period,
+        "run_id": run_id,
+        "error": str(exc) or type(exc).__name__,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    target = out_dir / f"{params.output_name}{FAILED_RECORD}"
+    try:
+        target.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError:
+        log.warning("could not write %s", target)
+
+
+def require_period_data(
+    warehouse: Warehouse, params: ReportParams, checked: tuple[str, ...]
+) -> None:
+    """Raise `NoDataError` when none of the report's subject tables has a row in `period`."""
+    tables = [n for n in params.period_tables if n in checked]
+    if not tables:
+        return
+    first, last = month_bounds(params.period)
+    seen: list[str] = []
+    for name in tables:
+        column = TABLES[name].time_column
+        table = warehouse.table(name)
+        assert column is not None
+        inside = _in_period(table[column], first, last)
+        row = (
+            table.aggregate(
+                rows=table.count(),
+                in_period=inside.fill_null(False).cast("int64").sum(),
+                first=table[column].min(),
+                last=table[column].max(),
+            )
+            .to_pandas()
+            .iloc[0]
+        )
+        if int(row["in_period"] or 0):
+            return
+        seen.append(
+            f"table {name} ({warehouse.location(name)}) is empty"
+            if not int(row["rows"])
+            else f"table {name} ({warehouse.location(name)}) has {int(row['rows']):,} rows "
+            f"from {_day(row['first'])} to {_day(row['last'])}, none in {params.period}"
+        )
+    subject = " or ".join(tables)
+    raise NoDataError(
+        f"report {params.output_name}: no {subject} rows in {params.period}: "
+        + "; ".join(seen)
+        + ". Choose a period the data covers (period: YYYY-MM) or check the export.",
+        tables[0],
+        params.period,
+    )
+
+
+def _in_period(column: ibis.Value, first: date, last: date) -> ibis.Value:
+    if column.type().is_date():
+        return (column >= first) & (column <= last)
+    start = datetime.combine(first, datetime.min.time())
+    return (column >= start) & (column < start + timedelta(days=(last - first).days + 1))
+
+
+def _day(value: Any) -> str:
+    return str(value)[:10] if value is not None and str(value) not in {"NaT", "None"} else "?"
+
+
+def _run_report(
+    params: ReportParams,
+    out_dir: Path,
+    notebooks_dir: Path | None,
+    prechecked: Prechecked | None,
+    run_id: str,
+) -> RunOutcome:
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    out_dir = (out_dir or default_out_dir(params)).resolve()
     notebook = (notebooks_dir or NOTEBOOKS_DIR) / f"{params.report}.ipynb"
     if not notebook.is_file():
         raise ReportError(f"report {params.report!r}: notebook {notebook} does not exist")
@@ -105,12 +253,35 @@ def run_report(
         known=prechecked.checks if prechecked else None,
     )
     require_needed(contract, params.tables_needed)
+    require_period_data(warehouse, params, contract.checked)
     known_prints = prechecked.fingerprints if prechecked else {}
     fingerprint = {n: known_prints[n] for n in contract.checked if n in known_prints}
     fingerprint |= warehouse.fingerprint(set(contract.checked) - set(fingerprint))
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=out_dir))
+    try:
+        return _write_report(
+            params, out_dir, notebook, contract, fingerprint, run_id, started, clock
+        )
+    except OSError as exc:  # a full disk, a folder removed under us: name the folder and cause
+        raise ReportError(
+            f"report {name}: its outputs cannot be written to {out_dir}: "
+            f"{exc.strerror or exc}; the previous report is untouched."
+        ) from exc
+
+
+def _write_report(
+    params: ReportParams,
+    out_dir: Path,
+    notebook: Path,
+    contract: ContractReport,
+    fingerprint: dict[str, Any],
+    run_id: str,
+    started: datetime,
+    clock: float,
+) -> RunOutcome:
+    """Execute the notebook in a staging folder and move its outputs into place whole."""
+    name = params.output_name
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{name}.", dir=out_dir))
     try:
         executed = staging / f"{name}.ipynb"
         results_path = staging / "results.json"
@@ -141,6 +312,7 @@ def run_report(
             "report": params.report,
             "name": name,
             "status": "ok",
+            "run_id": run_id,
             "headline": results.get("headline"),
             "params": params.model_dump(mode="json"),
             "data_fingerprint": fingerprint,
@@ -161,6 +333,7 @@ def run_report(
         for suffix in (".json", ".ipynb", ".html"):
             (staging / f"{name}{suffix}").replace(out_dir / f"{name}{suffix}")
         (out_dir / f"{name}.failed.ipynb").unlink(missing_ok=True)
+        (out_dir / f"{name}{FAILED_RECORD}").unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RunOutcome(
@@ -229,8 +402,12 @@ class LocalKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        remove_orphaned_temp(KERNEL_PREFIX)  # sockets and keys a killed run left behind
+        own = Path(tempfile.gettempdir()) / f"{KERNEL_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
         self.transport = "ipc"
-        self.ip = str(Path(tempfile.gettempdir()) / f"analysis-kernel-{uuid.uuid4().hex}")
+        self.ip = str(own)
+        # the connection file holds the kernel's key: beside its sockets, swept the same way
+        self.connection_file = f"{own}.json"
 
 
 def kernel_name() -> str:

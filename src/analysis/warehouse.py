@@ -16,13 +16,16 @@ from __future__ import annotations
 import codecs
 import logging
 import os
+import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from analysis.errors import DataContractError, DataSourceError
@@ -56,6 +59,45 @@ ENGINE_TYPES = {
 }
 
 
+SCRATCH_PREFIX = "analysis-warehouse-"
+"""Private temporary folders `<tmp>/analysis-warehouse-<pid>-<random>` (transcoded exports)."""
+
+
+def remove_orphaned_temp(prefix: str, folder: Path | None = None) -> list[Path]:
+    """Remove `<tmp>/<prefix><pid>-…` files and folders of this user whose process is gone.
+
+    A run deletes its own on exit (and on SIGTERM); one killed by SIGKILL cannot, so the
+    next run does. A live process's files, and other users', are never touched.
+    """
+    folder = folder or Path(tempfile.gettempdir())
+    removed = []
+    for path in folder.glob(f"{prefix}*"):
+        pid = path.name.removeprefix(prefix).split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            if path.lstat().st_uid != os.getuid():
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class Warehouse:
     """An open ibis connection plus the mapping from contract tables to source tables."""
@@ -74,7 +116,8 @@ class Warehouse:
         """
         scratch = getattr(self.backend, "_analysis_scratch", None)
         if scratch is None:
-            scratch = tempfile.TemporaryDirectory(prefix="analysis-warehouse-")
+            remove_orphaned_temp(SCRATCH_PREFIX)  # what a killed run (SIGKILL) left behind
+            scratch = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
             self.backend._analysis_scratch = scratch
         return Path(scratch.name)
 
@@ -134,7 +177,7 @@ class Warehouse:
                 )
             derived = arms_from_units(units, self.source.arms)
             return _with_absent_nullables(derived, TABLES[name])
-        raw = self._raw_table(name)
+        raw = self._in_business_time(self._raw_table(name), name)
         recipe = self.source.recipes.get(name, TableRecipe())
         mapping = self.source.columns.get(name, {})
         check_source_columns(raw, self._named_sources(name), self.location(name), name)
@@ -162,10 +205,42 @@ class Warehouse:
                 for c in recipe.contract_columns()
                 if c in table.columns and table[c].type().is_string()
             }
-        table = _typed(table, TABLES[name], typed_columns, recipe.formats, self.source.engine)
+        table = _typed(
+            table,
+            TABLES[name],
+            typed_columns,
+            recipe.formats,
+            self.source.engine,
+            self.source.timezone,
+        )
         if recipe.lines_to_orders is not None:
             table = orders_from_lines(table, recipe.lines_to_orders, TEXT_SUFFIX)
         return _with_absent_nullables(table, TABLES[name])
+
+    def _in_business_time(self, raw: ir.Table, name: str) -> ir.Table:
+        """Columns stored as instants (Parquet timestamps with a time zone, read by DuckDB or
+        PySpark; DuckDB or Postgres TIMESTAMPTZ) as wall time in the business time zone;
+        timestamps without a zone are already local and stay as written. (Tables of a Spark
+        catalog are read as they are.)"""
+        if name in self._csv_tables:
+            return raw  # text: `_typed` reads offsets
+        instants = self._instant_columns(raw, name)
+        if not instants:
+            return raw
+        zone = self.source.timezone
+        return raw.mutate(**{c: wall_time(raw[c], zone, self.source.engine) for c in instants})
+
+    def _instant_columns(self, raw: ir.Table, name: str) -> list[str]:
+        if self.source.engine == "pyspark":
+            if self.source.database is not None:
+                return []  # a catalog's TIMESTAMP holds what its writers' sessions made of it
+            from pyspark.sql.types import TimestampType
+
+            fields = self.backend._session.table(self._source_name(name)).schema.fields
+            return [f.name for f in fields if isinstance(f.dataType, TimestampType)]
+        if getattr(self.backend, "name", "") not in {"duckdb", "postgres"}:
+            return []
+        return [c for c, t in raw.schema().items() if t.is_timestamp() and t.timezone is not None]
 
     def _named_sources(self, name: str) -> dict[str, str]:
         """Each user column params name for table `name` → the params key naming it."""
@@ -201,24 +276,46 @@ class Warehouse:
             )
         self.tables_read.add(name)
         table = source.select(*spec.public_columns)
-        return self.without_erased(table, name)
+        return self.without_erased(_without_direction_controls(table, spec), name)
 
     def erased_customer_ids(self) -> ir.Table | None:
-        """The erasure requests' customer ids, or None when there is no erasures table."""
+        """The erasure requests' customer ids, normalised (`erasure_key`), or None when there
+        is no erasures table."""
         if not self.has_table("erasures"):
             return None
         erasures = self.source_table("erasures")
-        return erasures.select("customer_id").filter(erasures.customer_id.notnull()).distinct()
+        key = erasure_key(erasures.customer_id)
+        return erasures.select(customer_id=key).filter(key.notnull() & (key != "")).distinct()
 
     def without_erased(self, table: ir.Table, name: str) -> ir.Table:
-        """`table` (contract table `name`) without the rows of customers who asked for erasure."""
+        """`table` (contract table `name`) without the rows of customers who asked for erasure.
+
+        Ids match after `erasure_key` on both sides: ' C0000074' and 'c0000074' in the
+        erasure list both remove C0000074.
+        """
         spec = TABLES[name]
         if spec.customer_column is None or name == "erasures":
             return table
         erased = self.erased_customer_ids()
         if erased is None:
             return table
-        return table.anti_join(erased, table[spec.customer_column] == erased.customer_id)
+        own = erasure_key(table[spec.customer_column])
+        return table.anti_join(erased, own == erased.customer_id)
+
+    def erasure_counts(self) -> ErasureCounts | None:
+        """How many erasure requests there are and how many match a customer in the data
+        (customers, else orders); None without an erasures table."""
+        erased = self.erased_customer_ids()
+        if erased is None:
+            return None
+        known = [n for n in ("customers", "orders") if self._has_source(n)]
+        requests = int(erased.count().to_pyarrow().as_py())
+        if not known:
+            return ErasureCounts(requests, 0)
+        people = self.source_table(known[0])
+        ids = people.select(customer_id=erasure_key(people[TABLES[known[0]].customer_column]))
+        matched = erased.semi_join(ids.distinct(), "customer_id")
+        return ErasureCounts(requests, int(matched.count().to_pyarrow().as_py()))
 
     # ------------------------------------------------------------------ fingerprint
 
@@ -286,7 +383,7 @@ class Warehouse:
         try:
             if path.suffix == ".csv":
                 csv_path = utf8_copy(path, self.source.encoding, self.scratch_folder())
-                self.backend.read_csv(str(csv_path), table_name=view, **self._csv_options())
+                self._read_csv(csv_path, view)
                 self._csv_tables.add(name)
             else:
                 pattern = str(path / "*.parquet") if path.is_dir() else str(path)
@@ -301,11 +398,79 @@ class Warehouse:
             ) from exc
         return view
 
+    def _read_csv(self, path: Path, name: str) -> None:
+        """Register a CSV file; DuckDB's strict dialect sniffer refuses files mixing CRLF and
+        bare-LF line ends (an export edited on two systems), so such a file is read again
+        with the RFC 4180 quote rules but without the strict line-end check."""
+        try:
+            self.backend.read_csv(str(path), table_name=name, **self._csv_options())
+        except Exception as exc:
+            if self.source.engine == "pyspark" or "sniffing" not in str(exc):
+                raise
+            log.warning("table %s: %s read without DuckDB's strict mode (%s)", name, path, exc)
+            options = self._csv_options() | {"strict_mode": False}
+            self.backend.read_csv(str(path), table_name=name, **options)
+
     def _csv_options(self) -> dict[str, Any]:
-        """Every CSV column is read as text (ids keep leading zeros; engines agree), then typed."""
+        """Every CSV column is read as text (ids keep leading zeros; engines agree), then typed.
+
+        Quoted fields may span lines and a quote inside one is doubled (RFC 4180), on both
+        engines (Spark's defaults would split such a field into rows and escape with \\).
+        """
         if self.source.engine == "pyspark":
-            return {"header": True, "inferSchema": False, "sep": self.source.delimiter}
-        return {"header": True, "delim": self.source.delimiter, "all_varchar": True}
+            return {
+                "header": True,
+                "inferSchema": False,
+                "sep": self.source.delimiter,
+                "multiLine": True,
+                "quote": '"',
+                "escape": '"',
+            }
+        return {
+            "header": True,
+            "delim": self.source.delimiter,
+            "all_varchar": True,
+            "quote": '"',
+            "escape": '"',
+        }
+
+
+@dataclass(frozen=True)
+class ErasureCounts:
+    """Erasure requests (distinct normalised ids) and those that match a customer in the
+    data; the rest name nobody this data holds (a typo, or a customer already deleted)."""
+
+    requests: int
+    matched: int
+
+    @property
+    def unmatched(self) -> int:
+        return self.requests - self.matched
+
+
+DIRECTION_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""Unicode bidi marks, embeddings, overrides and isolates (LRM … PDI). An unclosed U+202E in a
+campaign name reverses the rest of the sentence it is shown in; names never need them."""
+
+
+def _without_direction_controls(table: ir.Table, spec: TableSpec) -> ir.Table:
+    """Data text as analyses see it: bidi control characters removed from every text column
+    that is shown (names, titles, labels), not from ids, which are matched as written."""
+    shown = [
+        c.name
+        for c in spec.columns
+        if c.kind == "string" and not c.personal and not c.name.endswith("_id")
+    ]
+    stripped = {c: table[c].translate(DIRECTION_CONTROLS, "") for c in shown if c in table.columns}
+    return table.mutate(**stripped) if stripped else table
+
+
+def erasure_key(customer_id: ir.StringValue) -> ir.StringValue:
+    """The form in which an erasure request's id and the data's ids are compared: text,
+    surrounding whitespace (including full-width spaces) removed, upper case. Ids that differ
+    only in case or padding are the same customer for erasure, whatever the export wrote."""
+    text = customer_id.cast("string")
+    return text.re_replace("^[\\s\u3000\ufeff]+|[\\s\u3000\ufeff]+$", "").upper()
 
 
 def _with_absent_nullables(table: ir.Table, spec: TableSpec) -> ir.Table:
@@ -319,12 +484,45 @@ def _with_absent_nullables(table: ir.Table, spec: TableSpec) -> ir.Table:
     return table.mutate(**absent) if absent else table
 
 
+OFFSET_AT_END = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+"""A time of day followed by a UTC offset (+08:00, +0800, -05, Z): the text names an instant."""
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _sql_wall_time(zone: str, moment: datetime) -> datetime:
+    """DuckDB's and Postgres' timezone(zone, timestamptz): the wall time in `zone`."""
+
+
+@ibis.udf.scalar.builtin(name="from_utc_timestamp")
+def _spark_wall_time(moment: datetime, zone: str) -> datetime:
+    """Spark's from_utc_timestamp (the session runs in UTC): the wall time in `zone`."""
+
+
+def wall_time(instant: ir.TimestampValue, zone: str, engine: str) -> ir.TimestampValue:
+    """An instant as the wall time in `zone` (a timestamp without a zone)."""
+    if engine == "pyspark":
+        return _spark_wall_time(instant, zone)
+    return _sql_wall_time(zone, instant)
+
+
+def text_timestamp(text: ir.StringValue, zone: str, engine: str) -> ir.TimestampValue:
+    """Timestamp text: with an offset (2026-09-30 16:30:00+00:00) converted into `zone`,
+    without one read as `zone`'s local time; text that is no timestamp becomes null."""
+    naive = text.try_cast("timestamp")
+    # Spark parses the offset into the instant itself (its session is UTC); DuckDB needs TIMESTAMPTZ
+    instant = naive if engine == "pyspark" else text.try_cast(dt.Timestamp(timezone="UTC"))
+    return ibis.cases(
+        (text.re_search(OFFSET_AT_END), wall_time(instant, zone, engine)), else_=naive
+    )
+
+
 def _typed(
     table: ir.Table,
     spec: TableSpec,
     columns: set[str],
     formats: dict[str, str] | None = None,
     engine: str = "duckdb",
+    zone: str = "Asia/Shanghai",
 ) -> ir.Table:
     """Cast text contract columns to their kinds (dates by their format when one is given),
     keeping the original text beside each as `<column>__as_text`."""
@@ -339,6 +537,8 @@ def _typed(
         if column.name in formats and column.kind in ("timestamp", "date"):
             moment = parse_timestamp(text.cast("string"), formats[column.name], engine)
             casts[column.name] = moment.date() if column.kind == "date" else moment
+        elif column.kind == "timestamp" and text.type().is_string():
+            casts[column.name] = text_timestamp(text, zone, engine)
         else:
             casts[column.name] = text.try_cast(ENGINE_TYPES[column.kind])
         casts[column.name + TEXT_SUFFIX] = text.cast("string")

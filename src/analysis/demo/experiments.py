@@ -159,7 +159,9 @@ def enrol(
     customers = rng.choice(plan.customers, size=real, replace=False)
     ids = customer_ids(customers, plan.customer_id_width)
     if total > real:
-        extra = digit_strings(np.arange(1, total - real + 1), UNIT_ID_WIDTH, f"U{number}-")
+        visitors = total - real
+        width = max(UNIT_ID_WIDTH, len(str(visitors)))  # never wraps: ids stay unique
+        extra = digit_strings(np.arange(1, visitors + 1), width, f"U{number}-")
         ids = pa.concat_arrays([ids, extra])
     order = rng.permutation(total)
     return ids.take(pa.array(order)), customers

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from analysis.health.kpis import KpiChange, month_kpis
 from analysis.health.profile import TableProfile, profile_tables
-from analysis.health.queries import daily_orders_by_channel, daily_spend_by_channel, erased_count
+from analysis.health.queries import (
+    daily_orders_by_channel,
+    daily_spend_by_channel,
+    erased_count,
+    unmatched_erasures,
+)
 from analysis.health.summary import DataHealth, summarise
 from analysis.health.tables import (
     axis_label,
@@ -39,4 +44,5 @@ __all__ = [
     "profile_frame",
     "profile_tables",
     "summarise",
+    "unmatched_erasures",
 ]

@@ -105,6 +105,13 @@ def _sorted(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return frame.sort_values(by, ignore_index=True)
 
 
+def unmatched_erasures(warehouse: Warehouse) -> int:
+    """Erasure requests whose id matches no customer in the data (0 without an erasures
+    table): honoured trivially, and said so, never counted as customers removed."""
+    counts = warehouse.erasure_counts()
+    return 0 if counts is None else counts.unmatched
+
+
 def erased_count(warehouse: Warehouse) -> int:
     """How many customers asked to be erased (0 without an erasures table)."""
     erased = warehouse.erased_customer_ids()

@@ -106,8 +106,11 @@ def profile_caption(*, lang: str) -> str:
     return text("health.profile.caption", lang)
 
 
-def coverage_sentence(profiles: list[TableProfile], erased_customers: int, *, lang: str) -> str:
-    """A sentence on how much data there is and how many customers were erased."""
+def coverage_sentence(
+    profiles: list[TableProfile], erased_customers: int, *, lang: str, unmatched: int = 0
+) -> str:
+    """A sentence on how much data there is and how many customers were erased (and how many
+    erasure requests match no customer in the data)."""
     rows = sum(p.rows for p in profiles)
     duplicated = [p.table for p in profiles if p.duplicate_keys]
     duplicates = (
@@ -119,7 +122,7 @@ def coverage_sentence(profiles: list[TableProfile], erased_customers: int, *, la
         if duplicated
         else text("health.coverage.no_duplicates", lang)
     )
-    return text(
+    sentence = text(
         "health.coverage.sentence",
         lang,
         tables=len(profiles),
@@ -127,6 +130,9 @@ def coverage_sentence(profiles: list[TableProfile], erased_customers: int, *, la
         erased=f"{erased_customers:,}",
         duplicates=duplicates,
     )
+    if unmatched:
+        sentence += text("health.coverage.unmatched", lang, count=f"{unmatched:,}")
+    return sentence
 
 
 def channel_leader(daily: pd.DataFrame, value: str) -> tuple[str | None, float]:

@@ -49,7 +49,7 @@ def reports_folder(params: SummaryParams) -> Path:
 def run(warehouse: Warehouse, params: SummaryParams) -> SummaryReport:
     """Read the month's reports and the warehouse's month totals; nothing is recomputed."""
     folder = reports_folder(params)
-    sources = read_sources(folder, params.sources, params.period)
+    sources = read_sources(folder, params.sources, params.period, params.run_id)
     kinds = {name: source.report for name, source in sources.items()}
     attribution = next(
         (s.results for n, s in sources.items() if s.ok and kinds[n] == "attribution"), None

@@ -8,15 +8,16 @@ from typing import Any, Literal
 
 from analysis.reporting.results import read_record
 
-SourceStatus = Literal["ok", "failed", "missing"]
+SourceStatus = Literal["ok", "failed", "missing", "stale"]
 
 
 @dataclass(frozen=True)
 class Source:
     """One report of the month: `results` when it ran, else the status that says why not.
 
-    failed: the run left `<name>.failed.ipynb` (its results are not used, even when an older
-    good report of the month exists); missing: no results JSON for the month.
+    failed: the run left `<name>.failed.ipynb` or `<name>.failed.json` (its results are not
+    used, even when an older good report of the month exists); missing: no results JSON for
+    the month; stale: a batch's summary (`run_id` given) found a record of another run.
     """
 
     name: str
@@ -30,21 +31,29 @@ class Source:
         return self.status == "ok"
 
 
-def read_source(folder: Path, name: str, period: str) -> Source:
-    """The report `name` of `period` in `folder` (the summary never recomputes it)."""
+def read_source(folder: Path, name: str, period: str, run_id: str | None = None) -> Source:
+    """The report `name` of `period` in `folder` (the summary never recomputes it); with a
+    batch's `run_id`, a record of another run is stale and its results are not used."""
     html = f"{name}.html" if (folder / f"{name}.html").is_file() else None
     record = read_record(folder / f"{name}.json")
     kind = record["report"] if record else name
-    if (folder / f"{name}.failed.ipynb").is_file():
+    failed = (folder / f"{name}.failed.ipynb").is_file() or (
+        folder / f"{name}.failed.json"
+    ).is_file()
+    if failed:
         return Source(name, kind, "failed", None, html)
     if record is None or record.get("params", {}).get("period") != period:
         return Source(name, kind, "missing", None, None)
+    if run_id is not None and record.get("run_id") != run_id:
+        return Source(name, kind, "stale", None, html)
     results = record.get("results")
     if record["status"] != "ok" or not isinstance(results, dict):
         return Source(name, kind, "failed", None, html)
     return Source(name, kind, "ok", results, html)
 
 
-def read_sources(folder: Path, names: list[str], period: str) -> dict[str, Source]:
+def read_sources(
+    folder: Path, names: list[str], period: str, run_id: str | None = None
+) -> dict[str, Source]:
     """Every named report of the month, in the given order."""
-    return {name: read_source(folder, name, period) for name in names}
+    return {name: read_source(folder, name, period, run_id) for name in names}

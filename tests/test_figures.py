@@ -6,16 +6,21 @@ import warnings
 
 import matplotlib
 import pandas as pd
+from matplotlib import font_manager
 
+from analysis.fonts import FAMILY, bundled_font_path
 from analysis.health.plots import daily_by_channel
 from analysis.reporting.style import CHANNEL_COLOURS, channel_colour, setup_figures
 from analysis.schema import CHANNELS
 
 
-def test_a_cjk_font_is_installed_and_chosen() -> None:
+def test_the_bundled_cjk_font_is_chosen_without_a_system_font() -> None:
+    """Noto Sans SC comes from the lock (pylopdf-fonts-zh-cn), not from Debian's package."""
     font = setup_figures()
-    assert font is not None, "no CJK font: run `make system-deps` (fonts-noto-cjk)"
-    assert matplotlib.rcParams["font.sans-serif"][0] == font
+    assert font == FAMILY, f"figures use {font!r}, not the bundled font: run `make setup`"
+    assert matplotlib.rcParams["font.sans-serif"][0] == FAMILY
+    chosen = font_manager.findfont(font_manager.FontProperties(family=FAMILY))
+    assert chosen == str(bundled_font_path())
 
 
 def test_chinese_channel_names_render_without_missing_glyphs() -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from analysis.errors import AnalysisError
+from analysis.fonts import with_page_font
 from analysis.i18n import HTML_LANG, catalogue, month, text
 from analysis.params import DataSource, ReportParams
 from analysis.reporting.results import read_record
@@ -162,7 +163,7 @@ def _page(template: str, target: Path, **values: object) -> Path:
     env = Environment(
         loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["j2"])
     )
-    page = env.get_template(template).render(**values)
+    page = with_page_font(env.get_template(template).render(**values))
     partial = target.with_suffix(".html.partial")
     partial.write_text(page, encoding="utf-8")
     partial.replace(target)

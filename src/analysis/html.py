@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from analysis.fonts import PAGE_FONT_STACK, with_page_font
 from analysis.i18n import HTML_LANG
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/?>", re.IGNORECASE | re.DOTALL)
@@ -45,7 +46,17 @@ def notebook_to_html(path: Path, title: str, lang: str = "en", nav: str = "") ->
     )
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     body = _BODY_OPEN.sub(lambda m: m.group(0) + nav, body, count=1)
-    return strip_scripts(_HTML_TAG.sub(f'<html lang="{HTML_LANG[lang]}">', body, count=1))
+    body = _HEAD_END.sub(lambda m: f"<style>{PAGE_CSS}</style>\n" + m.group(0), body, count=1)
+    page = strip_scripts(_HTML_TAG.sub(f'<html lang="{HTML_LANG[lang]}">', body, count=1))
+    return with_page_font(page)
+
+
+PAGE_CSS = f"""
+:root {{ --jp-content-font-family: {PAGE_FONT_STACK}; --jp-ui-font-family: {PAGE_FONT_STACK}; }}
+body {{ font-family: {PAGE_FONT_STACK}; }}
+"""
+"""Our style on top of nbconvert's: the page font stack (the embedded Chinese font first)."""
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)

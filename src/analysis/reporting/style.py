@@ -1,4 +1,8 @@
-"""Figure style shared by every report: CJK-capable fonts, PNG output, one colour per channel."""
+"""Figure style shared by every report: CJK-capable fonts, PNG output, one colour per channel.
+
+Figures draw with the bundled Noto Sans SC (`analysis.fonts`, a PyPI package), so they look
+the same on every machine; a system CJK font is only the fallback when that package is missing.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ import logging
 import matplotlib
 from matplotlib import font_manager
 
+from analysis.fonts import FAMILY, bundled_font_path
 from analysis.schema import CHANNELS
 
 log = logging.getLogger(__name__)
 
 CJK_FONTS = (
+    FAMILY,
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
     "Source Han Sans SC",
@@ -34,16 +40,40 @@ def channel_colour(channel: str | None) -> str:
 
 
 def available_cjk_font() -> str | None:
-    """The first installed font that has Chinese glyphs, or None (figures would show boxes).
+    """The font figures draw Chinese with: the bundled Noto Sans SC, else the first installed
+    system CJK font, or None (figures would show boxes).
 
-    matplotlib caches its font list; a font installed after that cache was written (by
-    `make system-deps`) is found by rebuilding the list once.
+    matplotlib caches its font list; a font installed after that cache was written is found
+    by rebuilding the list once.
     """
+    register_bundled_font()
     found = _first_cjk_font()
     if found is None:
         font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
         found = _first_cjk_font()
     return found
+
+
+def register_bundled_font() -> bool:
+    """Add the bundled Noto Sans SC to matplotlib's font list (once); False when missing."""
+    path = bundled_font_path()
+    if path is None:
+        return False
+    if not any(f.fname == str(path) for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(path))
+    matplotlib_log = logging.getLogger("matplotlib.font_manager")
+    if not any(isinstance(f, _RegularOnlyNote) for f in matplotlib_log.filters):
+        matplotlib_log.addFilter(_RegularOnlyNote())
+    return True
+
+
+class _RegularOnlyNote(logging.Filter):
+    """Drop matplotlib's note that the bundled font has no bold: it draws bold text regular."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        weight_note = message.startswith("findfont: Failed to find font weight")
+        return not (weight_note and FAMILY in message)
 
 
 def _first_cjk_font() -> str | None:
@@ -62,12 +92,12 @@ def as_label(text: object) -> str:
 
 
 def setup_figures(dpi: int = 110) -> str | None:
-    """Set matplotlib up for reports; return the CJK font used (None: install fonts-noto-cjk)."""
+    """Set matplotlib up for reports; return the CJK font used (None: run `make setup`)."""
     cjk = available_cjk_font()
     if cjk is None:
         log.warning(
             "no CJK font found: Chinese labels will show as boxes; "
-            "install one with `make system-deps` (Debian package fonts-noto-cjk)"
+            "run `make setup` (it installs the font package pylopdf-fonts-zh-cn)"
         )
     matplotlib.rcParams.update(
         {

@@ -6,8 +6,11 @@ One failing report does not stop the others; the batch ends with a summary table
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
+import shutil
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -22,7 +25,7 @@ from analysis.fonts import with_page_font
 from analysis.i18n import HTML_LANG, catalogue, month, text
 from analysis.params import DataSource, ReportParams
 from analysis.reporting.results import read_record
-from analysis.runner import Prechecked, RunOutcome, precheck, run_report
+from analysis.runner import Prechecked, RunOutcome, kill_kernels, precheck, run_report
 
 MONTH_FOLDER = re.compile(r"\d{4}-\d{2}")
 
@@ -63,9 +66,18 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     shared = precheck_sources(reports)
     outcomes: list[RunOutcome] = []
-    # reports that read the others' results (the monthly summary) run once those are written
-    for group in ([p for p in reports if not p.runs_last], [p for p in reports if p.runs_last]):
-        _run_group(group, out_dir, notebooks_dir, shared, jobs, outcomes, len(reports), progress)
+    try:
+        # reports that read the others' results (the monthly summary) run once those are written
+        groups = ([p for p in reports if not p.runs_last], [p for p in reports if p.runs_last])
+        for group in groups:
+            total = len(reports)
+            _run_group(group, out_dir, notebooks_dir, shared, jobs, outcomes, total, progress)
+    except KeyboardInterrupt:
+        kill_kernels()  # a report running in this process (jobs 1, the summary) has one
+        done = [o.name for o in outcomes]
+        unfinished = [p.output_name for p in reports if p.output_name not in done]
+        _remove_staging(out_dir, unfinished)
+        raise BatchInterrupted(done, unfinished) from None
     order = {p.output_name: i for i, p in enumerate(reports)}
     outcomes.sort(key=lambda o: order[o.name])
     write_index(out_dir, reports[0].period, outcomes, reports[0].lang)
@@ -93,13 +105,66 @@ def _run_group(
     with ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=get_context("spawn"),
-        initializer=bound_threads,
+        initializer=_start_worker,
         initargs=(max(1, (os.cpu_count() or 1) // jobs),),
     ) as pool:
         futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared) for p in group]
-        for future in as_completed(futures):
-            outcomes.append(future.result())
-            _progress(outcomes[-1], len(outcomes), total, progress)
+        try:
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                _progress(outcomes[-1], len(outcomes), total, progress)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_workers()
+            raise
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the batch: which reports finished (their files are written) and which not."""
+
+    def __init__(self, finished: list[str], unfinished: list[str]) -> None:
+        super().__init__(finished, unfinished)
+        self.finished = finished
+        self.unfinished = unfinished
+
+
+def _start_worker(threads: int) -> None:
+    """A batch worker: bounded threads, and Ctrl-C left to the batch, which stops the workers.
+
+    The terminal sends SIGINT to every process of the batch; a worker that took it would
+    print its tracebacks and keep its kernel busy. The kernels run in their own sessions, so
+    the worker kills them when the batch ends it (SIGTERM).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _end_worker)
+    bound_threads(threads)
+
+
+def _end_worker(signum: int, frame: object) -> None:
+    """SIGTERM from `_stop_workers`: kill this worker's kernel, then exit at once."""
+    kill_kernels()
+    os._exit(128 + signum)
+
+
+def _stop_workers(grace: float = 2.0) -> None:
+    """End this process's worker processes: SIGTERM, then SIGKILL after `grace` seconds."""
+    workers = multiprocessing.active_children()
+    for worker in workers:
+        worker.terminate()
+    deadline = time.monotonic() + grace
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+
+
+def _remove_staging(out_dir: Path, names: list[str]) -> None:
+    """Remove the staging folders (`.<name>.*`) that stopped runs left: no partial report."""
+    for name in names:
+        for staging in out_dir.glob(f".{name}.*"):
+            if staging.is_dir():
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 THREAD_VARIABLES = (

@@ -8,12 +8,16 @@ the previous good report byte-identical and keeps the failed notebook as
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import shutil
+import signal
 import tempfile
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -231,6 +235,34 @@ class LocalKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self.transport = "ipc"
         self.ip = str(Path(tempfile.gettempdir()) / f"analysis-kernel-{uuid.uuid4().hex}")
+        _KERNEL_MANAGERS.add(self)
+
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt, except on the way out.
+
+        jupyter_client sends SIGINT before asking a kernel to shut down; landing while the
+        kernel handles a late message, it printed "[IPKernelApp] ERROR | KeyboardInterrupt
+        caught in kernel" after reports that succeeded. The shutdown request goes over the
+        control channel, and a kernel that does not stop within a second is killed.
+        """
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+_KERNEL_MANAGERS: weakref.WeakSet[LocalKernelManager] = weakref.WeakSet()
+
+
+def kill_kernels() -> None:
+    """Kill every kernel this process started (a stopped batch worker ends them silently).
+
+    Each kernel leads its own process group (jupyter_client starts a new session for it).
+    """
+    for manager in list(_KERNEL_MANAGERS):
+        pid = getattr(manager.provisioner, "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
 
 
 def kernel_name() -> str:

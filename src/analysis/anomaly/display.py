@@ -16,13 +16,13 @@ from analysis.anomaly.report import (
     moment,
     series_label,
 )
-from analysis.i18n import catalogue, day, text
+from analysis.i18n import catalogue, day, plain, text
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import show_warning
 
 
 def _number(value: float) -> str:
-    return f"{value:,.4g}"
+    return plain(value, 4)
 
 
 def show_overview(report: AnomalyReport) -> None:

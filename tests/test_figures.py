@@ -65,3 +65,57 @@ def test_text_from_the_data_is_drawn_as_written() -> None:
         for text in figure.axes[0].get_legend().get_texts()
     ]
     assert legend == names
+
+
+def test_heatmap_numbers_meet_wcag_aa_contrast_on_their_cells() -> None:
+    """Cell labels of both RFM heatmaps read at 4.5:1 or better (WCAG 2 AA, small text)."""
+    from matplotlib.colors import to_rgba
+
+    from analysis.reporting.style import contrast_ratio
+    from analysis.rfm.classes import CLASSES
+    from analysis.rfm.plots import migration_heatmap, rf_heatmap
+
+    setup_figures()
+    scores = [(r, f) for r in range(1, 6) for f in range(1, 6)]
+    table = pd.DataFrame(
+        {
+            "r_score": [r for r, f in scores for _ in range(r * f * 40)],
+            "f_score": [f for r, f in scores for _ in range(r * f * 40)],
+        }
+    )
+    table["monetary_total"] = 100.0
+    moves = pd.DataFrame(
+        [
+            [5000 if a == b else 10 * (i + j) for j, b in enumerate(CLASSES)]
+            for i, a in enumerate(CLASSES)
+        ],
+        index=list(CLASSES),
+        columns=list(CLASSES),
+    )
+    for figure in (rf_heatmap(table, "en"), migration_heatmap(moves, "zh")):
+        axes = figure.axes[0]
+        image = axes.get_images()[0]
+        data = image.get_array()
+        labels = [t for t in axes.texts if t.get_text()]
+        assert len(labels) == data.size
+        for label in labels:
+            column, row = (round(v) for v in label.get_position())
+            cell = image.cmap(image.norm(data[row, column]))
+            assert contrast_ratio(cell, to_rgba(label.get_color())) >= 4.5, label.get_text()
+
+
+def test_data_health_legend_leaves_the_day_axis_visible() -> None:
+    setup_figures()
+    daily = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-10-01", "2026-10-02"] * len(CHANNELS)),
+            "channel": [c for c in CHANNELS for _ in range(2)],
+            "orders": range(2 * len(CHANNELS)),
+        }
+    )
+    figure = daily_by_channel(daily, "orders", title="t", ylabel="y")
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    legend = figure.axes[0].get_legend().get_window_extent(renderer)
+    xlabel = figure.axes[0].xaxis.label.get_window_extent(renderer)
+    assert not legend.overlaps(xlabel)

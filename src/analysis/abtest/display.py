@@ -23,7 +23,7 @@ from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
 from analysis.i18n import MINUS, day, p_value, percent, plain, points, points_interval, text
 from analysis.params import AbTestParams
 from analysis.reporting import finding, show_figure, show_table
-from analysis.reporting.display import display_html, show_warning
+from analysis.reporting.display import display_html, show_headline, show_warning
 
 
 def _pct(value: float | None, signed: bool = True) -> str:
@@ -167,7 +167,7 @@ def show_overview(report: AbTestReport) -> None:
                 names=_some((r.experiment_id for r in invalid), lang),
             ),
         )
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
     shown = min(len(report.experiments), TABLE_ROWS)
     caption = (
         text(

@@ -18,7 +18,7 @@ from analysis.anomaly.report import (
 )
 from analysis.i18n import catalogue, day, plain, text
 from analysis.reporting import finding, show_figure, show_table
-from analysis.reporting.display import show_warning
+from analysis.reporting.display import show_headline, show_warning
 
 
 def _number(value: float) -> str:
@@ -28,7 +28,7 @@ def _number(value: float) -> str:
 def show_overview(report: AnomalyReport) -> None:
     """The headline, how much was scored and the incident rate."""
     lang = report.lang
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
     finding(
         "{sentence}",
         sentence=text(

@@ -36,6 +36,7 @@ def daily_by_channel(
     axes.set_title(title)
     axes.set_ylabel(ylabel)
     axes.set_xlabel(text("health.axis.day", lang))
-    axes.legend(ncol=4, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.18))
+    # beside the plot, not below it: below, it covered the day axis's label and dates
+    axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.autofmt_xdate()
     return figure

@@ -117,3 +117,26 @@ def setup_figures(dpi: int = 110) -> str | None:
         }
     )
     return cjk
+
+
+def relative_luminance(rgb: tuple[float, ...]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour given as 0–1 floats (alpha ignored)."""
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(c) for c in rgb[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: tuple[float, ...], second: tuple[float, ...]) -> float:
+    """WCAG 2 contrast ratio of two colours, 1 to 21 (AA asks 4.5 for small text)."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def label_colour(background: tuple[float, ...]) -> str:
+    """Black or white, whichever reads better on `background` (a heatmap cell's colour)."""
+    on_black = contrast_ratio(background, (0.0, 0.0, 0.0))
+    on_white = contrast_ratio(background, (1.0, 1.0, 1.0))
+    return "black" if on_black >= on_white else "white"

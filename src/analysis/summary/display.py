@@ -7,7 +7,13 @@ from html import escape
 import pandas as pd
 
 from analysis.i18n import money, month, number, percent, signed_percent, text
-from analysis.reporting.display import display_html, finding, show_table, show_warning
+from analysis.reporting.display import (
+    display_html,
+    finding,
+    show_headline,
+    show_table,
+    show_warning,
+)
 from analysis.summary.report import SummaryReport
 from analysis.summary.scorecard import KpiLine
 
@@ -38,7 +44,7 @@ def _gap(line: KpiLine, lang: str) -> str:
 
 def show_overview(report: SummaryReport) -> None:
     """The headline, and a warning for every source report that failed or is missing."""
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
     for source in report.sources:
         if source["status"] != "ok":
             show_warning(

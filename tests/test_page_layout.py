@@ -1,0 +1,92 @@
+"""Report pages read at a glance: headline callout, contents, text left and numbers right."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis.html import with_contents
+from analysis.i18n import p_value, plain, points, points_interval
+from analysis.reporting import display
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list[str]:
+    markup: list[str] = []
+    monkeypatch.setattr(display, "display_html", markup.append)
+    return markup
+
+
+def _cells(table: str) -> list[list[tuple[str, str]]]:
+    """(class, text) of every cell, row by row."""
+    rows = re.findall(r"<tr.*?</tr>", table, re.S)
+    return [re.findall(r'<t[dh](?: class="(\w+)")?[^>]*>(.*?)</t[dh]>', row, re.S) for row in rows]
+
+
+def test_text_columns_left_and_number_columns_right(shown) -> None:
+    frame = pd.DataFrame(
+        {
+            "Cause": ["Spend over plan on a channel at the keep line", "–"],
+            "Lift": ["+1.0 pp [+0.55, +1.45]", "−3.5%"],
+            "Revenue (¥)": [9_159_388.0, 12.5],
+            "p": ["< 0.001", "0.042"],
+            "Channel": ["抖音", "1号店"],  # a name starting with a digit is still text
+        }
+    )
+    display.show_table(frame, formats={"Revenue (¥)": ",.0f"})
+    header, *rows = _cells(shown[0])
+    assert [cls for cls, _ in header] == ["", "num", "num", "num", ""]
+    for row in rows:
+        assert [cls for cls, _ in row] == ["", "num", "num", "num", ""]
+    assert rows[0][2][1] == "9,159,388"
+
+
+def test_index_cells_are_not_counted_as_data_columns(shown) -> None:
+    frame = pd.DataFrame({"n": [1, 2]}, index=pd.Index(["a", "b"], name="class"))
+    display.show_table(frame, index=True)
+    body = _cells(shown[0])[-1]
+    assert body == [("", "b"), ("num", "2")]
+
+
+def test_headline_is_a_callout_with_one_line_per_decision(shown) -> None:
+    display.show_headline(
+        "title_2026_10: Ship B: +20.1% [+10.7%, +30.4%] (adjusted p = 1e-05). "
+        "copy_2026_10: Keep A: <b>no</b> difference."
+    )
+    callout = shown[0]
+    assert callout.startswith('<div class="callout headline"')
+    assert re.findall(r"<li>(.*?)</li>", callout) == [
+        "title_2026_10: Ship B: +20.1% [+10.7%, +30.4%] (adjusted p = 1e-05).",
+        "copy_2026_10: Keep A: &lt;b&gt;no&lt;/b&gt; difference.",
+    ]
+    shown.clear()
+    display.show_headline("共 8 个事件。最大的是小红书。")
+    assert len(re.findall(r"<li>", shown[0])) == 2
+
+
+def test_contents_list_every_section_after_the_headline() -> None:
+    body = (
+        '<body><h1 id="T">T<a class="anchor-link" href="#T">¶</a></h1>'
+        '<div class="callout headline" role="note"><p>Answer.</p></div>'
+        '<h2 id="结论">结论<a class="anchor-link" href="#结论">¶</a></h2>'
+        '<h2 id="Next-month">Next month<a class="anchor-link" href="#Next-month">¶</a></h2>'
+        "</body>"
+    )
+    page = with_contents(body, "目录")
+    toc = re.search(r'<nav class="toc">.*?</nav>', page).group(0)
+    assert page.index(toc) == page.index("</div>") + len("</div>")
+    links = re.findall(r'href="#([^"]+)"', toc)
+    assert links == ["结论", "Next-month"]
+    assert all(f'id="{anchor}"' in page for anchor in links)
+
+
+def test_number_style_percentage_points_no_scientific_notation() -> None:
+    assert f"{points(0.01001)} {points_interval(0.005544, 0.01448)}" == "+1.0 pp [+0.55, +1.45]"
+    assert points(-0.035) == "\u22123.5 pp"
+    assert plain(-3.449e-05, signed_=True) == "\u22120.0000345"
+    assert plain(1.529e05) == "152,900"
+    assert p_value(2.66e-09) == "< 0.001" and p_value(0.1695) == "0.170"
+    for value in (2.66e-09, 1.529e05, -3.449e-05, 0.1695):
+        assert "e" not in plain(value)

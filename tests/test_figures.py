@@ -119,3 +119,29 @@ def test_data_health_legend_leaves_the_day_axis_visible() -> None:
     legend = figure.axes[0].get_legend().get_window_extent(renderer)
     xlabel = figure.axes[0].xaxis.label.get_window_extent(renderer)
     assert not legend.overlaps(xlabel)
+
+
+def test_figures_draw_chinese_with_no_system_cjk_font(monkeypatch) -> None:
+    """A machine without Debian's fonts-noto-cjk (or any CJK font): matplotlib's font list
+    holds only DejaVu, as on a fresh machine; the bundled font alone draws every character."""
+    manager = font_manager.fontManager  # the instance the renderers hold
+    bare = [f for f in manager.ttflist if f.name.startswith("DejaVu")]
+    monkeypatch.setattr(manager, "ttflist", bare)
+    font_manager.FontManager._findfont_cached.cache_clear()
+    try:
+        assert setup_figures() == FAMILY
+        assert {f.name for f in manager.ttflist} == {f.name for f in bare} | {FAMILY}
+        daily = pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2026-10-01"] * len(CHANNELS)),
+                "channel": list(CHANNELS),
+                "orders": range(1, len(CHANNELS) + 1),
+            }
+        )
+        figure = daily_by_channel(daily, "orders", title="每日订单（抖音、小红书）", ylabel="订单")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            figure.canvas.draw()
+        assert not [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    finally:
+        font_manager.FontManager._findfont_cached.cache_clear()

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.health.tables import channel_word
 from analysis.i18n import text
 from analysis.reporting.style import as_label, channel_colour
 
@@ -30,7 +31,7 @@ def daily_by_channel(
             bottom=bottom,
             width=0.8,
             color=channel_colour(channel),
-            label=as_label(channel),
+            label=as_label(channel_word(channel, lang)),
         )
         bottom = bottom + wide[channel]
     axes.set_title(title)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.health.kpis import KpiChange
 from analysis.health.profile import TableProfile
+from analysis.health.queries import NO_CHANNEL
 from analysis.i18n import day, number, percent, text
 
 
@@ -129,6 +130,11 @@ def coverage_sentence(profiles: list[TableProfile], erased_customers: int, *, la
     )
 
 
+def channel_word(channel: str, lang: str) -> str:
+    """A channel as the reader sees it: orders without one read "(no channel recorded)"."""
+    return text("health.channel.none", lang) if channel == NO_CHANNEL else channel
+
+
 def channel_leader(daily: pd.DataFrame, value: str) -> tuple[str | None, float]:
     """The channel with the largest total of `value` over the days and its share of the total
     (None, 0.0 when nothing was recorded)."""
@@ -147,6 +153,7 @@ def leader_title(daily: pd.DataFrame, value: str, *, lang: str) -> str:
     leader, share = channel_leader(daily, value)
     if leader is None:
         return text(f"health.figure.empty.{value}", lang)
+    leader = channel_word(leader, lang)
     return text(f"health.figure.title.{value}", lang, leader=leader, share=percent(share, lang, 0))
 
 
@@ -168,7 +175,7 @@ def daily_sentence(daily_orders: pd.DataFrame, daily_spend: pd.DataFrame, *, lan
     orders_leader, orders_share = channel_leader(daily_orders, "orders")
     spend_leader, spend_share = channel_leader(daily_spend, "spend")
     values = {
-        "orders_leader": orders_leader,
+        "orders_leader": channel_word(orders_leader, lang),
         "orders_share": percent(orders_share, lang, 0),
         "busiest_day": day(by_day.idxmax(), lang),
         "busiest_orders": number(by_day.max(), lang),
@@ -178,7 +185,7 @@ def daily_sentence(daily_orders: pd.DataFrame, daily_spend: pd.DataFrame, *, lan
     return text(
         "health.daily.sentence",
         lang,
-        spend_leader=spend_leader,
+        spend_leader=channel_word(spend_leader, lang),
         spend_share=percent(spend_share, lang, 0),
         **values,
     )

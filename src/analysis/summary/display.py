@@ -6,7 +6,7 @@ from html import escape
 
 import pandas as pd
 
-from analysis.i18n import money, month, number, percent, signed_percent, text
+from analysis.i18n import catalogue, money, month, number, percent, signed_percent, text
 from analysis.reporting.display import (
     display_html,
     finding,
@@ -189,9 +189,16 @@ def show_decisions(report: SummaryReport) -> None:
         return
     items = "".join(
         f'<li>{escape(d.text)} <a class="source-link" href="{escape(d.href)}">'
-        f"{escape(text('decisions.link', lang, report=d.source))}</a></li>"
+        f"{escape(text('decisions.link', lang, report=_source_title(d.source, lang)))}</a></li>"
         for d in report.decisions
     )
     display_html(f'<ol class="decisions">{items}</ol>')
     if report.decisions_left_out:
-        finding("{note}", note=text("decisions.more", lang, count=report.decisions_left_out))
+        count = report.decisions_left_out
+        key = "decisions.more_one" if count == 1 else "decisions.more"
+        finding("{note}", note=text(key, lang, count=count))
+
+
+def _source_title(source: str, lang: str) -> str:
+    """A source report's title in `lang` (异常监测 for anomalies), else its name as given."""
+    return catalogue(lang).get(f"report.{source}", source)

@@ -93,5 +93,5 @@ lock: $(STAMP) ## refresh requirements.lock from pyproject.toml
 	$(UV) pip compile pyproject.toml --extra dev --extra lab --python-version 3.11 -o requirements.lock --quiet
 
 clean: ## remove generated reports, the demo warehouse and caches (keeps .venv)
-	rm -rf data/demo reports/20*/ .pytest_cache .ruff_cache benchmarks/out
+	rm -rf data/demo reports/20*/ reports/zh/ .pytest_cache .ruff_cache benchmarks/out
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

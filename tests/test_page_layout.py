@@ -90,3 +90,24 @@ def test_number_style_percentage_points_no_scientific_notation() -> None:
     assert p_value(2.66e-09) == "< 0.001" and p_value(0.1695) == "0.170"
     for value in (2.66e-09, 1.529e05, -3.449e-05, 0.1695):
         assert "e" not in plain(value)
+
+
+def test_each_language_has_its_own_folder_and_a_link_to_the_other(monkeypatch, tmp_path) -> None:
+    from analysis import navigation, paths
+
+    monkeypatch.setattr(paths, "REPORTS_DIR", tmp_path)
+    english, chinese = paths.month_dir("2026-10", "en"), paths.month_dir("2026-10", "zh")
+    assert (english, chinese) == (tmp_path / "2026-10", tmp_path / "zh" / "2026-10")
+    english.mkdir(parents=True)
+    (english / "abtest.html").write_text("<html></html>")
+    nav = navigation.report_nav(chinese, "2026-10", "abtest", "zh")
+    link = re.search(r'<a href="([^"]+)" hreflang="en">English</a>', nav)
+    assert link and (chinese / link.group(1)).resolve() == (english / "abtest.html").resolve()
+    # the English page links to the Chinese one once that exists; a custom folder links none
+    assert "hreflang" not in navigation.report_nav(english, "2026-10", "abtest", "en")
+    chinese.mkdir(parents=True)
+    (chinese / "abtest.html").write_text("<html></html>")
+    assert 'href="../zh/2026-10/abtest.html" hreflang="zh-CN">中文版' in navigation.report_nav(
+        english, "2026-10", "abtest", "en"
+    )
+    assert "hreflang" not in navigation.report_nav(tmp_path / "out", "2026-10", "abtest", "en")

@@ -34,7 +34,7 @@ from analysis.html import notebook_to_html
 from analysis.i18n import catalogue
 from analysis.navigation import report_nav
 from analysis.params import DataSource, ReportParams
-from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR
+from analysis.paths import NOTEBOOKS_DIR, month_dir
 from analysis.warehouse import open_warehouse
 
 log = logging.getLogger(__name__)
@@ -79,8 +79,8 @@ class RunOutcome:
 
 
 def default_out_dir(params: ReportParams) -> Path:
-    """reports/<period>/ under the project."""
-    return REPORTS_DIR / params.period
+    """reports/<period>/ under the project (reports/zh/<period>/ for a report in Chinese)."""
+    return month_dir(params.period, params.lang)
 
 
 def run_report(

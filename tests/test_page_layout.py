@@ -111,3 +111,35 @@ def test_each_language_has_its_own_folder_and_a_link_to_the_other(monkeypatch, t
         english, "2026-10", "abtest", "en"
     )
     assert "hreflang" not in navigation.report_nav(tmp_path / "out", "2026-10", "abtest", "en")
+
+
+def test_kpi_tile_text_meets_wcag_aa_on_every_status_colour() -> None:
+    from matplotlib.colors import to_rgb
+
+    from analysis.reporting.style import contrast_ratio
+    from analysis.summary.display import STATUS_COLOURS, TILE_BACKGROUNDS
+
+    assert set(TILE_BACKGROUNDS) == set(STATUS_COLOURS)
+    for background in TILE_BACKGROUNDS.values():
+        assert contrast_ratio(to_rgb(background), to_rgb("#333333")) >= 4.5
+
+
+def test_a_section_whose_code_showed_nothing_is_left_out() -> None:
+    import nbformat
+
+    from analysis.html import without_empty_sections
+
+    v4 = nbformat.v4
+    shown = v4.new_code_cell("show()", outputs=[v4.new_output("display_data", {"text/html": "x"})])
+    cells = [
+        v4.new_markdown_cell("# Title"),
+        v4.new_code_cell("setup()"),
+        v4.new_markdown_cell('<a id="verdicts"></a>\n\n## Verdicts\n\nOne per test.'),
+        shown,
+        v4.new_markdown_cell("## Portfolio\n\nMany tests at once."),
+        v4.new_code_cell("show_portfolio()"),
+        v4.new_markdown_cell("## Methods"),
+        v4.new_markdown_cell("Welch t-test."),
+    ]
+    kept = without_empty_sections(cells)
+    assert [c.source for c in kept] == [c.source for c in cells[:4] + cells[6:]]

@@ -36,6 +36,7 @@ def notebook_to_html(path: Path, title: str, lang: str = "en", nav: str = "") ->
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not _is_stderr(o)]
+    notebook.cells = without_empty_sections(notebook.cells)
     exporter = HTMLExporter(
         template_name="lab",
         exclude_input=True,
@@ -103,6 +104,36 @@ def with_contents(body: str, label: str) -> str:
 
 
 _TAG_ANY = re.compile(r"<[^>]+>")
+
+
+_SECTION_HEADING = re.compile(r"^## ", re.MULTILINE)
+
+
+def without_empty_sections(cells: list) -> list:
+    """Drop a `## ` section whose code showed nothing (the A/B portfolio with one test): a
+    heading over an empty space reads as something missing."""
+    kept: list = []
+    section: list = []
+
+    def close() -> None:
+        code = [c for c in section[1:] if c.cell_type == "code"]
+        others = [c for c in section[1:] if c.cell_type != "code"]
+        empty = code and not others and not any(c.outputs for c in code)
+        kept.extend([] if empty else section)
+
+    for cell in cells:
+        heading = cell.cell_type == "markdown" and _SECTION_HEADING.search(cell.source)
+        if heading:
+            if section:
+                close()
+            section = [cell]
+        elif section:
+            section.append(cell)
+        else:
+            kept.append(cell)
+    if section:
+        close()
+    return kept
 
 
 def _in_language(cell: dict, lang: str) -> bool:

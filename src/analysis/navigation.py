@@ -11,7 +11,8 @@ from analysis.i18n import HTML_LANG, LANGUAGES, month, text
 from analysis.params import previous_month
 from analysis.paths import month_dir
 
-NAV_STYLE = "font-size:0.9em;padding:8px 16px;border-bottom:1px solid #ddd;background:#f7f7f7"  # the font is the page's (html.PAGE_CSS: the embedded Chinese font first)
+# the font is the page's (html.PAGE_CSS: the embedded Chinese font first)
+NAV_STYLE = "font-size:0.9em;padding:8px 16px;border-bottom:1px solid #ddd;background:#f7f7f7"
 
 
 def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:

@@ -45,6 +45,7 @@ def _gap(line: KpiLine, lang: str) -> str:
 def show_overview(report: SummaryReport) -> None:
     """The headline, and a warning for every source report that failed or is missing."""
     show_headline(report.headline)
+    show_kpi_tiles(report)
     for source in report.sources:
         if source["status"] != "ok":
             show_warning(
@@ -53,6 +54,45 @@ def show_overview(report: SummaryReport) -> None:
                     f"summary.source_{source['status']}", report.lang, report=source["name"]
                 ),
             )
+
+
+TILE_BACKGROUNDS = {
+    "on_track": "#eaf6ea",
+    "at_risk": "#fff3e0",
+    "off_track": "#fdecea",
+    "no_data": "#f2f2f2",
+}
+
+
+def show_kpi_tiles(report: SummaryReport) -> None:
+    """One tile a KPI, coloured by its status: the number, the target and the status word.
+
+    Text stays dark on a light tint (WCAG AA); the colour is also in a thick left border.
+    """
+    lang = report.lang
+    tiles = []
+    for line in report.scorecard:
+        border = STATUS_COLOURS.get(line.status, STATUS_COLOURS["no_data"])
+        background = TILE_BACKGROUNDS.get(line.status, TILE_BACKGROUNDS["no_data"])
+        bound = "≤ " if line.kpi == "sem_lead_cost" else "≥ "
+        kpi = text(f"kpi.{line.kpi}", lang)
+        target = text("column.target", lang) + " " + bound + _value(line.target, line.unit, lang)
+        tiles.append(
+            f'<div class="kpi-tile" style="border-left:6px solid {border};'
+            f"background:{background};padding:8px 12px;border-radius:4px;min-width:10em;"
+            'flex:1 1 11em">'
+            f'<div style="font-size:0.85em;color:#333">{escape(kpi)}</div>'
+            f'<div style="font-size:1.6em;font-weight:700;color:#111">'
+            f"{escape(_value(line.actual, line.unit, lang))}</div>"
+            f'<div style="font-size:0.8em;color:#333">{escape(target)} · '
+            f"<b>{escape(text(f'status.{line.status}', lang))}</b></div></div>"
+        )
+    if tiles:
+        display_html(
+            '<div class="kpi-tiles" style="display:flex;flex-wrap:wrap;gap:10px;margin:8px 0">'
+            + "".join(tiles)
+            + "</div>"
+        )
 
 
 def show_sources(report: SummaryReport) -> None:

@@ -29,7 +29,7 @@ from analysis.reporting.display import display_html, show_headline, show_warning
 def _pct(value: float | None, signed: bool = True) -> str:
     if value is None or not math.isfinite(value):  # a relative lift over a zero control
         return "–"
-    return (f"{value:+.1%}" if signed else f"{value:.1%}").replace("-", MINUS)
+    return (f"{value:+.1%}".replace("-", MINUS) if signed else f"{value:.1%}").replace("-", MINUS)
 
 
 def _ci(ci: tuple[float, float] | None, as_percent: bool) -> str:
@@ -263,7 +263,7 @@ def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
                 cap=f"{capped['cap']:,.4g}",
                 metric=metric_name(metric.metric, lang, metric.label),
                 arm=arm["variant"],
-                lift=f"{arm['lift_rel']:+.1%} [{low:+.1%}, {high:+.1%}]",
+                lift=f"{arm['lift_rel']:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", MINUS),
                 p=_p(arm["p_value"]),
             ),
         )
@@ -345,7 +345,9 @@ def show_portfolio(report: AbTestReport) -> None:
     counts = {verdict_word(code, lang): n for code, n in _in_order(portfolio.decisions)}
     show_table(pd.DataFrame([counts]), caption=text("abtest.caption.portfolio_verdicts", lang))
     quantiles = {
-        text("abtest.column.percentile", lang, q=name.removeprefix("p")): f"{value:+.1%}"
+        text("abtest.column.percentile", lang, q=name.removeprefix("p")): f"{value:+.1%}".replace(
+            "-", MINUS
+        )
         for name, value in portfolio.lift_rel_quantiles.items()
     }
     show_table(pd.DataFrame([quantiles]), caption=text("abtest.caption.lift_percentiles", lang))

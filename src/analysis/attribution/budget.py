@@ -429,7 +429,7 @@ def _test_line(
         "attribution.budget.test_reason",
         lang,
         share=percent(share, lang, 0),
-        total=money(total, lang, 2),
+        total=money(total, lang),  # a total: no cents
     )
     return BudgetLine(
         channel=reserve_line_name(lang),

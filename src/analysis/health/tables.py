@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.health.kpis import KpiChange
 from analysis.health.profile import TableProfile
 from analysis.health.queries import NO_CHANNEL
-from analysis.i18n import day, number, percent, text
+from analysis.i18n import MINUS, day, number, percent, text
 
 
 def _na(lang: str) -> str:
@@ -29,7 +29,7 @@ def _shown(value: float | None, unit: str, lang: str) -> str:
 
 
 def _change(change: float | None, lang: str) -> str:
-    return _na(lang) if change is None else f"{change:+.1%}"
+    return _na(lang) if change is None else f"{change:+.1%}".replace("-", MINUS)
 
 
 def kpi_label(kpi: str, lang: str) -> str:

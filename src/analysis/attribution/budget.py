@@ -370,7 +370,7 @@ def _reason(
                 "attribution.budget.marginal",
                 lang,
                 now=f"{now:.1f}",
-                low=f"{interval[0]:.1f}",
+                low=f"{interval[0]:.1f}".replace("-", "\u2212"),
                 high=f"{interval[1]:.1f}",
                 later=f"{later:.1f}",
             )

@@ -139,7 +139,9 @@ def _status_cell(row: ChannelEconomics, thresholds: dict, lang: str) -> str:
 
 
 def _interval(bounds: tuple[float, float] | None) -> str:
-    return "–" if bounds is None else f"{bounds[0]:.2f} – {bounds[1]:.2f}"
+    if bounds is None:
+        return "–"
+    return f"{bounds[0]:.2f} – {bounds[1]:.2f}".replace("-", "\u2212")
 
 
 def show_models(report: AttributionReport, tables: AttributionTables) -> None:

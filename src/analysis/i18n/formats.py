@@ -18,7 +18,7 @@ def _missing(value: float | None) -> bool:
 
 def number(value: float | None, lang: str, digits: int = 0) -> str:
     """1,234,568 in both languages (Chinese readers use the same grouping); '–' if missing."""
-    return "–" if _missing(value) else f"{value:,.{digits}f}"
+    return "–" if _missing(value) else f"{value:,.{digits}f}".replace("-", "\u2212")
 
 
 def money(value: float | None, lang: str, digits: int = 0, currency: str | None = None) -> str:
@@ -34,7 +34,7 @@ def money(value: float | None, lang: str, digits: int = 0, currency: str | None 
 
 def percent(value: float | None, lang: str, digits: int = 1) -> str:
     """A share as 12.3% (both languages)."""
-    return "–" if _missing(value) else f"{100 * value:.{digits}f}%"
+    return "–" if _missing(value) else f"{100 * value:.{digits}f}%".replace("-", "\u2212")
 
 
 def signed_percent(value: float | None, lang: str, digits: int = 1) -> str:

@@ -143,3 +143,29 @@ def test_a_section_whose_code_showed_nothing_is_left_out() -> None:
     ]
     kept = without_empty_sections(cells)
     assert [c.source for c in kept] == [c.source for c in cells[:4] + cells[6:]]
+
+
+def test_month_indexes_list_the_summary_first_and_no_runtime(tmp_path) -> None:
+    import json
+
+    from analysis.batch import write_index, write_months_index
+    from analysis.runner import RunOutcome
+
+    month = tmp_path / "2026-10"
+    month.mkdir()
+    names = ("data_health", "abtest", "monthly_summary")
+    for name in names:
+        (month / f"{name}.html").write_text("<html></html>")
+        record = {"report": name, "name": name, "status": "ok", "headline": f"h {name}"}
+        (month / f"{name}.json").write_text(json.dumps(record | {"results": {}}))
+    outcomes = [RunOutcome(n, n, "ok", 12.34, headline=f"h {n}") for n in names]
+    index = write_index(month, "2026-10", outcomes, "zh").read_text(encoding="utf-8")
+    assert re.findall(r'<a href="(\w+)\.html">', index) == [
+        "monthly_summary",
+        "data_health",
+        "abtest",
+    ]
+    assert "12.3" not in index
+    months = write_months_index(tmp_path, "en").read_text(encoding="utf-8")
+    listed = [n for n in re.findall(r"<a href=\"2026-10/(\w+)\.html\">", months) if n != "index"]
+    assert listed[0] == "monthly_summary" and sorted(listed) == sorted(names)

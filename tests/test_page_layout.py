@@ -169,3 +169,18 @@ def test_month_indexes_list_the_summary_first_and_no_runtime(tmp_path) -> None:
     months = write_months_index(tmp_path, "en").read_text(encoding="utf-8")
     listed = [n for n in re.findall(r"<a href=\"2026-10/(\w+)\.html\">", months) if n != "index"]
     assert listed[0] == "monthly_summary" and sorted(listed) == sorted(names)
+
+
+def test_month_index_links_the_other_language(monkeypatch, tmp_path) -> None:
+    from analysis import paths
+    from analysis.batch import write_index
+    from analysis.runner import RunOutcome
+
+    monkeypatch.setattr(paths, "REPORTS_DIR", tmp_path)
+    english, chinese = paths.month_dir("2026-10", "en"), paths.month_dir("2026-10", "zh")
+    english.mkdir(parents=True)
+    chinese.mkdir(parents=True)
+    outcomes = [RunOutcome("rfm", "rfm", "ok", 1.0, headline="h")]
+    assert "hreflang" not in write_index(english, "2026-10", outcomes, "en").read_text()
+    index = write_index(chinese, "2026-10", outcomes, "zh").read_text(encoding="utf-8")
+    assert '<a href="../../2026-10/index.html" hreflang="en">English</a>' in index

@@ -19,10 +19,12 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from analysis.errors import AnalysisError
 from analysis.fonts import with_page_font
 from analysis.i18n import HTML_LANG, catalogue, month, text
+from analysis.navigation import language_links
 from analysis.params import DataSource, ReportParams
 from analysis.reporting.results import read_record
 from analysis.runner import Prechecked, RunOutcome, kill_kernels, precheck, run_report
@@ -305,6 +307,7 @@ def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome], lang: st
         failed=failed,
         t=texts,
         lang=HTML_LANG[lang],
+        languages=Markup(" · ".join(language_links(out_dir, period, "index", lang))),
     )
 
 

@@ -32,13 +32,14 @@ def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:
         missing = escape(text("nav.missing", lang, label=words))
         links.append(f'<span style="color:#888">{missing}</span>')
     links.append(f'<a href="../index.html">{escape(text("nav.all_months", lang))}</a>')
-    links += _other_languages(out_dir, period, name, lang)
+    links += language_links(out_dir, period, name, lang)
     return f'<nav class="report-nav" style="{NAV_STYLE}">{" · ".join(links)}</nav>'
 
 
-def _other_languages(out_dir: Path, period: str, name: str, lang: str) -> list[str]:
-    """Links to this report in the other languages, where it was written (reports/<period>/
-    for English, reports/<lang>/<period>/ otherwise); none for a custom output folder."""
+def language_links(out_dir: Path, period: str, name: str, lang: str) -> list[str]:
+    """Links to this page (a report, or "index") in the other languages where it was written
+    (reports/<period>/ in English, reports/<lang>/<period>/ otherwise); none for a custom
+    output folder."""
     if out_dir.resolve() != month_dir(period, lang).resolve():
         return []
     links = []

@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml requirements.lock
 		--display-name "Marketing analysis (.venv)" >/dev/null
 	touch $(STAMP)
 
-system-deps: ## install Debian packages: CJK font, Chromium for the browser test (root or sudo)
+system-deps: ## optional: install Chromium for the browser test (Debian package; root or sudo)
 	@bash .ci/system-deps
 
 $(DEMO)/truth.json: $(wildcard src/analysis/demo/*.py) | $(STAMP)
@@ -47,7 +47,6 @@ REPORT_LANG := --set lang=$(LANG)
 endif
 
 reports: $(STAMP) $(DEMO)/truth.json ## run the month's batch → reports/<MONTH>/index.html (MONTH=2026-10 JOBS=2 LANG=en|zh)
-	@bash .ci/system-deps --check-only || true
 	LANG=C.UTF-8 $(PY) -m analysis batch params/monthly/$(MONTH).yaml --jobs $(JOBS) $(REPORT_LANG)
 
 report: $(STAMP) $(DEMO)/truth.json ## run one report: make report PARAMS=params/data_health.yaml
@@ -63,8 +62,7 @@ examples: $(STAMP) ## rewrite the sample exports of params/examples/ into data/e
 	$(PY) -m analysis examples --out data/examples
 
 lab: $(STAMP) $(DEMO)/truth.json ## open JupyterLab on notebooks/ (defaults read the demo warehouse)
-	$(UV) pip install --quiet --python $(PY) "jupyterlab>=4.2"
-	cd notebooks && ../$(VENV)/bin/jupyter lab
+	cd notebooks && ../$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) ## run the test suite (DuckDB and PySpark)
 	@bash .ci/system-deps --check-only || true
@@ -92,8 +90,8 @@ bench: $(STAMP) ## benchmarks: report batch and demo generation, time and peak m
 	$(PY) benchmarks/run.py
 
 lock: $(STAMP) ## refresh requirements.lock from pyproject.toml
-	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock --quiet
+	$(UV) pip compile pyproject.toml --extra dev --extra lab --python-version 3.11 -o requirements.lock --quiet
 
 clean: ## remove generated reports, the demo warehouse and caches (keeps .venv)
-	rm -rf data/demo reports/20*/ .pytest_cache .ruff_cache benchmarks/out
+	rm -rf data/demo reports/20*/ reports/zh/ .pytest_cache .ruff_cache benchmarks/out
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

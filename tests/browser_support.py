@@ -12,7 +12,6 @@ import io
 import os
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import pytest
 VIEWPORT = {"width": 1100, "height": 900}
 MAX_SCREENSHOT_BYTES = 1_500_000
 LOCAL_SCHEMES = ("file:", "data:")
-CJK_FAMILIES = re.compile(r"CJK|Source Han|WenQuanYi|Droid Sans Fallback", re.IGNORECASE)
+CJK_FAMILIES = re.compile(r"Noto Sans SC|CJK|Source Han|WenQuanYi|Droid Sans Fallback", re.I)
 MIN_CODE_LINE = 16  # shorter source lines could match narrative by chance
 
 # Elements nbconvert and JupyterLab use for code input; none may be visible in a report.
@@ -115,16 +114,6 @@ def chromium_executable() -> str:
     if not Path(candidate).is_file():
         missing(f"no Chromium at {candidate}: install the Debian package with `make system-deps`")
     return candidate
-
-
-def require_cjk_font() -> None:
-    """Skip (fail in CI) when fontconfig knows no Noto CJK font (Debian `fonts-noto-cjk`)."""
-    try:
-        listing = subprocess.run(["fc-list"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        missing(f"fc-list could not list the fonts ({exc}); it comes with fontconfig")
-    if "Noto Sans CJK" not in listing:
-        missing("font 'Noto Sans CJK' not installed: run `make system-deps` (fonts-noto-cjk)")
 
 
 def visit(context, html: Path, screenshot: Path) -> PageVisit:

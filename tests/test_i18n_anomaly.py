@@ -73,7 +73,7 @@ def _render(results, tables) -> tuple[str, list[str], list[str]]:
 def shown(demo_dir: Path) -> dict[str, dict]:
     """The October anomaly report on the small demo warehouse, once per language: its
     results record, the text it displays, its figures' text and the data values it names."""
-    assert setup_figures() is not None, "no CJK font: install fonts-noto-cjk"
+    assert setup_figures() is not None, "no CJK font: run `make setup` (pylopdf-fonts-zh-cn)"
     out = {}
     for lang in LANGUAGES:
         params = AnomalyParams(period="2026-10", data={"path": str(demo_dir)}, lang=lang)

@@ -80,6 +80,28 @@ def test_html_shows_no_code_and_loads_nothing(good_run: Path) -> None:
     assert len(re.findall(r"<img [^>]*src=\"data:image/png;base64,", html)) == 3
 
 
+def test_page_reads_at_a_glance(good_run: Path) -> None:
+    """Headline callout first, contents whose links all resolve, numbers right and text left,
+    no number in scientific notation (the browser test adds widths and contrast)."""
+    html = (good_run / "data_health.html").read_text(encoding="utf-8")
+    callout, toc = html.index('class="callout headline"'), html.index('<nav class="toc">')
+    assert callout < toc < html.index("<table")
+    links = re.findall(
+        r'<a href="#([^"]+)"', re.search(r'<nav class="toc">.*?</nav>', html).group(0)
+    )
+    assert len(links) >= 2 and all(f'id="{anchor}"' in html for anchor in links)
+    for table in re.findall(r'<table[^>]*class="[^"]*report-table.*?</table>', html, re.S):
+        for cls, cell in re.findall(r'<td(?: class="(\w+)")?[^>]*>(.*?)</td>', table, re.S):
+            looks_numeric = re.fullmatch(r"[+\u2212-]?[¥$]?[\d,.]+%?", cell.strip())
+            assert cls == "num" or not looks_numeric, f"number {cell!r} not right-aligned"
+    visible = re.sub(
+        r"<[^>]+>",
+        " ",
+        re.sub(r"<(style|script)\b.*?</\1>|src=\"data:[^\"]+\"", "", html, flags=re.S),
+    )
+    assert not re.findall(r"\d(?:\.\d+)?e[+-]\d+", visible)
+
+
 def test_failed_run_keeps_previous_report_byte_identical(good_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     shutil.copytree(good_run, out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import multiprocessing
 import os
 import re
 import shutil
@@ -22,9 +23,12 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from analysis.errors import AnalysisError, ReportError
+from analysis.fonts import with_page_font
 from analysis.i18n import HTML_LANG, catalogue, month, text
+from analysis.navigation import language_links
 from analysis.params import DataSource, ReportParams
 from analysis.reporting.results import read_record
 from analysis.runner import (
@@ -34,6 +38,7 @@ from analysis.runner import (
     RunOutcome,
     check_out_dir,
     exit_on_sigterm,
+    kill_kernels,
     new_run_id,
     precheck,
     run_report,
@@ -116,7 +121,9 @@ def run_batch(
 ) -> list[RunOutcome]:
     """Run every report (up to `jobs` at once), print progress, write index.html.
 
-    The batch holds the folder's lock throughout and gives every report one run id.
+    The batch holds the folder's lock throughout and gives every report one run id. Ctrl-C
+    stops it: kernels and workers are ended, unfinished reports' staging removed, and the
+    index is not rewritten (`BatchInterrupted` names what finished).
     """
     out_dir = check_out_dir(out_dir.resolve())
     run_id = new_run_id()
@@ -125,22 +132,27 @@ def run_batch(
         remove_leftovers(out_dir)
         shared = precheck_sources(reports)
         outcomes: list[RunOutcome] = []
-        # reports that read the others' results (the monthly summary) run once those are written
-        for group in (
-            [p for p in reports if not p.runs_last],
-            [p for p in reports if p.runs_last],
-        ):
-            _run_group(
-                group,
-                out_dir,
-                notebooks_dir,
-                shared,
-                jobs,
-                outcomes,
-                len(reports),
-                progress,
-                run_id,
-            )
+        try:
+            # reports that read the others' results (the summary) run once those are written
+            groups = ([p for p in reports if not p.runs_last], [p for p in reports if p.runs_last])
+            for group in groups:
+                _run_group(
+                    group,
+                    out_dir,
+                    notebooks_dir,
+                    shared,
+                    jobs,
+                    outcomes,
+                    len(reports),
+                    progress,
+                    run_id,
+                )
+        except KeyboardInterrupt:
+            kill_kernels()  # a report running in this process (jobs 1, the summary) has one
+            done = [o.name for o in outcomes]
+            unfinished = [p.output_name for p in reports if p.output_name not in done]
+            _remove_staging(out_dir, unfinished)
+            raise BatchInterrupted(done, unfinished) from None
         order = {p.output_name: i for i, p in enumerate(reports)}
         outcomes.sort(key=lambda o: order[o.name])
         write_index(out_dir, reports[0].period, outcomes, reports[0].lang)
@@ -173,9 +185,65 @@ def _run_group(
         initargs=(max(1, (os.cpu_count() or 1) // jobs), os.getpid()),
     ) as pool:
         futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared, run_id) for p in group]
-        for future in as_completed(futures):
-            outcomes.append(future.result())
-            _progress(outcomes[-1], len(outcomes), total, progress)
+        try:
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                _progress(outcomes[-1], len(outcomes), total, progress)
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_workers()
+            raise
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the batch: which reports finished (their files are written) and which not."""
+
+    def __init__(self, finished: list[str], unfinished: list[str]) -> None:
+        super().__init__(finished, unfinished)
+        self.finished = finished
+        self.unfinished = unfinished
+
+
+def start_worker(threads: int, parent: int) -> None:
+    """A pool worker: bounded threads, Ctrl-C left to the batch, and it dies with the batch.
+
+    The terminal sends SIGINT to every process of the batch; a worker that took it would
+    print its tracebacks and keep its kernel busy. The batch ends its workers with SIGTERM
+    (Ctrl-C), and a worker whose batch is gone (kill -9) sends itself SIGTERM: either way it
+    kills its kernels (they run in their own sessions) and exits at once; staging folders
+    and temporary files it leaves carry its pid and are swept by the batch or the next run.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _end_worker)
+    bound_threads(threads)
+    watch_parent(parent)
+
+
+def _end_worker(signum: int, frame: object) -> None:
+    """SIGTERM: kill this worker's kernels, then exit at once."""
+    kill_kernels()
+    os._exit(128 + signum)
+
+
+def _stop_workers(grace: float = 2.0) -> None:
+    """End this process's worker processes: SIGTERM, then SIGKILL after `grace` seconds."""
+    workers = multiprocessing.active_children()
+    for worker in workers:
+        worker.terminate()
+    deadline = time.monotonic() + grace
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+
+
+def _remove_staging(out_dir: Path, names: list[str]) -> None:
+    """Remove the staging folders of `names` that stopped runs left: no partial report."""
+    for name in names:
+        for staging in out_dir.glob(f"{STAGING_PREFIX}{name}.*"):
+            if staging.is_dir():
+                shutil.rmtree(staging, ignore_errors=True)
 
 
 THREAD_VARIABLES = (
@@ -186,13 +254,6 @@ THREAD_VARIABLES = (
     "DUCKDB_THREADS",
 )
 """Thread pools a kernel would otherwise size to every core (BLAS, OpenMP for k-means, DuckDB)."""
-
-
-def start_worker(threads: int, parent: int) -> None:
-    """A pool worker: bounded threads, and it dies with the batch that started it."""
-    bound_threads(threads)
-    exit_on_sigterm()
-    watch_parent(parent)
 
 
 PARENT_POLL_SECONDS = 1.0
@@ -208,7 +269,7 @@ def watch_parent(parent: int, poll: float = PARENT_POLL_SECONDS) -> threading.Th
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(poll)
-        os.kill(os.getpid(), signal.SIGTERM)  # unwind: kernels, staging and temp files go
+        os.kill(os.getpid(), signal.SIGTERM)  # a worker kills its kernels and exits
         time.sleep(EXIT_GRACE_SECONDS)
         os._exit(1)
 
@@ -268,7 +329,7 @@ def _page(template: str, target: Path, **values: object) -> Path:
     env = Environment(
         loader=PackageLoader("analysis", "templates"), autoescape=select_autoescape(["j2"])
     )
-    page = env.get_template(template).render(**values)
+    page = with_page_font(env.get_template(template).render(**values))
     partial = target.with_suffix(".html.partial")
     partial.write_text(page, encoding="utf-8")
     partial.replace(target)
@@ -350,6 +411,7 @@ def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome], lang: st
         failed=failed,
         t=texts,
         lang=HTML_LANG[lang],
+        languages=Markup(" · ".join(language_links(out_dir, period, "index", lang))),
     )
 
 

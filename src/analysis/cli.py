@@ -12,6 +12,7 @@ from analysis.errors import AnalysisError, ParamsError
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
 NOTEBOOKS_HELP = "folder of report notebooks (default: the project's notebooks/)"
 
 
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
             "batch": _batch,
         }
         return commands[args.command](args)
+    except KeyboardInterrupt as exc:
+        print(interrupted_line(exc), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except ParamsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -105,6 +109,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         traceback.print_exc()
         return EXIT_FAILED
+
+
+def interrupted_line(exc: KeyboardInterrupt) -> str:
+    """One line for Ctrl-C: for a batch, which reports finished and which did not."""
+    finished = getattr(exc, "finished", None)
+    unfinished = getattr(exc, "unfinished", None)
+    if finished is None or unfinished is None:
+        return "interrupted (Ctrl-C): stopped; no report of this run was written"
+    done = ", ".join(finished) or "none"
+    return (
+        f"interrupted (Ctrl-C): finished {len(finished)} of {len(finished) + len(unfinished)} "
+        f"({done}); not run or stopped: {', '.join(unfinished)}; index.html not updated"
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -9,12 +9,14 @@ network and no script runs, so the file reads offline and executes nothing.
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 
-from analysis.i18n import HTML_LANG
+from analysis.fonts import PAGE_FONT_STACK, with_page_font
+from analysis.i18n import HTML_LANG, text
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/?>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[a-zA-Z][^>]*>")
@@ -34,6 +36,7 @@ def notebook_to_html(path: Path, title: str, lang: str = "en", nav: str = "") ->
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not _is_stderr(o)]
+    notebook.cells = without_empty_sections(notebook.cells)
     exporter = HTMLExporter(
         template_name="lab",
         exclude_input=True,
@@ -45,11 +48,92 @@ def notebook_to_html(path: Path, title: str, lang: str = "en", nav: str = "") ->
     )
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     body = _BODY_OPEN.sub(lambda m: m.group(0) + nav, body, count=1)
-    return strip_scripts(_HTML_TAG.sub(f'<html lang="{HTML_LANG[lang]}">', body, count=1))
+    body = with_contents(body, text("page.contents", lang))
+    body = _HEAD_END.sub(lambda m: f"<style>{PAGE_CSS}</style>\n" + m.group(0), body, count=1)
+    page = strip_scripts(_HTML_TAG.sub(f'<html lang="{HTML_LANG[lang]}">', body, count=1))
+    return with_page_font(page)
+
+
+PAGE_CSS = f"""
+:root {{ --jp-content-font-family: {PAGE_FONT_STACK}; --jp-ui-font-family: {PAGE_FONT_STACK}; }}
+body {{ font-family: {PAGE_FONT_STACK}; }}
+.jp-RenderedHTMLCommon table.report-table {{ max-width: 100%; }}
+.jp-RenderedHTMLCommon .report-table td, .jp-RenderedHTMLCommon .report-table th {{
+  text-align: left; vertical-align: top; }}
+.jp-RenderedHTMLCommon .report-table td.num, .jp-RenderedHTMLCommon .report-table th.num {{
+  text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+.jp-OutputArea-output {{ overflow-x: auto; }}
+.callout {{ border-left: 5px solid #1f5fa8; background: #eef4fb; padding: 10px 16px;
+  margin: 8px 0 12px; border-radius: 4px; font-size: 1.05em; }}
+.callout ul {{ margin: 0; padding-left: 1.2em; }}
+.callout p, .callout li {{ margin: 2px 0; font-weight: 600; color: #14233a; }}
+nav.toc {{ border: 1px solid #d8dee6; border-radius: 4px; padding: 8px 16px; margin: 8px 0 16px;
+  background: #fafbfc; }}
+nav.toc b {{ display: block; margin-bottom: 4px; }}
+nav.toc ol {{ margin: 0; padding-left: 1.4em; columns: 2 18em; }}
+"""
+"""Our style on top of nbconvert's: the page font stack (the embedded Chinese font first),
+text columns left and number columns right, the headline callout, the table of contents."""
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+
+
+_HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"[^>]*>[^<]*</a>\s*</h2>', re.S)
+_HEADLINE_END = re.compile(r'<div class="callout headline"[^>]*>.*?</div>', re.S)
+
+
+def with_contents(body: str, label: str) -> str:
+    """`body` with a table of contents of its h2 sections, after the headline callout (or at
+    the top of the page when there is none). Headings are nbconvert's, with their ids."""
+    sections = [
+        (anchor, title)
+        for anchor, title in _HEADING.findall(body)
+        if _TAG_ANY.sub("", title).strip()
+    ]
+    if len(sections) < 2:
+        return body
+    items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in sections)
+    toc = f'<nav class="toc"><b>{escape(label)}</b><ol>{items}</ol></nav>'
+    headline = _HEADLINE_END.search(body)
+    if headline:
+        return body[: headline.end()] + toc + body[headline.end() :]
+    return _BODY_OPEN.sub(lambda m: m.group(0) + toc, body, count=1)
+
+
+_TAG_ANY = re.compile(r"<[^>]+>")
+
+
+_SECTION_HEADING = re.compile(r"^## ", re.MULTILINE)
+
+
+def without_empty_sections(cells: list) -> list:
+    """Drop a `## ` section whose code showed nothing (the A/B portfolio with one test): a
+    heading over an empty space reads as something missing."""
+    kept: list = []
+    section: list = []
+
+    def close() -> None:
+        code = [c for c in section[1:] if c.cell_type == "code"]
+        others = [c for c in section[1:] if c.cell_type != "code"]
+        empty = code and not others and not any(c.outputs for c in code)
+        kept.extend([] if empty else section)
+
+    for cell in cells:
+        heading = cell.cell_type == "markdown" and _SECTION_HEADING.search(cell.source)
+        if heading:
+            if section:
+                close()
+            section = [cell]
+        elif section:
+            section.append(cell)
+        else:
+            kept.append(cell)
+    if section:
+        close()
+    return kept
 
 
 def _in_language(cell: dict, lang: str) -> bool:

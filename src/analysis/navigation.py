@@ -3,16 +3,16 @@ month, and to the index of all months."""
 
 from __future__ import annotations
 
+import os
 from html import escape
 from pathlib import Path
 
-from analysis.i18n import month, text
+from analysis.i18n import HTML_LANG, LANGUAGES, month, text
 from analysis.params import previous_month
+from analysis.paths import month_dir
 
-NAV_STYLE = (
-    "font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',system-ui,sans-serif;"
-    "font-size:0.9em;padding:8px 16px;border-bottom:1px solid #ddd;background:#f7f7f7"
-)
+# the font is the page's (html.PAGE_CSS: the embedded Chinese font first)
+NAV_STYLE = "font-size:0.9em;padding:8px 16px;border-bottom:1px solid #ddd;background:#f7f7f7"
 
 
 def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:
@@ -32,4 +32,21 @@ def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:
         missing = escape(text("nav.missing", lang, label=words))
         links.append(f'<span style="color:#888">{missing}</span>')
     links.append(f'<a href="../index.html">{escape(text("nav.all_months", lang))}</a>')
+    links += language_links(out_dir, period, name, lang)
     return f'<nav class="report-nav" style="{NAV_STYLE}">{" · ".join(links)}</nav>'
+
+
+def language_links(out_dir: Path, period: str, name: str, lang: str) -> list[str]:
+    """Links to this page (a report, or "index") in the other languages where it was written
+    (reports/<period>/ in English, reports/<lang>/<period>/ otherwise); none for a custom
+    output folder."""
+    if out_dir.resolve() != month_dir(period, lang).resolve():
+        return []
+    links = []
+    for other in (code for code in LANGUAGES if code != lang):
+        page = month_dir(period, other) / f"{name}.html"
+        if page.is_file():
+            href = Path(os.path.relpath(page, out_dir.resolve())).as_posix()
+            label = escape(text("nav.language", other))
+            links.append(f'<a href="{escape(href)}" hreflang="{HTML_LANG[other]}">{label}</a>')
+    return links

@@ -8,6 +8,7 @@ the previous good report byte-identical and keeps the failed notebook as
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -17,6 +18,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -40,7 +42,7 @@ from analysis.html import notebook_to_html
 from analysis.i18n import catalogue
 from analysis.navigation import report_nav
 from analysis.params import DataSource, ReportParams, month_bounds
-from analysis.paths import NOTEBOOKS_DIR, REPORTS_DIR
+from analysis.paths import NOTEBOOKS_DIR, month_dir
 from analysis.schema import TABLES
 from analysis.warehouse import Warehouse, open_warehouse, remove_orphaned_temp
 
@@ -90,8 +92,8 @@ class RunOutcome:
 
 
 def default_out_dir(params: ReportParams) -> Path:
-    """reports/<period>/ under the project."""
-    return REPORTS_DIR / params.period
+    """reports/<period>/ under the project (reports/zh/<period>/ for a report in Chinese)."""
+    return month_dir(params.period, params.lang)
 
 
 FAILED_RECORD = ".failed.json"
@@ -408,6 +410,34 @@ class LocalKernelManager(AsyncKernelManager):
         self.ip = str(own)
         # the connection file holds the kernel's key: beside its sockets, swept the same way
         self.connection_file = f"{own}.json"
+        _KERNEL_MANAGERS.add(self)
+
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt, except on the way out.
+
+        jupyter_client sends SIGINT before asking a kernel to shut down; landing while the
+        kernel handles a late message, it printed "[IPKernelApp] ERROR | KeyboardInterrupt
+        caught in kernel" after reports that succeeded. The shutdown request goes over the
+        control channel, and a kernel that does not stop within a second is killed.
+        """
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+_KERNEL_MANAGERS: weakref.WeakSet[LocalKernelManager] = weakref.WeakSet()
+
+
+def kill_kernels() -> None:
+    """Kill every kernel this process started (a stopped batch worker ends them silently).
+
+    Each kernel leads its own process group (jupyter_client starts a new session for it).
+    """
+    for manager in list(_KERNEL_MANAGERS):
+        pid = getattr(manager.provisioner, "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
 
 
 def kernel_name() -> str:

@@ -174,7 +174,7 @@ def _lift(arm: ArmResult, lang: str) -> str:
     """The lift as management reads it: relative with its CI, or absolute when undefined."""
     if arm.lift_rel is not None and math.isfinite(arm.lift_rel) and arm.lift_rel_ci is not None:
         low, high = arm.lift_rel_ci
-        return f"{arm.lift_rel:+.1%} [{low:+.1%}, {high:+.1%}]"
+        return f"{arm.lift_rel:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", "\u2212")
     low, high = arm.lift_abs_ci
     return text(
         "abtest.decision.absolute_lift",

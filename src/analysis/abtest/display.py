@@ -20,26 +20,42 @@ from analysis.abtest.metrics import METRICS
 from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.report import VERDICTS, AbTestReport, verdict_word
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
-from analysis.i18n import day, percent, text
+from analysis.i18n import MINUS, day, p_value, percent, plain, points, points_interval, text
 from analysis.params import AbTestParams
 from analysis.reporting import finding, show_figure, show_table
-from analysis.reporting.display import display_html, show_warning
+from analysis.reporting.display import display_html, show_headline, show_warning
 
 
 def _pct(value: float | None, signed: bool = True) -> str:
     if value is None or not math.isfinite(value):  # a relative lift over a zero control
         return "–"
-    return f"{value:+.2%}" if signed else f"{value:.2%}"
+    return (f"{value:+.1%}".replace("-", MINUS) if signed else f"{value:.1%}").replace("-", MINUS)
 
 
 def _ci(ci: tuple[float, float] | None, as_percent: bool) -> str:
     if ci is None or not all(math.isfinite(bound) for bound in ci):
         return "–"
-    return f"[{ci[0]:+.2%}, {ci[1]:+.2%}]" if as_percent else f"[{ci[0]:+.4g}, {ci[1]:+.4g}]"
+    if as_percent:
+        return f"[{_pct(ci[0])}, {_pct(ci[1])}]"
+    return f"[{plain(ci[0], signed_=True)}, {plain(ci[1], signed_=True)}]"
+
+
+def _lift_abs(lift: float, ci: tuple[float, float] | None, proportion: bool) -> str:
+    """An absolute lift with its CI: percentage points for rates, the metric's unit otherwise."""
+    if proportion:
+        return f"{points(lift)} {points_interval(*ci) if ci else '–'}"
+    return f"{plain(lift, signed_=True)} {_ci(ci, False)}"
+
+
+def _loss(value: float | None, proportion: bool) -> str:
+    """Expected loss of choosing the arm: points for rates, the metric's unit otherwise."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{100 * value:.2f} pp" if proportion else plain(value)
 
 
 def _p(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3g}"
+    return p_value(value)
 
 
 def metric_label(metric: MetricResult, lang: str) -> str:
@@ -73,7 +89,7 @@ def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
             text("abtest.column.lift_abs", lang): [
                 no_lift(n)
                 if a.lift_abs is None
-                else f"{a.lift_abs:+.4g} {_ci(a.lift_abs_ci, False)}"
+                else _lift_abs(a.lift_abs, a.lift_abs_ci, proportion)
                 for n, a in arms
             ],
             text("abtest.column.lift_rel", lang): [
@@ -89,22 +105,24 @@ def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
             text("abtest.column.chance_to_beat", lang): [
                 _pct(a.chance_to_beat_control, False) for _, a in arms
             ],
-            text("abtest.column.expected_loss", lang): [_p(a.expected_loss) for _, a in arms],
+            text("abtest.column.expected_loss", lang): [
+                _loss(a.expected_loss, proportion) for _, a in arms
+            ],
         }
     )
 
 
-def cuped_frame(cuped: dict, lang: str) -> pd.DataFrame:
+def cuped_frame(cuped: dict, lang: str, proportion: bool = False) -> pd.DataFrame:
     """The CUPED-adjusted comparison of each treatment: lift with CI, p, θ, variance removed."""
     arms = cuped["arms"]
     return pd.DataFrame(
         {
             text("abtest.column.arm", lang): [a["variant"] for a in arms],
             text("abtest.column.lift_abs", lang): [
-                f"{a['lift_abs']:+.4g} {_ci(a['lift_abs_ci'], False)}" for a in arms
+                _lift_abs(a["lift_abs"], a["lift_abs_ci"], proportion) for a in arms
             ],
             text("abtest.column.p", lang): [_p(a["p_value"]) for a in arms],
-            text("abtest.column.theta", lang): [f"{a['theta']:.4g}" for a in arms],
+            text("abtest.column.theta", lang): [plain(a["theta"]) for a in arms],
             text("abtest.column.variance_reduction", lang): [
                 f"{a['variance_reduction']:.1%}" for a in arms
             ],
@@ -149,7 +167,7 @@ def show_overview(report: AbTestReport) -> None:
                 names=_some((r.experiment_id for r in invalid), lang),
             ),
         )
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
     shown = min(len(report.experiments), TABLE_ROWS)
     caption = (
         text(
@@ -192,7 +210,9 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
         )
         show_table(arms_frame(metric, lang), caption=caption)
         if metric.cuped:
-            show_table(cuped_frame(metric.cuped, lang), caption=metric.cuped["method"])
+            proportion = metric.kind == "proportion"
+            cuped = cuped_frame(metric.cuped, lang, proportion)
+            show_table(cuped, caption=metric.cuped["method"])
         if metric.outliers:
             show_outlier_influence(metric, params)
     show_figure(
@@ -243,7 +263,7 @@ def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
                 cap=f"{capped['cap']:,.4g}",
                 metric=metric_name(metric.metric, lang, metric.label),
                 arm=arm["variant"],
-                lift=f"{arm['lift_rel']:+.1%} [{low:+.1%}, {high:+.1%}]",
+                lift=f"{arm['lift_rel']:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", MINUS),
                 p=_p(arm["p_value"]),
             ),
         )
@@ -325,7 +345,9 @@ def show_portfolio(report: AbTestReport) -> None:
     counts = {verdict_word(code, lang): n for code, n in _in_order(portfolio.decisions)}
     show_table(pd.DataFrame([counts]), caption=text("abtest.caption.portfolio_verdicts", lang))
     quantiles = {
-        text("abtest.column.percentile", lang, q=name.removeprefix("p")): f"{value:+.1%}"
+        text("abtest.column.percentile", lang, q=name.removeprefix("p")): f"{value:+.1%}".replace(
+            "-", MINUS
+        )
         for name, value in portfolio.lift_rel_quantiles.items()
     }
     show_table(pd.DataFrame([quantiles]), caption=text("abtest.caption.lift_percentiles", lang))

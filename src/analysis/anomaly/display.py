@@ -16,19 +16,34 @@ from analysis.anomaly.report import (
     moment,
     series_label,
 )
-from analysis.i18n import catalogue, day, text
+from analysis.anomaly.series import DEFINITIONS, METRIC_LABELS
+from analysis.i18n import MINUS, catalogue, day, percent, plain, text
 from analysis.reporting import finding, show_figure, show_table
-from analysis.reporting.display import show_warning
+from analysis.reporting.display import show_headline, show_warning
 
 
 def _number(value: float) -> str:
-    return f"{value:,.4g}"
+    return plain(value, 4)
+
+
+_RATE_LABELS = {METRIC_LABELS[m] for m, d in DEFINITIONS.items() if d[0] == "ratio"}
+
+
+def _value(series: str, value: float, lang: str) -> str:
+    """A series' value: rates (CTR, conversion rate) as percentages, the rest as numbers."""
+    rate = series.rpartition(" · ")[2] in _RATE_LABELS
+    return percent(value, lang, 2) if rate else _number(value)
+
+
+def _change(value: float) -> str:
+    """A change in percent with the one minus sign: +33%, −48%."""
+    return f"{value:+.0f}%".replace("-", MINUS)
 
 
 def show_overview(report: AnomalyReport) -> None:
     """The headline, how much was scored and the incident rate."""
     lang = report.lang
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
     finding(
         "{sentence}",
         sentence=text(
@@ -71,11 +86,14 @@ def show_incidents(report: AnomalyReport) -> None:
                 ),
                 text("anomaly.column.what", lang): rows["label"],
                 text("anomaly.column.peak", lang): rows["peak_ts"].map(lambda t: day(t, lang)),
-                text("anomaly.column.expected", lang): rows["expected"].map(_number),
-                text("anomaly.column.actual", lang): rows["actual"].map(_number),
-                text("anomaly.column.deviation", lang): rows["deviation_pct"].map(
-                    lambda v: f"{v:+.0f}%"
-                ),
+                text("anomaly.column.expected", lang): [
+                    _value(s, v, lang)
+                    for s, v in zip(rows["series"], rows["expected"], strict=True)
+                ],
+                text("anomaly.column.actual", lang): [
+                    _value(s, v, lang) for s, v in zip(rows["series"], rows["actual"], strict=True)
+                ],
+                text("anomaly.column.deviation", lang): rows["deviation_pct"].map(_change),
                 text("anomaly.column.severity", lang): rows["severity"].map(lambda v: f"{v:.2f}"),
                 text("anomaly.column.rule", lang): rows["rule"].map(
                     lambda r: report.rule_texts.get(r, r) if isinstance(r, str) else "–"
@@ -136,9 +154,14 @@ def show_rule_alerts(report: AnomalyReport) -> None:
                     lambda s: series_label(s, lang)
                 ),
                 text("anomaly.column.since", lang): rows["ts"].map(lambda t: day(t, lang)),
-                text("anomaly.column.value", lang): rows["value"].map(_number),
-                text("anomaly.column.baseline", lang): rows["baseline"].map(_number),
-                text("anomaly.column.change", lang): rows["change_pct"].map(lambda v: f"{v:+.0f}%"),
+                text("anomaly.column.value", lang): [
+                    _value(s, v, lang) for s, v in zip(rows["series"], rows["value"], strict=True)
+                ],
+                text("anomaly.column.baseline", lang): [
+                    _value(s, v, lang)
+                    for s, v in zip(rows["series"], rows["baseline"], strict=True)
+                ],
+                text("anomaly.column.change", lang): rows["change_pct"].map(_change),
                 text("anomaly.column.deadline", lang): rows["deadline"].map(
                     lambda t: moment(t, lang) if isinstance(t, str) else "–"
                 ),

@@ -370,7 +370,7 @@ def _reason(
                 "attribution.budget.marginal",
                 lang,
                 now=f"{now:.1f}",
-                low=f"{interval[0]:.1f}",
+                low=f"{interval[0]:.1f}".replace("-", "\u2212"),
                 high=f"{interval[1]:.1f}",
                 later=f"{later:.1f}",
             )
@@ -429,7 +429,7 @@ def _test_line(
         "attribution.budget.test_reason",
         lang,
         share=percent(share, lang, 0),
-        total=money(total, lang, 2),
+        total=money(total, lang),  # a total: no cents
     )
     return BudgetLine(
         channel=reserve_line_name(lang),

@@ -15,7 +15,7 @@ from analysis.attribution.report import AttributionReport, AttributionTables
 from analysis.i18n import number, percent, signed_percent, text
 from analysis.params import AttributionParams
 from analysis.reporting import finding, show_figure, show_table
-from analysis.reporting.display import show_warning
+from analysis.reporting.display import show_headline, show_warning
 
 
 def _column(name: str, lang: str) -> str:
@@ -34,7 +34,7 @@ def _share(value: float | None, lang: str) -> str:
 def show_overview(report: AttributionReport, params: AttributionParams) -> None:
     """The headline, the findings and how the decision model was chosen."""
     lang = report.lang
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
     for sentence in report.findings:
         finding("{sentence}", sentence=sentence)
     if report.roi_basis == "incremental":
@@ -139,7 +139,9 @@ def _status_cell(row: ChannelEconomics, thresholds: dict, lang: str) -> str:
 
 
 def _interval(bounds: tuple[float, float] | None) -> str:
-    return "–" if bounds is None else f"{bounds[0]:.2f} – {bounds[1]:.2f}"
+    if bounds is None:
+        return "–"
+    return f"{bounds[0]:.2f} – {bounds[1]:.2f}".replace("-", "\u2212")
 
 
 def show_models(report: AttributionReport, tables: AttributionTables) -> None:

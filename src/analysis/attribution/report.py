@@ -577,7 +577,7 @@ def findings(economics: list[ChannelEconomics], model: str, lang: str) -> list[s
                     "attribution.finding.model_dependent",
                     lang,
                     channel=row.channel,
-                    low=f"{low:.1f}",
+                    low=f"{low:.1f}".replace("-", "\u2212"),
                     high=f"{high:.1f}",
                     statuses=separator.join(
                         text(f"attribution.status.{status}", lang) for status in statuses
@@ -608,7 +608,7 @@ def incremental_headline(economics: list[ChannelEconomics], model: str, lang: st
             lang,
             channel=top.channel,
             roi=f"{top.incremental_roi:.1f}",
-            low=f"{low:.1f}",
+            low=f"{low:.1f}".replace("-", "\u2212"),
             high=f"{high:.1f}",
             status=status_words(top, lang),
             model=model_label(model, lang),
@@ -620,7 +620,7 @@ def incremental_headline(economics: list[ChannelEconomics], model: str, lang: st
             lang,
             channel=top.channel,
             roi=f"{top.incremental_roi:.1f}",
-            low=f"{low:.1f}",
+            low=f"{low:.1f}".replace("-", "\u2212"),
             high=f"{high:.1f}",
             status=status_words(top, lang),
         )
@@ -656,7 +656,7 @@ def incremental_findings(
                     lang,
                     channel=row.channel,
                     status=text(f"attribution.status.{row.status}", lang),
-                    low=f"{low:.1f}",
+                    low=f"{low:.1f}".replace("-", "\u2212"),
                     high=f"{high:.1f}",
                 )
             )

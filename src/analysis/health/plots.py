@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis.health.tables import channel_word
 from analysis.i18n import text
 from analysis.reporting.style import as_label, channel_colour
 
@@ -30,12 +31,13 @@ def daily_by_channel(
             bottom=bottom,
             width=0.8,
             color=channel_colour(channel),
-            label=as_label(channel),
+            label=as_label(channel_word(channel, lang)),
         )
         bottom = bottom + wide[channel]
     axes.set_title(title)
     axes.set_ylabel(ylabel)
     axes.set_xlabel(text("health.axis.day", lang))
-    axes.legend(ncol=4, fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.18))
+    # beside the plot, not below it: below, it covered the day axis's label and dates
+    axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.autofmt_xdate()
     return figure

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from analysis.health.kpis import KpiChange
 from analysis.health.profile import TableProfile
-from analysis.i18n import money, text
+from analysis.i18n import MINUS, money, text
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class DataHealth:
 
 
 def _signed_percent(change: float | None, lang: str) -> str:
-    return text("health.value.na", lang) if change is None else f"{change:+.1%}"
+    return text("health.value.na", lang) if change is None else f"{change:+.1%}".replace("-", MINUS)
 
 
 def headline_sentence(period: str, kpis: list[KpiChange], warnings: list[str], lang: str) -> str:

@@ -10,7 +10,8 @@ import pandas as pd
 
 from analysis.health.kpis import KpiChange
 from analysis.health.profile import TableProfile
-from analysis.i18n import day, number, percent, text
+from analysis.health.queries import NO_CHANNEL
+from analysis.i18n import MINUS, day, number, percent, text
 
 
 def _na(lang: str) -> str:
@@ -28,7 +29,7 @@ def _shown(value: float | None, unit: str, lang: str) -> str:
 
 
 def _change(change: float | None, lang: str) -> str:
-    return _na(lang) if change is None else f"{change:+.1%}"
+    return _na(lang) if change is None else f"{change:+.1%}".replace("-", MINUS)
 
 
 def kpi_label(kpi: str, lang: str) -> str:
@@ -135,6 +136,11 @@ def coverage_sentence(
     return sentence
 
 
+def channel_word(channel: str, lang: str) -> str:
+    """A channel as the reader sees it: orders without one read "(no channel recorded)"."""
+    return text("health.channel.none", lang) if channel == NO_CHANNEL else channel
+
+
 def channel_leader(daily: pd.DataFrame, value: str) -> tuple[str | None, float]:
     """The channel with the largest total of `value` over the days and its share of the total
     (None, 0.0 when nothing was recorded)."""
@@ -153,6 +159,7 @@ def leader_title(daily: pd.DataFrame, value: str, *, lang: str) -> str:
     leader, share = channel_leader(daily, value)
     if leader is None:
         return text(f"health.figure.empty.{value}", lang)
+    leader = channel_word(leader, lang)
     return text(f"health.figure.title.{value}", lang, leader=leader, share=percent(share, lang, 0))
 
 
@@ -174,7 +181,7 @@ def daily_sentence(daily_orders: pd.DataFrame, daily_spend: pd.DataFrame, *, lan
     orders_leader, orders_share = channel_leader(daily_orders, "orders")
     spend_leader, spend_share = channel_leader(daily_spend, "spend")
     values = {
-        "orders_leader": orders_leader,
+        "orders_leader": channel_word(orders_leader, lang),
         "orders_share": percent(orders_share, lang, 0),
         "busiest_day": day(by_day.idxmax(), lang),
         "busiest_orders": number(by_day.max(), lang),
@@ -184,7 +191,7 @@ def daily_sentence(daily_orders: pd.DataFrame, daily_spend: pd.DataFrame, *, lan
     return text(
         "health.daily.sentence",
         lang,
-        spend_leader=spend_leader,
+        spend_leader=channel_word(spend_leader, lang),
         spend_share=percent(spend_share, lang, 0),
         **values,
     )

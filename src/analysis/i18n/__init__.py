@@ -10,11 +10,24 @@ translated: they are passed in as values.
 from __future__ import annotations
 
 from analysis.i18n.catalogue import HTML_LANG, LANGUAGES, Lang, catalogue, check_lang, text
-from analysis.i18n.formats import day, money, month, number, percent, signed_percent
+from analysis.i18n.formats import (
+    MINUS,
+    day,
+    money,
+    month,
+    number,
+    p_value,
+    percent,
+    plain,
+    points,
+    points_interval,
+    signed_percent,
+)
 
 __all__ = [
     "HTML_LANG",
     "LANGUAGES",
+    "MINUS",
     "Lang",
     "catalogue",
     "check_lang",
@@ -22,7 +35,11 @@ __all__ = [
     "money",
     "month",
     "number",
+    "p_value",
     "percent",
+    "plain",
+    "points",
+    "points_interval",
     "signed_percent",
     "text",
 ]

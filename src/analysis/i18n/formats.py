@@ -18,7 +18,7 @@ def _missing(value: float | None) -> bool:
 
 def number(value: float | None, lang: str, digits: int = 0) -> str:
     """1,234,568 in both languages (Chinese readers use the same grouping); '–' if missing."""
-    return "–" if _missing(value) else f"{value:,.{digits}f}"
+    return "–" if _missing(value) else f"{value:,.{digits}f}".replace("-", "\u2212")
 
 
 def money(value: float | None, lang: str, digits: int = 0, currency: str | None = None) -> str:
@@ -34,7 +34,7 @@ def money(value: float | None, lang: str, digits: int = 0, currency: str | None 
 
 def percent(value: float | None, lang: str, digits: int = 1) -> str:
     """A share as 12.3% (both languages)."""
-    return "–" if _missing(value) else f"{100 * value:.{digits}f}%"
+    return "–" if _missing(value) else f"{100 * value:.{digits}f}%".replace("-", "\u2212")
 
 
 def signed_percent(value: float | None, lang: str, digits: int = 1) -> str:
@@ -58,3 +58,47 @@ def month(period: str, lang: str) -> str:
     """A report month "2026-10" as 2026-10 (en) or 2026年10月 (zh)."""
     year, number = period[:4], period[5:7]
     return f"{year}年{int(number)}月" if lang == "zh" and number.isdigit() else period
+
+
+MINUS = "\u2212"
+"""The one minus sign every page prints (U+2212), never the hyphen."""
+
+
+def plain(value: float | None, significant: int = 3, signed_: bool = False) -> str:
+    """A number without scientific notation: `significant` digits, thousands grouped.
+
+    1.527e+05 → 152,700 (whole numbers from 1,000 up); 3.449e-05 → 0.0000345; with
+    `signed_` the sign is always shown (+ or −).
+    """
+    if _missing(value):
+        return "–"
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, significant - 1 - magnitude)
+    shown = f"{abs(value):,.{decimals}f}"
+    sign = MINUS if value < 0 else ("+" if signed_ else "")
+    return sign + shown
+
+
+def points(value: float | None, digits: int = 1) -> str:
+    """A difference of two rates in percentage points: 0.01001 → +1.0 pp."""
+    if _missing(value):
+        return "–"
+    shown = f"{100 * abs(value):.{digits}f}"
+    return f"{'+' if value >= 0 else MINUS}{shown} pp"
+
+
+def points_interval(low: float | None, high: float | None, digits: int = 2) -> str:
+    """A confidence interval of a rate difference, in points: [+0.55, +1.45]."""
+    if _missing(low) or _missing(high):
+        return "–"
+    ends = [f"{'+' if v >= 0 else MINUS}{100 * abs(v):.{digits}f}" for v in (low, high)]
+    return f"[{ends[0]}, {ends[1]}]"
+
+
+def p_value(value: float | None) -> str:
+    """A p-value: 0.042, or < 0.001 below that (the only place a tiny number is bounded)."""
+    if _missing(value):
+        return "–"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"

@@ -6,6 +6,7 @@ from analysis.reporting.display import (
     finding,
     show_contract_warnings,
     show_figure,
+    show_headline,
     show_table,
     show_title,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "setup_figures",
     "show_contract_warnings",
     "show_figure",
+    "show_headline",
     "show_table",
     "show_title",
     "to_jsonable",

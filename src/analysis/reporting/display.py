@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from collections.abc import Mapping
 from html import escape
 
@@ -36,9 +37,64 @@ def show_table(
     for column, spec in (formats or {}).items():
         if column in shown:
             shown[column] = shown[column].map(lambda v, s=spec: _format(v, s))
+    numeric = [_is_number_column(frame[c], shown[c]) for c in frame.columns]
     table = shown.to_html(index=index, escape=True, na_rep="–", border=0, classes="report-table")
+    levels = frame.index.nlevels if index else 0
     head = f"<p class='caption'><b>{escape(caption)}</b></p>" if caption else ""
-    display_html(head + table)
+    display_html(head + align_columns(table, numeric, levels))
+
+
+# A cell that reads as a number: 1,234 · −3.5% · +1.0 pp [+0.55, +1.45] · ¥9,159 · 12 元 · < 0.001
+_NUMBER_CELL = re.compile(
+    r"^(<\s*)?[+\-\u2212]?[¥$€£]?\s?\d[\d,]*(\.\d+)?\s?(%|pp|元|英镑|x|×)?"
+    r"(\s*[\[(（][^\]）)]*[\])）])?$"
+)
+_MISSING_CELL = {"", "–", "-", "n/a", "None", "nan"}
+_CELL_OPEN = re.compile(r"<(td|th)\b([^>]*)>")
+
+
+def _is_number_column(raw: pd.Series, shown: pd.Series) -> bool:
+    """True when every cell of the column reads as a number (shown right-aligned)."""
+    if pd.api.types.is_bool_dtype(raw):
+        return False
+    if pd.api.types.is_numeric_dtype(raw):
+        return True
+    cells = [str(v).strip() for v in shown if str(v).strip() not in _MISSING_CELL]
+    return bool(cells) and all(_NUMBER_CELL.match(cell) for cell in cells)
+
+
+def align_columns(table: str, numeric: list[bool], index_levels: int = 0) -> str:
+    """Mark the cells of number columns `class="num"` (right-aligned by the page's style);
+    text columns stay left-aligned. `numeric` has one flag per data column."""
+    rows = table.split("<tr")
+    for number, row in enumerate(rows[1:], start=1):
+        position = iter(range(-index_levels, 10**6))
+
+        def mark(match: re.Match, position=position) -> str:
+            column = next(position)
+            if 0 <= column < len(numeric) and numeric[column]:
+                return f'<{match.group(1)} class="num"{match.group(2)}>'
+            return match.group(0)
+
+        rows[number] = _CELL_OPEN.sub(mark, row)
+    return "<tr".join(rows)
+
+
+def show_headline(headline: str | None) -> None:
+    """The report's answer at the top, in a callout: one line per sentence (per decision)."""
+    if not headline:
+        return
+    sentences = [part for part in _SENTENCE_END.split(headline.strip()) if part.strip()]
+    if len(sentences) > 1:
+        items = "".join(f"<li>{escape(sentence)}</li>" for sentence in sentences)
+        body = f"<ul>{items}</ul>"
+    else:
+        body = f"<p>{escape(headline)}</p>"
+    display_html(f'<div class="callout headline" role="note">{body}</div>')
+
+
+# After a full stop (a space follows in English; none in Chinese) and before the next sentence
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|(?<=[。！？])")
 
 
 WARNING_STYLE = "border-left:4px solid #d62728;padding:4px 12px;background:#fff3f3"

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.i18n import day, money, month, number, percent, text
 from analysis.reporting import export_path, finding, show_figure, show_table
-from analysis.reporting.display import show_warning
+from analysis.reporting.display import show_headline, show_warning
 from analysis.rfm import plots
 from analysis.rfm.classes import migration_shares
 from analysis.rfm.labels import class_label, cluster_label, segment_label
@@ -23,7 +23,7 @@ CORRELATION_WARNING = 0.3
 def show_overview(report: RfmReport) -> None:
     """The headline and the class table with the handbook's action per class."""
     lang = report.lang
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
     finding(
         "{sentence}",
         sentence=text(

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.i18n import money, text
+from analysis.reporting.style import label_colour
 from analysis.rfm.classes import CLASSES
 from analysis.rfm.labels import class_label, cluster_label
 
@@ -21,11 +22,12 @@ def rf_heatmap(table: pd.DataFrame, lang: str) -> Figure:
         index="r_score", columns="f_score", values="monetary_total", aggfunc="mean"
     ).reindex(index=range(5, 0, -1), columns=range(1, 6))
     figure, axes = plt.subplots(figsize=(6.5, 4.5))
-    axes.imshow(counts.to_numpy(), cmap="Blues")
+    image = axes.imshow(counts.to_numpy(), cmap="Blues")
     for (i, j), n in np.ndenumerate(counts.to_numpy()):
         mean = spend.to_numpy()[i, j]
         cell = f"{n:,}" + ("" if np.isnan(mean) else f"\n{money(mean, lang)}")
-        axes.text(j, i, cell, ha="center", va="center", fontsize=8)
+        colour = label_colour(image.cmap(image.norm(n)))
+        axes.text(j, i, cell, ha="center", va="center", fontsize=8, color=colour)
     axes.set_xticks(range(5), [str(f) for f in counts.columns])
     axes.set_yticks(range(5), [str(r) for r in counts.index])
     axes.set_xlabel(text("rfm.figure.rf.x", lang))
@@ -85,9 +87,10 @@ def clv_by_class(table: pd.DataFrame, lang: str) -> Figure:
 def migration_heatmap(moves: pd.DataFrame, lang: str) -> Figure:
     """Customers by class a month ago (rows) and now (columns)."""
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    axes.imshow(np.log1p(moves.to_numpy()), cmap="Purples")
+    image = axes.imshow(np.log1p(moves.to_numpy()), cmap="Purples")
     for (i, j), n in np.ndenumerate(moves.to_numpy()):
-        axes.text(j, i, f"{n:,}", ha="center", va="center", fontsize=8)
+        colour = label_colour(image.cmap(image.norm(np.log1p(n))))
+        axes.text(j, i, f"{n:,}", ha="center", va="center", fontsize=8, color=colour)
     labels = [class_label(c, lang) for c in moves.index]
     axes.set_xticks(range(len(moves.columns)), labels, rotation=20, fontsize=8)
     axes.set_yticks(range(len(moves.index)), labels, fontsize=8)

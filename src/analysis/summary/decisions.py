@@ -91,6 +91,8 @@ def test_decisions(source: Source, lang: str) -> list[Decision]:
     for experiment in (source.results or {}).get("experiments", []):
         decision = experiment.get("decision", "")
         key = f"decision.test.{decision}" if decision in TEST_KEYS else "decision.test.other"
+        if experiment.get("decision_text"):  # it opens with the verdict: say it once
+            key = "decision.test.other"
         words = text(
             key,
             lang,

@@ -6,8 +6,14 @@ from html import escape
 
 import pandas as pd
 
-from analysis.i18n import money, month, number, percent, signed_percent, text
-from analysis.reporting.display import display_html, finding, show_table, show_warning
+from analysis.i18n import catalogue, money, month, number, percent, signed_percent, text
+from analysis.reporting.display import (
+    display_html,
+    finding,
+    show_headline,
+    show_table,
+    show_warning,
+)
 from analysis.summary.report import SummaryReport
 from analysis.summary.scorecard import KpiLine
 
@@ -38,7 +44,8 @@ def _gap(line: KpiLine, lang: str) -> str:
 
 def show_overview(report: SummaryReport) -> None:
     """The headline, and a warning for every source report that failed or is missing."""
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
+    show_kpi_tiles(report)
     for source in report.sources:
         if source["status"] != "ok":
             show_warning(
@@ -47,6 +54,45 @@ def show_overview(report: SummaryReport) -> None:
                     f"summary.source_{source['status']}", report.lang, report=source["name"]
                 ),
             )
+
+
+TILE_BACKGROUNDS = {
+    "on_track": "#eaf6ea",
+    "at_risk": "#fff3e0",
+    "off_track": "#fdecea",
+    "no_data": "#f2f2f2",
+}
+
+
+def show_kpi_tiles(report: SummaryReport) -> None:
+    """One tile a KPI, coloured by its status: the number, the target and the status word.
+
+    Text stays dark on a light tint (WCAG AA); the colour is also in a thick left border.
+    """
+    lang = report.lang
+    tiles = []
+    for line in report.scorecard:
+        border = STATUS_COLOURS.get(line.status, STATUS_COLOURS["no_data"])
+        background = TILE_BACKGROUNDS.get(line.status, TILE_BACKGROUNDS["no_data"])
+        bound = "≤ " if line.kpi == "sem_lead_cost" else "≥ "
+        kpi = text(f"kpi.{line.kpi}", lang)
+        target = text("column.target", lang) + " " + bound + _value(line.target, line.unit, lang)
+        tiles.append(
+            f'<div class="kpi-tile" style="border-left:6px solid {border};'
+            f"background:{background};padding:8px 12px;border-radius:4px;min-width:10em;"
+            'flex:1 1 11em">'
+            f'<div style="font-size:0.85em;color:#333">{escape(kpi)}</div>'
+            f'<div style="font-size:1.6em;font-weight:700;color:#111">'
+            f"{escape(_value(line.actual, line.unit, lang))}</div>"
+            f'<div style="font-size:0.8em;color:#333">{escape(target)} · '
+            f"<b>{escape(text(f'status.{line.status}', lang))}</b></div></div>"
+        )
+    if tiles:
+        display_html(
+            '<div class="kpi-tiles" style="display:flex;flex-wrap:wrap;gap:10px;margin:8px 0">'
+            + "".join(tiles)
+            + "</div>"
+        )
 
 
 def show_sources(report: SummaryReport) -> None:
@@ -183,9 +229,16 @@ def show_decisions(report: SummaryReport) -> None:
         return
     items = "".join(
         f'<li>{escape(d.text)} <a class="source-link" href="{escape(d.href)}">'
-        f"{escape(text('decisions.link', lang, report=d.source))}</a></li>"
+        f"{escape(text('decisions.link', lang, report=_source_title(d.source, lang)))}</a></li>"
         for d in report.decisions
     )
     display_html(f'<ol class="decisions">{items}</ol>')
     if report.decisions_left_out:
-        finding("{note}", note=text("decisions.more", lang, count=report.decisions_left_out))
+        count = report.decisions_left_out
+        key = "decisions.more_one" if count == 1 else "decisions.more"
+        finding("{note}", note=text(key, lang, count=count))
+
+
+def _source_title(source: str, lang: str) -> str:
+    """A source report's title in `lang` (异常监测 for anomalies), else its name as given."""
+    return catalogue(lang).get(f"report.{source}", source)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from analysis.i18n import text
 from analysis.params import SummaryParams, month_bounds, previous_month
-from analysis.paths import REPORTS_DIR
+from analysis.paths import month_dir
 from analysis.summary.decisions import Decision, month_decisions
 from analysis.summary.execution import ExecutionLine, budget_execution
 from analysis.summary.queries import channel_month
@@ -42,8 +42,9 @@ class SummaryReport:
 
 
 def reports_folder(params: SummaryParams) -> Path:
-    """Where the month's reports are: `reports_dir`, else reports/<period>/."""
-    return params.reports_dir or REPORTS_DIR / params.period
+    """Where the month's reports are: `reports_dir`, else reports/<period>/ (reports/zh/… in
+    Chinese)."""
+    return params.reports_dir or month_dir(params.period, params.lang)
 
 
 def run(warehouse: Warehouse, params: SummaryParams) -> SummaryReport:

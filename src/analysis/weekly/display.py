@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.i18n import number, percent, text
-from analysis.reporting.display import finding, show_figure, show_table, show_warning
+from analysis.reporting.display import finding, show_figure, show_headline, show_table, show_warning
 from analysis.weekly.plots import complaints_chart, funnel_chart
 from analysis.weekly.report import WeeklyReport, channel_name, step_name
 
@@ -28,7 +28,7 @@ def _columns(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def show_overview(report: WeeklyReport) -> None:
     """The headline, and a note for each optional table the warehouse lacks."""
-    finding("<b>{headline}</b>", headline=report.headline)
+    show_headline(report.headline)
     for table in report.missing_tables:
         show_warning("{message}", message=text("weekly.missing_table", report.lang, table=table))
 

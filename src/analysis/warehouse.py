@@ -461,7 +461,11 @@ def _without_direction_controls(table: ir.Table, spec: TableSpec) -> ir.Table:
         for c in spec.columns
         if c.kind == "string" and not c.personal and not c.name.endswith("_id")
     ]
-    stripped = {c: table[c].translate(DIRECTION_CONTROLS, "") for c in shown if c in table.columns}
+    stripped = {
+        c: table[c].translate(DIRECTION_CONTROLS, "")
+        for c in shown
+        if c in table.columns and table[c].type().is_string()  # an all-null column may be typed
+    }
     return table.mutate(**stripped) if stripped else table
 
 

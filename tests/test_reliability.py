@@ -262,3 +262,24 @@ def test_the_index_lists_an_earlier_report_whose_last_run_failed_as_failed(tiny_
     months = (tmp_path / "index.html").read_text(encoding="utf-8")
     row = months[months.index("2026-10/rfm.html") :].split("</tr>")[0]
     assert 'class="failed"' in row
+
+
+@pytest.mark.slow
+def test_a_batch_summary_calls_a_record_of_an_earlier_run_stale(tiny_dir, tmp_path):
+    from analysis.params import SummaryParams
+
+    out = tmp_path / "out"
+    out.mkdir()
+    rfm = {**GOOD_RECORD, "report": "rfm", "name": "rfm", "results": {"headline": "old news"}}
+    (out / "rfm.json").write_text(json.dumps(rfm), encoding="utf-8")
+    summary = SummaryParams(
+        report="monthly_summary", period="2026-10", data=DataSource(path=tiny_dir)
+    )
+    reports = [_health(tiny_dir), summary]
+    outcomes = run_batch(reports, out, jobs=1, progress=False)
+    assert [o.status for o in outcomes] == ["ok", "ok"]
+    record = json.loads((out / "monthly_summary.json").read_text(encoding="utf-8"))
+    health = json.loads((out / "data_health.json").read_text(encoding="utf-8"))
+    assert health["run_id"] == record["run_id"] == record["params"]["run_id"]
+    statuses = {s["name"]: s["status"] for s in record["results"]["sources"]}
+    assert statuses["data_health"] == "ok" and statuses["rfm"] == "stale"

@@ -283,3 +283,26 @@ def test_a_batch_summary_calls_a_record_of_an_earlier_run_stale(tiny_dir, tmp_pa
     assert health["run_id"] == record["run_id"] == record["params"]["run_id"]
     statuses = {s["name"]: s["status"] for s in record["results"]["sources"]}
     assert statuses["data_health"] == "ok" and statuses["rfm"] == "stale"
+
+
+def test_a_terminated_worker_exits_instead_of_taking_the_next_report(tiny_dir, monkeypatch):
+    """The pool catches a report's SystemExit and would hand the worker the next report."""
+    from analysis import batch
+
+    class Exited(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise SystemExit(143)
+
+    def exit_now(code):
+        raise Exited(code)
+
+    monkeypatch.setattr(batch, "run_report", stop)
+    monkeypatch.setattr(batch.os, "_exit", exit_now)
+    monkeypatch.setattr(batch, "_IN_WORKER", True)
+    with pytest.raises(Exited, match="143"):
+        batch.run_one(_health(tiny_dir), tiny_dir, None, [])
+    monkeypatch.setattr(batch, "_IN_WORKER", False)
+    with pytest.raises(SystemExit):
+        batch.run_one(_health(tiny_dir), tiny_dir, None, [])

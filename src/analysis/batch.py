@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import os
 import re
 import shutil
@@ -93,6 +94,11 @@ def run_one(
         params = params.model_copy(update={"run_id": run_id})  # the summary reads this run only
     try:
         return run_report(params, out_dir, notebooks_dir, mine, run_id)
+    except SystemExit as stop:
+        if _IN_WORKER:  # the pool would report it and hand this worker the next report
+            gc.collect()  # private temporary folders go with their warehouse
+            os._exit(stop.code if isinstance(stop.code, int) else 1)
+        raise
     except AnalysisError as exc:
         message = str(exc)
     except Exception as exc:  # a bug must not stop the batch; keep its type and message
@@ -188,8 +194,13 @@ THREAD_VARIABLES = (
 """Thread pools a kernel would otherwise size to every core (BLAS, OpenMP for k-means, DuckDB)."""
 
 
+_IN_WORKER = False
+
+
 def start_worker(threads: int, parent: int) -> None:
     """A pool worker: bounded threads, and it dies with the batch that started it."""
+    global _IN_WORKER
+    _IN_WORKER = True
     bound_threads(threads)
     exit_on_sigterm()
     watch_parent(parent)

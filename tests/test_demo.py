@@ -265,3 +265,13 @@ def test_visitor_unit_ids_stay_unique_beyond_a_million() -> None:
     ids, _ = enrol(np.random.default_rng(1), plan, 3, 1_000_020)
     assert len(ids) == 1_000_020
     assert len(set(ids.to_pylist())) == 1_000_020
+
+
+def test_digit_strings_refuse_to_wrap() -> None:
+    import numpy as np
+
+    from analysis.demo.arrow import digit_strings
+
+    assert digit_strings(np.array([999_999]), 6, "U").to_pylist() == ["U999999"]
+    with pytest.raises(ValueError, match="more than 6 digits"):
+        digit_strings(np.array([1_000_001]), 6, "U")

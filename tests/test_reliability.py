@@ -262,3 +262,47 @@ def test_the_index_lists_an_earlier_report_whose_last_run_failed_as_failed(tiny_
     months = (tmp_path / "index.html").read_text(encoding="utf-8")
     row = months[months.index("2026-10/rfm.html") :].split("</tr>")[0]
     assert 'class="failed"' in row
+
+
+@pytest.mark.slow
+def test_a_batch_summary_calls_a_record_of_an_earlier_run_stale(tiny_dir, tmp_path):
+    from analysis.params import SummaryParams
+
+    out = tmp_path / "out"
+    out.mkdir()
+    rfm = {**GOOD_RECORD, "report": "rfm", "name": "rfm", "results": {"headline": "old news"}}
+    (out / "rfm.json").write_text(json.dumps(rfm), encoding="utf-8")
+    summary = SummaryParams(
+        report="monthly_summary", period="2026-10", data=DataSource(path=tiny_dir)
+    )
+    reports = [_health(tiny_dir), summary]
+    outcomes = run_batch(reports, out, jobs=1, progress=False)
+    assert [o.status for o in outcomes] == ["ok", "ok"]
+    record = json.loads((out / "monthly_summary.json").read_text(encoding="utf-8"))
+    health = json.loads((out / "data_health.json").read_text(encoding="utf-8"))
+    assert health["run_id"] == record["run_id"] == record["params"]["run_id"]
+    statuses = {s["name"]: s["status"] for s in record["results"]["sources"]}
+    assert statuses["data_health"] == "ok" and statuses["rfm"] == "stale"
+
+
+def test_a_terminated_worker_exits_instead_of_taking_the_next_report(tiny_dir, monkeypatch):
+    """The pool catches a report's SystemExit and would hand the worker the next report."""
+    from analysis import batch
+
+    class Exited(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise SystemExit(143)
+
+    def exit_now(code):
+        raise Exited(code)
+
+    monkeypatch.setattr(batch, "run_report", stop)
+    monkeypatch.setattr(batch.os, "_exit", exit_now)
+    monkeypatch.setattr(batch, "_PARENT", os.getppid())
+    with pytest.raises(Exited, match="143"):
+        batch.run_one(_health(tiny_dir), tiny_dir, None, [])
+    monkeypatch.setattr(batch, "_PARENT", None)
+    with pytest.raises(SystemExit):
+        batch.run_one(_health(tiny_dir), tiny_dir, None, [])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import multiprocessing
 import os
 import re
@@ -98,6 +99,11 @@ def run_one(
         params = params.model_copy(update={"run_id": run_id})  # the summary reads this run only
     try:
         return run_report(params, out_dir, notebooks_dir, mine, run_id)
+    except SystemExit as stop:
+        if _PARENT is not None:  # the pool would report it and hand this worker the next report
+            gc.collect()  # private temporary folders go with their warehouse
+            os._exit(stop.code if isinstance(stop.code, int) else 1)
+        raise
     except AnalysisError as exc:
         message = str(exc)
     except Exception as exc:  # a bug must not stop the batch; keep its type and message
@@ -204,15 +210,18 @@ class BatchInterrupted(KeyboardInterrupt):
         self.unfinished = unfinished
 
 
+_PARENT: int | None = None
+"""In a pool worker: the pid of the batch that started it."""
+
+
 def start_worker(threads: int, parent: int) -> None:
     """A pool worker: bounded threads, Ctrl-C left to the batch, and it dies with the batch.
 
     The terminal sends SIGINT to every process of the batch; a worker that took it would
-    print its tracebacks and keep its kernel busy. The batch ends its workers with SIGTERM
-    (Ctrl-C), and a worker whose batch is gone (kill -9) sends itself SIGTERM: either way it
-    kills its kernels (they run in their own sessions) and exits at once; staging folders
-    and temporary files it leaves carry its pid and are swept by the batch or the next run.
+    print its tracebacks and keep its kernel busy, so the batch ends its workers itself.
     """
+    global _PARENT
+    _PARENT = parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _end_worker)
     bound_threads(threads)
@@ -220,9 +229,16 @@ def start_worker(threads: int, parent: int) -> None:
 
 
 def _end_worker(signum: int, frame: object) -> None:
-    """SIGTERM: kill this worker's kernels, then exit at once."""
+    """SIGTERM in a worker: kill its kernels (they run in sessions of their own), then
+
+    - from the batch (Ctrl-C): exit at once; the batch removes the staging folders;
+    - from the orphan watch (the batch is gone): unwind the report, so it is marked failed
+      and its staging and temporary files are removed; `run_one` then exits.
+    """
     kill_kernels()
-    os._exit(128 + signum)
+    if os.getppid() == _PARENT:
+        os._exit(128 + signum)
+    raise SystemExit(128 + signum)
 
 
 def _stop_workers(grace: float = 2.0) -> None:

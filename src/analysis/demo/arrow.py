@@ -17,6 +17,8 @@ def digit_width(largest: int, minimum: int) -> int:
 def digit_strings(numbers: np.ndarray, width: int, prefix: str = "") -> pa.Array:
     """Format non-negative ints as `prefix` + zero-padded digits, without a Python loop."""
     numbers = np.asarray(numbers, dtype=np.int64)
+    if len(numbers) and int(numbers.max()) >= 10**width:  # would wrap into another id
+        raise ValueError(f"{int(numbers.max())} has more than {width} digits")
     head = np.frombuffer(prefix.encode(), dtype=np.uint8)
     row = len(head) + width
     buf = np.empty((len(numbers), row), dtype=np.uint8)

@@ -365,6 +365,21 @@ def test_markov_credit_sums_to_totals_with_effects_in_unit_interval(paths, order
 
 
 @PROPERTY_SETTINGS
+@given(paths=path_sets(), order=st.integers(1, 3))
+def test_forward_steps_equal_the_exact_solve_on_any_path_set(paths, order):
+    exact = markov(paths, order=order)  # small chains: the dense exact solve
+    limit = markov_module.DENSE_STATE_LIMIT
+    markov_module.DENSE_STATE_LIMIT = 0  # every chain by forward steps
+    try:
+        forward = markov(paths, order=order)
+    finally:
+        markov_module.DENSE_STATE_LIMIT = limit
+    for name in ("removal_effects", "revenue_removal_effects"):
+        assert getattr(forward, name) == pytest.approx(getattr(exact, name), rel=1e-12, abs=1e-13)
+    assert forward.conversion_probability == pytest.approx(exact.conversion_probability, rel=1e-12)
+
+
+@PROPERTY_SETTINGS
 @given(paths=path_sets())
 def test_collapsed_keeps_totals_and_leaves_no_consecutive_repeats(paths):
     collapsed = paths.collapsed()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.reporting.cell import params_from_cell
 from analysis.reporting.display import (
     finding,
     show_contract_warnings,
@@ -20,6 +21,7 @@ __all__ = [
     "export_path",
     "finding",
     "open_report",
+    "params_from_cell",
     "publish",
     "read_record",
     "setup_figures",

@@ -274,3 +274,20 @@ def test_personal_shaped_ids_are_masked_in_sample_keys(tmp_path):
     message = str(raised.value)
     assert TINY_EMAIL not in message and "13912345678" not in message
     assert "w***@example.cn" in message and "139****5678" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("13912345678", "139****5678"),
+        ("+86 139-1234-5678", "139****5678"),
+        ("wxid_k3j9x2mm", "wxid_***"),
+        ("2026101312345678901", "2026101312345678901"),  # an 19-digit order number is an id
+        ("TB1391234567800", "TB1391234567800"),
+        ("O-000123", "O-000123"),
+    ],
+)
+def test_only_personal_shapes_are_masked_in_keys(key: str, shown: str) -> None:
+    from analysis.contract import mask_key
+
+    assert mask_key(key) == shown

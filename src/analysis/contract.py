@@ -95,10 +95,12 @@ overflowed cell, a sentinel such as 1e308), never data."""
 
 PERSONAL_SHAPED = re.compile(
     r"[^@\s/]+@[^@\s/]+\.[^@\s/]+"  # an e-mail address
-    r"|(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"  # a mainland mobile number
+    r"|(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)"  # a mainland mobile number
+    r"|(?i:wxid_)[A-Za-z0-9_-]+"  # a WeChat id
 )
-"""Sample keys are identifiers, but an export may use an e-mail or phone as the id: such a
-value is masked wherever a key is shown (messages, warnings, the batch index)."""
+"""Sample keys are identifiers, but an export may use an e-mail, phone or WeChat id as the id:
+such a value is masked wherever a key is shown (messages, warnings, the batch index). A
+longer run of digits (an 18-digit order number) is an id, not a phone, and is shown as is."""
 
 
 def mask_key(key: str) -> str:
@@ -108,6 +110,8 @@ def mask_key(key: str) -> str:
 
 def _masked(match: re.Match[str]) -> str:
     value = match.group(0)
+    if value[:5].lower() == "wxid_":
+        return f"{value[:5]}***"
     if "@" in value:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
@@ -125,10 +129,10 @@ def _finite_rule(column: Column) -> RowRule:
         column.name,
         "a finite number",
         lambda t, c=column.name: t[c].isnan() | t[c].isinf() | (t[c].abs() > MAX_MAGNITUDE),
-        f"NaN, inf and values beyond ±{MAX_MAGNITUDE:.3g} are not amounts; fix the export "
+        f"NaN, inf and values beyond ±{MAX_MAGNITUDE:,.0f} are not amounts; fix the export "
         "(an empty cell is read as missing, not as NaN).",
         "finite_number",
-        {"limit": f"{MAX_MAGNITUDE:.3g}"},
+        {"limit": f"{MAX_MAGNITUDE:,.0f}"},  # no scientific notation on pages
     )
 
 

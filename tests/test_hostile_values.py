@@ -88,7 +88,7 @@ def _write(folder: Path, frame: pd.DataFrame, erased: list[str]) -> Path:
 
 
 def _key(value: str) -> str:
-    return value.strip(" \t\n\r\x0b\x0c\u3000\ufeff").upper()
+    return value.strip(" \t\n\r\x0b\x0c\u00a0\u3000\ufeff").upper()
 
 
 def _breaks_contract(frame: pd.DataFrame) -> bool:
@@ -324,3 +324,15 @@ def test_hostile_experiment_units_give_a_named_error_or_exact_sums(tmp_path_fact
         assert math.isclose(
             stats.loc[variant, "revenue"], rows["revenue"].sum(), rel_tol=1e-9, abs_tol=1e-6
         )
+
+
+def test_erasure_key_trims_the_same_padding_on_duckdb_as_python() -> None:
+    """RE2's \\s has no vertical tab (Java's has): the key names its characters."""
+    import ibis
+
+    from analysis.warehouse import erasure_key
+
+    ids = [" c1\x0b", "\u00a0C1\u3000", "\ufeffc1\t", "c 1"]
+    table = ibis.memtable({"customer_id": ids})
+    keys = ibis.duckdb.connect().execute(table.mutate(key=erasure_key(table.customer_id)))
+    assert list(keys["key"]) == [_key(i) for i in ids] == ["C1", "C1", "C1", "C 1"]

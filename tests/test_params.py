@@ -211,3 +211,9 @@ def test_title_with_a_bidi_override_is_refused(tmp_path, tiny_dir):
     path = _write(tmp_path, GOOD.format(path=tiny_dir) + 'title: "月报\\u202e"\n')
     with pytest.raises(ParamsError, match=r"key 'title'.*U\+202E"):
         load_report_params(path)
+
+
+def test_a_list_as_a_key_is_a_params_error(tmp_path, tiny_dir):
+    path = _write(tmp_path, GOOD.format(path=tiny_dir) + "? [a, b]\n: 1\n")
+    with pytest.raises(ParamsError):
+        load_report_params(path)

@@ -474,7 +474,9 @@ def erasure_key(customer_id: ir.StringValue) -> ir.StringValue:
     surrounding whitespace (including full-width spaces) removed, upper case. Ids that differ
     only in case or padding are the same customer for erasure, whatever the export wrote."""
     text = customer_id.cast("string")
-    return text.re_replace("^[\\s\u3000\ufeff]+|[\\s\u3000\ufeff]+$", "").upper()
+    # an explicit class: RE2 (DuckDB) and Java (Spark) disagree on what \\s holds (vertical tab)
+    space = "[ \t\n\r\f\v\u00a0\u3000\ufeff]"  # the characters themselves
+    return text.re_replace(f"^{space}+|{space}+$", "").upper()
 
 
 def _with_absent_nullables(table: ir.Table, spec: TableSpec) -> ir.Table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -139,7 +140,7 @@ def test_a_batch_removes_staging_folders_a_killed_run_left(tiny_dir, tmp_path):
     assert not left.exists()
 
 
-def test_a_batch_gives_every_record_the_run_id_and_the_summary_reads_only_it(tiny_dir, tmp_path):
+def test_a_failed_run_is_marked_failed_beside_the_earlier_good_record(tiny_dir, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "data_health.json").write_text(json.dumps(GOOD_RECORD), encoding="utf-8")
@@ -149,7 +150,9 @@ def test_a_batch_gives_every_record_the_run_id_and_the_summary_reads_only_it(tin
     assert failed["run_id"] != GOOD_RECORD["run_id"]
     assert read_source(out, "data_health", "2026-10").status == "failed"
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count("data_health") >= 1 and "failed" in index
+    rows = re.findall(r"<tr>(.*?)</tr>", index, flags=re.S)
+    (row,) = [r for r in rows if "data_health" in r]
+    assert '<td class="failed">' in row and "<pre>" in row  # the status and this run's error
 
 
 WATCHED = """

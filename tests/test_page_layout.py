@@ -153,22 +153,19 @@ def test_month_indexes_list_the_summary_first_and_no_runtime(tmp_path) -> None:
 
     month = tmp_path / "2026-10"
     month.mkdir()
-    names = ("data_health", "abtest", "monthly_summary")
-    for name in names:
+    # a summary named by the team: it is listed first for its report, not its file name
+    reports = {"data_health": "data_health", "abtest": "abtest", "zz_board": "monthly_summary"}
+    for name, report in reports.items():
         (month / f"{name}.html").write_text("<html></html>")
-        record = {"report": name, "name": name, "status": "ok", "headline": f"h {name}"}
+        record = {"report": report, "name": name, "status": "ok", "headline": f"h {name}"}
         (month / f"{name}.json").write_text(json.dumps(record | {"results": {}}))
-    outcomes = [RunOutcome(n, n, "ok", 12.34, headline=f"h {n}") for n in names]
+    outcomes = [RunOutcome(n, r, "ok", 12.34, headline=f"h {n}") for n, r in reports.items()]
     index = write_index(month, "2026-10", outcomes, "zh").read_text(encoding="utf-8")
-    assert re.findall(r'<a href="(\w+)\.html">', index) == [
-        "monthly_summary",
-        "data_health",
-        "abtest",
-    ]
+    assert re.findall(r'<a href="(\w+)\.html">', index) == ["zz_board", "data_health", "abtest"]
     assert "12.3" not in index
     months = write_months_index(tmp_path, "en").read_text(encoding="utf-8")
     listed = [n for n in re.findall(r"<a href=\"2026-10/(\w+)\.html\">", months) if n != "index"]
-    assert listed[0] == "monthly_summary" and sorted(listed) == sorted(names)
+    assert listed[0] == "zz_board" and sorted(listed) == sorted(reports)
 
 
 def test_month_index_links_the_other_language(monkeypatch, tmp_path) -> None:

@@ -373,6 +373,7 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
         entries = [
             {
                 "name": r["name"],
+                "report": r.get("report", r["name"]),
                 "status": _last_status(folder, r)[0],
                 "headline": r.get("headline"),
                 "href": f"{folder.name}/{r['name']}.html"

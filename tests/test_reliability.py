@@ -131,13 +131,17 @@ def test_a_second_batch_into_a_locked_folder_refuses(tiny_dir: Path, tmp_path: P
 
 def test_a_batch_removes_staging_folders_a_killed_run_left(tiny_dir, tmp_path):
     out = tmp_path / "out"
-    left = out / f"{runner.STAGING_PREFIX}rfm.abc123"
-    left.mkdir(parents=True)
-    (left / "rfm.segments.csv").write_text("customer_id\nC1\n", encoding="utf-8")
-    assert remove_leftovers(out) == [left] and not left.exists()
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()  # a process that is gone: its pid names a killed run's folder
+    left = out / f"{runner.STAGING_PREFIX}{ended.pid}-rfm.abc123"
+    live = out / f"{runner.STAGING_PREFIX}{os.getpid()}-abtest.def456"  # an `analysis run`
+    for folder in (left, live):
+        folder.mkdir(parents=True)
+        (folder / "rfm.segments.csv").write_text("customer_id\nC1\n", encoding="utf-8")
+    assert remove_leftovers(out) == [left] and not left.exists() and live.exists()
     left.mkdir()
     run_batch([_health(tiny_dir, "2030-01")], out, jobs=1, progress=False)
-    assert not left.exists()
+    assert not left.exists() and live.exists()
 
 
 def test_a_failed_run_is_marked_failed_beside_the_earlier_good_record(tiny_dir, tmp_path):

@@ -44,6 +44,7 @@ from analysis.runner import (
     precheck,
     run_report,
 )
+from analysis.warehouse import remove_orphaned_temp
 
 MONTH_FOLDER = re.compile(r"\d{4}-\d{2}")
 
@@ -78,11 +79,9 @@ def folder_lock(out_dir: Path, run_id: str) -> Iterator[None]:
 
 
 def remove_leftovers(out_dir: Path) -> list[Path]:
-    """Staging folders a killed run left in `out_dir` (under the lock, so none is in use)."""
-    left = [p for p in out_dir.glob(f"{STAGING_PREFIX}*") if p.is_dir()]
-    for folder in left:
-        shutil.rmtree(folder, ignore_errors=True)
-    return left
+    """Staging folders (`.staging-<pid>-<name>.…`) that runs killed outright left in
+    `out_dir`; a live process's (an `analysis run` writing to the same folder) are kept."""
+    return remove_orphaned_temp(STAGING_PREFIX, out_dir)
 
 
 def run_one(
@@ -256,10 +255,10 @@ def _stop_workers(grace: float = 2.0) -> None:
 
 def _remove_staging(out_dir: Path, names: list[str]) -> None:
     """Remove the staging folders of `names` that stopped runs left: no partial report."""
-    for name in names:
-        for staging in out_dir.glob(f"{STAGING_PREFIX}{name}.*"):
-            if staging.is_dir():
-                shutil.rmtree(staging, ignore_errors=True)
+    for staging in out_dir.glob(f"{STAGING_PREFIX}*"):
+        pid_and_name = staging.name.removeprefix(STAGING_PREFIX).rsplit(".", 1)[0]
+        if staging.is_dir() and pid_and_name.split("-", 1)[-1] in names:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 THREAD_VARIABLES = (

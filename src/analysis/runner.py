@@ -154,6 +154,8 @@ def run_report(
     exit_on_sigterm()
     try:
         return _run_report(params, out_dir, notebooks_dir, prechecked, run_id)
+    except KeyboardInterrupt:
+        raise  # stopped by the user, not failed: the batch says what did not finish
     except BaseException as exc:  # a SIGTERM's SystemExit too: mark the run, then go on failing
         write_failure(out_dir, params, run_id, exc)
         raise
@@ -283,7 +285,8 @@ def _write_report(
 ) -> RunOutcome:
     """Execute the notebook in a staging folder and move its outputs into place whole."""
     name = params.output_name
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{name}.", dir=out_dir))
+    # the pid in the name: a batch sweeping a killed run's folders leaves a live run's alone
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-{name}.", dir=out_dir))
     try:
         executed = staging / f"{name}.ipynb"
         results_path = staging / "results.json"

@@ -313,3 +313,26 @@ def test_a_terminated_worker_exits_instead_of_taking_the_next_report(tiny_dir, m
     monkeypatch.setattr(batch, "_PARENT", None)
     with pytest.raises(SystemExit):
         batch.run_one(_health(tiny_dir), tiny_dir, None, [])
+
+
+def test_a_week_without_rows_is_no_data_even_when_its_month_has_some(demo_dir, tmp_path):
+    import duckdb
+
+    from analysis.params import WeeklyParams
+    from analysis.runner import require_period_data
+    from analysis.warehouse import open_warehouse
+
+    folder = tmp_path / "gap"
+    folder.mkdir()
+    duckdb.sql(
+        f"COPY (SELECT * FROM '{demo_dir / 'page_views.parquet'}' WHERE CAST(ts AS DATE)"
+        " NOT BETWEEN DATE '2026-10-11' AND DATE '2026-10-19')"
+        f" TO '{folder / 'page_views.parquet'}' (FORMAT parquet)"
+    )
+    warehouse = open_warehouse(DataSource(path=folder))
+    gap = WeeklyParams(week="2026-W42", data={"path": str(folder)})
+    with pytest.raises(NoDataError, match=r"no page_views rows in 2026-W42.*week: YYYY-Www"):
+        require_period_data(warehouse, gap, ("page_views",))
+    require_period_data(
+        warehouse, WeeklyParams(week="2026-W43", data={"path": str(folder)}), ("page_views",)
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Hashable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,7 +32,7 @@ from analysis.i18n import Lang
 from analysis.i18n.currency import check_currency
 from analysis.recipes import ArmsFromUnits, TableRecipe
 from analysis.schema import TABLES
-from analysis.weeks import check_week, week_month
+from analysis.weeks import check_week, week_monday, week_month
 
 TableName = Literal[
     "orders",
@@ -290,6 +290,11 @@ class ReportParams(StrictModel):
     title: PlainText | None = Field(None, description="Report title; default: the report's own")
     lang: Lang = Field("en", description="language of the report: en | zh")
     currency: Currency = Field("CNY", description="ISO 4217 code of the money amounts")
+
+    def data_window(self) -> tuple[date, date, str]:
+        """The days a run must have data in (first, last) and how messages name them."""
+        first, last = month_bounds(self.period)
+        return first, last, self.period
 
     @property
     def output_name(self) -> str:
@@ -807,6 +812,11 @@ class WeeklyParams(ReportParams):
         "spend",
         "erasures",
     )
+
+    def data_window(self) -> tuple[date, date, str]:
+        """The week's seven days: a week without rows is no data, whatever its month holds."""
+        monday = week_monday(self.week)
+        return monday, monday + timedelta(days=6), self.week
 
     report: Literal["weekly"] = "weekly"
     week: Week = Field(description="ISO week reported on, YYYY-Www such as 2026-W43")

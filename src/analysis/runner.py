@@ -41,7 +41,7 @@ from analysis.errors import AnalysisError, NoDataError, ParamsError, ReportError
 from analysis.html import notebook_to_html
 from analysis.i18n import catalogue
 from analysis.navigation import report_nav
-from analysis.params import DataSource, ReportParams, month_bounds
+from analysis.params import DataSource, ReportParams
 from analysis.paths import NOTEBOOKS_DIR, month_dir
 from analysis.schema import TABLES
 from analysis.warehouse import Warehouse, open_warehouse, remove_orphaned_temp
@@ -186,7 +186,7 @@ def require_period_data(
     tables = [n for n in params.period_tables if n in checked]
     if not tables:
         return
-    first, last = month_bounds(params.period)
+    first, last, period = params.data_window()
     seen: list[str] = []
     for name in tables:
         column = TABLES[name].time_column
@@ -209,16 +209,20 @@ def require_period_data(
             f"table {name} ({warehouse.location(name)}) is empty"
             if not int(row["rows"])
             else f"table {name} ({warehouse.location(name)}) has {int(row['rows']):,} rows "
-            f"from {_day(row['first'])} to {_day(row['last'])}, none in {params.period}"
+            f"from {_day(row['first'])} to {_day(row['last'])}, none in {period}"
         )
     subject = " or ".join(tables)
     raise NoDataError(
-        f"report {params.output_name}: no {subject} rows in {params.period}: "
+        f"report {params.output_name}: no {subject} rows in {period}: "
         + "; ".join(seen)
-        + ". Choose a period the data covers (period: YYYY-MM) or check the export.",
+        + f". Choose a {_window_key(params, period)} the data covers or check the export.",
         tables[0],
-        params.period,
+        period,
     )
+
+
+def _window_key(params: ReportParams, period: str) -> str:
+    return "week (week: YYYY-Www)" if period != params.period else "period (period: YYYY-MM)"
 
 
 def _in_period(column: ibis.Value, first: date, last: date) -> ibis.Value:

@@ -94,7 +94,7 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
         scored_from=scored_from.isoformat(),
         frequency=params.frequency,
         series_scored=int(scored.sum()),
-        series_too_short=[panel.keys["name"].iat[r] for r in np.flatnonzero(detection.too_short)],
+        series_too_short=[str(panel.keys["name"].iat[r]) for r in detection.too_short],
         incidents=[_incident_record(i, params.lang) for i in incidents],
         rule_alerts=[_alert_record(a) for a in alerts],
         incidents_per_100_series_months=false_incident_rate(

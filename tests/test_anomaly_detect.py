@@ -195,15 +195,30 @@ def test_nan_gaps_and_infinities_are_missing_steps_not_zeros() -> None:
 
 
 def test_series_too_short_for_the_baseline_is_listed_and_unscored() -> None:
-    values = weekly_series(3, seed=71)
-    values[0, :-20] = np.nan  # only its last 20 days exist: less than 3 weeks of lags
+    values = weekly_series(4, seed=71)
+    values[0, :-3] = np.nan  # only its last 3 values exist: nothing comes after them
     values[1, :] = np.nan
+    values[3, :-20] = np.nan  # a new series: 20 days
     detection = detect(make_panel(values))
     assert list(detection.too_short) == [0, 1]
     assert detection.warm_up[0] == values.shape[1]
     assert np.isnan(detection.score[:2]).all()
-    # 3 weeks for the weekly median, then 2 weeks of residuals for the MAD
-    assert detection.warm_up[2] == 35
+    # cold start: scored from the 4th value, early until the seasonal model is ready
+    # (3 weeks for the weekly median, then 2 weeks of residuals for the MAD: day 35)
+    assert detection.warm_up[2] == 3 and detection.warm_up[3] == values.shape[1] - 17
+    assert detection.early[2, 3:35].all() and not detection.early[2, 35:].any()
+    assert np.isfinite(detection.score[3, -17:]).all() and detection.early[3, -17:].all()
+
+
+def test_a_new_series_is_scored_from_its_fourth_value_with_wider_bands() -> None:
+    values = weekly_series(200, 40, seed=72)
+    values[:, 30] *= 3.0  # a launch-week spike on day 31: tripled
+    detection = detect(make_panel(values))
+    early_width = detection.upper[:, 10] - detection.lower[:, 10]
+    late = detect(make_panel(weekly_series(200, 120, seed=73)))
+    assert np.median(early_width) > 2 * np.nanmedian(late.upper[:, 100] - late.lower[:, 100])
+    assert detection.anomalous[:, 30].mean() > 0.9
+    assert detection.anomalous[:, 3:30].mean() < 1e-3  # noise in the first month stays quiet
 
 
 def test_hourly_series_with_daily_and_weekly_seasonality() -> None:

@@ -22,6 +22,13 @@ made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
    1.4826 makes the MAD consistent for a Gaussian standard deviation); the same for the
    reference residuals, with their robust lag-1 autocorrelation (`lag1_autocorrelation`),
    which the CUSUM whitens by.
+5. cold start: where the seasonal model is not ready (too few seasonal lags or residuals),
+   expected = reference = median of the last `level_cycles` cycles of values, scale = their
+   MAD, never below `early_relative_scale` × |median|, from `early_values` values on (the
+   4th value is the first scored); the t-distribution of a MAD of n values (df = 0.37 n,
+   `anomaly.detect`) widens the band honestly while n is small. Such steps are `early`.
+Every window is at most `max_window_steps` steps long (settings). Sub-daily steps of any
+length (a minute to 12 hours) use the hourly design with `steps_per_day` in place of 24.
 Medians and the MAD ignore a minority of anomalous past steps, so past anomalies do not
 drag the baseline or inflate the scale.
 """
@@ -35,6 +42,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import special
 
 from analysis.anomaly.settings import DetectorSettings
+from analysis.anomaly.steps import is_daily, steps_per_day
 
 MAD_TO_SD = 1.4826  # 1 / Φ⁻¹(3/4): MAD of a Gaussian × 1.4826 = its standard deviation
 MAX_AUTOCORRELATION = 0.95
@@ -48,7 +56,9 @@ class Baseline:
     expected: season + level; reference: season alone; scale / reference_scale: robust SD of
     the past residuals against each (NaN until `min_residual_cycles` cycles of residuals);
     n_residuals: how many residuals each scale was read from; reference_autocorrelation:
-    robust lag-1 autocorrelation of the reference residuals, in [0, MAX_AUTOCORRELATION].
+    robust lag-1 autocorrelation of the reference residuals, in [0, MAX_AUTOCORRELATION];
+    early: steps scored by the cold-start model (module docstring, 5), whose expected and
+    reference are the median of the last values and scale their MAD.
     """
 
     expected: np.ndarray
@@ -57,6 +67,7 @@ class Baseline:
     reference_scale: np.ndarray
     n_residuals: np.ndarray
     reference_autocorrelation: np.ndarray
+    early: np.ndarray
 
 
 def nanmedian(stack: np.ndarray, *, axis: int = -1, min_count: int = 1) -> np.ndarray:
@@ -188,44 +199,73 @@ def lag1_autocorrelation(
 
 
 def season_cycle(frequency: str) -> int:
-    """Steps in the shortest season: 7 (a week of days) or 24 (a day of hours)."""
-    return 7 if frequency == "D" else 24
+    """Steps in the shortest season: 7 (a week of days) or the steps in a day (24 for hours)."""
+    return 7 if is_daily(frequency) else steps_per_day(frequency)
+
+
+def window_steps(cycles: int, frequency: str, settings: DetectorSettings) -> int:
+    """`cycles` seasons in steps, at most `settings.max_window_steps`."""
+    return int(min(cycles * season_cycle(frequency), settings.max_window_steps))
 
 
 def seasonal_component(
     values: np.ndarray, frequency: str, settings: DetectorSettings
 ) -> np.ndarray:
     """Step 1 of the module docstring."""
-    if frequency == "D":
+    if is_daily(frequency):
         lags = seasonal_lags(7, settings.history_weeks)
         return lagged_median(values, lags, settings.min_lags)
-    daily = lagged_median(values, seasonal_lags(24, settings.history_days), settings.min_lags)
-    weekly_lags = seasonal_lags(168, settings.history_weeks, spread=1)
+    day = steps_per_day(frequency)
+    daily = lagged_median(values, seasonal_lags(day, settings.history_days), settings.min_lags)
+    weekly_lags = seasonal_lags(7 * day, settings.history_weeks, spread=1)
     return daily + lagged_median(values - daily, weekly_lags, settings.min_lags)
 
 
 def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettings) -> Baseline:
-    """Steps 1–4 of the module docstring for one block of series."""
+    """Steps 1–5 of the module docstring for one block of series."""
     cycle = season_cycle(frequency)
     season = seasonal_component(values, frequency, settings)
     seasonal_residual = values - season
-    level_width = settings.level_cycles * cycle
+    level_width = window_steps(settings.level_cycles, frequency, settings)
     level = trailing_median(seasonal_residual, level_width, min_count=(level_width + 1) // 2)
     expected = season + np.nan_to_num(level, nan=0.0)
-    width = settings.scale_cycles * cycle
-    needed = settings.min_residual_cycles * cycle
+    width = window_steps(settings.scale_cycles, frequency, settings)
+    needed = min(settings.min_residual_cycles * cycle, width)
     residual = values - expected
     reference_scale = trailing_mad_scale(seasonal_residual, width, needed)
+    scale = trailing_mad_scale(residual, width, needed)
+    n_residuals = trailing_count(residual, width)
+    autocorrelation = lag1_autocorrelation(seasonal_residual, reference_scale, width, needed)
+    early = ~(np.isfinite(expected) & np.isfinite(scale))
+    if early.any():
+        first_median, first_scale, first_n = _early_model(values, level_width, settings)
+        expected = np.where(early, first_median, expected)
+        season = np.where(early, first_median, season)
+        scale = np.where(early, first_scale, scale)
+        reference_scale = np.where(early, first_scale, reference_scale)
+        n_residuals = np.where(early, first_n, n_residuals)
+        autocorrelation = np.where(early, 0.0, autocorrelation)
+        early &= np.isfinite(first_median)
     return Baseline(
         expected=expected,
         reference=season,
-        scale=trailing_mad_scale(residual, width, needed),
+        scale=scale,
         reference_scale=reference_scale,
-        n_residuals=trailing_count(residual, width),
-        reference_autocorrelation=lag1_autocorrelation(
-            seasonal_residual, reference_scale, width, needed
-        ),
+        n_residuals=n_residuals,
+        reference_autocorrelation=autocorrelation,
+        early=early,
     )
+
+
+def _early_model(
+    values: np.ndarray, width: int, settings: DetectorSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median, floored MAD scale and count of the last `width` values (step 5)."""
+    width = max(width, settings.early_values)
+    median = trailing_median(values, width, min_count=settings.early_values)
+    scale = trailing_mad_scale(values, width, settings.early_values)
+    scale = np.maximum(scale, settings.early_relative_scale * np.abs(median))
+    return median, scale, trailing_count(values, width)
 
 
 def student_to_z(t: np.ndarray, df: np.ndarray) -> np.ndarray:

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.anomaly.panel import Panel
+from analysis.anomaly.steps import steps_per_day
 from analysis.errors import AnalysisError, ParamsError
 
 IncidentKind = Literal["spike", "shift"]
@@ -231,7 +232,7 @@ def _deviation_pct(expected: float, actual: float) -> float:
 
 
 def _step_days(panel: Panel) -> float:
-    return 1.0 if panel.frequency == "D" else 1.0 / 24.0
+    return 1.0 / steps_per_day(panel.frequency)
 
 
 def _span(

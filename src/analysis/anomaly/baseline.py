@@ -11,8 +11,8 @@ made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
    hourly data — median of the same hour over the last `history_days` days, plus the median
    of those residuals at the same hour of the week ±1 hour over the last `history_weeks`
    weeks (the ±1 hour gives 3 values a week, so the weekly shape is known, robustly, after
-   one week). Hourly data is scored from day ~12: 3 days for the hour-of-day median, a week
-   for the weekly term, 2 days of residuals for the scale.
+   one week; until then the weekly term is 0). Sub-daily data gets its seasonal model from
+   day ~5: 3 days for the hour-of-day median, 2 days of residuals for the scale.
 2. level: median of the seasonal residuals of the last `level_cycles` cycles (14 days / 48
    hours; 0 unless at least half of them are present), which follows drift; abrupt shifts
    are the CUSUM's job (step 4 of `anomaly.detect`).
@@ -21,7 +21,9 @@ made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
 4. scale: 1.4826 × MAD of the residuals in the last `scale_cycles` cycles (Hampel 1974;
    1.4826 makes the MAD consistent for a Gaussian standard deviation); the same for the
    reference residuals, with their robust lag-1 autocorrelation (`lag1_autocorrelation`),
-   which the CUSUM whitens by.
+   which the CUSUM whitens by. Both scales are widened where the residuals' tail is
+   heavier than a Gaussian's (`tail_quantile`, settings), so a heavy-tailed series keeps
+   (roughly) the false-alarm budget a Gaussian one has.
 5. cold start: where the seasonal model is not ready (too few seasonal lags or residuals),
    expected = reference = median of the last `level_cycles` cycles of values, scale = their
    MAD, never below `early_relative_scale` × |median|, from `early_values` values on (the
@@ -142,11 +144,16 @@ def trailing_median(values: np.ndarray, width: int, min_count: int) -> np.ndarra
     return _middle(balanced, count, min_count)
 
 
-def trailing_mad_scale(residuals: np.ndarray, width: int, min_count: int) -> np.ndarray:
+def trailing_mad_scale(
+    residuals: np.ndarray, width: int, min_count: int, *, tail_quantile: float | None = None
+) -> np.ndarray:
     """1.4826 × MAD of the `width` residuals before each step (Hampel 1974).
 
     The deviations |r − median| are taken in place on the partitioned windows (the median is
     blind to order), the −inf placeholders restored so the array stays balanced.
+    tail_quantile: widen the scale where the residuals' tail is heavier than a Gaussian's:
+    to q / z_q when that is larger (so also where the MAD is 0 but the tail is not), q the `tail_quantile` quantile of |r − median| and z_q
+    a Gaussian's (1.96 for 0.95), from TAIL_MIN_COUNT residuals on.
     """
     balanced, count = _balanced_windows(residuals, width)
     centre = _middle(balanced, count, min_count)
@@ -154,7 +161,21 @@ def trailing_mad_scale(residuals: np.ndarray, width: int, min_count: int) -> np.
     np.subtract(balanced, np.nan_to_num(centre)[..., None], out=balanced)
     np.abs(balanced, out=balanced)
     np.copyto(balanced, -np.inf, where=low)
-    return MAD_TO_SD * _middle(balanced, count, min_count)
+    scale = MAD_TO_SD * _middle(balanced, count, min_count)
+    if tail_quantile is None:
+        return scale
+    balanced.sort(axis=-1)
+    n_low = low.sum(axis=-1)
+    position = n_low + np.floor(tail_quantile * np.maximum(count - 1, 0)).astype(int)
+    position = np.minimum(position, balanced.shape[-1] - 1)
+    tail = np.take_along_axis(balanced, position[..., None], axis=-1)[..., 0]
+    gaussian = special.ndtri(0.5 + tail_quantile / 2.0)
+    widened = np.where((count >= TAIL_MIN_COUNT) & np.isfinite(tail), tail / gaussian, 0.0)
+    return np.where(np.isfinite(scale), np.maximum(scale, widened), scale)
+
+
+TAIL_MIN_COUNT = 20
+"""Residuals needed before the tail widening reads a 95th percentile (the 19th of 20)."""
 
 
 def trailing_count(values: np.ndarray, width: int) -> np.ndarray:
@@ -218,7 +239,8 @@ def seasonal_component(
     day = steps_per_day(frequency)
     daily = lagged_median(values, seasonal_lags(day, settings.history_days), settings.min_lags)
     weekly_lags = seasonal_lags(7 * day, settings.history_weeks, spread=1)
-    return daily + lagged_median(values - daily, weekly_lags, settings.min_lags)
+    weekly = lagged_median(values - daily, weekly_lags, settings.min_lags)
+    return daily + np.nan_to_num(weekly, nan=0.0)  # the weekly shape joins once a week is known
 
 
 def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettings) -> Baseline:
@@ -230,10 +252,11 @@ def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettin
     level = trailing_median(seasonal_residual, level_width, min_count=(level_width + 1) // 2)
     expected = season + np.nan_to_num(level, nan=0.0)
     width = window_steps(settings.scale_cycles, frequency, settings)
-    needed = min(settings.min_residual_cycles * cycle, width)
+    needed = min(settings.min_residual_cycles * cycle, width // 2)
     residual = values - expected
-    reference_scale = trailing_mad_scale(seasonal_residual, width, needed)
-    scale = trailing_mad_scale(residual, width, needed)
+    tail = settings.tail_quantile
+    reference_scale = trailing_mad_scale(seasonal_residual, width, needed, tail_quantile=tail)
+    scale = trailing_mad_scale(residual, width, needed, tail_quantile=tail)
     n_residuals = trailing_count(residual, width)
     autocorrelation = lag1_autocorrelation(seasonal_residual, reference_scale, width, needed)
     early = ~(np.isfinite(expected) & np.isfinite(scale))
@@ -263,7 +286,9 @@ def _early_model(
     """Median, floored MAD scale and count of the last `width` values (step 5)."""
     width = max(width, settings.early_values)
     median = trailing_median(values, width, min_count=settings.early_values)
-    scale = trailing_mad_scale(values, width, settings.early_values)
+    scale = trailing_mad_scale(
+        values, width, settings.early_values, tail_quantile=settings.tail_quantile
+    )
     scale = np.maximum(scale, settings.early_relative_scale * np.abs(median))
     return median, scale, trailing_count(values, width)
 

@@ -191,7 +191,7 @@ def headline_sentence(
         "count": len(incidents),
         "series": series_label(top.series, lang),
         "change": f"{top.deviation_pct:+.0f}%",
-        "when": incident_when(top.kind, top.start, top.end, lang),
+        "when": incident_when(top.kind, top.start, top.end, lang, top.ongoing),
     }
     if top.rule and top.rule.startswith("cpc_jump"):
         deadline = day(top.start + pd.Timedelta(hours=hours), lang)
@@ -209,11 +209,14 @@ def moment(value: object, lang: str) -> str:
     return f"{day(stamp, lang)} {stamp:%H:%M}" if lang == "zh" else stamp.isoformat()
 
 
-def incident_when(kind: str, start: object, end: object, lang: str) -> str:
-    """ "shifted since <day>", "spike on <day>" or "spike <day> to <day>" in `lang`."""
+def incident_when(kind: str, start: object, end: object, lang: str, ongoing: bool = True) -> str:
+    """ "shifted since <day>", "shifted <day> to <day>" (recovered), "spike on <day>" or
+    "spike <day> to <day>" in `lang`."""
     first, last = moment(start, lang), moment(end, lang)
-    if kind == "shift":
+    if kind == "shift" and ongoing:
         return text("incident.shift", lang, start=first)
+    if kind == "shift":
+        return text("incident.shift_ended", lang, start=first, end=last)
     if first == last:
         return text("incident.spike_day", lang, start=first)
     return text("incident.spike", lang, start=first, end=last)
@@ -266,7 +269,9 @@ def rule_texts(settings: rules.RuleSettings, lang: str) -> dict[str, str]:
 def _incident_record(incident: Incident, lang: str) -> dict:
     """The incident's record with its `label` in the report's language."""
     record = incident.as_record()
-    record["label"] = incident_when(incident.kind, incident.start, incident.end, lang)
+    record["label"] = incident_when(
+        incident.kind, incident.start, incident.end, lang, incident.ongoing
+    )
     return record
 
 

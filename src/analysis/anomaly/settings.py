@@ -50,6 +50,13 @@ class DetectorSettings:
       8-day scale window (2,304 steps) becomes 512 (1.8 days): a MAD of 512 residuals has a
       relative standard error of about 7% (efficiency 0.37), so a longer window adds little
       precision and costs memory in proportion.
+    tail_quantile: the MAD scale assumes Gaussian tails; real residuals (server metrics,
+      prices, counts of bursts) have heavier ones, and a threshold set by a Gaussian tail
+      then spends its false-alarm budget many times over. Where the 95th percentile of past
+      |residual − median| exceeds a Gaussian's (1.96 scales), the scale is widened by that
+      ratio (from 20 residuals on). On Gaussian noise it is ≈ 1 and changes little; on
+      Student t3 noise it widens the scale ≈ 1.4×. 0.95 rather than a higher quantile so
+      that 56 daily residuals still read it from the bulk (the 53rd of 56), not the maximum.
     early_values: cold start. From the step after its `early_values`-th value (the 4th
       value with 3), a series whose seasonal model is not ready yet is scored against the
       median of its last `level_cycles` cycles (at least early_values values), with the MAD
@@ -110,6 +117,7 @@ class DetectorSettings:
     min_residual_cycles: int = 2
     max_window_steps: int = 512
     early_values: int = 3
+    tail_quantile: float = 0.95
     early_relative_scale: float = 0.05
     min_volume: float = 5.0
     price_cv: float = 1.0
@@ -128,6 +136,10 @@ class DetectorSettings:
         for name in positive:
             if not getattr(self, name) > 0:
                 raise ParamsError(f"DetectorSettings.{name} = {getattr(self, name)!r}; must be > 0")
+        if not 0 < self.tail_quantile < 1:
+            raise ParamsError(
+                f"DetectorSettings.tail_quantile = {self.tail_quantile!r}; must be in (0, 1)"
+            )
         for name in ("min_volume", "min_relative_scale", "early_relative_scale"):
             if not getattr(self, name) >= 0:
                 raise ParamsError(f"DetectorSettings.{name} = {getattr(self, name)!r}; must be ≥ 0")

@@ -152,7 +152,8 @@ def trailing_mad_scale(
     The deviations |r − median| are taken in place on the partitioned windows (the median is
     blind to order), the −inf placeholders restored so the array stays balanced.
     tail_quantile: widen the scale where the residuals' tail is heavier than a Gaussian's:
-    to q / z_q when that is larger (so also where the MAD is 0 but the tail is not), q the `tail_quantile` quantile of |r − median| and z_q
+    to q / z_q when that is larger (so also where the MAD is 0 but the tail is not), q the
+    `tail_quantile` quantile of |r − median| and z_q
     a Gaussian's (1.96 for 0.95), from TAIL_MIN_COUNT residuals on.
     """
     balanced, count = _balanced_windows(residuals, width)

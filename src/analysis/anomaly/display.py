@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.anomaly import plots
+from analysis.anomaly import plots, steps
 from analysis.anomaly.report import (
     AnomalyReport,
     AnomalyTables,
@@ -17,16 +17,55 @@ from analysis.anomaly.report import (
     series_label,
 )
 from analysis.i18n import catalogue, day, text
+from analysis.i18n.formats import money, number, percent
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import show_warning
 
+RATE_METRICS = ("ctr", "conversion_rate")
+MONEY_METRICS = ("spend", "revenue", "cpc", "cpm")
 
-def _number(value: float) -> str:
-    return f"{value:,.4g}"
+
+def format_value(value: float | None, metric: str, lang: str) -> str:
+    """A metric's value for people: rates as percentages (16.95%), money with its currency
+    (¥152,900, ¥2.35), other values with grouping and as many decimals as three significant
+    digits need below 100 (152,900; 70.4; 0.0820), never in exponent notation."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    if metric in RATE_METRICS:
+        return percent(value, lang, 2)
+    size = abs(value)
+    digits = 0 if size >= 100 or size == 0 else min(6, 2 - int(np.floor(np.log10(size))))
+    if metric in MONEY_METRICS:
+        return money(value, lang, max(digits, 2) if size < 100 else 0)
+    return number(value, lang, digits)
 
 
-def show_overview(report: AnomalyReport) -> None:
-    """The headline, how much was scored and the incident rate."""
+def _rule_metric(rule: str) -> str:
+    """The metric a handbook rule reads, from its stable name (`rules.rule_names`)."""
+    for prefix, metric in (("cpc", "cpc"), ("traffic", "visits"), ("ctr", "ctr")):
+        if rule.startswith(prefix):
+            return metric
+    return "conversion_rate" if rule.startswith("conversion") else "value"
+
+
+def step_word(frequency: str, lang: str) -> str:
+    """The step as readers say it: day, hour, 5 minutes."""
+    minutes = steps.step_minutes(frequency)
+    if minutes in (60, steps.MINUTES_PER_DAY):
+        return text(f"anomaly.step.{steps.canonical(frequency)}", lang)
+    return text("anomaly.step.minutes", lang, minutes=minutes)
+
+
+def _frequency_word(frequency: str, lang: str) -> str:
+    canonical = steps.canonical(frequency)
+    if canonical in ("D", "h"):
+        return text(f"anomaly.frequency.{canonical}", lang)
+    return text("anomaly.frequency.step", lang, minutes=steps.step_minutes(frequency))
+
+
+def show_overview(report: AnomalyReport, contract_warnings: list[str] | None = None) -> None:
+    """The headline, how much was scored and the incident rate; then what the reader should
+    know about the data: contract warnings, data gaps, averaged rows, early-scored series."""
     lang = report.lang
     finding("<b>{headline}</b>", headline=report.headline)
     finding(
@@ -36,12 +75,14 @@ def show_overview(report: AnomalyReport) -> None:
             lang,
             series=report.series_scored,
             start=day(report.scored_from, lang),
-            frequency=text(f"anomaly.frequency.{'D' if report.frequency == 'D' else 'h'}", lang),
+            frequency=_frequency_word(report.frequency, lang),
             rate=f"{report.incidents_per_100_series_months:.1f}",
             short=len(report.series_too_short),
         ),
     )
-    for source, steps in report.data_gaps.items():
+    for warning in contract_warnings or ():
+        show_warning("{sentence}", sentence=warning)
+    for source, missing in report.data_gaps.items():
         key = f"anomaly.source.{source}"
         show_warning(
             "{sentence}",
@@ -49,10 +90,14 @@ def show_overview(report: AnomalyReport) -> None:
                 "anomaly.data_gap",
                 lang,
                 source=text(key, lang) if key in catalogue(lang) else source,
-                n=len(steps),
-                first=moment(steps[0], lang),
+                n=len(missing),
+                first=moment(missing[0], lang),
             ),
         )
+    if report.averaged_rows:
+        show_warning("{sentence}", sentence=text("anomaly.averaged", lang, n=report.averaged_rows))
+    if report.series_early:
+        finding("{sentence}", sentence=text("anomaly.early", lang, n=report.series_early))
 
 
 def show_incidents(report: AnomalyReport) -> None:
@@ -71,8 +116,14 @@ def show_incidents(report: AnomalyReport) -> None:
                 ),
                 text("anomaly.column.what", lang): rows["label"],
                 text("anomaly.column.peak", lang): rows["peak_ts"].map(lambda t: day(t, lang)),
-                text("anomaly.column.expected", lang): rows["expected"].map(_number),
-                text("anomaly.column.actual", lang): rows["actual"].map(_number),
+                text("anomaly.column.expected", lang): [
+                    format_value(v, m, lang)
+                    for v, m in zip(rows["expected"], rows["metric"], strict=True)
+                ],
+                text("anomaly.column.actual", lang): [
+                    format_value(v, m, lang)
+                    for v, m in zip(rows["actual"], rows["metric"], strict=True)
+                ],
                 text("anomaly.column.deviation", lang): rows["deviation_pct"].map(
                     lambda v: f"{v:+.0f}%"
                 ),
@@ -83,9 +134,13 @@ def show_incidents(report: AnomalyReport) -> None:
                 text("anomaly.column.chain", lang): rows["chain"].map(
                     lambda c: separator.join(series_label(s, lang) for s in c) or "–"
                 ),
+                text("anomaly.column.early", lang): [
+                    text("anomaly.yes", lang) if e is True else "–"
+                    for e in rows.get("early", pd.Series([None] * len(rows)))
+                ],
             }
         ),
-        caption=text("anomaly.incidents.caption", lang),
+        caption=text("anomaly.incidents.caption", lang, step=step_word(report.frequency, lang)),
     )
     finding(
         "{sentence}", sentence=text("anomaly.severity", lang, method=report.methods["severity"])
@@ -136,8 +191,14 @@ def show_rule_alerts(report: AnomalyReport) -> None:
                     lambda s: series_label(s, lang)
                 ),
                 text("anomaly.column.since", lang): rows["ts"].map(lambda t: day(t, lang)),
-                text("anomaly.column.value", lang): rows["value"].map(_number),
-                text("anomaly.column.baseline", lang): rows["baseline"].map(_number),
+                text("anomaly.column.value", lang): [
+                    format_value(v, _rule_metric(r), lang)
+                    for v, r in zip(rows["value"], rows["rule"], strict=True)
+                ],
+                text("anomaly.column.baseline", lang): [
+                    format_value(v, _rule_metric(r), lang)
+                    for v, r in zip(rows["baseline"], rows["rule"], strict=True)
+                ],
                 text("anomaly.column.change", lang): rows["change_pct"].map(lambda v: f"{v:+.0f}%"),
                 text("anomaly.column.deadline", lang): rows["deadline"].map(
                     lambda t: moment(t, lang) if isinstance(t, str) else "–"
@@ -177,8 +238,16 @@ def show_nab(report: AnomalyReport) -> None:
         score=text("anomaly.nab.score", lang, score=f"{nab['score']:.1f}"),
         detail=text("anomaly.nab.detail", lang, files=len(nab["files"]), tuning=nab["tuning"]),
     )
+    if nab.get("published"):
+        scores = ", ".join(f"{name} {value:.1f}" for name, value in nab["published"].items())
+        finding(
+            "{sentence}",
+            sentence=text("anomaly.nab.published", lang, category=nab["category"], scores=scores),
+        )
     rows = [
-        {"file": name} | {k: _nab_cell(k, v, lang) for k, v in score.items()}
+        {"file": name}
+        | {k: _nab_cell(k, v, lang) for k, v in score.items() if k != "raw"}
+        | {"raw": f"{score['raw']:.2f}"}
         for name, score in nab["files"].items()
     ]
     frame = pd.DataFrame(rows)

@@ -5,7 +5,7 @@ Treatment of imperfect input (documented here, stated in the report):
   that table is NaN there (never zero), and the gap is listed;
 - a step on which the table has rows but a series has none is zero for counts and amounts
   (no spend, no visits that day); a ratio with a zero denominator is NaN;
-- spend rows are dated, so in hourly mode the spend metrics are left out;
+- spend rows are dated, so at sub-daily steps the spend metrics are left out;
 - price series (CPC, CPM) of a series that never spent are left out (a free channel's CPC
   is always 0, nothing to watch);
 - the `metrics` table: several rows in one step are averaged (the query counts them) and a
@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis.anomaly.panel import KEY_COLUMNS, Frequency, Panel
 from analysis.anomaly.queries import KEY_COLUMNS as SOURCE_KEYS
+from analysis.anomaly.steps import step_delta
 
 LEVEL_ORDER = ("total", "channel", "campaign", "keyword", "series")
 METRIC_LABELS = {
@@ -65,12 +66,9 @@ class SeriesBuild:
 
 def step_grid(first: pd.Timestamp, last: pd.Timestamp, frequency: Frequency) -> pd.DatetimeIndex:
     """Every step from the start of `first` to the end of `last`."""
-    end = (
-        pd.Timestamp(last)
-        + pd.Timedelta(days=1)
-        - pd.Timedelta(hours=1 if frequency == "h" else 24)
-    )
-    return pd.date_range(pd.Timestamp(first), end, freq="h" if frequency == "h" else "D")
+    step = step_delta(frequency)
+    end = pd.Timestamp(last) + pd.Timedelta(days=1) - step
+    return pd.date_range(pd.Timestamp(first), end, freq=step)
 
 
 def build_panel(

@@ -11,8 +11,8 @@ import pytest
 from i18n_support import visible_text
 
 from analysis.anomaly import display, nab, report
-from analysis.reporting import display as reporting_display
 from analysis.params import AnomalyParams
+from analysis.reporting import display as reporting_display
 from analysis.warehouse import open_warehouse
 
 

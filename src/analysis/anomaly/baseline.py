@@ -11,7 +11,8 @@ made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
    hourly data — median of the same hour over the last `history_days` days, plus the median
    of those residuals at the same hour of the week ±1 hour over the last `history_weeks`
    weeks (the ±1 hour gives 3 values a week, so the weekly shape is known, robustly, after
-   one week; until then the weekly term is 0). Sub-daily data gets its seasonal model from
+   one week; until then the weekly term is 0, the scale is at least the cold-start scale
+   of step 5, and no shift is watched for). Sub-daily data gets its seasonal model from
    day ~5: 3 days for the hour-of-day median, 2 days of residuals for the scale.
 2. level: median of the seasonal residuals of the last `level_cycles` cycles (14 days / 48
    hours; 0 unless at least half of them are present), which follows drift; abrupt shifts
@@ -21,9 +22,10 @@ made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
 4. scale: 1.4826 × MAD of the residuals in the last `scale_cycles` cycles (Hampel 1974;
    1.4826 makes the MAD consistent for a Gaussian standard deviation); the same for the
    reference residuals, with their robust lag-1 autocorrelation (`lag1_autocorrelation`),
-   which the CUSUM whitens by. Both scales are widened where the residuals' tail is
-   heavier than a Gaussian's (`tail_quantile`, settings), so a heavy-tailed series keeps
-   (roughly) the false-alarm budget a Gaussian one has.
+   which the CUSUM whitens by. The point scale (not the CUSUM's, whose residuals are
+   winsorised) is widened where the residuals' tail is heavier than a Gaussian's
+   (`tail_quantile`, settings), so a heavy-tailed series keeps (roughly) the false-alarm
+   budget a Gaussian one has.
 5. cold start: where the seasonal model is not ready (too few seasonal lags or residuals),
    expected = reference = median of the last `level_cycles` cycles of values, scale = their
    MAD, never below `early_relative_scale` × |median|, from `early_values` values on (the
@@ -60,7 +62,8 @@ class Baseline:
     n_residuals: how many residuals each scale was read from; reference_autocorrelation:
     robust lag-1 autocorrelation of the reference residuals, in [0, MAX_AUTOCORRELATION];
     early: steps scored by the cold-start model (module docstring, 5), whose expected and
-    reference are the median of the last values and scale their MAD.
+    reference are the median of the last values and scale their MAD; complete: steps whose
+    every seasonal term is known (where the CUSUM watches for shifts).
     """
 
     expected: np.ndarray
@@ -70,6 +73,7 @@ class Baseline:
     n_residuals: np.ndarray
     reference_autocorrelation: np.ndarray
     early: np.ndarray
+    complete: np.ndarray
 
 
 def nanmedian(stack: np.ndarray, *, axis: int = -1, min_count: int = 1) -> np.ndarray:
@@ -114,8 +118,28 @@ def trailing_windows(values: np.ndarray, width: int) -> np.ndarray:
     return sliding_window_view(padded, width, axis=1)[:, : values.shape[1]]
 
 
-def _balanced_windows(values: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Trailing windows as a fresh balanced array (see `_middle`) and each window's count.
+STRIDE_FROM = 256
+"""Windows longer than this are read every width / 64 steps and held until the next reading
+(5-minute data: every 8 steps, 40 minutes, for a 512-step window), which keeps sub-hourly
+series affordable; shorter windows (daily and hourly data) are read at every step. Each
+reading still uses only the steps before it, so a held value is causal."""
+
+
+def window_stride(width: int) -> int:
+    """Steps between readings of a trailing window statistic (`STRIDE_FROM`)."""
+    return 1 if width <= STRIDE_FROM else width // 64
+
+
+def _held(sampled: np.ndarray, stride: int, n_steps: int) -> np.ndarray:
+    """Readings taken every `stride` steps, each held over the steps up to the next."""
+    return sampled if stride == 1 else np.repeat(sampled, stride, axis=1)[:, :n_steps]
+
+
+def _balanced_windows(
+    values: np.ndarray, width: int, stride: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trailing windows (every `stride`-th step) as a fresh balanced array (see `_middle`) and
+    each window's count.
 
     A missing step's rank among the NaNs of a window is its running NaN count minus the count
     before the window, so one running count over time replaces a count per window.
@@ -125,38 +149,43 @@ def _balanced_windows(values: np.ndarray, width: int) -> tuple[np.ndarray, np.nd
     missing = np.isnan(padded)
     running = np.cumsum(missing, axis=1, dtype=np.int32)
     before = np.concatenate([np.zeros((n_series, 1), np.int32), running[:, :-1]], axis=1)
-    n_missing = running[:, width - 1 : width - 1 + n_steps] - before[:, :n_steps]
-    windows = sliding_window_view(padded, width, axis=1)[:, :n_steps]
+    n_missing = (running[:, width - 1 : width - 1 + n_steps] - before[:, :n_steps])[:, ::stride]
+    windows = sliding_window_view(padded, width, axis=1)[:, :n_steps:stride]
     balanced = np.array(windows)
-    window_missing = sliding_window_view(missing, width, axis=1)[:, :n_steps]
+    window_missing = sliding_window_view(missing, width, axis=1)[:, :n_steps:stride]
     np.copyto(balanced, np.inf, where=window_missing)
     low = (
-        sliding_window_view(running, width, axis=1)[:, :n_steps]
-        <= (before[:, :n_steps] + n_missing // 2)[..., None]
+        sliding_window_view(running, width, axis=1)[:, :n_steps:stride]
+        <= (before[:, :n_steps:stride] + n_missing // 2)[..., None]
     )
     np.copyto(balanced, -np.inf, where=window_missing & low)
     return balanced, width - n_missing
 
 
 def trailing_median(values: np.ndarray, width: int, min_count: int) -> np.ndarray:
-    """Median of the `width` steps before each step (NaN below `min_count` present)."""
-    balanced, count = _balanced_windows(values, width)
-    return _middle(balanced, count, min_count)
+    """Median of the `width` steps before each step (NaN below `min_count` present); long
+    windows are read every `window_stride(width)` steps."""
+    stride = window_stride(width)
+    balanced, count = _balanced_windows(values, width, stride)
+    return _held(_middle(balanced, count, min_count), stride, values.shape[1])
 
 
 def trailing_mad_scale(
     residuals: np.ndarray, width: int, min_count: int, *, tail_quantile: float | None = None
 ) -> np.ndarray:
-    """1.4826 × MAD of the `width` residuals before each step (Hampel 1974).
+    """1.4826 × MAD of the `width` residuals before each step (Hampel 1974); long windows are
+    read every `window_stride(width)` steps.
 
     The deviations |r − median| are taken in place on the partitioned windows (the median is
     blind to order), the −inf placeholders restored so the array stays balanced.
     tail_quantile: widen the scale where the residuals' tail is heavier than a Gaussian's:
     to q / z_q when that is larger (so also where the MAD is 0 but the tail is not), q the
-    `tail_quantile` quantile of |r − median| and z_q
-    a Gaussian's (1.96 for 0.95), from TAIL_MIN_COUNT residuals on.
+    `tail_quantile` quantile of |r − median| and z_q a Gaussian's (1.96 for 0.95), from
+    TAIL_MIN_COUNT residuals on; read every width / TAIL_READINGS steps.
     """
-    balanced, count = _balanced_windows(residuals, width)
+    stride = window_stride(width)
+    n_steps = residuals.shape[1]
+    balanced, count = _balanced_windows(residuals, width, stride)
     centre = _middle(balanced, count, min_count)
     low = balanced == -np.inf
     np.subtract(balanced, np.nan_to_num(centre)[..., None], out=balanced)
@@ -164,19 +193,28 @@ def trailing_mad_scale(
     np.copyto(balanced, -np.inf, where=low)
     scale = MAD_TO_SD * _middle(balanced, count, min_count)
     if tail_quantile is None:
-        return scale
-    balanced.sort(axis=-1)
-    n_low = low.sum(axis=-1)
-    position = n_low + np.floor(tail_quantile * np.maximum(count - 1, 0)).astype(int)
+        return _held(scale, stride, n_steps)
+    # the tail moves slowly: read it on every `every`-th window and hold it
+    every = max(1, width // TAIL_READINGS // stride)
+    sampled = np.sort(balanced[:, ::every], axis=-1)
+    n_low = low[:, ::every].sum(axis=-1)
+    n_valid = count[:, ::every]
+    position = n_low + np.floor(tail_quantile * np.maximum(n_valid - 1, 0)).astype(int)
     position = np.minimum(position, balanced.shape[-1] - 1)
-    tail = np.take_along_axis(balanced, position[..., None], axis=-1)[..., 0]
+    tail = np.take_along_axis(sampled, position[..., None], axis=-1)[..., 0]
     gaussian = special.ndtri(0.5 + tail_quantile / 2.0)
-    widened = np.where((count >= TAIL_MIN_COUNT) & np.isfinite(tail), tail / gaussian, 0.0)
-    return np.where(np.isfinite(scale), np.maximum(scale, widened), scale)
+    widened = np.where((n_valid >= TAIL_MIN_COUNT) & np.isfinite(tail), tail / gaussian, 0.0)
+    widened = _held(widened, every, scale.shape[1])
+    scale = np.where(np.isfinite(scale), np.maximum(scale, widened), scale)
+    return _held(scale, stride, n_steps)
 
 
 TAIL_MIN_COUNT = 20
 """Residuals needed before the tail widening reads a 95th percentile (the 19th of 20)."""
+TAIL_READINGS = 8
+"""Tail readings per window length: every width / 8 steps (each held until the next), which
+costs an eighth of a reading at every step; the 95th percentile of a window moves by at most
+1/8 of its values between readings."""
 
 
 def trailing_count(values: np.ndarray, width: int) -> np.ndarray:
@@ -232,22 +270,26 @@ def window_steps(cycles: int, frequency: str, settings: DetectorSettings) -> int
 
 def seasonal_component(
     values: np.ndarray, frequency: str, settings: DetectorSettings
-) -> np.ndarray:
-    """Step 1 of the module docstring."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 1 of the module docstring, and where every seasonal term is known (sub-daily
+    data: the weekly term too; until then shifts are not watched, since a weekend would
+    read as one)."""
     if is_daily(frequency):
         lags = seasonal_lags(7, settings.history_weeks)
-        return lagged_median(values, lags, settings.min_lags)
+        season = lagged_median(values, lags, settings.min_lags)
+        return season, np.isfinite(season)
     day = steps_per_day(frequency)
     daily = lagged_median(values, seasonal_lags(day, settings.history_days), settings.min_lags)
     weekly_lags = seasonal_lags(7 * day, settings.history_weeks, spread=1)
     weekly = lagged_median(values - daily, weekly_lags, settings.min_lags)
-    return daily + np.nan_to_num(weekly, nan=0.0)  # the weekly shape joins once a week is known
+    season = daily + np.nan_to_num(weekly, nan=0.0)  # the weekly shape joins once a week is known
+    return season, np.isfinite(daily) & np.isfinite(weekly)
 
 
 def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettings) -> Baseline:
     """Steps 1–5 of the module docstring for one block of series."""
     cycle = season_cycle(frequency)
-    season = seasonal_component(values, frequency, settings)
+    season, complete = seasonal_component(values, frequency, settings)
     seasonal_residual = values - season
     level_width = window_steps(settings.level_cycles, frequency, settings)
     level = trailing_median(seasonal_residual, level_width, min_count=(level_width + 1) // 2)
@@ -256,19 +298,30 @@ def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettin
     needed = min(settings.min_residual_cycles * cycle, width // 2)
     residual = values - expected
     tail = settings.tail_quantile
-    reference_scale = trailing_mad_scale(seasonal_residual, width, needed, tail_quantile=tail)
+    # the CUSUM winsorises its residuals (`cusum_clip`): its scale is not tail-widened
+    reference_scale = trailing_mad_scale(seasonal_residual, width, needed)
     scale = trailing_mad_scale(residual, width, needed, tail_quantile=tail)
     n_residuals = trailing_count(residual, width)
     autocorrelation = lag1_autocorrelation(seasonal_residual, reference_scale, width, needed)
     early = ~(np.isfinite(expected) & np.isfinite(scale))
-    if early.any():
-        first_median, first_scale, first_n = _early_model(values, level_width, settings)
+    partial = ~early & ~complete  # sub-daily, weekly term not known yet
+    if early.any() or partial.any():
+        # trailing windows read only the past: the early model is needed up to the last
+        # early or partial step (a prefix of the steps, usually the first week or weeks)
+        until = int(np.flatnonzero((early | partial).any(axis=0))[-1]) + 1
+        prefix = _early_model(values[:, :until], level_width, settings)
+        first_median, first_scale, first_n = (
+            np.concatenate([part, np.full((len(values), values.shape[1] - until), np.nan)], axis=1)
+            for part in prefix
+        )
         expected = np.where(early, first_median, expected)
         season = np.where(early, first_median, season)
         scale = np.where(early, first_scale, scale)
         reference_scale = np.where(early, first_scale, reference_scale)
         n_residuals = np.where(early, first_n, n_residuals)
         autocorrelation = np.where(early, 0.0, autocorrelation)
+        # without the weekly term a weekend is not expected: its band is the early one's
+        scale = np.where(partial, np.fmax(scale, first_scale), scale)
         early &= np.isfinite(first_median)
     return Baseline(
         expected=expected,
@@ -278,6 +331,7 @@ def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettin
         n_residuals=n_residuals,
         reference_autocorrelation=autocorrelation,
         early=early,
+        complete=complete & ~early,
     )
 
 

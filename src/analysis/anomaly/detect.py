@@ -263,8 +263,8 @@ def _score_block(
         studentised = np.where(scorable, (values - base.expected) / sd, np.nan)
         score = student_to_z(studentised, df)
         reference_residual = values - base.reference
-        reference_z = np.where(  # no CUSUM on early steps: their model has no season
-            scorable & (reference_sd > 0) & ~base.early,
+        reference_z = np.where(  # no CUSUM on early steps or before the weekly term is known
+            scorable & (reference_sd > 0) & base.complete,
             student_to_z(reference_residual / reference_sd, reference_df),
             np.nan,
         )

@@ -262,3 +262,17 @@ def test_nab_realadexchange_score_beats_the_windowed_gaussian_floor() -> None:
     evaluation = evaluate()
     assert len(evaluation.files) == 6
     assert evaluation.score > PUBLISHED["windowed Gaussian"]
+
+
+def test_a_keyword_launched_five_days_before_a_click_spike_is_caught() -> None:
+    # 500 new keywords, Poisson clicks around 200 a day from launch (day 60); on day 65 (its
+    # 6th value) the launch spike: 2.5× the clicks. Scored early, against 5 values.
+    rng = np.random.default_rng(74)
+    values = np.full((500, 80), np.nan)
+    values[:, 60:] = rng.poisson(200, (500, 20))
+    values[:, 65] = rng.poisson(500, 500)
+    detection = detect(make_panel(values, kind="count"))
+    assert (detection.warm_up == 63).all() and detection.early[:, 65].all()
+    assert detection.anomalous[:, 65].mean() > 0.95
+    quiet = np.delete(detection.anomalous[:, 60:], 5, axis=1)
+    assert quiet.mean() < 1e-3  # the other early days of Poisson noise stay quiet

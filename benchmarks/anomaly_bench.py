@@ -4,6 +4,8 @@
     python benchmarks/anomaly_bench.py nab         NAB score per category (shipped defaults)
                                                    next to the published detectors, false
                                                    alarms per series-month on artificialNoAnomaly
+    python benchmarks/anomaly_bench.py demo SCALE  demo seeds 7, 8, 9: planted anomalies found,
+                                                   false incidents per 100 series-months
     python benchmarks/anomaly_bench.py fivemin N   `detect` on N series × 30 days of 5-minute
                                                    steps (8,640 each): time and memory
     python benchmarks/anomaly_bench.py ours N      `detect` on N synthetic daily series × 365
@@ -136,6 +138,74 @@ def nab() -> None:
     for threshold in (3.0, 3.5, 4.0, 4.5):
         score = evaluate(settings=DetectorSettings(threshold=threshold)).score
         print(f"    threshold {threshold:4.2f}: {score:.1f}")
+
+
+DEMO_SHOWS_IN = {
+    "cpc": {"CPC", "CPM", "spend"},
+    "touches": {"visits", "clicks", "impressions", "spend"},
+    "conversion_rate": {"conversion rate", "orders", "revenue"},
+    "clicks": {"clicks", "impressions", "spend", "CTR", "CPC", "CPM"},
+}
+"""The series (metric labels) a planted change moves (as tests/test_anomaly_report.py)."""
+
+
+def _on_planted(incident: dict, planted: dict) -> bool:
+    entity = " / ".join(
+        p for p in (planted["channel"], planted["campaign"], planted["keyword"]) if p
+    )
+    return any(
+        name.split(" · ")[0] == entity and name.split(" · ")[1] in DEMO_SHOWS_IN[planted["metric"]]
+        for name in [incident["series"], *incident["chain"]]
+    )
+
+
+def _near(day: str, planted: dict) -> bool:
+    first = pd.Timestamp(planted["start"]) - pd.Timedelta(days=1)
+    return first <= pd.Timestamp(day) <= pd.Timestamp(planted["end"]) + pd.Timedelta(days=1)
+
+
+def demo(scale: int) -> None:
+    """Seeds 7, 8, 9 of the demo at `scale`: each planted anomaly found within a day of its
+    start (as an incident on its series), and false incidents per 100 series-months."""
+    import json
+    import tempfile
+
+    from analysis.anomaly import report
+    from analysis.anomaly.incidents import false_incident_rate
+    from analysis.demo import generate
+    from analysis.params import AnomalyParams, month_bounds
+    from analysis.warehouse import open_warehouse
+
+    for seed in (7, 8, 9):
+        with tempfile.TemporaryDirectory() as folder:
+            generate(Path(folder) / "demo", seed=seed, scale=scale)
+            truth = json.loads((Path(folder) / "demo" / "truth.json").read_text())["anomalies"]
+            params = AnomalyParams(period="2026-10", data={"path": str(Path(folder) / "demo")})
+            results, _ = report.run(open_warehouse(params.data), params)
+        found = []
+        for planted in truth:
+            hits = [
+                i
+                for i in results.incidents
+                if _on_planted(i, planted)
+                and abs((pd.Timestamp(i["start"]) - pd.Timestamp(planted["start"])).days) <= 1
+            ]
+            found.append(f"{planted['metric']}{'' if hits else ' MISSED'}")
+        false = [
+            i
+            for i in results.incidents
+            if not any(_on_planted(i, p) and _near(i["start"], p) for p in truth)
+            and not any(_on_planted(i, p) and _near(i["end"], p) for p in truth)
+        ]
+        first, last = month_bounds(results.period)
+        months = ((last - first).days + 1) / 30.4375
+        rate = false_incident_rate(false, n_series=results.series_scored, n_months=months)
+        print(
+            f"  seed {seed}, scale {scale}: planted {', '.join(found)}; "
+            f"{len(results.incidents)} incidents, {len(false)} false = {rate:.2f} per 100 "
+            f"series-months ({results.series_scored} series scored, "
+            f"{results.series_early} scored early)"
+        )
 
 
 def five_minute(n_series: int) -> None:
@@ -295,6 +365,8 @@ def main() -> None:
         f"RSS {five_peak:.0f} MB, {_field(five_output, 'false alarms per series-month'):.3f} "
         "false alarms per series-month"
     )
+    print("Demo warehouse, October 2026 (planted anomalies from truth.json):")
+    print(_run(["demo", "1"])[0])
     print(_run(["runs", "2000"])[0])
 
 
@@ -304,5 +376,11 @@ if __name__ == "__main__":
     elif sys.argv[1] == "nab":
         nab()
     else:
-        commands = {"ours": ours, "stl": stl_baseline, "runs": runs, "fivemin": five_minute}
+        commands = {
+            "ours": ours,
+            "stl": stl_baseline,
+            "runs": runs,
+            "fivemin": five_minute,
+            "demo": demo,
+        }
         commands[sys.argv[1]](int(sys.argv[2]))

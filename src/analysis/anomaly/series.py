@@ -4,7 +4,9 @@ Treatment of imperfect input (documented here, stated in the report):
 - a step on which a source table has no rows at all is a data gap: every series built from
   that table is NaN there (never zero), and the gap is listed;
 - a step on which the table has rows but a series has none is zero for counts and amounts
-  (no spend, no visits that day); a ratio with a zero denominator is NaN;
+  (no spend, no visits that day), from the series' first row on; before it the series did
+  not exist yet (a keyword launched mid-month) and is missing, so it is scored as new (cold
+  start), not as a fall from zero; a ratio with a zero denominator is NaN;
 - spend rows are dated, so at sub-daily steps the spend metrics are left out;
 - price series (CPC, CPM) of a series that never spent are left out (a free channel's CPC
   is always 0, nothing to watch);
@@ -159,6 +161,7 @@ def _parts_on_grid(
         for key, rows in keyed.groupby(["level", *SOURCE_KEYS], dropna=False, sort=False):
             on_grid = rows.set_index("ts")[sums].astype(float).reindex(grid).fillna(0.0)
             on_grid[~present] = np.nan
+            on_grid[grid < rows["ts"].min()] = np.nan  # not started yet: missing, not zero
             slot = parts.setdefault(tuple(None if pd.isna(k) else k for k in key), {})
             slot.update({name: on_grid[name].to_numpy() for name in sums})
     return parts, gaps

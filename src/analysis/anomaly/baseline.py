@@ -24,7 +24,9 @@ made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
    reference residuals, with their robust lag-1 autocorrelation (`lag1_autocorrelation`),
    which the CUSUM whitens by. The point scale (not the CUSUM's, whose residuals are
    winsorised) is widened where the residuals' tail is heavier than a Gaussian's
-   (`tail_quantile`, settings), so a heavy-tailed series keeps (roughly) the false-alarm
+   (`tail_quantile`, settings), and with 150 or more residuals the tail's shape is read as
+   Student-t degrees of freedom (from the 95th percentile over the median deviation), which
+   the score uses (`anomaly.detect`): a heavy-tailed series keeps (roughly) the false-alarm
    budget a Gaussian one has.
 5. cold start: where the seasonal model is not ready (too few seasonal lags or residuals),
    expected = reference = median of the last `level_cycles` cycles of values, scale = their
@@ -63,7 +65,8 @@ class Baseline:
     robust lag-1 autocorrelation of the reference residuals, in [0, MAX_AUTOCORRELATION];
     early: steps scored by the cold-start model (module docstring, 5), whose expected and
     reference are the median of the last values and scale their MAD; complete: steps whose
-    every seasonal term is known (where the CUSUM watches for shifts).
+    every seasonal term is known (where the CUSUM watches for shifts); tail_df: Student-t
+    degrees of freedom of the residuals' tail (∞: Gaussian, or too few residuals to tell).
     """
 
     expected: np.ndarray
@@ -74,6 +77,7 @@ class Baseline:
     reference_autocorrelation: np.ndarray
     early: np.ndarray
     complete: np.ndarray
+    tail_df: np.ndarray
 
 
 def nanmedian(stack: np.ndarray, *, axis: int = -1, min_count: int = 1) -> np.ndarray:
@@ -173,6 +177,25 @@ def trailing_median(values: np.ndarray, width: int, min_count: int) -> np.ndarra
 def trailing_mad_scale(
     residuals: np.ndarray, width: int, min_count: int, *, tail_quantile: float | None = None
 ) -> np.ndarray:
+    """`trailing_scale_and_tail` without the tail's degrees of freedom."""
+    return trailing_scale_and_tail(residuals, width, min_count, tail_quantile=tail_quantile)[0]
+
+
+def tail_degrees_of_freedom(ratio: np.ndarray, tail_quantile: float) -> np.ndarray:
+    """Student-t degrees of freedom ν whose q-quantile of |x| over its median |x| equals
+    `ratio` (q = tail_quantile): ∞ at or below a Gaussian's ratio (2.91 for 0.95), at least
+    MIN_TAIL_DF (heavier tails are read as t3), NaN where the ratio is unknown."""
+    grid = np.logspace(np.log10(MIN_TAIL_DF), 3, 200)
+    upper = special.stdtrit(grid, 0.5 + tail_quantile / 2.0) / special.stdtrit(grid, 0.75)
+    gaussian = special.ndtri(0.5 + tail_quantile / 2.0) / special.ndtri(0.75)
+    nu = np.interp(ratio, upper[::-1], grid[::-1])  # the ratio falls as ν grows
+    nu = np.where(ratio <= gaussian, np.inf, nu)
+    return np.where(np.isfinite(ratio), nu, np.nan)
+
+
+def trailing_scale_and_tail(
+    residuals: np.ndarray, width: int, min_count: int, *, tail_quantile: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """1.4826 × MAD of the `width` residuals before each step (Hampel 1974); long windows are
     read every `window_stride(width)` steps.
 
@@ -181,7 +204,9 @@ def trailing_mad_scale(
     tail_quantile: widen the scale where the residuals' tail is heavier than a Gaussian's:
     to q / z_q when that is larger (so also where the MAD is 0 but the tail is not), q the
     `tail_quantile` quantile of |r − median| and z_q a Gaussian's (1.96 for 0.95), from
-    TAIL_MIN_COUNT residuals on; read every width / TAIL_READINGS steps.
+    TAIL_MIN_COUNT residuals on; read every width / TAIL_READINGS steps. Also returned: the
+    tail's Student-t degrees of freedom (`tail_degrees_of_freedom` of q / MAD), from
+    TAIL_DF_MIN_COUNT residuals on (∞ before, and without tail_quantile).
     """
     stride = window_stride(width)
     n_steps = residuals.shape[1]
@@ -191,9 +216,10 @@ def trailing_mad_scale(
     np.subtract(balanced, np.nan_to_num(centre)[..., None], out=balanced)
     np.abs(balanced, out=balanced)
     np.copyto(balanced, -np.inf, where=low)
-    scale = MAD_TO_SD * _middle(balanced, count, min_count)
+    mad = _middle(balanced, count, min_count)
+    scale = MAD_TO_SD * mad
     if tail_quantile is None:
-        return _held(scale, stride, n_steps)
+        return _held(scale, stride, n_steps), np.full(residuals.shape, np.inf)
     # the tail moves slowly: read it on every `every`-th window and hold it
     every = max(1, width // TAIL_READINGS // stride)
     sampled = np.sort(balanced[:, ::every], axis=-1)
@@ -204,13 +230,35 @@ def trailing_mad_scale(
     tail = np.take_along_axis(sampled, position[..., None], axis=-1)[..., 0]
     gaussian = special.ndtri(0.5 + tail_quantile / 2.0)
     widened = np.where((n_valid >= TAIL_MIN_COUNT) & np.isfinite(tail), tail / gaussian, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # a lower bound: TAIL_RATIO_SIGMAS standard errors (≈ 1.3 / √n relative, Gaussian) off,
+        # so a Gaussian series' sampling noise is not read as a heavy tail
+        deflate = 1.0 - TAIL_RATIO_SIGMAS * TAIL_RATIO_SE / np.sqrt(np.maximum(n_valid, 1))
+        ratio = np.where(n_valid >= TAIL_DF_MIN_COUNT, deflate * tail / mad[:, ::every], np.nan)
+    nu = tail_degrees_of_freedom(np.where(np.isnan(ratio), np.nan, ratio), tail_quantile)
+    nu = np.where(np.isnan(nu), np.inf, nu)
     widened = _held(widened, every, scale.shape[1])
+    nu = _held(nu, every, scale.shape[1])
     scale = np.where(np.isfinite(scale), np.maximum(scale, widened), scale)
-    return _held(scale, stride, n_steps)
+    return _held(scale, stride, n_steps), _held(nu, stride, n_steps)
 
 
 TAIL_MIN_COUNT = 20
 """Residuals needed before the tail widening reads a 95th percentile (the 19th of 20)."""
+TAIL_DF_MIN_COUNT = 100
+"""Residuals needed before the tail's shape (its t degrees of freedom) is read: from 100 on
+(sub-daily data) the ratio's relative standard error is 13% or less, and it is read at its
+lower bound (`TAIL_RATIO_SIGMAS` standard errors down); daily data (56 residuals) keeps the Gaussian tail and
+its Satterthwaite df."""
+TAIL_RATIO_SE = 1.3
+"""Relative standard error × √n of the 95th percentile of |r − median| over the MAD for
+Gaussian residuals (delta method: 0.95 from the quantile, 1.1 from the MAD, added in
+quadrature and rounded up)."""
+TAIL_RATIO_SIGMAS = 1.0
+"""The ratio is read at its one-standard-error lower bound (about a 16% chance that a
+Gaussian series' noise still reads as a tail slightly heavier than Gaussian)."""
+MIN_TAIL_DF = 3.0
+"""Tails heavier than Student's t3 are read as t3 (a finite variance)."""
 TAIL_READINGS = 8
 """Tail readings per window length: every width / 8 steps (each held until the next), which
 costs an eighth of a reading at every step; the 95th percentile of a window moves by at most
@@ -300,7 +348,7 @@ def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettin
     tail = settings.tail_quantile
     # the CUSUM winsorises its residuals (`cusum_clip`): its scale is not tail-widened
     reference_scale = trailing_mad_scale(seasonal_residual, width, needed)
-    scale = trailing_mad_scale(residual, width, needed, tail_quantile=tail)
+    scale, tail_df = trailing_scale_and_tail(residual, width, needed, tail_quantile=tail)
     n_residuals = trailing_count(residual, width)
     autocorrelation = lag1_autocorrelation(seasonal_residual, reference_scale, width, needed)
     early = ~(np.isfinite(expected) & np.isfinite(scale))
@@ -332,6 +380,7 @@ def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettin
         reference_autocorrelation=autocorrelation,
         early=early,
         complete=complete & ~early,
+        tail_df=tail_df,
     )
 
 

@@ -248,8 +248,8 @@ TAIL_MIN_COUNT = 20
 TAIL_DF_MIN_COUNT = 100
 """Residuals needed before the tail's shape (its t degrees of freedom) is read: from 100 on
 (sub-daily data) the ratio's relative standard error is 13% or less, and it is read at its
-lower bound (`TAIL_RATIO_SIGMAS` standard errors down); daily data (56 residuals) keeps the Gaussian tail and
-its Satterthwaite df."""
+lower bound (`TAIL_RATIO_SIGMAS` standard errors down); daily data (56 residuals) keeps the
+Gaussian tail and its Satterthwaite df."""
 TAIL_RATIO_SE = 1.3
 """Relative standard error × √n of the 95th percentile of |r − median| over the MAD for
 Gaussian residuals (delta method: 0.95 from the quantile, 1.1 from the MAD, added in

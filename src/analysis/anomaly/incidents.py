@@ -6,7 +6,8 @@ down to the child series that drive them, ranked by severity.
    the first of the unbroken steps before its first flag whose scores lean its way by more
    than `onset_lean` (1, the CUSUM's k: such a step is likelier under a 2σ shift than under
    none), so two low days that led up to a flagged third are part of it. A level shift is one
-   "shift" incident from its start until the series recovers or ends ("shifted since
+   "shift" incident from its first step at the new level (the change point is an estimate)
+   until the series recovers or ends ("shifted since
    <date>" while it lasts, else "shift <date> to <date>"): it ends before the first
    `recovery_steps` consecutive steps (a season: 7 days, one day of sub-daily steps) that
    are all nearer the level before the shift than the level after it, or at the series'
@@ -274,29 +275,36 @@ def recovery_steps(panel: Panel) -> int:
     return 7 if panel.frequency == "D" else steps_per_day(panel.frequency)
 
 
-def _shift_end(panel: Panel, detection: DetectionLike, row: int, start: int, end: int) -> int:
-    """The last step of a shift (module docstring, 1): before the first `recovery_steps`
-    consecutive present steps nearer the old level than the new, and at most the series' last
-    present value."""
+def _shift_span(
+    panel: Panel, detection: DetectionLike, row: int, start: int, end: int
+) -> tuple[int, int]:
+    """The first and last step of a shift (module docstring, 1): from the first present step
+    nearer the new level than the old (the change point is an estimate), to before the first
+    `recovery_steps` consecutive present steps nearer the old level again, and at most to the
+    series' last present value."""
     values = panel.values[row, start : end + 1]
     present = np.flatnonzero(np.isfinite(values))
     if present.size == 0:
-        return start
+        return start, start
     end = start + int(present[-1])
     old = _expected_path(panel, detection, row, start, start, "shift")[0]
     after = values[: end - start + 1]
     known = np.isfinite(after)
     if not np.isfinite(old) or known.sum() < 2:
-        return end
+        return start, end
     new = float(np.median(after[known][: max(recovery_steps(panel), 1)]))
     if new == old:
-        return end
-    back = known & (np.abs(after - old) < np.abs(after - new))
+        return start, end
+    nearer_new = known & (np.abs(after - new) <= np.abs(after - old))
+    back = known & ~nearer_new
     need = recovery_steps(panel)
     run = np.convolve(back.astype(int), np.ones(need, dtype=int), mode="valid")
     recovered = np.flatnonzero(run == need)
     recovered = recovered[recovered > 0]
-    return start + int(recovered[0]) - 1 if recovered.size else end
+    if recovered.size:
+        end = start + int(recovered[0]) - 1
+    first = np.flatnonzero(nearer_new[: end - start + 1])
+    return (start + int(first[0]) if first.size else start), end
 
 
 def _onset(score: np.ndarray, flags: np.ndarray, first: int, lean: float) -> int:
@@ -319,7 +327,7 @@ def _spans(panel: Panel, detection: DetectionLike, max_gap: int, onset_lean: flo
         # a shift lasts until the series' next shift, its recovery or its last value
         following = shifts[i + 1] if i + 1 < len(shifts) else None
         end = following[1] - 1 if following and following[0] == row else last_step
-        end = _shift_end(panel, detection, row, start, end)
+        start, end = _shift_span(panel, detection, row, start, end)
         flags[row, start : end + 1] = False  # the shift explains these steps
         spans.append(_span(panel, detection, row, start, end, "shift"))
     for row in range(panel.n_series):  # spikes come before a row's first shift: no overlap

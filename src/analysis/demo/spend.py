@@ -50,6 +50,7 @@ def split_clicks(rng: np.random.Generator, daily: np.ndarray, shares: np.ndarray
 def split_lines(rng: np.random.Generator, clicks: np.ndarray) -> SpendLines:
     """Turn touches per (day, campaign) into clicks per line, splitting SEM clicks by keyword."""
     campaign, keyword, rows = [], [], []
+    launch = None
     for index, spec in enumerate(CAMPAIGNS):
         daily = clicks[:, index]
         if not spec.keywords:
@@ -58,18 +59,29 @@ def split_lines(rng: np.random.Generator, clicks: np.ndarray) -> SpendLines:
             rows.append(daily)
             continue
         split = split_clicks(rng, daily, np.array([share for _, share in spec.keywords]))
-        launched = None
         if spec.name == LAUNCH_SPIKE.campaign:
             split, launched = _launch(split)
+            launch = (index, launched)
         for k, (word, _) in enumerate(spec.keywords):
             campaign.append(index)
             keyword.append(word)
             rows.append(split[:, k])
-        if launched is not None:
-            campaign.append(index)
-            keyword.append(LAUNCH_SPIKE.keyword)
-            rows.append(launched)
+    if launch is not None:  # last, so that every other line keeps its random draws
+        campaign.append(launch[0])
+        keyword.append(LAUNCH_SPIKE.keyword)
+        rows.append(launch[1])
     return SpendLines(np.array(campaign), keyword, np.stack(rows).astype(np.int64))
+
+
+def _draw(rng: np.random.Generator, lines: SpendLines, sigma: float, days: int) -> np.ndarray:
+    """Lognormal(0, sigma) noise of shape (lines, days): the launched keyword's row (the last)
+    from its own fixed stream, so adding it leaves every other line's draws as they were."""
+    launched = lines.keyword[-1] == LAUNCH_SPIKE.keyword
+    base = rng.lognormal(0.0, sigma, size=(len(lines.campaign) - launched, days))
+    if not launched:
+        return base
+    own = np.random.default_rng([20261015, days]).lognormal(0.0, sigma, size=(1, days))
+    return np.concatenate([base, own])
 
 
 def _launch(split: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -89,9 +101,8 @@ def price_lines(rng: np.random.Generator, lines: SpendLines, planned: np.ndarray
     A channel-day without clicks splits by CPC alone; from STEADY_FROM on the window's planned
     total per channel is split over lines and days at once. The planted spike is included.
     """
-    n = len(lines.campaign)
-    cpc = rng.lognormal(0.0, LINE_CPC_SIGMA, size=(n, 1))
-    cpc = cpc * rng.lognormal(0.0, DAILY_CPC_SIGMA, size=(n, DAYS)) * _spike(lines)
+    cpc = _draw(rng, lines, LINE_CPC_SIGMA, 1)
+    cpc = cpc * _draw(rng, lines, DAILY_CPC_SIGMA, DAYS) * _spike(lines)
     raw = lines.clicks * cpc
     channel = CAMPAIGN_CHANNEL[lines.campaign]
     per_day = np.zeros((len(CHANNELS), DAYS))
@@ -130,10 +141,9 @@ def _after_launch(lines: SpendLines, line: np.ndarray, day: np.ndarray) -> np.nd
 
 def impressions_for(rng: np.random.Generator, lines: SpendLines) -> np.ndarray:
     """Impressions from clicks and a noisy channel CTR (so 0 <= clicks <= impressions)."""
-    n = len(lines.campaign)
     ctr = CHANNEL_CTR[CAMPAIGN_CHANNEL[lines.campaign]][:, None]
-    ctr = ctr * rng.lognormal(0.0, LINE_CTR_SIGMA, size=(n, 1))
-    ctr = np.clip(ctr * rng.lognormal(0.0, DAILY_CTR_SIGMA, size=(n, DAYS)), *CTR_BOUNDS)
+    ctr = ctr * _draw(rng, lines, LINE_CTR_SIGMA, 1)
+    ctr = np.clip(ctr * _draw(rng, lines, DAILY_CTR_SIGMA, DAYS), *CTR_BOUNDS)
     return np.maximum(lines.clicks, np.round(lines.clicks / ctr).astype(np.int64))
 
 

@@ -134,6 +134,10 @@ def nab() -> None:
         f"(budget of the threshold on Gaussian noise: "
         f"{DetectorSettings().false_alarms_per_month():.3f})"
     )
+    print("  without the tail's shape (tail_shape=False; NOT used to choose the default):")
+    for category in SCORED_CATEGORIES:
+        score = evaluate(category=category, settings=DetectorSettings(tail_shape=False)).score
+        print(f"    {category:<22} {score:6.1f}")
     print("  realAdExchange sensitivity to `threshold` (NOT used to choose the default 3.5):")
     for threshold in (3.0, 3.5, 4.0, 4.5):
         score = evaluate(settings=DetectorSettings(threshold=threshold)).score

@@ -275,7 +275,8 @@ def _score_block(
     n = base.n_residuals
     sd, df = _total_sd(base.scale, n, variance, typical, base.expected, settings)
     sd, df = _early_sd(base, variance, typical, sd, df, settings)
-    df = np.fmin(df, base.tail_df)  # a heavy tail read from the residuals (anomaly.baseline)
+    if settings.tail_shape:  # a heavy tail read from the residuals (anomaly.baseline)
+        df = np.fmin(df, base.tail_df)
     reference_sd, reference_df = _total_sd(
         base.reference_scale, n, variance, typical, base.reference, settings
     )

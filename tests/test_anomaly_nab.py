@@ -181,3 +181,14 @@ def test_every_vendored_file_is_scored_row_by_row():
         frame = nab.load_series(nab.NAB_DIR / "data" / key)
         score = nab.score_file(frame["timestamp"], np.zeros(len(frame), bool), pairs)
         assert score.false_negatives == score.n_windows
+
+
+def test_nab_series_without_anomalies_raise_almost_no_alarm():
+    # artificialNoAnomaly: five synthetic 5-minute series (flat, noisy, daily square waves)
+    # with no windows: every alarm is false. A new series' first morning rise was one (1.31
+    # per series-month) until sub-daily cold start waited for a day of values.
+    from analysis.anomaly.nab_eval import false_alarm_rate
+
+    clean = false_alarm_rate()
+    assert len(clean.files) == 5 and clean.series_months > 2
+    assert clean.per_series_month < 0.5

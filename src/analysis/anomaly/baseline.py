@@ -33,6 +33,8 @@ made robust with medians as in Twitter's S-H-ESD, Hochenbaum et al. 2017):
    MAD, never below `early_relative_scale` × |median|, from `early_values` values on (the
    4th value is the first scored); the t-distribution of a MAD of n values (df = 0.37 n,
    `anomaly.detect`) widens the band honestly while n is small. Such steps are `early`.
+   Sub-daily data first waits for a day of values (at most the window, 512 steps): before
+   that, a series' own first morning rise would read as an anomaly.
 Every window is at most `max_window_steps` steps long (settings). Sub-daily steps of any
 length (a minute to 12 hours) use the hourly design with `steps_per_day` in place of 24.
 Medians and the MAD ignore a minority of anomalous past steps, so past anomalies do not
@@ -357,7 +359,10 @@ def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettin
         # trailing windows read only the past: the early model is needed up to the last
         # early or partial step (a prefix of the steps, usually the first week or weeks)
         until = int(np.flatnonzero((early | partial).any(axis=0))[-1]) + 1
-        prefix = _early_model(values[:, :until], level_width, settings)
+        # sub-daily data: a day of values first, or its own daily cycle is a surprise
+        first_day = 1 if is_daily(frequency) else min(cycle, level_width)
+        needed_early = max(settings.early_values, first_day)
+        prefix = _early_model(values[:, :until], level_width, settings, needed_early)
         first_median, first_scale, first_n = (
             np.concatenate([part, np.full((len(values), values.shape[1] - until), np.nan)], axis=1)
             for part in prefix
@@ -385,14 +390,13 @@ def robust_baseline(values: np.ndarray, frequency: str, settings: DetectorSettin
 
 
 def _early_model(
-    values: np.ndarray, width: int, settings: DetectorSettings
+    values: np.ndarray, width: int, settings: DetectorSettings, needed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Median, floored MAD scale and count of the last `width` values (step 5)."""
-    width = max(width, settings.early_values)
-    median = trailing_median(values, width, min_count=settings.early_values)
-    scale = trailing_mad_scale(
-        values, width, settings.early_values, tail_quantile=settings.tail_quantile
-    )
+    """Median, floored MAD scale and count of the last `width` values (step 5), from `needed`
+    values on."""
+    width = max(width, needed)
+    median = trailing_median(values, width, min_count=needed)
+    scale = trailing_mad_scale(values, width, needed, tail_quantile=settings.tail_quantile)
     scale = np.maximum(scale, settings.early_relative_scale * np.abs(median))
     return median, scale, trailing_count(values, width)
 

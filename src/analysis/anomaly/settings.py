@@ -63,8 +63,8 @@ class DetectorSettings:
       Gaussian unchanged (0.025); the default follows that budget check. (Measured after the
       choice, not used for it: on NAB it lowers every scored category, see README.)
     early_values: cold start. From the step after its `early_values`-th value (the 4th
-      value with 3), a series whose seasonal model is not ready yet is scored against the
-      median of its last `level_cycles` cycles (at least early_values values), with the MAD
+      value with 3; sub-daily data: after a day of values, at most 512), a series whose
+      seasonal model is not ready yet is scored against the median of its last `level_cycles` cycles (at least early_values values), with the MAD
       of those values as its scale and the t-distribution of a MAD of that many values
       (df = 0.37 n): with 3 values the band is about 30× as wide as with 56, which is the
       honest width. 3 is the fewest values whose median survives one outlier. These steps

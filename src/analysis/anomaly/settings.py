@@ -66,7 +66,8 @@ class DetectorSettings:
     early_values: cold start. From the step after its `early_values`-th value (the 4th
       value with 3; sub-daily data: after a day of values, at most 512), a series whose
       seasonal model is not ready yet is scored against the median of its last
-      `level_cycles` cycles (at least early_values values), with the MAD of those values as its scale and the t-distribution of a MAD of that many values
+      `level_cycles` cycles (at least early_values values), with the MAD of those values
+      as its scale and the t-distribution of a MAD of that many values
       (df = 0.37 n): with 3 values the band is about 30× as wide as with 56, which is the
       honest width. 3 is the fewest values whose median survives one outlier. These steps
       are marked early (`Detection.early`) and the report says so.

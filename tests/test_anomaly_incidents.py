@@ -162,8 +162,9 @@ def test_flags_within_max_gap_merge_and_wider_gaps_split():
     assert spans == [(day(10), day(12)), (day(16), day(16))]
     merged = build_incidents(panel, det, max_gap=3)
     assert [(i.start, i.end) for i in merged] == [(day(10), day(16))]
-    assert merged[0].actual == pytest.approx(3 * 1500 + 4 * 1000)  # quiet days inside count too
-    assert merged[0].expected == pytest.approx(7 * 1000)
+    # per day, the quiet days inside counting too
+    assert merged[0].actual == pytest.approx((3 * 1500 + 4 * 1000) / 7)
+    assert merged[0].expected == pytest.approx(1000)
 
 
 def test_a_spike_starts_on_the_first_of_the_days_that_led_up_to_its_flag():
@@ -175,8 +176,8 @@ def test_a_spike_starts_on_the_first_of_the_days_that_led_up_to_its_flag():
     (incident,) = build_incidents(panel, det)
     # day 17 leans up: the lead-in stops there, so day 16 is not part of it either
     assert (incident.start, incident.end, incident.peak_ts) == (day(18), day(20), day(20))
-    assert incident.expected == pytest.approx(3 * 1000)
-    assert incident.actual == pytest.approx(800 + 850 + 500)
+    assert incident.expected == pytest.approx(1000)
+    assert incident.actual == pytest.approx((800 + 850 + 500) / 3)
     det.score[0, 18] = -0.9  # under onset_lean (1 SD): not evidence of the same move
     assert build_incidents(panel, det)[0].start == day(19)
     assert build_incidents(panel, det, onset_lean=np.inf)[0].start == day(20)
@@ -195,8 +196,42 @@ def test_level_shift_is_one_incident_to_the_end_labelled_shifted_since():
     inc = incidents[0]
     assert (inc.kind, inc.start, inc.end, inc.direction) == ("shift", day(30), day(55), "down")
     assert inc.label == "shifted since 2026-10-01"
-    assert inc.expected == pytest.approx(1000 * 26)
+    assert inc.expected == pytest.approx(1000)  # per day, not summed over the 26 days
+    assert inc.actual == pytest.approx(700)
     assert inc.deviation_pct == pytest.approx(-30)
+
+
+def test_a_shift_that_recovers_ends_before_the_recovery():
+    # down 30% on days 30–36, back to normal from day 37 (the planted 抖音 drop of the demo)
+    level = np.where((np.arange(N_DAYS) >= 30) & (np.arange(N_DAYS) < 37), 700.0, 1000.0)
+    panel = count_panel([level])
+    shift = SimpleNamespace(series_row=0, start=30, direction="down", size=-300.0)
+    det = detection(panel, level[None, :].copy(), {0: [30, 31]}, shifts=[shift])
+    (inc,) = build_incidents(panel, det)
+    assert (inc.kind, inc.start, inc.end, inc.ongoing) == ("shift", day(30), day(36), False)
+    assert inc.label == "shifted 2026-10-01 to 2026-10-07"
+    assert inc.actual == pytest.approx(700)
+
+
+def test_a_shift_ends_with_the_series_last_value():
+    level = np.where(np.arange(N_DAYS) >= 30, 700.0, 1000.0)
+    level[45:] = np.nan  # the series stopped reporting
+    panel = count_panel([level])
+    shift = SimpleNamespace(series_row=0, start=30, direction="down", size=-300.0)
+    det = detection(panel, np.full((1, N_DAYS), 1000.0), {}, shifts=[shift])
+    (inc,) = build_incidents(panel, det)
+    assert (inc.end, inc.ongoing) == (day(44), False)
+
+
+def test_a_metric_series_reads_per_step_not_summed():
+    # an ambient temperature of about 70 that rises to 80 for three days
+    values = np.full(N_DAYS, 70.0)
+    values[20:23] = 80.0
+    panel = count_panel([values])
+    panel.keys.loc[0, ["level", "metric", "kind"]] = ["series", "series", "amount"]
+    det = detection(panel, np.full((1, N_DAYS), 70.0), {0: [20, 21, 22]})
+    (inc,) = build_incidents(panel, det)
+    assert inc.expected == pytest.approx(70) and inc.actual == pytest.approx(80)
 
 
 def test_rule_alert_inside_the_window_is_attached_and_one_outside_is_not():

@@ -75,9 +75,11 @@ PLANTED_SHOWS_IN = {
     "cpc": {"CPC", "CPM", "spend"},
     "touches": {"visits", "clicks", "impressions", "spend"},
     "conversion_rate": {"conversion rate", "orders", "revenue"},
+    "clicks": {"clicks", "impressions", "spend", "CTR", "CPC", "CPM"},
 }
 """The series (metric labels) a planted change moves: a CPC jump raises the keyword's spend and
-CPM too; fewer touches are fewer visits and clicks; a conversion dip is fewer orders."""
+CPM too; fewer touches are fewer visits and clicks; a conversion dip is fewer orders; a new
+keyword's launch spike is more clicks (and impressions and spend)."""
 
 
 def _on_planted_series(incident: dict, planted: dict) -> bool:

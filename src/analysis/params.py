@@ -700,7 +700,11 @@ class AnomalyParams(ReportParams):
     levels: list[AnomalyLevel] = Field(
         default_factory=lambda: ["total", "channel", "campaign", "keyword"]
     )
-    frequency: Literal["D", "h"] = Field("D", description="daily, or hourly from timestamps")
+    frequency: str = Field(
+        "D",
+        pattern=r"^(auto|\d*(min|h|D))$",
+        description="step: D, h, <n>h or <n>min dividing a day, or auto (the metrics table's)",
+    )
     history_days: int = Field(112, ge=14, le=1100, description="history before the period")
     scored_from: date | None = Field(None, description="first day scored; default period start")
     threshold: float | None = Field(None, gt=0, description="score threshold; default detector's")

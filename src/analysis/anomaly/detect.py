@@ -51,18 +51,18 @@ from scipy import special
 from analysis.anomaly.baseline import (
     MAD_EFFICIENCY,
     robust_baseline,
-    season_cycle,
     student_to_z,
     trailing_median,
+    window_steps,
 )
 from analysis.anomaly.panel import Panel
 from analysis.anomaly.runs import Run, find_runs
 from analysis.anomaly.settings import DetectorSettings
 from analysis.anomaly.shifts import Shift, first_cusum_alarm, shift_sizes, whiten
-from analysis.errors import AnalysisError
+from analysis.anomaly.steps import step_minutes
+from analysis.errors import AnalysisError, ParamsError
 
 KINDS = ("count", "amount", "ratio", "price")
-FREQUENCIES = ("D", "h")
 DEFAULT_SETTINGS = DetectorSettings()
 BLOCK_ELEMENTS = 1 << 20
 """Window elements (series × steps × scale window) per block: 8 MB temporaries, small enough
@@ -79,9 +79,10 @@ class Detection:
     the value is missing, where the volume is below `min_volume`, or where the history has no
     spread at all (a series flat at 0). shifts: confirmed level shifts in order of
     confirmation. runs: short runs (module docstring, 5), by series then time. warm_up:
-    (n_series,) first step with enough history (n_steps if never); too_short: rows that
-    never gathered the history the baseline needs (`min_lags` seasonal values plus
-    `min_residual_cycles` of residuals), so have no scores at all.
+    (n_series,) first step with a baseline (n_steps if never): the step after the series'
+    `early_values`-th value; early: (n_series, n_steps) steps scored by the cold-start model
+    (`anomaly.baseline`, 5: wider bands, marked early in the report); too_short: rows that
+    never gathered `early_values` values before a step, so have no baseline at all.
     """
 
     timestamps: np.ndarray
@@ -95,6 +96,7 @@ class Detection:
     warm_up: np.ndarray
     too_short: np.ndarray
     settings: DetectorSettings
+    early: np.ndarray | None = None
 
     def alerts(self, *, shifts: bool = True, runs: bool = True) -> np.ndarray:
         """Steps a monitor would alert on: anomalous points and (if `shifts`, `runs`) the steps
@@ -137,6 +139,7 @@ class _Scored:
     reference_residual: np.ndarray
     reference_autocorrelation: np.ndarray
     ready: np.ndarray
+    early: np.ndarray
 
 
 def sampling_variance(
@@ -227,6 +230,29 @@ def _total_sd(
     return sd, df
 
 
+def _early_sd(
+    base, variance: np.ndarray, typical: np.ndarray, sd: np.ndarray, df: np.ndarray, settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cold-start steps with a volume model: only the over-dispersion is estimated.
+
+    τ² = max(scale² − typical v, (early_relative_scale × expected)²) from the early MAD (df =
+    0.37 n) and the step's sampling variance v known from its volume, so Satterthwaite's df
+    for τ² + v is 0.37 n × ((τ² + v) / τ²)²: a new keyword with 200 clicks a day gets a band
+    set mostly by Poisson noise, not by the t-quantile of 5 values.
+    """
+    early = base.early & (variance > 0)
+    if not early.any():
+        return sd, df
+    prior = (settings.early_relative_scale * base.expected) ** 2
+    over = np.fmax(base.scale**2 - typical, prior)
+    total = over + variance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        early_df = np.where(
+            over > 0, MAD_EFFICIENCY * base.n_residuals * (total / over) ** 2, np.inf
+        )
+    return np.where(early, np.sqrt(total), sd), np.where(early, early_df, df)
+
+
 def _score_block(
     values: np.ndarray,
     numerator: np.ndarray,
@@ -237,7 +263,7 @@ def _score_block(
 ) -> _Scored:
     """Baseline, volume model and scores of one block of series."""
     base = robust_baseline(values, frequency, settings)
-    width = settings.scale_cycles * season_cycle(frequency)
+    width = window_steps(settings.scale_cycles, frequency, settings)
     variance, enough = sampling_variance(
         values, numerator, denominator, kinds, base.expected, width=width, settings=settings
     )
@@ -248,6 +274,9 @@ def _score_block(
         typical[modelled] = np.nan_to_num(trailing_median(past, width, min_count=1))
     n = base.n_residuals
     sd, df = _total_sd(base.scale, n, variance, typical, base.expected, settings)
+    sd, df = _early_sd(base, variance, typical, sd, df, settings)
+    if settings.tail_shape:  # a heavy tail read from the residuals (anomaly.baseline)
+        df = np.fmin(df, base.tail_df)
     reference_sd, reference_df = _total_sd(
         base.reference_scale, n, variance, typical, base.reference, settings
     )
@@ -260,8 +289,8 @@ def _score_block(
         studentised = np.where(scorable, (values - base.expected) / sd, np.nan)
         score = student_to_z(studentised, df)
         reference_residual = values - base.reference
-        reference_z = np.where(
-            scorable & (reference_sd > 0),
+        reference_z = np.where(  # no CUSUM on early steps or before the weekly term is known
+            scorable & (reference_sd > 0) & base.complete,
             student_to_z(reference_residual / reference_sd, reference_df),
             np.nan,
         )
@@ -276,6 +305,7 @@ def _score_block(
         reference_residual=reference_residual,
         reference_autocorrelation=base.reference_autocorrelation,
         ready=ready,
+        early=base.early & ready,
     )
 
 
@@ -288,7 +318,7 @@ def _score_rows(
     settings: DetectorSettings,
 ) -> _Scored:
     """`_score_block` over blocks of rows (BLOCK_ELEMENTS), written into whole-panel arrays."""
-    width = settings.scale_cycles * season_cycle(frequency)
+    width = window_steps(settings.scale_cycles, frequency, settings)
     size = max(1, BLOCK_ELEMENTS // max(values.shape[1] * width, 1))
     out: dict[str, np.ndarray] = {}
     for first in range(0, len(values), size):
@@ -303,7 +333,8 @@ def _score_rows(
             out[f.name][rows] = part
     if not out:  # no series: empty arrays of the right shape
         empty = np.empty(values.shape)
-        out = {f.name: empty.astype(bool if f.name == "ready" else float) for f in fields(_Scored)}
+        flags = ("ready", "early")
+        out = {f.name: empty.astype(bool if f.name in flags else float) for f in fields(_Scored)}
     return _Scored(**out)
 
 
@@ -357,7 +388,7 @@ def _follow_shifts(
         )
         after = steps > confirmed[:, None]
         for name, array in arrays.items():
-            if name != "ready":
+            if name not in ("ready", "early"):
                 array[rows] = np.where(after, getattr(again, name), array[rows])
         begin[rows] = confirmed + 1
         active = rows
@@ -372,10 +403,10 @@ def _finite(array: np.ndarray) -> np.ndarray:
 
 
 def _check(panel: Panel) -> np.ndarray:
-    if panel.frequency not in FREQUENCIES:
-        raise AnalysisError(
-            f"panel frequency {panel.frequency!r} is not supported; use one of {FREQUENCIES}"
-        )
+    try:
+        step_minutes(panel.frequency)
+    except ParamsError as error:
+        raise AnalysisError(f"panel {error}") from None
     kinds = panel.keys["kind"].to_numpy(dtype=object)
     unknown = sorted({str(k) for k in kinds if k not in KINDS})
     if unknown:
@@ -422,4 +453,5 @@ def detect(panel: Panel, settings: DetectorSettings = DEFAULT_SETTINGS) -> Detec
         warm_up=warm_up,
         too_short=np.flatnonzero(~has_history),
         settings=settings,
+        early=scored.early & ~before,
     )

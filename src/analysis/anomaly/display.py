@@ -9,30 +9,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.anomaly import plots
+from analysis.anomaly import plots, steps
 from analysis.anomaly.report import (
     AnomalyReport,
     AnomalyTables,
     moment,
     series_label,
 )
-from analysis.anomaly.series import DEFINITIONS, METRIC_LABELS
-from analysis.i18n import MINUS, catalogue, day, percent, plain, text
+from analysis.i18n import MINUS, catalogue, day, text
+from analysis.i18n.formats import money, number, percent
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import show_headline, show_warning
 
-
-def _number(value: float) -> str:
-    return plain(value, 4)
-
-
-_RATE_LABELS = {METRIC_LABELS[m] for m, d in DEFINITIONS.items() if d[0] == "ratio"}
-
-
-def _value(series: str, value: float, lang: str) -> str:
-    """A series' value: rates (CTR, conversion rate) as percentages, the rest as numbers."""
-    rate = series.rpartition(" · ")[2] in _RATE_LABELS
-    return percent(value, lang, 2) if rate else _number(value)
+RATE_METRICS = ("ctr", "conversion_rate")
+MONEY_METRICS = ("spend", "revenue", "cpc", "cpm")
 
 
 def _change(value: float) -> str:
@@ -40,8 +30,47 @@ def _change(value: float) -> str:
     return f"{value:+.0f}%".replace("-", MINUS)
 
 
-def show_overview(report: AnomalyReport) -> None:
-    """The headline, how much was scored and the incident rate."""
+def format_value(value: float | None, metric: str, lang: str) -> str:
+    """A metric's value for people: rates as percentages (16.95%), money with its currency
+    (¥152,900, ¥2.35), other values with grouping and as many decimals as three significant
+    digits need below 100 (152,900; 70.4; 0.0820), never in exponent notation."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    if metric in RATE_METRICS:
+        return percent(value, lang, 2)
+    size = abs(value)
+    digits = 0 if size >= 100 or size == 0 else min(6, 2 - int(np.floor(np.log10(size))))
+    if metric in MONEY_METRICS:
+        return money(value, lang, max(digits, 2) if size < 100 else 0).replace("-", MINUS)
+    return number(value, lang, digits).replace("-", MINUS)
+
+
+def _rule_metric(rule: str) -> str:
+    """The metric a handbook rule reads, from its stable name (`rules.rule_names`)."""
+    for prefix, metric in (("cpc", "cpc"), ("traffic", "visits"), ("ctr", "ctr")):
+        if rule.startswith(prefix):
+            return metric
+    return "conversion_rate" if rule.startswith("conversion") else "value"
+
+
+def step_word(frequency: str, lang: str) -> str:
+    """The step as readers say it: day, hour, 5 minutes."""
+    minutes = steps.step_minutes(frequency)
+    if minutes in (60, steps.MINUTES_PER_DAY):
+        return text(f"anomaly.step.{steps.canonical(frequency)}", lang)
+    return text("anomaly.step.minutes", lang, minutes=minutes)
+
+
+def _frequency_word(frequency: str, lang: str) -> str:
+    canonical = steps.canonical(frequency)
+    if canonical in ("D", "h"):
+        return text(f"anomaly.frequency.{canonical}", lang)
+    return text("anomaly.frequency.step", lang, minutes=steps.step_minutes(frequency))
+
+
+def show_overview(report: AnomalyReport, contract_warnings: list[str] | None = None) -> None:
+    """The headline, how much was scored and the incident rate; then what the reader should
+    know about the data: contract warnings, data gaps, averaged rows, early-scored series."""
     lang = report.lang
     show_headline(report.headline)
     finding(
@@ -51,12 +80,14 @@ def show_overview(report: AnomalyReport) -> None:
             lang,
             series=report.series_scored,
             start=day(report.scored_from, lang),
-            frequency=text(f"anomaly.frequency.{'D' if report.frequency == 'D' else 'h'}", lang),
+            frequency=_frequency_word(report.frequency, lang),
             rate=f"{report.incidents_per_100_series_months:.1f}",
             short=len(report.series_too_short),
         ),
     )
-    for source, steps in report.data_gaps.items():
+    for warning in contract_warnings or ():
+        show_warning("{sentence}", sentence=warning)
+    for source, missing in report.data_gaps.items():
         key = f"anomaly.source.{source}"
         show_warning(
             "{sentence}",
@@ -64,10 +95,14 @@ def show_overview(report: AnomalyReport) -> None:
                 "anomaly.data_gap",
                 lang,
                 source=text(key, lang) if key in catalogue(lang) else source,
-                n=len(steps),
-                first=moment(steps[0], lang),
+                n=len(missing),
+                first=moment(missing[0], lang),
             ),
         )
+    if report.averaged_rows:
+        show_warning("{sentence}", sentence=text("anomaly.averaged", lang, n=report.averaged_rows))
+    if report.series_early:
+        finding("{sentence}", sentence=text("anomaly.early", lang, n=report.series_early))
 
 
 def show_incidents(report: AnomalyReport) -> None:
@@ -87,11 +122,12 @@ def show_incidents(report: AnomalyReport) -> None:
                 text("anomaly.column.what", lang): rows["label"],
                 text("anomaly.column.peak", lang): rows["peak_ts"].map(lambda t: day(t, lang)),
                 text("anomaly.column.expected", lang): [
-                    _value(s, v, lang)
-                    for s, v in zip(rows["series"], rows["expected"], strict=True)
+                    format_value(v, m, lang)
+                    for v, m in zip(rows["expected"], rows["metric"], strict=True)
                 ],
                 text("anomaly.column.actual", lang): [
-                    _value(s, v, lang) for s, v in zip(rows["series"], rows["actual"], strict=True)
+                    format_value(v, m, lang)
+                    for v, m in zip(rows["actual"], rows["metric"], strict=True)
                 ],
                 text("anomaly.column.deviation", lang): rows["deviation_pct"].map(_change),
                 text("anomaly.column.severity", lang): rows["severity"].map(lambda v: f"{v:.2f}"),
@@ -101,9 +137,13 @@ def show_incidents(report: AnomalyReport) -> None:
                 text("anomaly.column.chain", lang): rows["chain"].map(
                     lambda c: separator.join(series_label(s, lang) for s in c) or "–"
                 ),
+                text("anomaly.column.early", lang): [
+                    text("anomaly.yes", lang) if e is True else "–"
+                    for e in rows.get("early", pd.Series([None] * len(rows)))
+                ],
             }
         ),
-        caption=text("anomaly.incidents.caption", lang),
+        caption=text("anomaly.incidents.caption", lang, step=step_word(report.frequency, lang)),
     )
     finding(
         "{sentence}", sentence=text("anomaly.severity", lang, method=report.methods["severity"])
@@ -155,11 +195,12 @@ def show_rule_alerts(report: AnomalyReport) -> None:
                 ),
                 text("anomaly.column.since", lang): rows["ts"].map(lambda t: day(t, lang)),
                 text("anomaly.column.value", lang): [
-                    _value(s, v, lang) for s, v in zip(rows["series"], rows["value"], strict=True)
+                    format_value(v, _rule_metric(r), lang)
+                    for v, r in zip(rows["value"], rows["rule"], strict=True)
                 ],
                 text("anomaly.column.baseline", lang): [
-                    _value(s, v, lang)
-                    for s, v in zip(rows["series"], rows["baseline"], strict=True)
+                    format_value(v, _rule_metric(r), lang)
+                    for v, r in zip(rows["baseline"], rows["rule"], strict=True)
                 ],
                 text("anomaly.column.change", lang): rows["change_pct"].map(_change),
                 text("anomaly.column.deadline", lang): rows["deadline"].map(
@@ -200,8 +241,16 @@ def show_nab(report: AnomalyReport) -> None:
         score=text("anomaly.nab.score", lang, score=f"{nab['score']:.1f}"),
         detail=text("anomaly.nab.detail", lang, files=len(nab["files"]), tuning=nab["tuning"]),
     )
+    if nab.get("published"):
+        scores = ", ".join(f"{name} {value:.1f}" for name, value in nab["published"].items())
+        finding(
+            "{sentence}",
+            sentence=text("anomaly.nab.published", lang, category=nab["category"], scores=scores),
+        )
     rows = [
-        {"file": name} | {k: _nab_cell(k, v, lang) for k, v in score.items()}
+        {"file": name}
+        | {k: _nab_cell(k, v, lang) for k, v in score.items() if k != "raw"}
+        | {"raw": f"{score['raw']:.2f}"}
         for name, score in nab["files"].items()
     ]
     frame = pd.DataFrame(rows)

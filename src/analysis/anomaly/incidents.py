@@ -6,15 +6,22 @@ down to the child series that drive them, ranked by severity.
    the first of the unbroken steps before its first flag whose scores lean its way by more
    than `onset_lean` (1, the CUSUM's k: such a step is likelier under a 2σ shift than under
    none), so two low days that led up to a flagged third are part of it. A level shift is one
-   "shift" incident from its start to the panel's end ("shifted since <date>"), and it
-   absorbs that series' flags from its start on.
-2. Totals over an incident's steps: counts and amounts add (actual = Σ values, expected =
-   Σ expected); ratios and prices are Σ numerator / Σ denominator, with expected =
+   "shift" incident from its first step at the new level (the change point is an estimate)
+   until the series recovers or ends ("shifted since
+   <date>" while it lasts, else "shift <date> to <date>"): it ends before the first
+   `recovery_steps` consecutive steps (a season: 7 days, one day of sub-daily steps) that
+   are all nearer the level before the shift than the level after it, or at the series'
+   last value; it absorbs that series' flags over its span.
+2. Values over an incident's steps, per step: counts and amounts are means per step (actual
+   = mean value, expected = mean expected, over the steps where both are known: a reader
+   compares a day with a day, and a temperature is never summed); ratios and prices are
+   Σ numerator / Σ denominator, with expected =
    Σ(expected × denominator) / Σ denominator, the ratio the series would have had at the volume
    it had. A spike's expected comes from the detector; a shift's is the level of the
    `4 × season` steps before it (counts: their mean per step; ratios: Σnum / Σden), since a
    detector's expectation may follow the new level.
-3. Excess: actual − expected in the metric's own units for counts and amounts, and the excess
+3. Excess: Σ (actual − expected) over the steps, in the metric's own units for counts and
+   amounts, and the excess
    numerator at actual volume, Σ(num − expected × den), for ratios and prices: for CPC the
    money paid above the expected price, for conversion rate the conversions lost.
 4. Stories: incidents that overlap in time are one story when they are of the same metric, go
@@ -44,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.anomaly.panel import Panel
+from analysis.anomaly.steps import steps_per_day
 from analysis.errors import AnalysisError, ParamsError
 
 IncidentKind = Literal["spike", "shift"]
@@ -85,7 +93,8 @@ class Incident:
     expected / actual: totals over start..end (module docstring, 2); deviation_pct = 100 ×
     (actual / expected − 1); rule: the first handbook rule that fired on a member series inside
     its window; drivers: ({"series", "contribution"}, ...) of the headline's children, largest
-    first; chain: the story's other series, top level first.
+    first; chain: the story's other series, top level first; ongoing: a shift still in force
+    at the series' last value (False: it recovered or the series ended).
     """
 
     series: str
@@ -104,12 +113,16 @@ class Incident:
     kind: IncidentKind
     chain: tuple[str, ...]
     series_row: int
+    ongoing: bool = True
 
     @property
     def label(self) -> str:
-        """ "shifted since 2026-10-19" or "spike 2026-10-14 to 2026-10-15"."""
-        if self.kind == "shift":
+        """ "shifted since 2026-10-19", "spike 2026-10-14 to 2026-10-15"; a shift that ended
+        reads like a spike of its days (the report words it `incident.shift_ended`)."""
+        if self.kind == "shift" and self.ongoing:
             return f"shifted since {_iso(self.start)}"
+        if self.kind == "shift":
+            return f"shifted {_iso(self.start)} to {_iso(self.end)}"
         if self.start == self.end:
             return f"spike on {_iso(self.start)}"
         return f"spike {_iso(self.start)} to {_iso(self.end)}"
@@ -200,13 +213,17 @@ def _expected_path(
 def _totals(
     panel: Panel, row: int, first: int, last: int, expected: np.ndarray
 ) -> tuple[float, float, float, float]:
-    """(expected, actual, excess, volume) of one series over steps first..last."""
+    """(expected, actual, excess, volume) of one series over steps first..last: expected and
+    actual per step (means, or ratios of sums), excess and volume summed (module docstring)."""
     window = slice(first, last + 1)
     if _is_additive(panel, row):
         actual_steps = panel.values[row, window]
         ok = np.isfinite(actual_steps) & np.isfinite(expected)
+        if not ok.any():
+            return np.nan, np.nan, np.nan, 0.0
         actual, expect = float(actual_steps[ok].sum()), float(expected[ok].sum())
-        return expect, actual, actual - expect, max(actual, expect)
+        steps = int(ok.sum())
+        return expect / steps, actual / steps, actual - expect, max(actual, expect)
     num, den = panel.numerator[row, window], panel.denominator[row, window]
     ok = np.isfinite(num) & np.isfinite(den) & np.isfinite(expected) & (den > 0)
     volume = float(den[ok].sum())
@@ -231,7 +248,7 @@ def _deviation_pct(expected: float, actual: float) -> float:
 
 
 def _step_days(panel: Panel) -> float:
-    return 1.0 if panel.frequency == "D" else 1.0 / 24.0
+    return 1.0 / steps_per_day(panel.frequency)
 
 
 def _span(
@@ -252,6 +269,44 @@ def _span(
     return _Span(row, first, last, kind, peak, expected, actual, excess, float(severity))
 
 
+def recovery_steps(panel: Panel) -> int:
+    """Consecutive steps back near the old level that end a shift: a season (a week of days,
+    or a day of sub-daily steps)."""
+    return 7 if panel.frequency == "D" else steps_per_day(panel.frequency)
+
+
+def _shift_span(
+    panel: Panel, detection: DetectionLike, row: int, start: int, end: int
+) -> tuple[int, int]:
+    """The first and last step of a shift (module docstring, 1): from the first present step
+    nearer the new level than the old (the change point is an estimate), to before the first
+    `recovery_steps` consecutive present steps nearer the old level again, and at most to the
+    series' last present value."""
+    values = panel.values[row, start : end + 1]
+    present = np.flatnonzero(np.isfinite(values))
+    if present.size == 0:
+        return start, start
+    end = start + int(present[-1])
+    old = _expected_path(panel, detection, row, start, start, "shift")[0]
+    after = values[: end - start + 1]
+    known = np.isfinite(after)
+    if not np.isfinite(old) or known.sum() < 2:
+        return start, end
+    new = float(np.median(after[known][: max(recovery_steps(panel), 1)]))
+    if new == old:
+        return start, end
+    nearer_new = known & (np.abs(after - new) <= np.abs(after - old))
+    back = known & ~nearer_new
+    need = recovery_steps(panel)
+    run = np.convolve(back.astype(int), np.ones(need, dtype=int), mode="valid")
+    recovered = np.flatnonzero(run == need)
+    recovered = recovered[recovered > 0]
+    if recovered.size:
+        end = start + int(recovered[0]) - 1
+    first = np.flatnonzero(nearer_new[: end - start + 1])
+    return (start + int(first[0]) if first.size else start), end
+
+
 def _onset(score: np.ndarray, flags: np.ndarray, first: int, lean: float) -> int:
     """The incident's first step: back from `first` over unbroken unflagged steps whose score
     leans the way of score[first] by more than `lean` (module docstring, 1)."""
@@ -269,9 +324,10 @@ def _spans(panel: Panel, detection: DetectionLike, max_gap: int, onset_lean: flo
     spans = []
     shifts = sorted(_read_shifts(panel, detection))
     for i, (row, start) in enumerate(shifts):
-        # a shift lasts until the series' next shift (e.g. a recovery), else to the end
+        # a shift lasts until the series' next shift, its recovery or its last value
         following = shifts[i + 1] if i + 1 < len(shifts) else None
         end = following[1] - 1 if following and following[0] == row else last_step
+        start, end = _shift_span(panel, detection, row, start, end)
         flags[row, start : end + 1] = False  # the shift explains these steps
         spans.append(_span(panel, detection, row, start, end, "shift"))
     for row in range(panel.n_series):  # spikes come before a row's first shift: no overlap
@@ -479,6 +535,7 @@ def _incident(
         kind=head.kind,
         chain=chain,
         series_row=head.row,
+        ongoing=head.kind != "shift" or head.last >= panel.values.shape[1] - 1,
     )
 
 

@@ -2,8 +2,11 @@
 
 Source: shared/reference/nab_scoring.md, checked against numenta/NAB's `nab/sweeper.py`
 (Lavin & Ahmad, ICMLA 2015). NAB works on rows, not clock time: a window is the rows of a
-file whose timestamp lies in [start, end], and its width W is a row count, so score each
-file on its own rows (the vendored CSVs skip a few hours), not on a regular grid.
+file from the first row whose timestamp lies in [start, end] to the last such row, in the
+file's row order, and its width W is a row count, so score each file on its own rows (the
+vendored CSVs skip a few hours), not on a regular grid. A file whose timestamps are not
+ascending (a row out of order) is scored in row order too, as NAB's scorer does: nothing is
+sorted.
 
 Each counted window scores its earliest detection, A_TP × σ(y) / σ(−1) with
 y = −(R − i + 1) / W, or −A_FN when it has none; every detection outside the windows
@@ -112,16 +115,21 @@ def _profile(profile: str) -> Profile:
 
 
 def _window_rows(timestamps: pd.DatetimeIndex, windows: Sequence[Window]) -> np.ndarray:
-    """(n_windows, 2) first and last row of each window: rows with start ≤ timestamp ≤ end."""
+    """(n_windows, 2) first and last row of each window, in row order: the first and the last
+    row whose timestamp lies in [start, end] (rows need not be ascending)."""
+    stamps = timestamps.to_numpy()
     bounds = []
     for start, end in windows:
-        first = int(timestamps.searchsorted(pd.Timestamp(start), side="left"))
-        last = int(timestamps.searchsorted(pd.Timestamp(end), side="right")) - 1
-        if last < first:
+        inside = np.flatnonzero(
+            (stamps >= pd.Timestamp(start).to_datetime64())
+            & (stamps <= pd.Timestamp(end).to_datetime64())
+        )
+        if inside.size == 0:
             raise AnalysisError(
                 f"NAB window [{start}, {end}] holds no row of the file "
-                f"({timestamps[0]} to {timestamps[-1]}); windows must cover at least one row"
+                f"({timestamps.min()} to {timestamps.max()}); windows must cover at least one row"
             )
+        first, last = int(inside[0]), int(inside[-1])
         if bounds and first <= bounds[-1][1]:
             raise AnalysisError(
                 f"NAB window [{start}, {end}] overlaps or precedes the window before it; "
@@ -161,8 +169,6 @@ def score_file(
         raise AnalysisError(
             f"detections has shape {flags.shape}, expected ({len(stamps)},): one flag per row"
         )
-    if not stamps.is_monotonic_increasing:
-        raise AnalysisError("timestamps must be ascending (one row per time step)")
     bounds = _window_rows(stamps, windows)
     probation = probation_rows(len(stamps))
     flags = flags & (np.arange(len(stamps)) >= probation)

@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.anomaly.steps import steps_per_day
 from analysis.errors import AnalysisError
 
 MetricKind = Literal["count", "amount", "ratio", "price"]
@@ -21,7 +22,8 @@ compound Poisson where the unit count is known);
 ratio: CTR, conversion rate (binomial: numerator of denominator); price: CPC, CPM
 (an amount per unit: the denominator's count sets its precision)."""
 
-Frequency = Literal["D", "h"]
+Frequency = str
+"""A step as `anomaly.steps` spells it: "D", "h", "<n>h" or "<n>min" dividing a day."""
 KEY_COLUMNS = ("name", "level", "metric", "kind", "channel", "campaign", "keyword", "parent")
 
 
@@ -66,8 +68,8 @@ class Panel:
 
     @property
     def season(self) -> int:
-        """Steps per week: 7 for daily data, 168 for hourly."""
-        return 7 if self.frequency == "D" else 168
+        """Steps per week: 7 for daily data, 168 for hourly, 2,016 for 5-minute data."""
+        return 7 * steps_per_day(self.frequency)
 
     def rows(self, **match: object) -> np.ndarray:
         """Row numbers of the series whose key columns equal the given values."""

@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from analysis.anomaly.steps import MINUTES_PER_DAY, step_minutes
 from analysis.health.queries import in_days
 from analysis.warehouse import Warehouse
 
@@ -29,8 +30,15 @@ KEY_COLUMNS = ("channel", "campaign", "keyword")
 
 
 def _step(column: ir.Column, frequency: str) -> ir.TimestampValue:
+    """The start of the step a timestamp falls in: its day, hour or minute, or for an n-minute
+    step the n-minute bucket counted from midnight (any step dividing a day)."""
     as_ts = column.cast("timestamp")
-    return as_ts.truncate("D") if frequency == "D" else as_ts.truncate("h")
+    minutes = step_minutes(frequency)
+    if minutes in (1, 60, MINUTES_PER_DAY):
+        return as_ts.truncate({1: "m", 60: "h", MINUTES_PER_DAY: "D"}[minutes])
+    day = as_ts.truncate("D")
+    into = (as_ts.hour() * 60 + as_ts.minute()) // minutes * minutes
+    return day + into.as_interval("m")
 
 
 def _by_levels(
@@ -117,6 +125,14 @@ def metric_steps(warehouse: Warehouse, first: date, last: date, frequency: str) 
         value=metrics.value.mean().cast("float64"), rows=metrics.count()
     )
     return _sorted(grouped.to_pandas(), ["series"])
+
+
+def metric_timestamps(warehouse: Warehouse, first: date, last: date) -> pd.Series:
+    """Distinct timestamps of the `metrics` table in the days first..last (for the step)."""
+    metrics = warehouse.table("metrics")
+    metrics = metrics.filter(in_days(metrics.ts, first, last))
+    stamps = metrics.select(ts=metrics.ts.cast("timestamp")).distinct().to_pandas()["ts"]
+    return pd.to_datetime(stamps).sort_values(ignore_index=True)
 
 
 def _frame(table: ir.Table | None) -> pd.DataFrame:

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.anomaly import detect as detector_module
-from analysis.anomaly import nab, queries, rules, series
+from analysis.anomaly import nab, queries, rules, series, steps
 from analysis.anomaly.detect import Detection, detect
 from analysis.anomaly.incidents import Incident, build_incidents, false_incident_rate
+from analysis.anomaly.nab_eval import PUBLISHED_BY_CATEGORY
 from analysis.anomaly.panel import Panel
 from analysis.anomaly.settings import DetectorSettings
 from analysis.errors import AnalysisError
@@ -50,6 +51,7 @@ class AnomalyReport:
     methods: dict[str, str]
     data_gaps: dict[str, list[str]]
     averaged_rows: int
+    series_early: int  # series scored by the cold-start model on some step of the period
     nab: dict | None
     rule_texts: dict[str, str]  # rule name → its wording for readers, thresholds in force
     lang: str
@@ -71,6 +73,7 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
     first, last = month_bounds(params.period)
     scored_from = params.scored_from or first
     history = scored_from - timedelta(days=params.history_days)
+    params = params.model_copy(update={"frequency": _frequency(warehouse, params, history, last)})
     build = _panel(warehouse, params, history, last)
     panel = build.panel
     settings = DetectorSettings()
@@ -85,6 +88,7 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
         panel, in_window, rule_alerts=alerts, min_deviation=params.min_deviation
     )
     scored = np.isfinite(detection.score[:, start:]).any(axis=1)
+    early = detection.early[:, start:] if detection.early is not None else np.zeros((0, 0))
     months = max((last - scored_from).days + 1, 1) / 30.4375
     report = AnomalyReport(
         headline=headline_sentence(
@@ -94,8 +98,8 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
         scored_from=scored_from.isoformat(),
         frequency=params.frequency,
         series_scored=int(scored.sum()),
-        series_too_short=[panel.keys["name"].iat[r] for r in np.flatnonzero(detection.too_short)],
-        incidents=[_incident_record(i, params.lang) for i in incidents],
+        series_too_short=[str(panel.keys["name"].iat[r]) for r in detection.too_short],
+        incidents=[_incident_record(i, params.lang, detection) for i in incidents],
         rule_alerts=[_alert_record(a) for a in alerts],
         incidents_per_100_series_months=false_incident_rate(
             incidents, max(int(scored.sum()), 1), months
@@ -106,13 +110,44 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
             "severity": text("anomaly.method.severity", params.lang),
             "series": series.__doc__.split("\n\n", 1)[1].strip(),
         },
-        data_gaps={k: v for k, v in build.gaps.items() if v},
+        data_gaps={k: v for k, v in build.gaps.items() if v} | _series_gaps(panel, start),
         averaged_rows=build.averaged_rows,
+        series_early=int(early.any(axis=1).sum()) if early.size else 0,
         nab=_nab(panel, detection, params.nab_windows, params.lang),
         rule_texts=rule_texts(rule_settings, params.lang),
         lang=params.lang,
     )
     return report, AnomalyTables(panel, in_window, incidents, start, params.lang)
+
+
+def _frequency(warehouse: Warehouse, params: AnomalyParams, first: date, last: date) -> str:
+    """The step in force: the params' step, or (`auto`) the step of the metrics table's
+    timestamps (`anomaly.steps.infer_step`), else daily."""
+    if params.frequency != "auto":
+        return steps.canonical(params.frequency)
+    if "series" in params.metrics and warehouse.has_table("metrics"):
+        stamps = queries.metric_timestamps(warehouse, first, last)
+        if len(stamps) >= 2:
+            return steps.infer_step(stamps)
+    return "D"
+
+
+def _series_gaps(panel: Panel, start: int) -> dict[str, list[str]]:
+    """Missing steps of each `metrics` series from `start` (between its first and last value),
+    keyed "metrics · <series>"."""
+    gaps = {}
+    stamps = pd.DatetimeIndex(panel.timestamps)
+    for row in np.flatnonzero((panel.keys["level"] == "series").to_numpy()):
+        present = np.flatnonzero(np.isfinite(panel.values[row]))
+        if present.size == 0:
+            continue
+        missing = np.flatnonzero(~np.isfinite(panel.values[row, present[0] : present[-1] + 1]))
+        missing = missing[missing + present[0] >= start] + present[0]
+        if missing.size:
+            gaps[f"metrics · {panel.keys['name'].iat[row]}"] = [
+                ts.isoformat() for ts in stamps[missing]
+            ]
+    return gaps
 
 
 def _panel(
@@ -126,7 +161,7 @@ def _panel(
     }
     sources = {}
     for source, build in builders.items():
-        if source == "spend" and params.frequency == "h":
+        if source == "spend" and not steps.is_daily(params.frequency):
             continue  # spend is dated: no hourly spend series (module docstring of `series`)
         if wanted & SOURCE_METRICS[source] and warehouse.has_table(SOURCE_TABLES[source]):
             sources[source] = build(warehouse, first, last, list(params.levels), params.frequency)
@@ -191,7 +226,7 @@ def headline_sentence(
         "count": len(incidents),
         "series": series_label(top.series, lang),
         "change": f"{top.deviation_pct:+.0f}%",
-        "when": incident_when(top.kind, top.start, top.end, lang),
+        "when": incident_when(top.kind, top.start, top.end, lang, top.ongoing),
     }
     if top.rule and top.rule.startswith("cpc_jump"):
         deadline = day(top.start + pd.Timedelta(hours=hours), lang)
@@ -209,11 +244,14 @@ def moment(value: object, lang: str) -> str:
     return f"{day(stamp, lang)} {stamp:%H:%M}" if lang == "zh" else stamp.isoformat()
 
 
-def incident_when(kind: str, start: object, end: object, lang: str) -> str:
-    """ "shifted since <day>", "spike on <day>" or "spike <day> to <day>" in `lang`."""
+def incident_when(kind: str, start: object, end: object, lang: str, ongoing: bool = True) -> str:
+    """ "shifted since <day>", "shifted <day> to <day>" (recovered), "spike on <day>" or
+    "spike <day> to <day>" in `lang`."""
     first, last = moment(start, lang), moment(end, lang)
-    if kind == "shift":
+    if kind == "shift" and ongoing:
         return text("incident.shift", lang, start=first)
+    if kind == "shift":
+        return text("incident.shift_ended", lang, start=first, end=last)
     if first == last:
         return text("incident.spike_day", lang, start=first)
     return text("incident.spike", lang, start=first, end=last)
@@ -263,10 +301,17 @@ def rule_texts(settings: rules.RuleSettings, lang: str) -> dict[str, str]:
     }
 
 
-def _incident_record(incident: Incident, lang: str) -> dict:
-    """The incident's record with its `label` in the report's language."""
+def _incident_record(incident: Incident, lang: str, detection: Detection | None = None) -> dict:
+    """The incident's record with its `label` in the report's language and `early`: whether
+    its peak step was scored by the cold-start model (wider band)."""
     record = incident.as_record()
-    record["label"] = incident_when(incident.kind, incident.start, incident.end, lang)
+    early = detection.early if detection is not None else None
+    if early is not None:
+        peak = int(np.searchsorted(detection.timestamps, np.datetime64(incident.peak_ts)))
+        record["early"] = bool(early[incident.series_row, min(peak, early.shape[1] - 1)])
+    record["label"] = incident_when(
+        incident.kind, incident.start, incident.end, lang, incident.ongoing
+    )
     return record
 
 
@@ -276,7 +321,7 @@ def _nab(panel: Panel, detection: Detection, windows_path: Path | None, lang: st
         return None
     windows = nab.load_windows(windows_path)
     onsets = detection.onsets(shifts=False, runs=False)  # points at incident onset, as nab_eval
-    files, per_file = [], {}
+    files, per_file, categories = [], {}, set()
     for row, name in enumerate(panel.keys["name"]):
         key = next((k for k in windows if Path(k).stem == name), None)
         if key is None:
@@ -285,15 +330,18 @@ def _nab(panel: Panel, detection: Detection, windows_path: Path | None, lang: st
         score = nab.score_file(panel.timestamps[present], onsets[row][present], windows[key])
         files.append(score)
         per_file[key] = asdict(score)
+        categories.add(key.split("/", 1)[0])
     if not files:
         raise AnalysisError(
             f"nab_windows = {str(windows_path)!r}: no series of the panel is named like a file in "
             "it (series names must be the file stems, e.g. exchange-2_cpc_results)"
         )
+    category = categories.pop() if len(categories) == 1 else None
     return {
         "profile": "standard",
         "score": nab.normalised_score(files),
         "files": per_file,
-        "published": {"Numenta HTM": 76.9, "windowed Gaussian": 56.9, "Twitter ADVec": 49.6},
+        "category": category,
+        "published": PUBLISHED_BY_CATEGORY.get(category) if category else None,
         "tuning": text("anomaly.nab.tuning", lang),
     }

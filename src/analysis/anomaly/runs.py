@@ -37,12 +37,13 @@ from scipy import special
 
 from analysis.anomaly.baseline import MAX_AUTOCORRELATION, season_cycle, student_to_z
 from analysis.anomaly.settings import DetectorSettings
+from analysis.anomaly.steps import canonical
 
 BLOCK_ELEMENTS = 1 << 20
 """Series × steps scanned at once: a dozen temporaries of 8 MB, not of the whole panel."""
 RUN_FREQUENCIES = ("D",)
 """The run threshold is calibrated per day on daily series (`DetectorSettings.run_threshold`);
-hourly data has no calibrated equivalent yet, so it is not scanned."""
+data at shorter steps has no calibrated equivalent yet, so it is not scanned."""
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def find_runs(
     studentised: (value − expected) / sd, NaN where a step has no score; df: the degrees of
     freedom of each step's sd (module docstring).
     """
-    if frequency not in RUN_FREQUENCIES or studentised.shape[1] == 0:
+    if canonical(frequency) not in RUN_FREQUENCIES or studentised.shape[1] == 0:
         return ()
     size = max(1, BLOCK_ELEMENTS // studentised.shape[1])
     runs: list[Run] = []

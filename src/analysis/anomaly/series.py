@@ -4,8 +4,10 @@ Treatment of imperfect input (documented here, stated in the report):
 - a step on which a source table has no rows at all is a data gap: every series built from
   that table is NaN there (never zero), and the gap is listed;
 - a step on which the table has rows but a series has none is zero for counts and amounts
-  (no spend, no visits that day); a ratio with a zero denominator is NaN;
-- spend rows are dated, so in hourly mode the spend metrics are left out;
+  (no spend, no visits that day), from the series' first row on; before it the series did
+  not exist yet (a keyword launched mid-month) and is missing, so it is scored as new (cold
+  start), not as a fall from zero; a ratio with a zero denominator is NaN;
+- spend rows are dated, so at sub-daily steps the spend metrics are left out;
 - price series (CPC, CPM) of a series that never spent are left out (a free channel's CPC
   is always 0, nothing to watch);
 - the `metrics` table: several rows in one step are averaged (the query counts them) and a
@@ -21,6 +23,7 @@ import pandas as pd
 
 from analysis.anomaly.panel import KEY_COLUMNS, Frequency, Panel
 from analysis.anomaly.queries import KEY_COLUMNS as SOURCE_KEYS
+from analysis.anomaly.steps import step_delta
 
 LEVEL_ORDER = ("total", "channel", "campaign", "keyword", "series")
 METRIC_LABELS = {
@@ -65,12 +68,9 @@ class SeriesBuild:
 
 def step_grid(first: pd.Timestamp, last: pd.Timestamp, frequency: Frequency) -> pd.DatetimeIndex:
     """Every step from the start of `first` to the end of `last`."""
-    end = (
-        pd.Timestamp(last)
-        + pd.Timedelta(days=1)
-        - pd.Timedelta(hours=1 if frequency == "h" else 24)
-    )
-    return pd.date_range(pd.Timestamp(first), end, freq="h" if frequency == "h" else "D")
+    step = step_delta(frequency)
+    end = pd.Timestamp(last) + pd.Timedelta(days=1) - step
+    return pd.date_range(pd.Timestamp(first), end, freq=step)
 
 
 def build_panel(
@@ -161,6 +161,7 @@ def _parts_on_grid(
         for key, rows in keyed.groupby(["level", *SOURCE_KEYS], dropna=False, sort=False):
             on_grid = rows.set_index("ts")[sums].astype(float).reindex(grid).fillna(0.0)
             on_grid[~present] = np.nan
+            on_grid[grid < rows["ts"].min()] = np.nan  # not started yet: missing, not zero
             slot = parts.setdefault(tuple(None if pd.isna(k) else k for k in key), {})
             slot.update({name: on_grid[name].to_numpy() for name in sums})
     return parts, gaps

@@ -1,4 +1,4 @@
-"""The three anomalies planted in the demo data, as data the generators and the truth share."""
+"""The four anomalies planted in the demo data, as data the generators and the truth share."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ class PlantedAnomaly:
     start: dt.date
     end: dt.date
     magnitude: float  # relative change, e.g. +0.45 or -0.25
+    launched: dt.date | None = None  # a series that starts that day (a new keyword)
 
     def as_truth(self) -> dict:
         record = asdict(self)
         record["start"], record["end"] = self.start.isoformat(), self.end.isoformat()
+        record["launched"] = self.launched.isoformat() if self.launched else None
         return record
 
 
@@ -59,4 +61,18 @@ CONVERSION_DIP = PlantedAnomaly(
     dt.date(2026, 10, 8),
     -0.40,
 )
-PLANTED: tuple[PlantedAnomaly, ...] = (CPC_SPIKE, TRAFFIC_DROP, CONVERSION_DIP)
+LAUNCH_SPIKE = PlantedAnomaly(
+    "spend",
+    "百度SEM",
+    _SPIKE_CAMPAIGN,
+    "新品首发",
+    "clicks",
+    dt.date(2026, 10, 20),
+    dt.date(2026, 10, 20),
+    2.0,
+    launched=dt.date(2026, 10, 15),
+)
+"""A keyword launched on 10-15 (no rows before) with 5% of its campaign's clicks, tripled on
+10-20, its 6th day: what a detector that waits weeks for history cannot see."""
+LAUNCH_SHARE = 0.05
+PLANTED: tuple[PlantedAnomaly, ...] = (CPC_SPIKE, TRAFFIC_DROP, CONVERSION_DIP, LAUNCH_SPIKE)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from analysis.demo.anomalies import CPC_SPIKE
+from analysis.demo.anomalies import CPC_SPIKE, LAUNCH_SHARE, LAUNCH_SPIKE
 from analysis.demo.arrow import money, pick, with_nulls
 from analysis.demo.catalog import CAMPAIGN_CHANNEL, CAMPAIGNS
 from analysis.demo.media import STEADY_FROM
@@ -50,6 +50,7 @@ def split_clicks(rng: np.random.Generator, daily: np.ndarray, shares: np.ndarray
 def split_lines(rng: np.random.Generator, clicks: np.ndarray) -> SpendLines:
     """Turn touches per (day, campaign) into clicks per line, splitting SEM clicks by keyword."""
     campaign, keyword, rows = [], [], []
+    launch = None
     for index, spec in enumerate(CAMPAIGNS):
         daily = clicks[:, index]
         if not spec.keywords:
@@ -58,11 +59,40 @@ def split_lines(rng: np.random.Generator, clicks: np.ndarray) -> SpendLines:
             rows.append(daily)
             continue
         split = split_clicks(rng, daily, np.array([share for _, share in spec.keywords]))
+        if spec.name == LAUNCH_SPIKE.campaign:
+            split, launched = _launch(split)
+            launch = (index, launched)
         for k, (word, _) in enumerate(spec.keywords):
             campaign.append(index)
             keyword.append(word)
             rows.append(split[:, k])
+    if launch is not None:  # last, so that every other line keeps its random draws
+        campaign.append(launch[0])
+        keyword.append(LAUNCH_SPIKE.keyword)
+        rows.append(launch[1])
     return SpendLines(np.array(campaign), keyword, np.stack(rows).astype(np.int64))
+
+
+def _draw(rng: np.random.Generator, lines: SpendLines, sigma: float, days: int) -> np.ndarray:
+    """Lognormal(0, sigma) noise of shape (lines, days): the launched keyword's row (the last)
+    from its own fixed stream, so adding it leaves every other line's draws as they were."""
+    launched = lines.keyword[-1] == LAUNCH_SPIKE.keyword
+    base = rng.lognormal(0.0, sigma, size=(len(lines.campaign) - launched, days))
+    if not launched:
+        return base
+    own = np.random.default_rng([20261015, days]).lognormal(0.0, sigma, size=(1, days))
+    return np.concatenate([base, own])
+
+
+def _launch(split: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The planted new keyword's clicks, taken from its campaign's other keywords: none before
+    its launch, LAUNCH_SHARE of the campaign after, × (1 + magnitude) on the spike day."""
+    day = np.arange(split.shape[0])
+    share = np.where(day >= day_index(LAUNCH_SPIKE.launched), LAUNCH_SHARE, 0.0)
+    spike = (day >= day_index(LAUNCH_SPIKE.start)) & (day <= day_index(LAUNCH_SPIKE.end))
+    share = np.where(spike, share * (1.0 + LAUNCH_SPIKE.magnitude), share)
+    taken = np.floor(split * share[:, None]).astype(np.int64)
+    return split - taken, taken.sum(axis=1)
 
 
 def price_lines(rng: np.random.Generator, lines: SpendLines, planned: np.ndarray) -> np.ndarray:
@@ -71,9 +101,8 @@ def price_lines(rng: np.random.Generator, lines: SpendLines, planned: np.ndarray
     A channel-day without clicks splits by CPC alone; from STEADY_FROM on the window's planned
     total per channel is split over lines and days at once. The planted spike is included.
     """
-    n = len(lines.campaign)
-    cpc = rng.lognormal(0.0, LINE_CPC_SIGMA, size=(n, 1))
-    cpc = cpc * rng.lognormal(0.0, DAILY_CPC_SIGMA, size=(n, DAYS)) * _spike(lines)
+    cpc = _draw(rng, lines, LINE_CPC_SIGMA, 1)
+    cpc = cpc * _draw(rng, lines, DAILY_CPC_SIGMA, DAYS) * _spike(lines)
     raw = lines.clicks * cpc
     channel = CAMPAIGN_CHANNEL[lines.campaign]
     per_day = np.zeros((len(CHANNELS), DAYS))
@@ -103,12 +132,18 @@ def _spike(lines: SpendLines) -> np.ndarray:
     return multiplier
 
 
+def _after_launch(lines: SpendLines, line: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Rows to write: every line's days, except the launched keyword's days before its launch
+    (a keyword that did not exist has no rows, not rows of zeros)."""
+    is_new = np.array([k == LAUNCH_SPIKE.keyword for k in lines.keyword])
+    return ~(is_new[line] & (day < day_index(LAUNCH_SPIKE.launched)))
+
+
 def impressions_for(rng: np.random.Generator, lines: SpendLines) -> np.ndarray:
     """Impressions from clicks and a noisy channel CTR (so 0 <= clicks <= impressions)."""
-    n = len(lines.campaign)
     ctr = CHANNEL_CTR[CAMPAIGN_CHANNEL[lines.campaign]][:, None]
-    ctr = ctr * rng.lognormal(0.0, LINE_CTR_SIGMA, size=(n, 1))
-    ctr = np.clip(ctr * rng.lognormal(0.0, DAILY_CTR_SIGMA, size=(n, DAYS)), *CTR_BOUNDS)
+    ctr = ctr * _draw(rng, lines, LINE_CTR_SIGMA, 1)
+    ctr = np.clip(ctr * _draw(rng, lines, DAILY_CTR_SIGMA, DAYS), *CTR_BOUNDS)
     return np.maximum(lines.clicks, np.round(lines.clicks / ctr).astype(np.int64))
 
 
@@ -124,6 +159,8 @@ def build_spend(
     n = len(lines.campaign)
     line = np.tile(np.arange(n), DAYS)
     day = np.repeat(np.arange(DAYS), n)
+    kept = _after_launch(lines, line, day)
+    line, day = line[kept], day[kept]
     keyword = pick([k or "" for k in lines.keyword], line)
     no_keyword = np.array([k is None for k in lines.keyword])[line]
     epoch_days = EPOCH_OFFSET // DAY + day
@@ -133,9 +170,9 @@ def build_spend(
             "channel": pick(list(CHANNELS), CAMPAIGN_CHANNEL[lines.campaign][line]),
             "campaign": pick([c.name for c in CAMPAIGNS], lines.campaign[line]),
             "keyword": with_nulls(keyword, no_keyword),
-            "spend": money(spend.T.ravel()),
-            "impressions": pa.array(impressions.T.ravel(), type=pa.int64()),
-            "clicks": pa.array(lines.clicks.T.ravel(), type=pa.int64()),
+            "spend": money(spend.T.ravel()[kept]),
+            "impressions": pa.array(impressions.T.ravel()[kept], type=pa.int64()),
+            "clicks": pa.array(lines.clicks.T.ravel()[kept], type=pa.int64()),
         }
     )
     channel = CAMPAIGN_CHANNEL[lines.campaign]

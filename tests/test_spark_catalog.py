@@ -9,6 +9,7 @@ admits one JVM at a time, so a kernel could not share it with the test.)
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from engine_parity import differences
 from analysis import health
 from analysis.errors import DataSourceError
 from analysis.params import DataSource
+from analysis.runner import precheck
 from analysis.schema import TABLES
 from analysis.warehouse import open_warehouse
 
@@ -87,3 +89,34 @@ def test_spark_connect_without_its_client_says_what_to_install(monkeypatch, tiny
         open_warehouse(source)
     with pytest.raises(DataSourceError, match=r"pip install 'pyspark\[connect\]'"):
         open_warehouse(source)
+
+
+PRECHECK_SCRIPT = """
+import sys
+from pathlib import Path
+from pyspark.sql import SparkSession
+from analysis.params import DataSource
+from analysis.runner import precheck
+source = DataSource(path=Path(sys.argv[1]), engine="pyspark")
+checked = precheck(source, ["orders"])
+assert checked.checks["orders"] == [], checked.checks
+print("active after precheck:", SparkSession.getActiveSession() is not None)
+"""
+
+
+def test_batch_check_stops_the_spark_session_it_started(tiny_dir: Path, spark) -> None:
+    """The batch's table check runs in the batch's own process before the kernels: a Spark
+    session it started must stop, or on a standalone cluster it holds the cores the reports'
+    kernels wait for (their applications then never get an executor). A session that was
+    already running (the suite's `spark`) is left alone."""
+    done = subprocess.run(
+        [sys.executable, "-c", PRECHECK_SCRIPT, str(tiny_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "active after precheck: False" in done.stdout
+    precheck(DataSource(path=tiny_dir, engine="pyspark"), ["orders"])
+    assert spark.range(3).count() == 3

@@ -44,7 +44,12 @@ from analysis.navigation import report_nav
 from analysis.params import DataSource, ReportParams
 from analysis.paths import NOTEBOOKS_DIR, month_dir
 from analysis.schema import TABLES
-from analysis.warehouse import Warehouse, open_warehouse, remove_orphaned_temp
+from analysis.warehouse import (
+    Warehouse,
+    open_warehouse,
+    remove_orphaned_temp,
+    spark_session_released,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +77,11 @@ class Prechecked:
 
 def precheck(source: DataSource, tables: list[str]) -> Prechecked:
     """Check and fingerprint `tables` of one source once (missing tables are recorded)."""
-    warehouse = open_warehouse(source)
-    checks = check_tables(warehouse, tables)
-    clean = {name for name, found in checks.items() if found == []}
-    return Prechecked(source, checks, warehouse.fingerprint(clean))
+    with spark_session_released(source):  # a cluster's cores stay free for the kernels
+        warehouse = open_warehouse(source)
+        checks = check_tables(warehouse, tables)
+        clean = {name for name, found in checks.items() if found == []}
+        return Prechecked(source, checks, warehouse.fingerprint(clean))
 
 
 @dataclass(frozen=True)
@@ -252,19 +258,20 @@ def _run_report(
 
     if prechecked is not None and prechecked.source != params.data:
         prechecked = None
-    warehouse = open_warehouse(params.data)
-    contract = check_contract(
-        warehouse,
-        params.tables_needed,
-        params.tables_optional,
-        strict=params.data.strict,
-        known=prechecked.checks if prechecked else None,
-    )
-    require_needed(contract, params.tables_needed)
-    require_period_data(warehouse, params, contract.checked)
-    known_prints = prechecked.fingerprints if prechecked else {}
-    fingerprint = {n: known_prints[n] for n in contract.checked if n in known_prints}
-    fingerprint |= warehouse.fingerprint(set(contract.checked) - set(fingerprint))
+    with spark_session_released(params.data):  # the kernel needs the cluster's cores
+        warehouse = open_warehouse(params.data)
+        contract = check_contract(
+            warehouse,
+            params.tables_needed,
+            params.tables_optional,
+            strict=params.data.strict,
+            known=prechecked.checks if prechecked else None,
+        )
+        require_needed(contract, params.tables_needed)
+        require_period_data(warehouse, params, contract.checked)
+        known_prints = prechecked.fingerprints if prechecked else {}
+        fingerprint = {n: known_prints[n] for n in contract.checked if n in known_prints}
+        fingerprint |= warehouse.fingerprint(set(contract.checked) - set(fingerprint))
 
     try:
         return _write_report(

@@ -19,6 +19,8 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -647,6 +649,32 @@ def _catalog_backend(source: DataSource) -> Any:
         )
     session.catalog.setCurrentDatabase(database)
     return ibis.pyspark.connect(session)
+
+
+@contextmanager
+def spark_session_released(source: DataSource) -> Iterator[None]:
+    """Stop, on leaving, a Spark session started inside the block (none was active before).
+
+    The batch checks each source's tables once in its own process before the reports'
+    kernels start. On a cluster that check is a Spark application of its own; kept alive it
+    would hold executors while the kernels' applications wait for them (a standalone master
+    hands out cores first come, first served). A session already active is left alone.
+    """
+    if source.engine != "pyspark":
+        yield
+        return
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # open_warehouse says what to install
+        yield
+        return
+    before = SparkSession.getActiveSession()
+    try:
+        yield
+    finally:
+        session = SparkSession.getActiveSession()
+        if before is None and session is not None:
+            session.stop()
 
 
 def _check_connect_client(master: str) -> None:

@@ -119,8 +119,8 @@ _MISALIGNED_TEXT_JS = """() => {
   return found;
 }"""
 
-# WCAG 2 contrast of every visible text run in tables, KPI tiles, callouts and the contents:
-# its colour against the first opaque background behind it (page white when none).
+# WCAG 2 contrast of every visible text run of the page (table cells, KPI tiles, callouts,
+# navigation): its colour against the first opaque background behind it (page white if none).
 _CONTRAST_JS = """minimum => {
   const rgba = c => (c.match(/[\\d.]+/g) || []).map(Number).concat([1]).slice(0, 4);
   const channel = v => {
@@ -138,13 +138,12 @@ _CONTRAST_JS = """minimum => {
     }
     return layers.reverse().reduce((below, top) => over(top, below), [255, 255, 255]);
   };
-  const selector = 'table, .kpi-tile, .callout, nav.toc';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const low = [];
   let measured = 0;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const e = node.parentElement;
-    if (!node.textContent.trim() || !e.closest(selector)) continue;
+    if (!node.textContent.trim()) continue;
     if (e.getClientRects().length === 0) continue;
     const style = getComputedStyle(e);
     if (style.visibility === 'hidden') continue;

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "params" / "monthly" / "2026-10.yaml"
 GALLERY_PAGES = ("monthly_summary", "abtest", "attribution")  # the README shows these, en and zh
-GALLERY_MAX_BYTES = 400_000  # in 256 colours: the repository keeps every version
+GALLERY_MAX_BYTES = 500_000  # in 256 colours: the repository keeps every version
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMAGE = '<img src=x onerror="window.__pwned=1">'
@@ -191,10 +191,11 @@ def test_no_number_in_scientific_notation_outside_p_values(both_languages):
     assert not found
 
 
-def test_text_in_tables_tiles_and_callouts_meets_wcag_aa_contrast(both_languages):
-    """Measured from computed styles. Heatmap labels are drawn into PNG figures, where the
-    browser cannot see them: tests/test_figures.py checks their contrast in matplotlib."""
-    assert all(page.contrast_measured > 0 for page in both_languages.values())
+def test_text_meets_wcag_aa_contrast(both_languages):
+    """Every visible text run, table cells included, from computed styles. Heatmap labels
+    are drawn into PNG figures, where the browser cannot see them: test_figures.py's
+    test_heatmap_numbers_meet_wcag_aa_contrast_on_their_cells checks them in matplotlib."""
+    assert all(page.contrast_measured >= 20 for page in both_languages.values())
     low = {n: p.low_contrast for n, p in both_languages.items() if p.low_contrast}
     assert not low, f"below {MIN_CONTRAST}:1: {low}"
 

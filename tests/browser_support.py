@@ -25,6 +25,11 @@ MAX_SCREENSHOT_BYTES = 1_500_000
 LOCAL_SCHEMES = ("file:", "data:")
 CJK_FAMILIES = re.compile(r"Noto Sans SC|CJK|Source Han|WenQuanYi|Droid Sans Fallback", re.I)
 MIN_CODE_LINE = 16  # shorter source lines could match narrative by chance
+LAYOUT_WIDTHS = (1400, 390)  # a desktop screen and a phone held upright, in CSS pixels
+MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
+# A number in scientific notation (1.5e-05, 2E+3); allowed only as a p-value (issue 13)
+SCIENTIFIC = re.compile(r"(?<![\w.])[-+\u2212]?\d+(?:\.\d+)?[eE][-+\u2212]?\d+(?![\w.])")
+P_VALUE = re.compile(r"\bp\s*(?:-?\s*value|值)?\s*[=<\u2264]?\s*$", re.IGNORECASE)
 
 # Elements nbconvert and JupyterLab use for code input; none may be visible in a report.
 _VISIBLE_CODE_JS = """() => {
@@ -56,6 +61,117 @@ _MARK_CHINESE_JS = """() => {
 }"""
 
 
+# Elements sticking out past the right edge of the viewport, outside any scrolling container
+# (a wide table may scroll inside its own box: that is the page's design, not overflow).
+_OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const scrolls = e => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(e).overflowX);
+  const contained = e => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (scrolls(a)) return true;
+    }
+    return false;
+  };
+  const culprits = [];
+  for (const e of document.body.querySelectorAll('*')) {
+    if (culprits.length >= 5) break;
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 1 || contained(e)) continue;
+    const parentBox = e.parentElement.getBoundingClientRect();
+    if (e.parentElement !== document.body && parentBox.right > width + 1) continue;
+    culprits.push(`${e.tagName.toLowerCase()}.${e.className}: right edge ${Math.round(box.right)}`);
+  }
+  return {width, scroll: document.scrollingElement.scrollWidth, culprits};
+}"""
+
+# Cells of text columns (most of whose cells are mostly letters: a name, a sentence) that are
+# aligned right or centred. A number column's "n/a" is not a text column.
+_MISALIGNED_TEXT_JS = """() => {
+  const wordy = text => {
+    const letters = (text.match(/\\p{L}/gu) || []).length;
+    const digits = (text.match(/\\p{N}/gu) || []).length;
+    return letters >= 2 && letters > digits;
+  };
+  const rightish = cell => {
+    const style = getComputedStyle(cell);
+    const rtl = style.direction === 'rtl';
+    return ['right', '-webkit-right', 'center', '-webkit-center'].includes(style.textAlign)
+      || (style.textAlign === 'end' && !rtl) || (style.textAlign === 'start' && rtl);
+  };
+  const found = [];
+  for (const table of document.querySelectorAll('table')) {
+    const columns = new Map();
+    for (const cell of table.querySelectorAll('td')) {
+      if (cell.closest('table') !== table || cell.getClientRects().length === 0) continue;
+      const text = cell.innerText.trim();
+      if (!text) continue;
+      if (!columns.has(cell.cellIndex)) columns.set(cell.cellIndex, []);
+      columns.get(cell.cellIndex).push([cell, text]);
+    }
+    for (const cells of columns.values()) {
+      const words = cells.filter(([, text]) => wordy(text));
+      if (words.length * 2 <= cells.length) continue;
+      for (const [cell, text] of words) {
+        if (rightish(cell)) found.push(`${getComputedStyle(cell).textAlign}: ${text.slice(0, 50)}`);
+      }
+    }
+  }
+  return found;
+}"""
+
+# WCAG 2 contrast of every visible text run of the page (table cells, KPI tiles, callouts,
+# navigation): its colour against the first opaque background behind it (page white if none).
+_CONTRAST_JS = """minimum => {
+  const rgba = c => (c.match(/[\\d.]+/g) || []).map(Number).concat([1]).slice(0, 4);
+  const channel = v => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3]));
+  const background = e => {
+    const layers = [];
+    for (let a = e; a; a = a.parentElement) {
+      const colour = rgba(getComputedStyle(a).backgroundColor);
+      if (colour[3] > 0) layers.push(colour);
+      if (colour[3] >= 1) break;
+    }
+    return layers.reverse().reduce((below, top) => over(top, below), [255, 255, 255]);
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const low = [];
+  let measured = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const e = node.parentElement;
+    if (!node.textContent.trim()) continue;
+    if (e.getClientRects().length === 0) continue;
+    const style = getComputedStyle(e);
+    if (style.visibility === 'hidden') continue;
+    const back = background(e);
+    const fore = over(rgba(style.color), back);
+    const [hi, lo] = [luminance(fore), luminance(back)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    measured += 1;
+    if (ratio < minimum) {
+      low.push(`${ratio.toFixed(2)}:1 ${style.color} on rgb(${back.map(Math.round)}): `
+        + node.textContent.trim().slice(0, 40));
+    }
+  }
+  return {measured, low};
+}"""
+
+# Follows each link of the table of contents as a reader's click would (a same-page fragment
+# navigation) and asks the browser which element it then targets (:target).
+_TOC_JS = """() => Array.from(document.querySelectorAll('nav.toc a')).map(a => {
+  const href = a.getAttribute('href') || '';
+  if (!href.startsWith('#')) return {href, resolves: false};
+  history.replaceState(null, '', '#');
+  a.click();
+  const target = document.querySelector(':target');
+  return {href, resolves: !!target && target !== document.documentElement};
+})"""
+
+
 @dataclass(frozen=True)
 class ImageState:
     """One <img> after the page's load event: loaded, and its natural size in pixels."""
@@ -80,6 +196,19 @@ class ChineseText:
 
 
 @dataclass(frozen=True)
+class Overflow:
+    """How wide the page scrolled at one viewport width, and what stuck out past its edge."""
+
+    width: int
+    scroll: int
+    culprits: tuple[str, ...]
+
+    @property
+    def overflows(self) -> bool:
+        return self.scroll > self.width
+
+
+@dataclass(frozen=True)
 class PageVisit:
     """What a headless Chromium saw when it opened one HTML file."""
 
@@ -94,6 +223,17 @@ class PageVisit:
     text: str
     pwned: bool
     screenshot: Path
+    overflow: tuple[Overflow, ...] = ()
+    misaligned_text: tuple[str, ...] = ()
+    contrast_measured: int = 0
+    low_contrast: tuple[str, ...] = ()
+    toc_links: tuple[str, ...] = ()
+    broken_toc_links: tuple[str, ...] = ()
+
+    @property
+    def scientific_numbers(self) -> tuple[str, ...]:
+        """Numbers in scientific notation in the visible text, other than p-values."""
+        return scientific_numbers(self.text)
 
 
 def in_ci() -> bool:
@@ -128,6 +268,8 @@ def visit(context, html: Path, screenshot: Path) -> PageVisit:
     page.route("**/*", lambda route: _local_only(route, blocked))
     page.goto(html.as_uri(), wait_until="load")
     save_screenshot(page.screenshot(full_page=True), screenshot)
+    contrast = page.evaluate(_CONTRAST_JS, MIN_CONTRAST)
+    toc = page.evaluate(_TOC_JS)
     record = PageVisit(
         name=html.stem,
         console_errors=tuple(console_errors),
@@ -140,9 +282,33 @@ def visit(context, html: Path, screenshot: Path) -> PageVisit:
         text=page.inner_text("body"),
         pwned=page.evaluate("() => typeof window.__pwned !== 'undefined'"),
         screenshot=screenshot,
+        overflow=tuple(_overflow(page, width) for width in LAYOUT_WIDTHS),
+        misaligned_text=tuple(page.evaluate(_MISALIGNED_TEXT_JS)),
+        contrast_measured=contrast["measured"],
+        low_contrast=tuple(contrast["low"]),
+        toc_links=tuple(link["href"] for link in toc),
+        broken_toc_links=tuple(link["href"] for link in toc if not link["resolves"]),
     )
     page.close()
     return record
+
+
+def _overflow(page, width: int) -> Overflow:
+    """The page laid out `width` px wide: its scroll width and what sticks out."""
+    page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+    seen = page.evaluate(_OVERFLOW_JS)
+    page.set_viewport_size(VIEWPORT)
+    return Overflow(width=seen["width"], scroll=seen["scroll"], culprits=tuple(seen["culprits"]))
+
+
+def scientific_numbers(text: str) -> tuple[str, ...]:
+    """Each number in scientific notation in `text`, with what precedes it, unless a p-value."""
+    found = []
+    for match in SCIENTIFIC.finditer(text):
+        before = text[max(0, match.start() - 30) : match.start()]
+        if not P_VALUE.search(before):
+            found.append(f"...{before[-20:]}{match.group(0)}")
+    return tuple(found)
 
 
 def _local_only(route, blocked: list[str]) -> None:

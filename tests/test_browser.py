@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 from browser_support import (
+    LAYOUT_WIDTHS,
     MAX_SCREENSHOT_BYTES,
+    MIN_CONTRAST,
     VIEWPORT,
     PageVisit,
     chromium_executable,
     missing,
     plant_markup,
     save_screenshot,
+    scientific_numbers,
     visit,
 )
 
@@ -33,8 +36,8 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "params" / "monthly" / "2026-10.yaml"
-GALLERY_PAGES = ("index", "attribution", "abtest")  # the README shows these
-GALLERY_MAX_BYTES = 600_000  # in 256 colours: the repository keeps every version
+GALLERY_PAGES = ("monthly_summary", "abtest", "attribution")  # the README shows these, en and zh
+GALLERY_MAX_BYTES = 500_000  # in 256 colours: the repository keeps every version
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMAGE = '<img src=x onerror="window.__pwned=1">'
@@ -68,9 +71,11 @@ def browser_context():
         browser.close()
 
 
-def _run_month(data_dir: Path, out: Path) -> Path:
-    """The monthly batch over `data_dir`, two reports at a time; every report must succeed."""
+def _run_month(data_dir: Path, out: Path, lang: str = "en") -> Path:
+    """The monthly batch over `data_dir` in `lang`, two reports at a time; all must succeed."""
     text = BATCH.read_text(encoding="utf-8").replace("path: data/demo", f"path: {data_dir}")
+    assert "\nlang: en" in text
+    text = text.replace("\nlang: en", f"\nlang: {lang}")
     batch = out.parent / f"{out.name}.yaml"
     batch.write_text(text.replace("params: params/", f"params: {ROOT}/params/"), encoding="utf-8")
     outcomes = run_batch(load_batch_params(batch), out, jobs=2, progress=False)
@@ -85,16 +90,33 @@ def _visit_all(context, batch_dir: Path) -> dict[str, PageVisit]:
     return {p.stem: visit(context, p, batch_dir / "screenshots" / f"{p.stem}.png") for p in pages}
 
 
-@pytest.fixture(scope="module")
-def demo_pages(browser_context, demo_dir: Path, tmp_path_factory) -> dict[str, PageVisit]:
-    """Every page of the monthly batch over the demo warehouse, as the browser saw it."""
-    out = _run_month(demo_dir, tmp_path_factory.mktemp("browser") / "2026-10")
-    pages = _visit_all(browser_context, out)
+def _demo_batch(context, demo_dir: Path, tmp_path_factory, lang: str) -> dict[str, PageVisit]:
+    out = _run_month(demo_dir, tmp_path_factory.mktemp(f"browser-{lang}") / "2026-10", lang)
+    pages = _visit_all(context, out)
     gallery = os.environ.get("GALLERY_DIR")
     for name in GALLERY_PAGES if gallery else ():
         shot = pages[name].screenshot.read_bytes()
-        save_screenshot(shot, Path(gallery) / f"{name}.png", max_bytes=GALLERY_MAX_BYTES)
+        save_screenshot(shot, Path(gallery) / lang / f"{name}.png", max_bytes=GALLERY_MAX_BYTES)
     return pages
+
+
+@pytest.fixture(scope="module")
+def demo_pages(browser_context, demo_dir: Path, tmp_path_factory) -> dict[str, PageVisit]:
+    """Every page of the monthly batch over the demo warehouse, as the browser saw it."""
+    return _demo_batch(browser_context, demo_dir, tmp_path_factory, "en")
+
+
+@pytest.fixture(scope="module")
+def zh_pages(browser_context, demo_dir: Path, tmp_path_factory) -> dict[str, PageVisit]:
+    """The same batch in Chinese."""
+    return _demo_batch(browser_context, demo_dir, tmp_path_factory, "zh")
+
+
+@pytest.fixture(scope="module")
+def both_languages(demo_pages, zh_pages) -> dict[str, PageVisit]:
+    """Every page of the batch in English and in Chinese, named `en/<page>` and `zh/<page>`."""
+    pages = {f"en/{name}": page for name, page in demo_pages.items()}
+    return pages | {f"zh/{name}": page for name, page in zh_pages.items()}
 
 
 @pytest.fixture(scope="module")
@@ -129,11 +151,14 @@ def test_no_code_is_shown(demo_pages):
     assert not {n: p.shown_source_lines for n, p in demo_pages.items() if p.shown_source_lines}
 
 
-def test_chinese_is_drawn_with_a_cjk_font_not_boxes(demo_pages):
+def test_chinese_is_drawn_with_a_cjk_font_not_boxes(both_languages):
     """Each page embeds the font it needs, so no system CJK font is required (CI has none)."""
-    probed = [text for page in demo_pages.values() for text in page.chinese]
+    probed = [text for page in both_languages.values() for text in page.chinese]
     assert any(channel in t.text for t in probed for channel in CHANNELS)
-    tofu = {n: [t for t in p.chinese if not t.drawn_with_cjk_font] for n, p in demo_pages.items()}
+    assert all(page.chinese for name, page in both_languages.items() if name.startswith("zh/"))
+    tofu = {
+        n: [t for t in p.chinese if not t.drawn_with_cjk_font] for n, p in both_languages.items()
+    }
     assert not {n: t for n, t in tofu.items() if t}
 
 
@@ -144,6 +169,41 @@ def test_every_page_has_a_full_page_screenshot(demo_pages):
         assert page.screenshot.stat().st_size <= MAX_SCREENSHOT_BYTES
         with Image.open(page.screenshot) as image:
             assert image.width == VIEWPORT["width"] and image.height >= VIEWPORT["height"]
+
+
+def test_no_page_is_wider_than_a_desktop_or_a_phone_screen(both_languages):
+    """At 1400 and 390 px nothing scrolls the page sideways; a wide table scrolls in its box."""
+    wide = {
+        name: [(o.width, o.scroll, o.culprits) for o in page.overflow if o.overflows]
+        for name, page in both_languages.items()
+    }
+    assert all(len(page.overflow) == len(LAYOUT_WIDTHS) for page in both_languages.values())
+    assert not {name: w for name, w in wide.items() if w}
+
+
+def test_text_columns_are_not_right_aligned(both_languages):
+    misaligned = {n: p.misaligned_text for n, p in both_languages.items() if p.misaligned_text}
+    assert not misaligned
+
+
+def test_no_number_in_scientific_notation_outside_p_values(both_languages):
+    found = {n: p.scientific_numbers for n, p in both_languages.items() if p.scientific_numbers}
+    assert not found
+
+
+def test_text_meets_wcag_aa_contrast(both_languages):
+    """Every visible text run, table cells included, from computed styles. Heatmap labels
+    are drawn into PNG figures, where the browser cannot see them: test_figures.py's
+    test_heatmap_numbers_meet_wcag_aa_contrast_on_their_cells checks them in matplotlib."""
+    assert all(page.contrast_measured >= 20 for page in both_languages.values())
+    low = {n: p.low_contrast for n, p in both_languages.items() if p.low_contrast}
+    assert not low, f"below {MIN_CONTRAST}:1: {low}"
+
+
+def test_every_contents_link_leads_to_its_section(both_languages):
+    reports = {n: p for n, p in both_languages.items() if not n.endswith("/index")}
+    assert all(page.toc_links for page in reports.values())
+    assert not {n: p.broken_toc_links for n, p in both_languages.items() if p.broken_toc_links}
 
 
 def test_markup_in_names_is_shown_as_text_and_runs_nothing(planted_pages):
@@ -174,3 +234,32 @@ def test_the_browser_check_sees_what_a_bad_page_does(browser_context, tmp_path):
     assert seen.blocked_requests == ("https://example.com/pixel.png",)
     assert [image.width for image in seen.images] == [0, 0]
     assert seen.visible_code and seen.chinese[0].text == "小红书"
+
+
+def test_the_layout_checks_see_what_a_bad_page_does(browser_context, tmp_path):
+    """Each page-design check finds its planted fault, and passes what the design allows."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<html><body><nav class="toc"><a href="#here">here</a> <a href="#gone">gone</a></nav>'
+        '<h2 id="here">Here</h2><div style="width:600px">wide block</div>'
+        '<div style="overflow-x:auto"><table style="width:2000px"><tr><td>wide table</td></tr>'
+        "</table></div>"
+        '<table><tr><td style="text-align:right">Expand the budget</td><td>12</td></tr>'
+        '<tr><td style="text-align:right">Hold</td><td style="text-align:right">n/a</td></tr>'
+        '<tr><td style="color:#aaa">Pale words</td><td>3</td></tr></table>'
+        "<p>Revenue 1.529e+05; p = 2.66e-09</p></body></html>",
+        encoding="utf-8",
+    )
+    seen = visit(browser_context, page, tmp_path / "bad.png")
+    desktop, phone = seen.overflow
+    assert not desktop.overflows and phone.overflows
+    assert [c.split(":")[0] for c in phone.culprits] == ["div."]  # not the table in its box
+    assert seen.misaligned_text == ("right: Expand the budget", "right: Hold")  # not n/a
+    assert [low.split(":1")[0] for low in seen.low_contrast] == ["2.32"]
+    assert seen.toc_links == ("#here", "#gone") and seen.broken_toc_links == ("#gone",)
+    assert [found[-9:] for found in seen.scientific_numbers] == ["1.529e+05"]
+
+
+def test_scientific_notation_is_found_except_in_p_values():
+    text = "lift -3.449e-05 · p = 2.66e-09 · p-value 1E-4 · n 1.5E+3 · p值 3e-6 · id a1e5 · 2e"
+    assert [s.split()[-1] for s in scientific_numbers(text)] == ["-3.449e-05", "1.5E+3"]

@@ -30,7 +30,7 @@ def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:
         links.append(f'<a href="../{escape(previous)}/{escape(name)}.html">{escape(words)}</a>')
     else:
         missing = escape(text("nav.missing", lang, label=words))
-        links.append(f'<span style="color:#888">{missing}</span>')
+        links.append(f'<span style="color:#666">{missing}</span>')
     links.append(f'<a href="../index.html">{escape(text("nav.all_months", lang))}</a>')
     links += language_links(out_dir, period, name, lang)
     return f'<nav class="report-nav" style="{NAV_STYLE}">{" · ".join(links)}</nav>'

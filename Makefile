@@ -73,10 +73,10 @@ test-engines: $(STAMP) ## the whole demo batch on PySpark (local and a standalon
 
 browser-test: $(STAMP) ## open every report of a demo batch in headless Chromium (offline, inert, CJK)
 	@bash .ci/system-deps --check-only || true
-	$(PY) -m pytest -q tests/test_browser.py
+	$(PY) -m pytest -q -m browser tests/test_browser.py
 
 gallery: $(STAMP) ## refresh the README's screenshots in docs/gallery/ (runs the browser test)
-	GALLERY_DIR=docs/gallery $(PY) -m pytest -q tests/test_browser.py
+	GALLERY_DIR=docs/gallery $(PY) -m pytest -q -m browser tests/test_browser.py
 
 lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check src tests benchmarks notebooks

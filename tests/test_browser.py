@@ -32,7 +32,7 @@ from analysis.batch import run_batch
 from analysis.params import load_batch_params
 from analysis.schema import CHANNELS
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "params" / "monthly" / "2026-10.yaml"

@@ -17,6 +17,7 @@ from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from analysis.i18n import text
+from analysis.reporting.labels import shorten_texts
 
 
 def finding(template: str, **values: object) -> None:
@@ -123,6 +124,7 @@ def show_contract_warnings(warnings: list[str], *, lang: str) -> None:
 
 def show_figure(figure: Figure, *, alt: str) -> None:
     """Embed a figure as a PNG with alt text (the figure's message), then close it."""
+    shorten_texts(figure)  # a 10,000-character campaign name must not set the image's size
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight")
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")

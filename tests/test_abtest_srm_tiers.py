@@ -81,3 +81,12 @@ def test_warning_tier_below_invalid_threshold_is_rejected():
         AbTestParams(period="2026-10", data=data, srm_warn_alpha=0.0001)
     params = AbTestParams(period="2026-10", data=data)
     assert (params.srm_warn_alpha, params.srm_alpha) == (0.01, 0.001)
+
+
+def test_p_values_in_verdicts_read_as_bounded_not_scientific():
+    """A tiny SRM p-value reads "p < 0.001" in the sentence, as in the tables (not 1.1e-05)."""
+    for lang in ("en", "zh"):
+        invalid = verdict(1.1e-05, lang).text
+        assert "p < 0.001" in invalid and "e-05" not in invalid
+    suspect = chisquare([50_000, 49_170]).pvalue  # 0.0084
+    assert f"SRM p = {suspect:.3f})" in verdict(suspect).text

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from analysis.abtest.labels import metric_name
 from analysis.abtest.results import ArmResult
-from analysis.i18n import text
+from analysis.i18n import p_stated, text
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def decide(
     sentence, to whatever verdict the rules give.
     """
     if srm_p_value is not None and srm_p_value < srm_alpha:
-        return Decision("invalid", text("abtest.decision.invalid", lang, p=f"{srm_p_value:.2g}"))
+        return Decision("invalid", text("abtest.decision.invalid", lang, p=p_stated(srm_p_value)))
     verdict = _verdict(
         control=control,
         treatments=treatments,
@@ -79,7 +79,7 @@ def decide(
     )
     warn = srm_alpha if srm_warn_alpha is None else srm_warn_alpha
     if srm_p_value is not None and srm_p_value < warn:
-        caveat = text("abtest.decision.caveat.srm_suspect", lang, p=f"{srm_p_value:.2g}")
+        caveat = text("abtest.decision.caveat.srm_suspect", lang, p=p_stated(srm_p_value))
         return replace(verdict, text=f"{verdict.text} {caveat}", caveats=("srm_suspect",))
     return verdict
 
@@ -120,7 +120,7 @@ def _verdict(
         evidence = (
             text("abtest.decision.evidence_sequential", lang)
             if sequential
-            else text("abtest.decision.evidence_adjusted", lang, p=f"{best.p_value_adjusted:.2g}")
+            else text("abtest.decision.evidence_adjusted", lang, p=p_stated(best.p_value_adjusted))
         )
         return Decision(
             "ship",

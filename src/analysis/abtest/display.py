@@ -20,7 +20,17 @@ from analysis.abtest.metrics import METRICS
 from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.report import VERDICTS, AbTestReport, verdict_word
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
-from analysis.i18n import MINUS, day, p_value, percent, plain, points, points_interval, text
+from analysis.i18n import (
+    MINUS,
+    day,
+    p_stated,
+    p_value,
+    percent,
+    plain,
+    points,
+    points_interval,
+    text,
+)
 from analysis.params import AbTestParams
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import display_html, show_headline, show_warning
@@ -260,11 +270,11 @@ def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
                 "abtest.outliers.winsorized",
                 lang,
                 q=f"{capped['quantile']:g}",
-                cap=f"{capped['cap']:,.4g}",
+                cap=plain(capped["cap"], 4),
                 metric=metric_name(metric.metric, lang, metric.label),
                 arm=arm["variant"],
                 lift=f"{arm['lift_rel']:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", MINUS),
-                p=_p(arm["p_value"]),
+                p=p_stated(arm["p_value"]),
             ),
         )
     for arm in influence["arms"]:
@@ -292,7 +302,7 @@ def srm_sentence(result: ExperimentResult, params: AbTestParams) -> str:
     return text(
         f"abtest.srm.{key}",
         params.lang,
-        p=f"{result.srm_p_value:.3g}",
+        p=p_stated(result.srm_p_value),
         threshold=f"{params.srm_alpha:g}",
         warn=f"{params.srm_warn_alpha:g}",
     )

@@ -97,6 +97,12 @@ def points_interval(low: float | None, high: float | None, digits: int = 2) -> s
     return f"[{ends[0]}, {ends[1]}]"
 
 
+def p_stated(value: float | None) -> str:
+    """A p-value inside a sentence: "p = 0.042", or "p < 0.001" below that."""
+    shown = p_value(value)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
 def p_value(value: float | None) -> str:
     """A p-value: 0.042, or < 0.001 below that (the only place a tiny number is bounded)."""
     if _missing(value):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.i18n import number, percent, text
+from analysis.i18n import number, p_stated, percent, text
 from analysis.reporting.display import finding, show_figure, show_headline, show_table, show_warning
 from analysis.weekly.plots import complaints_chart, funnel_chart
 from analysis.weekly.report import WeeklyReport, channel_name, step_name
@@ -211,7 +211,7 @@ def show_reputation(report: WeeklyReport) -> None:
             lang,
             count=alert.comments,
             baseline=f"{alert.baseline:.1f}",
-            p=f"{alert.p_value:.2g}",
+            p=p_stated(alert.p_value),
             first=alert.first or "–",
             last=alert.last or "–",
         ),

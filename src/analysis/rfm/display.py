@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.i18n import day, money, month, number, percent, text
+from analysis.i18n import day, money, month, number, percent, plain, text
 from analysis.reporting import export_path, finding, show_figure, show_table
 from analysis.reporting.display import show_headline, show_warning
 from analysis.rfm import plots
@@ -201,7 +201,7 @@ def show_lifetime_value(report: RfmReport, tables: RfmTables) -> None:
         sentence=text(
             "rfm.clv.models",
             lang,
-            **{name: f"{model[name]:.4g}" for name in ("r", "alpha", "a", "b", "p", "q", "v")},
+            **{name: plain(model[name], 4) for name in ("r", "alpha", "a", "b", "p", "q", "v")},
             h=model["horizon_days"],
             m=percent(model["gross_margin"], lang, 0),
             d=percent(model["monthly_discount_rate"], lang),
@@ -236,7 +236,7 @@ def show_fit_state(model: dict, lang: str) -> None:
             show_warning("{sentence}", sentence=text(f"rfm.clv.not_converged.{fit}", lang))
     if not model["spend_mean_finite"]:
         show_warning(
-            "{sentence}", sentence=text("rfm.clv.no_mean_spend", lang, q=f"{model['q']:.3g}")
+            "{sentence}", sentence=text("rfm.clv.no_mean_spend", lang, q=plain(model["q"]))
         )
     elif model["clv_not_computed"]:
         show_warning(

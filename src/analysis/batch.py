@@ -440,7 +440,6 @@ def _index_entry(out_dir: Path, outcome: RunOutcome) -> dict:
         "headline": outcome.headline,
         "error": outcome.error,
         "href": f"{outcome.name}.html" if previous.exists() else None,
-        "seconds": f"{outcome.seconds:.1f}",
     }
 
 
@@ -451,7 +450,7 @@ def _earlier_entry(out_dir: Path, record: dict) -> dict:
     outcome = RunOutcome(
         record["name"], record["report"], status, 0.0, headline=record.get("headline"), error=error
     )
-    return {**_index_entry(out_dir, outcome), "seconds": "–", "earlier": True}
+    return {**_index_entry(out_dir, outcome), "earlier": True}
 
 
 def _last_status(folder: Path, record: dict) -> tuple[str, str | None]:

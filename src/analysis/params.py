@@ -54,7 +54,7 @@ TableName = Literal[
 
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # used with fullmatch: no trailing newline
 _PLAIN_NAME = re.compile(r"\w[\w.-]*")  # \w includes Chinese characters; used with fullmatch
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """Control characters and bidi overrides: a title or name holding one could end a line or
 reverse the text after it on the page."""
 RESERVED_NAMES = {"index"}  # index.html is the month's list of reports

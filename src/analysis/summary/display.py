@@ -15,7 +15,7 @@ from analysis.reporting.display import (
     show_warning,
 )
 from analysis.summary.report import SummaryReport
-from analysis.summary.scorecard import KpiLine
+from analysis.summary.scorecard import HIGHER_IS_BETTER, KpiLine
 
 STATUS_COLOURS = {
     "on_track": "#2ca02c",
@@ -74,7 +74,7 @@ def show_kpi_tiles(report: SummaryReport) -> None:
     for line in report.scorecard:
         border = STATUS_COLOURS.get(line.status, STATUS_COLOURS["no_data"])
         background = TILE_BACKGROUNDS.get(line.status, TILE_BACKGROUNDS["no_data"])
-        bound = "≤ " if line.kpi == "sem_lead_cost" else "≥ "
+        bound = _bound(line.kpi)
         kpi = text(f"kpi.{line.kpi}", lang)
         target = text("column.target", lang) + " " + bound + _value(line.target, line.unit, lang)
         tiles.append(
@@ -155,8 +155,7 @@ def show_scorecard(report: SummaryReport) -> None:
             text("column.kpi", lang): [text(f"kpi.{x.kpi}", lang) for x in report.scorecard],
             text("column.actual", lang): [_value(x.actual, x.unit, lang) for x in report.scorecard],
             text("column.target", lang): [
-                ("≤ " if x.kpi == "sem_lead_cost" else "≥ ") + _value(x.target, x.unit, lang)
-                for x in report.scorecard
+                _bound(x.kpi) + _value(x.target, x.unit, lang) for x in report.scorecard
             ],
             text("column.gap", lang): [_gap(x, lang) for x in report.scorecard],
             text("column.on_month", lang): [
@@ -242,3 +241,8 @@ def show_decisions(report: SummaryReport) -> None:
 def _source_title(source: str, lang: str) -> str:
     """A source report's title in `lang` (异常监测 for anomalies), else its name as given."""
     return catalogue(lang).get(f"report.{source}", source)
+
+
+def _bound(kpi: str) -> str:
+    """How the target reads: at least it, or at most it for a KPI where lower is better."""
+    return "≥ " if HIGHER_IS_BETTER[kpi] else "≤ "

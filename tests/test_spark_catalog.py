@@ -120,3 +120,16 @@ def test_batch_check_stops_the_spark_session_it_started(tiny_dir: Path, spark) -
     assert "active after precheck: False" in done.stdout
     precheck(DataSource(path=tiny_dir, engine="pyspark"), ["orders"])
     assert spark.range(3).count() == 3
+
+
+def test_a_classic_master_after_a_connect_session_is_classic(spark, monkeypatch) -> None:
+    """pyspark marks the process as Spark Connect once a Connect session was made (an env
+    variable the batch's kernels inherit); the next classic session must not take it."""
+    import os
+
+    from analysis.warehouse import spark_session
+
+    monkeypatch.setenv("SPARK_CONNECT_MODE_ENABLED", "1")  # what a Connect session leaves
+    session = spark_session("local[2]")
+    assert "SPARK_CONNECT_MODE_ENABLED" not in os.environ
+    assert session.range(3).count() == 3

@@ -706,6 +706,10 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
     master = master or "local[2]"
     if master.startswith("sc://"):
         _check_connect_client(master)
+    else:
+        # pyspark marks the whole process (and the kernels it starts) as Spark Connect once
+        # one Connect session was made; a classic master must not inherit that mark
+        os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     builder = SparkSession.builder
     builder = builder.remote(master) if master.startswith("sc://") else builder.master(master)
     settings = {

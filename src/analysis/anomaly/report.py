@@ -25,6 +25,7 @@ from analysis.errors import AnalysisError
 from analysis.i18n import catalogue, day, percent, text
 from analysis.params import AnomalyParams, month_bounds
 from analysis.warehouse import Warehouse
+from analysis.weeks import DAYS_PER_MONTH
 
 SOURCE_TABLES = {"spend": "spend", "visits": "touchpoints", "orders": "orders"}
 SOURCE_METRICS = {
@@ -89,7 +90,7 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
     )
     scored = np.isfinite(detection.score[:, start:]).any(axis=1)
     early = detection.early[:, start:] if detection.early is not None else np.zeros((0, 0))
-    months = max((last - scored_from).days + 1, 1) / 30.4375
+    months = max((last - scored_from).days + 1, 1) / DAYS_PER_MONTH
     report = AnomalyReport(
         headline=headline_sentence(
             incidents, len(alerts), lang=params.lang, hours=rule_settings.cpc_deadline_hours

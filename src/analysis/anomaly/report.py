@@ -154,18 +154,18 @@ def _series_gaps(panel: Panel, start: int) -> dict[str, list[str]]:
 def _panel(
     warehouse: Warehouse, params: AnomalyParams, first: date, last: date
 ) -> series.SeriesBuild:
-    wanted = set(params.metrics)
+    wanted, levels, frequency = set(params.metrics), list(params.levels), params.frequency
     builders = {
-        "spend": queries.spend_steps,
-        "visits": queries.visit_steps,
-        "orders": queries.order_steps,
+        "spend": lambda: queries.spend_steps(warehouse, first, last, levels),
+        "visits": lambda: queries.visit_steps(warehouse, first, last, levels, frequency),
+        "orders": lambda: queries.order_steps(warehouse, first, last, levels, frequency),
     }
     sources = {}
     for source, build in builders.items():
-        if source == "spend" and not steps.is_daily(params.frequency):
+        if source == "spend" and not steps.is_daily(frequency):
             continue  # spend is dated: no hourly spend series (module docstring of `series`)
         if wanted & SOURCE_METRICS[source] and warehouse.has_table(SOURCE_TABLES[source]):
-            sources[source] = build(warehouse, first, last, list(params.levels), params.frequency)
+            sources[source] = build()
     metric_rows = None
     if "series" in wanted and warehouse.has_table("metrics"):
         metric_rows = queries.metric_steps(warehouse, first, last, params.frequency)

@@ -202,8 +202,9 @@ def test_anomaly_series_match(demo_dir: Path, spark, query: str) -> None:
     from analysis.anomaly import queries
 
     levels = ["total", "channel", "campaign", "keyword"]
+    step = () if query == "spend_steps" else ("D",)  # spend is dated: no frequency to choose
     duck, sparked = (
-        getattr(queries, query)(w, FIRST, LAST, levels, "D") for w in _both(demo_dir, spark)
+        getattr(queries, query)(w, FIRST, LAST, levels, *step) for w in _both(demo_dir, spark)
     )
     assert len(duck) > 0
     pd.testing.assert_frame_equal(duck, sparked, check_dtype=False, rtol=1e-9)

@@ -61,7 +61,7 @@ def _render(results, tables) -> tuple[str, list[str], list[str]]:
         patch.setattr(display, "show_figure", keep_figure)
         display.show_overview(results)
         display.show_incidents(results)
-        display.show_top_incidents(results, tables, 5)
+        display.show_top_incidents(tables, 5)
         display.show_rule_alerts(results)
         display.show_heatmap(tables)
         display.show_nab(results)

@@ -7,7 +7,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
-DEMO_DIR = PROJECT_ROOT / "data" / "demo"
 
 
 def month_dir(period: str, lang: str = "en") -> Path:

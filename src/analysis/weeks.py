@@ -1,4 +1,5 @@
-"""ISO weeks, the weekly report's period: 2026-W43, its Monday, the weeks before it."""
+"""Calendar units: ISO weeks (the weekly report's period: 2026-W43, its Monday, the weeks
+before it) and the mean month length the reports turn days into months with."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import re
 from datetime import date, timedelta
 
 from analysis.errors import ParamsError
+
+DAYS_PER_MONTH = 30.4375
+"""Days in the average month: 365.25 / 12 (a year with its leap day averaged in)."""
 
 _WEEK = re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$")
 

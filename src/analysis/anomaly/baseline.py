@@ -118,12 +118,6 @@ def _middle(balanced: np.ndarray, count: np.ndarray, min_count: int) -> np.ndarr
     return np.where(count >= max(min_count, 1), median, np.nan)
 
 
-def trailing_windows(values: np.ndarray, width: int) -> np.ndarray:
-    """View (n_series, n_steps, width) whose [:, t] holds steps t − width … t − 1 (NaN before 0)."""
-    padded = np.concatenate([np.full((values.shape[0], width), np.nan), values], axis=1)
-    return sliding_window_view(padded, width, axis=1)[:, : values.shape[1]]
-
-
 STRIDE_FROM = 256
 """Windows longer than this are read every width / 64 steps and held until the next reading
 (5-minute data: every 8 steps, 40 minutes, for a 512-step window), which keeps sub-hourly

@@ -150,7 +150,7 @@ def show_incidents(report: AnomalyReport) -> None:
     )
 
 
-def show_top_incidents(report: AnomalyReport, tables: AnomalyTables, top: int) -> None:
+def show_top_incidents(tables: AnomalyTables, top: int) -> None:
     """For each top incident: actual against the expected band, and its drill-down."""
     lang = tables.lang
     for incident in tables.incidents[:top]:

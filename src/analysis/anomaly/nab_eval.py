@@ -47,6 +47,7 @@ from analysis.anomaly.panel import KEY_COLUMNS, Panel
 from analysis.anomaly.settings import DetectorSettings
 from analysis.anomaly.steps import infer_step, step_delta, steps_per_day
 from analysis.errors import AnalysisError
+from analysis.weeks import DAYS_PER_MONTH
 
 CATEGORY = "realAdExchange"
 SCORED_CATEGORIES = (
@@ -185,7 +186,7 @@ def false_alarm_rate(
     """Alarms per series-month on NAB's artificialNoAnomaly (no windows: every alarm is false).
 
     Every scored step counts (NAB's probation is not applied: a monitor would alert there);
-    a series-month is 30.4375 days of scored steps.
+    a series-month is DAYS_PER_MONTH (30.4375) days of scored steps.
     """
     files, alarms, days = {}, 0, 0.0
     for path in _category_files(nab_dir, category):
@@ -196,7 +197,7 @@ def false_alarm_rate(
         files[path.name] = onsets
         alarms += onsets
         days += float(np.isfinite(detection.score).sum()) / steps_per_day(panel.frequency)
-    months = days / 30.4375
+    months = days / DAYS_PER_MONTH
     return FalseAlarms(alarms / months if months else float("nan"), alarms, months, files)
 
 

@@ -68,10 +68,8 @@ def _by_levels(
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-def spend_steps(
-    warehouse: Warehouse, first: date, last: date, levels: list[str], frequency: str
-) -> pd.DataFrame:
-    """spend, impressions, clicks per step and level (spend is dated: daily steps only)."""
+def spend_steps(warehouse: Warehouse, first: date, last: date, levels: list[str]) -> pd.DataFrame:
+    """spend, impressions, clicks per day and level (spend is dated: daily steps only)."""
     spend = warehouse.table("spend")
     spend = spend.filter(in_days(spend.date, first, last))
     spend = spend.mutate(ts=_step(spend.date, "D"))

@@ -25,6 +25,7 @@ from analysis.errors import AnalysisError
 from analysis.i18n import catalogue, day, percent, text
 from analysis.params import AnomalyParams, month_bounds
 from analysis.warehouse import Warehouse
+from analysis.weeks import DAYS_PER_MONTH
 
 SOURCE_TABLES = {"spend": "spend", "visits": "touchpoints", "orders": "orders"}
 SOURCE_METRICS = {
@@ -89,7 +90,7 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
     )
     scored = np.isfinite(detection.score[:, start:]).any(axis=1)
     early = detection.early[:, start:] if detection.early is not None else np.zeros((0, 0))
-    months = max((last - scored_from).days + 1, 1) / 30.4375
+    months = max((last - scored_from).days + 1, 1) / DAYS_PER_MONTH
     report = AnomalyReport(
         headline=headline_sentence(
             incidents, len(alerts), lang=params.lang, hours=rule_settings.cpc_deadline_hours
@@ -153,18 +154,18 @@ def _series_gaps(panel: Panel, start: int) -> dict[str, list[str]]:
 def _panel(
     warehouse: Warehouse, params: AnomalyParams, first: date, last: date
 ) -> series.SeriesBuild:
-    wanted = set(params.metrics)
+    wanted, levels, frequency = set(params.metrics), list(params.levels), params.frequency
     builders = {
-        "spend": queries.spend_steps,
-        "visits": queries.visit_steps,
-        "orders": queries.order_steps,
+        "spend": lambda: queries.spend_steps(warehouse, first, last, levels),
+        "visits": lambda: queries.visit_steps(warehouse, first, last, levels, frequency),
+        "orders": lambda: queries.order_steps(warehouse, first, last, levels, frequency),
     }
     sources = {}
     for source, build in builders.items():
-        if source == "spend" and not steps.is_daily(params.frequency):
+        if source == "spend" and not steps.is_daily(frequency):
             continue  # spend is dated: no hourly spend series (module docstring of `series`)
         if wanted & SOURCE_METRICS[source] and warehouse.has_table(SOURCE_TABLES[source]):
-            sources[source] = build(warehouse, first, last, list(params.levels), params.frequency)
+            sources[source] = build()
     metric_rows = None
     if "series" in wanted and warehouse.has_table("metrics"):
         metric_rows = queries.metric_steps(warehouse, first, last, params.frequency)

@@ -22,11 +22,14 @@ from scipy.stats import norm
 
 from analysis.anomaly.panel import Panel
 from analysis.errors import AnalysisError, ParamsError
+from analysis.params import AnomalyRules
+
+_DEFAULTS = AnomalyRules()  # the handbook's figures and the guards, defined once: in params
 
 
 @dataclass(frozen=True, kw_only=True)
 class RuleSettings:
-    """Thresholds (handbook defaults) and minimum-volume guards of the four rules.
+    """Thresholds and minimum-volume guards of the four rules (defaults: params.AnomalyRules).
 
     cpc_jump: CPC ≥ (1 + cpc_jump) × trailing mean CPC of the `cpc_window` days before t,
       the trailing mean being click-weighted (Σspend / Σclicks); guards: ≥ `cpc_min_clicks`
@@ -44,19 +47,19 @@ class RuleSettings:
     *_metric: the panel `metric` each rule applies to, at every level present.
     """
 
-    cpc_jump: float = 0.30
-    cpc_window: int = 7
-    cpc_min_clicks: float = 50
-    cpc_min_window_clicks: float = 200
-    cpc_deadline_hours: float = 24
-    traffic_drop: float = 0.20
-    traffic_min_visits: float = 500
-    conversion_drop: float = 0.05
-    conversion_min_conversions: float = 100
-    conversion_max_p_value: float | None = 0.05
-    industry_ctr: float | None = None
-    ctr_fraction: float = 0.50
-    ctr_min_impressions: float = 2000
+    cpc_jump: float = _DEFAULTS.cpc_jump
+    cpc_window: int = _DEFAULTS.cpc_window
+    cpc_min_clicks: float = _DEFAULTS.cpc_min_clicks
+    cpc_min_window_clicks: float = _DEFAULTS.cpc_min_window_clicks
+    cpc_deadline_hours: float = _DEFAULTS.cpc_deadline_hours
+    traffic_drop: float = _DEFAULTS.traffic_drop
+    traffic_min_visits: float = _DEFAULTS.traffic_min_visits
+    conversion_drop: float = _DEFAULTS.conversion_drop
+    conversion_min_conversions: float = _DEFAULTS.conversion_min_conversions
+    conversion_max_p_value: float | None = _DEFAULTS.conversion_max_p_value
+    industry_ctr: float | None = _DEFAULTS.industry_ctr
+    ctr_fraction: float = _DEFAULTS.ctr_fraction
+    ctr_min_impressions: float = _DEFAULTS.ctr_min_impressions
     cpc_metric: str = "cpc"
     traffic_metric: str = "visits"
     conversion_metric: str = "conversion_rate"

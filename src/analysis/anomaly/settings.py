@@ -15,6 +15,7 @@ from scipy.stats import norm
 
 from analysis.anomaly.steps import steps_per_day
 from analysis.errors import ParamsError
+from analysis.weeks import DAYS_PER_MONTH
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,7 +195,7 @@ class DetectorSettings:
     def false_alarms_per_month(self) -> float:
         """Expected false point alarms per series-month of Gaussian noise at `threshold`
         (two-sided tail per day × 30.44 days): the budget the threshold states."""
-        return float(2.0 * norm.sf(self.threshold) * 30.4375)
+        return float(2.0 * norm.sf(self.threshold) * DAYS_PER_MONTH)
 
     def as_dict(self) -> dict[str, float | int]:
         """The settings as a plain dict (for results JSON and report footnotes)."""

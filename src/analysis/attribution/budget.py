@@ -19,6 +19,7 @@ from scipy.optimize import brentq
 from analysis.attribution.response import ResponseCurve
 from analysis.errors import ParamsError
 from analysis.i18n import money, percent, text
+from analysis.params import RoiThresholds
 
 Status = Literal["expand", "keep", "watch", "inefficient", "n/a"]
 STATUSES: tuple[str, ...] = ("expand", "keep", "watch", "inefficient", "n/a")
@@ -33,13 +34,16 @@ def reserve_line_name(lang: str) -> str:
 TEST_RESERVE = reserve_line_name("en")  # the reserve line of an English proposal (the default)
 
 
+_LINES = RoiThresholds()  # the handbook's lines, defined once: in the params model
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    """ROI thresholds of the channel status (handbook values as defaults)."""
+    """ROI thresholds of the channel status (the params model's handbook lines as defaults)."""
 
-    expand: float = 3.0  # ROI > expand: expand
-    keep: float = 2.0  # keep <= ROI <= expand: keep; the deepening phase drops ROI < keep
-    watch: float = 1.2  # watch <= ROI < keep: watch; ROI < watch: inefficient
+    expand: float = _LINES.expand  # ROI > expand: expand
+    keep: float = _LINES.keep  # keep <= ROI <= expand: keep; deepening drops ROI < keep
+    watch: float = _LINES.watch  # watch <= ROI < keep: watch; ROI < watch: inefficient
 
     def __post_init__(self) -> None:
         if not 0 < self.watch < self.keep < self.expand < math.inf:

@@ -22,8 +22,8 @@ from analysis.i18n import money, percent, text
 from analysis.rfm import bgnbd, gamma_gamma
 from analysis.rfm import queries as rfm_queries
 from analysis.warehouse import Warehouse
+from analysis.weeks import DAYS_PER_MONTH
 
-DAYS_PER_MONTH = 30.4375
 WEEK = 7.0
 
 

@@ -71,9 +71,6 @@ class SaturationCurve:
     supported: bool = True
     reason: str = "mmm"
 
-    def revenue_at(self, daily_spend: float) -> float:
-        return self.beta * daily_spend / (daily_spend + self.half_saturation)
-
     def marginal_roi_at(self, daily_spend: float) -> float:
         return self.beta * self.half_saturation / (daily_spend + self.half_saturation) ** 2
 

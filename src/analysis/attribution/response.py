@@ -58,11 +58,6 @@ class ResponseCurve:
     aic_line: float | None = None  # line through the origin, y = k·x
     aic_constant: float | None = None  # constant, y = c
 
-    def revenue_at(self, daily_spend: float) -> float:
-        """Fitted daily revenue a·(1 − exp(−s/b)) at daily spend s."""
-        a, b = self._parameters()
-        return a * -math.expm1(-daily_spend / b)
-
     def marginal_roi_at(self, daily_spend: float) -> float:
         """Marginal ROI (a/b)·exp(−s/b): revenue from one more yuan at daily spend s."""
         a, b = self._parameters()

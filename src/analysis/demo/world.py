@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.attribution.budget import Thresholds
+from analysis.attribution.budget import roi_status as channel_status
 from analysis.schema import CHANNELS
 
 PERIOD_START = dt.date(2025, 11, 1)
@@ -172,7 +174,8 @@ PLANTED_ROI: dict[str, float | None] = {
     "邮件": 5.0,
     "知乎": 0.9,
 }
-ROI_THRESHOLDS = {"expand": 3.0, "keep": 2.0, "watch": 1.2}
+_LINES = Thresholds()  # the handbook's ROI lines, from the params model
+ROI_THRESHOLDS = {"expand": _LINES.expand, "keep": _LINES.keep, "watch": _LINES.watch}
 CHANNEL_CTR = _by_channel(
     {
         "百度SEM": 0.045,
@@ -188,13 +191,5 @@ ASSISTING_CHANNEL = "小红书"
 
 
 def roi_status(roi: float | None) -> str:
-    """The handbook's verdict for a channel's ROI."""
-    if roi is None:
-        return "n/a"
-    if roi > ROI_THRESHOLDS["expand"]:
-        return "expand"
-    if roi >= ROI_THRESHOLDS["keep"]:
-        return "keep"
-    if roi >= ROI_THRESHOLDS["watch"]:
-        return "watch"
-    return "inefficient"
+    """The handbook's verdict for a channel's ROI: the attribution report's, default lines."""
+    return channel_status(roi, _LINES)

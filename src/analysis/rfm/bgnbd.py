@@ -6,6 +6,11 @@ Poisson rate λ ~ Gamma(r, α); after each purchase they drop out with probabili
 p ~ Beta(a, b). Inputs are per-customer summaries in the "lifetimes" convention:
 frequency x = repeat purchase periods, recency t_x = age at last purchase, T = age at the
 end of observation, all in the same time unit (periods).
+
+Fitting: maximum likelihood on log-parameters with time scaled internally, best of several
+starts (Nelder-Mead, then an L-BFGS-B polish); the log-likelihood in the A1..A4 form with
+the gamma and beta ratios as finite products; the conditional expectation with the
+hypergeometric series summed in log space.
 """
 
 from __future__ import annotations
@@ -19,12 +24,6 @@ from scipy.special import hyp2f1
 
 from analysis.errors import ParamsError
 
-BGNBD_METHOD = (
-    "BG/NBD (Fader, Hardie & Lee 2005), maximum likelihood on log-parameters with time "
-    "scaled internally, best of several starts (Nelder-Mead, then L-BFGS-B polish); "
-    "log-likelihood in the A1..A4 form with the gamma and beta ratios as finite products; "
-    "conditional expectation with the hypergeometric series summed in log space"
-)
 EDGE = 1e5  # a parameter fitted above 1e5 or below 1e-5 sits at the edge of the model
 SEARCH_LIMIT = 25.0  # |log parameter| searched: e^25 ≈ 7e10
 SERIES_TERMS_MAX = 200_000
@@ -83,13 +82,6 @@ def check_where(name: str, values: np.ndarray, bad: np.ndarray, rule: str) -> No
         raise ParamsError(
             f"{name}[{index}] == {float(values[index])!r} ({int(bad.sum())} bad entries); {rule}"
         )
-
-
-def check_positive(name: str, value: float) -> float:
-    """A scalar option that must be a finite number > 0."""
-    if not np.isfinite(value) or value <= 0:
-        raise ParamsError(f"{name} == {value!r}; a finite number > 0 is accepted")
-    return float(value)
 
 
 def _log_likelihood_terms(

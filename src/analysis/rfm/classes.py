@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.params import ClassRules  # the thresholds, with the handbook's values
+from analysis.weeks import DAYS_PER_MONTH
 
-DAYS_PER_MONTH = 30.4375
 CLASSES = ("high_value", "potential", "active", "churned")
 """The class codes, best first; readers see them as labels (rfm.labels.class_label)."""
 NOT_BUYING = "(no purchase in window)"

@@ -15,11 +15,6 @@ from analysis.errors import ParamsError
 from analysis.rfm.bgnbd import BgNbdFit, check_summary, expected_purchases
 from analysis.rfm.gamma_gamma import GammaGammaFit, check_spend, expected_spend
 
-CLV_METHOD = (
-    "CLV = Σ_m E[purchases in month m | BG/NBD] × E[spend | Gamma-Gamma] × margin / (1+d)^m "
-    "(Fader, Hardie & Lee 2005; monthly sum as in lifetimes)"
-)
-
 
 def customer_lifetime_value(
     bgnbd: BgNbdFit,

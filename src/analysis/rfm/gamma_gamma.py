@@ -6,6 +6,9 @@ Gamma-Gamma model of monetary value". Each transaction value is Gamma(p, ν) wit
 ν ~ Gamma(q, v) across customers. Fitted on customers with at least one repeat purchase,
 using x (repeat purchases) and z̄ (their mean value). The model assumes spend is
 independent of frequency; `frequency_spend_correlation` is the check.
+
+Fitting: maximum likelihood on log-parameters, amounts divided by their mean while searching
+(the fit does not depend on the currency unit), best of several starts.
 """
 
 from __future__ import annotations
@@ -23,13 +26,6 @@ from analysis.rfm.bgnbd import (
     best_of_starts,
     check_frequency,
     check_where,
-)
-
-GAMMA_GAMMA_METHOD = (
-    "Gamma-Gamma spend model (Fader, Hardie & Lee 2005; Fader & Hardie 2013), maximum "
-    "likelihood on log-parameters over customers with frequency > 0, amounts divided by "
-    "their mean while searching (the fit does not depend on the currency unit), best of "
-    "several starts"
 )
 
 

@@ -14,8 +14,7 @@ from analysis.params import RfmParams, month_bounds
 from analysis.rfm import bgnbd, classes, clusters, clv, gamma_gamma, queries, scores, segments
 from analysis.rfm.labels import class_label
 from analysis.warehouse import Warehouse
-
-DAYS_PER_MONTH = 30.4375
+from analysis.weeks import DAYS_PER_MONTH
 
 
 @dataclass(frozen=True)

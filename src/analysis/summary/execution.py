@@ -14,7 +14,6 @@ from analysis.health.kpis import ratio
 OVER, UNDER, ON_PLAN = "over", "under", "on_plan"
 ON_PLAN_BAND = 0.05  # within ±5% of plan counts as executed to plan
 EARNS = {"expand", "keep"}
-BELOW = {"watch", "inefficient"}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import gc
 import multiprocessing
 import os
 import re
-import shutil
 import signal
 import sys
 import threading
@@ -156,7 +155,7 @@ def run_batch(
             kill_kernels()  # a report running in this process (jobs 1, the summary) has one
             done = [o.name for o in outcomes]
             unfinished = [p.output_name for p in reports if p.output_name not in done]
-            _remove_staging(out_dir, unfinished)
+            remove_leftovers(out_dir)  # the killed workers'; this process's run unwound its own
             raise BatchInterrupted(done, unfinished) from None
         order = {p.output_name: i for i, p in enumerate(reports)}
         outcomes.sort(key=lambda o: order[o.name])
@@ -251,14 +250,6 @@ def _stop_workers(grace: float = 2.0) -> None:
         if worker.is_alive():
             worker.kill()
             worker.join()
-
-
-def _remove_staging(out_dir: Path, names: list[str]) -> None:
-    """Remove the staging folders of `names` that stopped runs left: no partial report."""
-    for staging in out_dir.glob(f"{STAGING_PREFIX}*"):
-        pid_and_name = staging.name.removeprefix(STAGING_PREFIX).rsplit(".", 1)[0]
-        if staging.is_dir() and pid_and_name.split("-", 1)[-1] in names:
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 THREAD_VARIABLES = (

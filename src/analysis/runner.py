@@ -57,7 +57,8 @@ KERNEL_PREFIX = "analysis-kernel-"
 """Kernel sockets and connection files `<tmp>/analysis-kernel-<pid>-<random>*`."""
 KERNEL_NAME = "marketing-analysis"
 STAGING_PREFIX = ".staging-"
-"""Staging folders `<out>/.staging-<name>.<random>`; a batch removes those a killed run left."""
+"""Staging folders `<out>/.staging-<pid>-<name>.<random>`; a batch removes those whose process
+is gone (a killed run's, a stopped worker's)."""
 FALLBACK_KERNEL = "python3"
 
 

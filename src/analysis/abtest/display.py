@@ -64,10 +64,6 @@ def _loss(value: float | None, proportion: bool) -> str:
     return f"{100 * value:.2f} pp" if proportion else plain(value)
 
 
-def _p(value: float | None) -> str:
-    return p_value(value)
-
-
 def metric_label(metric: MetricResult, lang: str) -> str:
     """The metric as a table header: "CTR (clicks / units)", "CTR（点击 / 样本单位）", or a
     custom metric's label and unit from params."""
@@ -110,8 +106,8 @@ def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
                 else f"{_pct(a.lift_rel)} {_ci(a.lift_rel_ci, True)}"
                 for n, a in arms
             ],
-            text("abtest.column.p", lang): [_p(a.p_value) for _, a in arms],
-            text("abtest.column.p_adjusted", lang): [_p(a.p_value_adjusted) for _, a in arms],
+            text("abtest.column.p", lang): [p_value(a.p_value) for _, a in arms],
+            text("abtest.column.p_adjusted", lang): [p_value(a.p_value_adjusted) for _, a in arms],
             text("abtest.column.chance_to_beat", lang): [
                 _pct(a.chance_to_beat_control, False) for _, a in arms
             ],
@@ -131,7 +127,7 @@ def cuped_frame(cuped: dict, lang: str, proportion: bool = False) -> pd.DataFram
             text("abtest.column.lift_abs", lang): [
                 _lift_abs(a["lift_abs"], a["lift_abs_ci"], proportion) for a in arms
             ],
-            text("abtest.column.p", lang): [_p(a["p_value"]) for a in arms],
+            text("abtest.column.p", lang): [p_value(a["p_value"]) for a in arms],
             text("abtest.column.theta", lang): [plain(a["theta"]) for a in arms],
             text("abtest.column.variance_reduction", lang): [
                 f"{a['variance_reduction']:.1%}" for a in arms
@@ -155,7 +151,7 @@ def decisions_frame(report: AbTestReport, limit: int | None = None) -> pd.DataFr
             text("abtest.column.srm_p", lang): [
                 text("abtest.cell.not_checked", lang)
                 if r.srm_p_value is None
-                else _p(r.srm_p_value)
+                else p_value(r.srm_p_value)
                 for r in shown
             ],
             text("abtest.column.replace", lang): [name_list(r.replace, lang) or "–" for r in shown],
@@ -284,8 +280,8 @@ def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
             "share": percent(influence["top_share"], lang),
             "metric": metric_name(metric.metric, lang, metric.label),
             "arm": arm["variant"],
-            "p": _p(with_top),
-            "p_without": _p(without),
+            "p": p_value(with_top),
+            "p_without": p_value(without),
         }
         flips = with_top is not None and (with_top < params.alpha) != (without < params.alpha)
         if flips:

@@ -16,8 +16,8 @@ from analysis.anomaly.report import (
     moment,
     series_label,
 )
-from analysis.i18n import MINUS, catalogue, day, text
-from analysis.i18n.formats import money, number, percent
+from analysis.i18n import catalogue, day, text
+from analysis.i18n.formats import money, number, percent, signed_percent
 from analysis.reporting import finding, show_figure, show_table
 from analysis.reporting.display import show_headline, show_warning
 
@@ -25,9 +25,9 @@ RATE_METRICS = ("ctr", "conversion_rate")
 MONEY_METRICS = ("spend", "revenue", "cpc", "cpm")
 
 
-def _change(value: float) -> str:
-    """A change in percent with the one minus sign: +33%, −48%."""
-    return f"{value:+.0f}%".replace("-", MINUS)
+def _changes(percents: pd.Series, lang: str) -> list[str]:
+    """Changes given in percent, as +33% / −48%."""
+    return [signed_percent(v / 100, lang, 0) for v in percents]
 
 
 def format_value(value: float | None, metric: str, lang: str) -> str:
@@ -41,8 +41,8 @@ def format_value(value: float | None, metric: str, lang: str) -> str:
     size = abs(value)
     digits = 0 if size >= 100 or size == 0 else min(6, 2 - int(np.floor(np.log10(size))))
     if metric in MONEY_METRICS:
-        return money(value, lang, max(digits, 2) if size < 100 else 0).replace("-", MINUS)
-    return number(value, lang, digits).replace("-", MINUS)
+        return money(value, lang, max(digits, 2) if size < 100 else 0)
+    return number(value, lang, digits)
 
 
 def _rule_metric(rule: str) -> str:
@@ -129,7 +129,7 @@ def show_incidents(report: AnomalyReport) -> None:
                     format_value(v, m, lang)
                     for v, m in zip(rows["actual"], rows["metric"], strict=True)
                 ],
-                text("anomaly.column.deviation", lang): rows["deviation_pct"].map(_change),
+                text("anomaly.column.deviation", lang): _changes(rows["deviation_pct"], lang),
                 text("anomaly.column.severity", lang): rows["severity"].map(lambda v: f"{v:.2f}"),
                 text("anomaly.column.rule", lang): rows["rule"].map(
                     lambda r: report.rule_texts.get(r, r) if isinstance(r, str) else "–"
@@ -202,7 +202,7 @@ def show_rule_alerts(report: AnomalyReport) -> None:
                     format_value(v, _rule_metric(r), lang)
                     for v, r in zip(rows["baseline"], rows["rule"], strict=True)
                 ],
-                text("anomaly.column.change", lang): rows["change_pct"].map(_change),
+                text("anomaly.column.change", lang): _changes(rows["change_pct"], lang),
                 text("anomaly.column.deadline", lang): rows["deadline"].map(
                     lambda t: moment(t, lang) if isinstance(t, str) else "–"
                 ),

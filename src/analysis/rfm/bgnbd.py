@@ -87,27 +87,43 @@ def check_where(name: str, values: np.ndarray, bad: np.ndarray, rule: str) -> No
 def _log_likelihood_terms(
     log_params: np.ndarray, x: np.ndarray, t_x: np.ndarray, age: np.ndarray
 ) -> np.ndarray:
-    """Per-customer log-likelihood (Fader, Hardie & Lee 2005) as A1 + A2 + log(e^A3 + e^A4).
+    """Per-customer log-likelihood (Fader, Hardie & Lee 2005) as A1 + A2 + log(e^A3 + e^A4)."""
+    return _likelihood_terms_of(x, t_x, age)(log_params)
+
+
+def _likelihood_terms_of(
+    x: np.ndarray, t_x: np.ndarray, age: np.ndarray
+) -> Callable[[np.ndarray], np.ndarray]:
+    """The per-customer log-likelihood as a function of the log-parameters, for fixed data.
 
     Written to stay finite as parameters go to the edge: Γ(r+x)/Γ(r) = Π_{k<x}(r+k) and
     B(a, b+x)/B(a, b) = Π_{k<x}(b+k)/(a+b+k) as cumulative sums of logs (x is a whole
-    number), and r·log α − (r+x)·log(α+T) as −r·log1p(T/α) − x·log(α+T).
+    number), and r·log α − (r+x)·log(α+T) as −r·log1p(T/α) − x·log(α+T). What depends on the
+    data alone (counts, the repeat buyers' x and t_x) is taken once, not at every optimiser
+    step; A4 = −∞ without a repeat purchase, where log(e^A3 + e^A4) is A3 exactly, so the
+    log-sum is taken over repeat buyers only. The same arithmetic, element by element, as
+    taking it over everyone.
     """
-    r, alpha, a, b = np.exp(log_params)
     steps = np.arange(int(x.max()) if x.size else 0)
     counts = x.astype(int)
-    a1 = np.concatenate([[0.0], np.cumsum(np.log(r + steps))])[counts]
-    a2 = np.concatenate([[0.0], np.cumsum(np.log1p(-a / (a + b + steps)))])[counts]
-    a3 = -r * np.log1p(age / alpha) - x * np.log(alpha + age)
     repeat = x > 0
-    a4 = np.full_like(x, -np.inf)
-    a4[repeat] = (
-        np.log(a)
-        - np.log(b + x[repeat] - 1)
-        - r * np.log1p(t_x[repeat] / alpha)
-        - x[repeat] * np.log(alpha + t_x[repeat])
-    )
-    return a1 + a2 + np.logaddexp(a3, a4)
+    x_repeat, t_repeat = x[repeat], t_x[repeat]
+
+    def terms(log_params: np.ndarray) -> np.ndarray:
+        r, alpha, a, b = np.exp(log_params)
+        a1 = np.concatenate([[0.0], np.cumsum(np.log(r + steps))])[counts]
+        a2 = np.concatenate([[0.0], np.cumsum(np.log1p(-a / (a + b + steps)))])[counts]
+        a3 = -r * np.log1p(age / alpha) - x * np.log(alpha + age)
+        a4 = (
+            np.log(a)
+            - np.log(b + x_repeat - 1)
+            - r * np.log1p(t_repeat / alpha)
+            - x_repeat * np.log(alpha + t_repeat)
+        )
+        a3[repeat] = np.logaddexp(a3[repeat], a4)
+        return a1 + a2 + a3
+
+    return terms
 
 
 def fit_bgnbd(
@@ -127,10 +143,12 @@ def fit_bgnbd(
     scale = float(age.mean()) if age.mean() > 0 else 1.0
     shift = np.array([0.0, np.log(scale), 0.0, 0.0])
 
+    scaled_terms = _likelihood_terms_of(x, t_x / scale, age / scale)
+
     def objective(scaled: np.ndarray) -> float:
         if np.any(np.abs(scaled + shift) > SEARCH_LIMIT):
             return np.inf
-        mean_ll = _log_likelihood_terms(scaled, x, t_x / scale, age / scale).mean()
+        mean_ll = scaled_terms(scaled).mean()
         value = -mean_ll + penalizer * float(np.sum(np.exp(2 * (scaled + shift))))
         return float(value) if np.isfinite(value) else np.inf
 

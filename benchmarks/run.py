@@ -335,6 +335,7 @@ def main() -> None:
         "anomaly_bench.py",
         "mmm_bench.py",
         "pysimmmulator_bench.py",
+        "mmm_anchor.py",  # Meridian beside ours when its venv exists, else ours alone and how
     ):
         # each prints its own table: ours against the reference measured in the same run
         if (ROOT / "benchmarks" / script).exists():

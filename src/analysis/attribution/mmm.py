@@ -15,8 +15,11 @@ default ROI prior LogNormal(0.2, 0.9) (mean 1.83, sd 2.05) — chosen as the anc
 default, not from scores on the demo. A lift test (channel, period, incremental revenue, its
 standard error) enters as one more observation: β_c · Σ_period h_c = measured, with variance
 se². The noise variance is the residual variance, inflated by (1 + ρ)/(1 − ρ) for the lag-1
-autocorrelation ρ of the residuals (daily errors are not independent). Intervals are
-quantiles of seeded posterior draws of β at the chosen λ, K (conditional on them).
+autocorrelation ρ of the residuals (daily errors are not independent). The ROI interval is
+integrated over each channel's (λ, K) grid, the other channels at their chosen curves: grid
+points weighted by the Laplace approximation of their marginal posterior (where the data
+hardly tell one curve from another, the interval says so); marginal ROI and the budget's
+intervals are quantiles of seeded posterior draws of β at the chosen λ, K (conditional).
 
 Per channel: ROI = β·Σ h / Σ spend over the fitted days, marginal ROI at current daily spend
 s (steady state, a = s): β·K / (s + K)², revenue share = β·Σ h / Σ y. A channel whose spend
@@ -267,6 +270,7 @@ def fit_mmm(
         base, h, y, s, fitted, lifts, sigma2 * inflation, settings, full=True
     )
     rng = np.random.default_rng(settings.seed)
+    curve_rng = np.random.default_rng((settings.seed, 1))
     k = base.shape[1]
     draws = rng.multivariate_normal(mean[k:], cov[k:, k:], size=settings.draws) if fitted else None
     curves = {}
@@ -277,6 +281,9 @@ def fit_mmm(
         total_h, total_s = float(h[:, j].sum()), float(s[name].sum())
         beta, beta_draws = float(mean[k + j]), draws[:, j]
         now = float(s[name][-current:].mean())
+        roi_draws = _roi_over_curves(
+            name, choice, cache, base, y, s, fitted, lifts, sigma2 * inflation, settings, curve_rng
+        )
         curve = SaturationCurve(name, beta, half, beta_draws, settings.level)
         curves[name] = curve
         results[name] = ChannelRoi(
@@ -285,7 +292,7 @@ def fit_mmm(
             reason=None,
             spend=total_s,
             roi=beta * total_h / total_s,
-            roi_interval=_quantiles(beta_draws * total_h / total_s, settings.level),
+            roi_interval=_quantiles(roi_draws, settings.level),
             marginal_roi=curve.marginal_roi_at(now),
             marginal_roi_interval=curve.marginal_roi_interval_at(now),
             current_daily_spend=now,
@@ -351,6 +358,45 @@ def budget_effect(
         diff_draws = diff_draws + days * curve.beta_draws * (shape_later - shape_now)
     interval = _quantiles(np.atleast_1d(diff_draws), level) if curves else (0.0, 0.0)
     return BudgetEffect(now, later, later - now, interval, level)
+
+
+def _roi_over_curves(
+    name: str,
+    choice: dict[str, tuple[float, float]],
+    cache: dict,
+    base: np.ndarray,
+    y: np.ndarray,
+    s: dict[str, np.ndarray],
+    fitted: list[str],
+    lifts: list,
+    sigma2: float,
+    settings: MmmSettings,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draws of a channel's ROI integrated over its (decay, half-saturation) grid.
+
+    The other channels stay at their chosen curves. Each grid point's weight is the Laplace
+    approximation of its marginal posterior, exp(−score/2)·|Σ|^½ (score: −2 log posterior at
+    the mode, with the half-saturation prior); a draw picks a point by weight, then β from
+    that point's Gaussian posterior. Where the data hardly tell one curve from another the
+    ROI interval widens accordingly, instead of being conditional on one chosen curve.
+    """
+    j, k = fitted.index(name), base.shape[1]
+    log_weight, centre, spread = [], [], []
+    for decay in DECAY_GRID:
+        for multiple in HALF_SATURATION_GRID:
+            trial = choice | {name: (decay, multiple)}
+            h = np.column_stack([cache[(n, *trial[n])] for n in fitted])
+            mean, cov, score, _ = _solve(base, h, y, s, fitted, lifts, sigma2, settings, full=True)
+            score += _half_saturation_penalty(multiple)
+            per_beta = h[:, j].sum() / s[name].sum()
+            log_weight.append(-score / 2 + 0.5 * np.linalg.slogdet(cov)[1])
+            centre.append(mean[k + j] * per_beta)
+            spread.append(math.sqrt(cov[k + j, k + j]) * per_beta)
+    weight = np.exp(np.array(log_weight) - max(log_weight))
+    pick = rng.choice(len(weight), size=settings.draws, p=weight / weight.sum())
+    noise = rng.standard_normal(settings.draws)
+    return np.array(centre)[pick] + np.array(spread)[pick] * noise
 
 
 def _half_saturation_penalty(multiple: float) -> float:

@@ -2,6 +2,7 @@
 
     python benchmarks/mmm_anchor.py            # ours, and Meridian when its venv exists
     python benchmarks/mmm_anchor.py --ours     # ours only (no anchor venv needed)
+    python benchmarks/mmm_anchor.py --demo DIR [--demo DIR …]   # only these demo warehouses
 
 The anchor never enters the project's lock: it lives in its own venv, found at
 $MMM_ANCHOR_PYTHON, else benchmarks/out/anchor-venv/bin/python. Create it with
@@ -26,7 +27,7 @@ many true ROIs lie in the 90% interval, and fit wall and CPU seconds (CPU time i
 sensitive to other load on a shared machine; ours: `fit_mmm` on daily data;
 Meridian: model build + sampling on weekly sums). A constant guess (the mean true ROI for
 every channel) is printed beside: error alone flatters a model that shrinks to its prior.
-Results are written to benchmarks/out/mmm_anchor.json.
+Results are written to benchmarks/out/mmm_anchor.json (mmm_anchor_demos.json with --demo).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -65,13 +67,13 @@ SEED = 20261031
 World = tuple[pd.DataFrame, pd.Series, dict[str, float], tuple[tuple[date, date], ...]]
 
 
-def demo_world() -> World:
-    """The demo warehouse's paid channels: the daily series the attribution report fits."""
-    warehouse = open_warehouse(DataSource(path=DEMO))
+def demo_world(folder: Path = DEMO) -> World:
+    """A demo warehouse's paid channels: the daily series the attribution report fits."""
+    warehouse = open_warehouse(DataSource(path=folder))
     first = DEMO_LAST - timedelta(days=364)
     revenue = queries.daily_revenue(warehouse, first, DEMO_LAST)
     spend = queries.daily_spend(warehouse, first, DEMO_LAST)
-    channels = json.loads((DEMO / "truth.json").read_text())["channels"]
+    channels = json.loads((folder / "truth.json").read_text())["channels"]
     truth = {n: float(c["true_roi"]) for n, c in channels.items() if c.get("true_roi")}
     spend = spend[spend["channel"].isin(truth)]
     return spend, revenue, truth, DEMO_EVENTS
@@ -183,6 +185,35 @@ def generator_python() -> Path:
     return pysimmmulator_bench.PYTHON
 
 
+def chosen_worlds(tmp: Path) -> list[tuple[str, Callable[[], World]]]:
+    """The demo warehouses given with --demo, else the demo, the wide world and pysimmmulator's."""
+    args = sys.argv[1:]
+    demos = [Path(args[i + 1]) for i, arg in enumerate(args) if arg == "--demo"]
+    if demos:
+        return [(_demo_name(d), lambda d=d: demo_world(d)) for d in demos]
+    worlds = [
+        ("demo warehouse, seed 7, scale 1", demo_world),
+        ("20 channels × 3 years daily", wide_world),
+    ]
+    for offset, (name, spec) in enumerate(pysimmmulator_bench.WORLDS.items()):
+        folder = tmp / f"psm{offset}"
+        folder.mkdir()
+        worlds.append(
+            (
+                f"pysimmmulator: {name}",
+                lambda s=spec, o=offset, f=folder: pysimmmulator_world(
+                    s, SEED + o, generator_python(), f
+                ),
+            )
+        )
+    return worlds
+
+
+def _demo_name(folder: Path) -> str:
+    truth = json.loads((folder / "truth.json").read_text())
+    return f"demo warehouse, seed {truth['seed']}, scale {truth['scale']:g}"
+
+
 def main() -> None:
     with_anchor = "--ours" not in sys.argv and ANCHOR.exists()
     print("marketing-mix model beside Google Meridian on the same data (truth known)")
@@ -195,21 +226,7 @@ def main() -> None:
         )
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        worlds: list[tuple[str, object]] = [
-            ("demo warehouse, seed 7, scale 1", demo_world),
-            ("20 channels × 3 years daily", wide_world),
-        ]
-        for offset, (name, spec) in enumerate(pysimmmulator_bench.WORLDS.items()):
-            folder = Path(tmp) / f"psm{offset}"
-            folder.mkdir()
-            worlds.append(
-                (
-                    f"pysimmmulator: {name}",
-                    lambda s=spec, o=offset, f=folder: pysimmmulator_world(
-                        s, SEED + o, generator_python(), f
-                    ),
-                )
-            )
+        worlds = chosen_worlds(Path(tmp))
         for index, (name, build) in enumerate(worlds):
             world = build()
             results[name] = {"ours": ours(world)}
@@ -220,7 +237,8 @@ def main() -> None:
                 results[name]["meridian"] = meridian(world, folder)
                 print(line(name, "Meridian", results[name]["meridian"]), flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "mmm_anchor.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    out = OUT / ("mmm_anchor_demos.json" if "--demo" in sys.argv else "mmm_anchor.json")
+    out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -136,6 +136,17 @@ def _finite_rule(column: Column) -> RowRule:
     )
 
 
+def _count_rule(column: str) -> RowRule:
+    """A count of people's actions (reads, likes, …) is never negative."""
+    return RowRule(
+        column,
+        f"{column} ≥ 0",
+        lambda t, c=column: t[c] < 0,
+        "A count of actions cannot be negative.",
+        "count_nonneg",
+    )
+
+
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "orders": (
         RowRule(
@@ -206,7 +217,30 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "unit_revenue_nonneg",
         ),
     ),
+    "channel_spend": (
+        RowRule(
+            "spend", "spend ≥ 0", lambda t: t.spend < 0, "Spend cannot be negative.", "spend_nonneg"
+        ),
+    ),
+    "lift_tests": (
+        RowRule(
+            "std_error",
+            "std_error > 0",
+            lambda t: t.std_error <= 0,
+            "A lift test's standard error is its uncertainty: a positive amount in the "
+            "currency of incremental_revenue.",
+            "std_error_positive",
+        ),
+        RowRule(
+            "end",
+            "start ≤ end",
+            lambda t: t.start > t.end,
+            "A test runs from its start to its end day; the two are swapped or mistyped.",
+            "period_order",
+        ),
+    ),
     "content_daily": (
+        *(_count_rule(c) for c in ("reads", "likes", "shares", "comments")),
         RowRule(
             "completions",
             "0 ≤ completions ≤ reads",

@@ -15,7 +15,7 @@ DEMO := data/demo
 PARAMS ?= params/data_health.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps data reports report weekly check examples lab test test-engines browser-test gallery lint format bench lock diff-results clean
+.PHONY: help setup system-deps data reports report weekly check examples lab test test-engines browser-test gallery lint typecheck hooks format bench lock diff-results clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -81,6 +81,12 @@ gallery: $(STAMP) ## refresh the README's screenshots in docs/gallery/ (runs the
 lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check src tests benchmarks scripts notebooks
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+
+typecheck: $(STAMP) ## mypy on src/ (settings in pyproject.toml)
+	$(VENV)/bin/mypy
+
+hooks: $(STAMP) ## install the pre-commit hooks: ruff, ruff-format, nbstripout, mypy
+	$(VENV)/bin/pre-commit install
 
 format: $(STAMP) ## ruff format and fix
 	$(VENV)/bin/ruff format src tests benchmarks scripts

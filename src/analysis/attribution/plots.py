@@ -5,18 +5,22 @@ Titles, axis labels and legends come from the language catalogue in the report's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.attribution.channels import ChannelEconomics
-from analysis.attribution.mmm import AnyCurve
 from analysis.attribution.models import model_label
-from analysis.attribution.response import response_band
+from analysis.attribution.response import ResponseCurve, response_band
 from analysis.i18n import text
 from analysis.params import RoiThresholds
 from analysis.reporting.style import as_label, channel_colour
+
+if TYPE_CHECKING:
+    from analysis.attribution.mmm import SaturationCurve
 
 
 def roi_by_channel(
@@ -158,7 +162,9 @@ def path_length_chart(lengths: pd.DataFrame, lang: str) -> Figure:
     return figure
 
 
-def response_curves(curves: dict[str, AnyCurve], daily: pd.DataFrame, lang: str) -> Figure:
+def response_curves(
+    curves: dict[str, ResponseCurve | SaturationCurve], daily: pd.DataFrame, lang: str
+) -> Figure:
     """Daily spend against attributed revenue per channel, with fitted curves and bands."""
     channels = list(curves)
     columns = min(3, max(1, len(channels)))

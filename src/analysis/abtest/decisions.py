@@ -134,7 +134,7 @@ def _verdict(  # noqa: PLR0913  # private: the evidence decide() gathered
             ),
             winner=best.variant,
         )
-    worse = [a for a in compared if _significant(a, alpha, sequential) and (a.lift_abs or 0) < 0]
+    worse = [a for a in compared if _significant(a, alpha, sequential) and a.lift_abs < 0]
     ruled_out = [a for a in compared if a not in worse and _below_mde(a, mde_relative)]
     if compared and len(worse) + len(ruled_out) == len(treatments):
         parts = []
@@ -175,7 +175,7 @@ def _lift(arm: ArmResult, lang: str) -> str:
     if arm.lift_rel is not None and math.isfinite(arm.lift_rel) and arm.lift_rel_ci is not None:
         low, high = arm.lift_rel_ci
         return f"{arm.lift_rel:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", "\u2212")
-    low, high = arm.lift_abs_ci or (math.nan, math.nan)
+    low, high = arm.lift_abs_ci
     return text(
         "abtest.decision.absolute_lift",
         lang,

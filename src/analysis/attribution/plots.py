@@ -176,10 +176,12 @@ def response_curves(
         axes.scatter(days["spend"] / 1e3, days["revenue"] / 1e3, s=8, color=colour, alpha=0.6)
         curve = curves[channel]
         if curve.supported:
-            grid = np.linspace(0, days["spend"].max() * 1.3, 60)
+            spend_grid = np.linspace(0, days["spend"].max() * 1.3, 60)
             # the marketing-mix model's curve draws its own band (posterior draws of β)
             band = (
-                response_band(curve, grid) if isinstance(curve, ResponseCurve) else curve.band(grid)
+                response_band(curve, spend_grid)
+                if isinstance(curve, ResponseCurve)
+                else curve.band(spend_grid)
             )
             axes.plot(band.daily_spend / 1e3, band.revenue / 1e3, color=colour)
             axes.fill_between(

@@ -104,5 +104,5 @@ diff-results: $(STAMP) ## numbers of two batches equal? cp -r reports/2026-10 re
 	$(PY) scripts/diff_results.py $(BEFORE) $(AFTER)
 
 clean: ## remove generated reports, the demo warehouse and caches (keeps .venv)
-	rm -rf data/demo reports/20*/ reports/zh/ .pytest_cache .ruff_cache benchmarks/out
+	rm -rf data/demo reports/20*/ reports/zh/ .pytest_cache .ruff_cache .mypy_cache benchmarks/out
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -38,7 +38,7 @@ class Decision:
     caveats: tuple[str, ...] = ()  # codes: srm_suspect
 
 
-def decide(
+def decide(  # noqa: PLR0913  # keyword-only evidence of one experiment, read once
     *,
     control: ArmResult,
     treatments: list[ArmResult],
@@ -84,7 +84,7 @@ def decide(
     return verdict
 
 
-def _verdict(
+def _verdict(  # noqa: PLR0913  # private: the evidence decide() gathered
     *,
     control: ArmResult,
     treatments: list[ArmResult],
@@ -100,9 +100,9 @@ def _verdict(
     """Rules 2-5 (the split is not invalid)."""
     mde = f"{mde_relative:.0%}"
     compared = [a for a in treatments if a.lift_abs is not None]
-    better = [a for a in compared if _significant(a, alpha, sequential) and a.lift_abs > 0]
+    better = [a for a in compared if _significant(a, alpha, sequential) and (a.lift_abs or 0) > 0]
     if better:
-        best = max(better, key=lambda a: a.lift_abs)  # same control: same order as relative
+        best = max(better, key=lambda a: a.lift_abs or 0)  # same control: same order as relative
         harmed = harmed_guardrails.get(best.variant, [])
         if harmed:
             return Decision(

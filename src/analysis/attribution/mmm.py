@@ -373,7 +373,7 @@ def budget_effect(
     return BudgetEffect(now, later, later - now, interval, level)
 
 
-def _roi_over_curves(
+def _roi_over_curves(  # noqa: PLR0913  # _solve's design pieces plus the grid choice and the draws' generator
     name: str,
     choice: dict[str, tuple[float, float]],
     cache: dict,

@@ -25,7 +25,7 @@ class Metric:
     needs_units: bool = True  # False: platform aggregates (units, clicks) are enough
     column: str | None = None  # custom metrics: their experiment_units column(s)
     denominator: str | None = None
-    label: str | None = None  # custom metrics: the reader's words from params (any language)
+    label: str | None = None  # custom metrics: the reader's words from params (shown as written)
     unit: str = ""
 
 

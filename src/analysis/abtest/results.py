@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+Evidence = Literal["adjusted", "sequential"]
+Wait = Literal["days", "data", "data_no_dates"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class MetricResult:
 
     metric: str
     role: str  # primary | secondary | guardrail
-    method: str
+    method: str  # the test's name for readers (worded by abtest.wording; "" until then)
     arms: list[ArmResult]
     cuped: dict | None = None  # {theta, variance_reduction, arms: [{variant, lift_abs, ci, p}]}
     kind: str = "proportion"  # proportion | mean | ratio
@@ -55,8 +59,35 @@ class Power:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The verdict (rules in `abtest.decisions`) and why: a code, the arm to ship if any,
+    and the arms and metrics behind it.
+
+    `arm` is the best significant treatment (ship, blocked); `harmed` the guardrail metrics it
+    is worse on (blocked); `worse`/`ruled_out` the treatments that keep the control;
+    `undecided` the treatments an inconclusive verdict waits on, with `wait` saying for what.
+    """
+
+    code: str  # ship | keep_control | inconclusive | invalid | blocked
+    winner: str | None = None
+    caveats: tuple[str, ...] = ()  # codes: srm_suspect
+    arm: str | None = None
+    harmed: tuple[str, ...] = ()
+    evidence: Evidence | None = None  # ship: how significance was judged
+    worse: tuple[str, ...] = ()
+    ruled_out: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
+    wait: Wait | None = None
+
+
+@dataclass(frozen=True)
 class ExperimentResult:
-    """The verdict on one experiment and the statistics behind it."""
+    """The verdict on one experiment and the statistics behind it.
+
+    Codes (`decision`, `control_rule`, `verdict`, `caveats`) come from the statistics; the
+    sentences for readers (`decision_text`, `control_reason`, `method`) are filled from them
+    by `abtest.wording.worded` (empty until then).
+    """
 
     experiment_id: str
     metric: str
@@ -76,3 +107,5 @@ class ExperimentResult:
     declared_winner: str | None = None  # the platform's own verdict, where it reports one
     srm_tier: str = "not_checked"  # not_checked | ok | warn | invalid
     caveats: list[str] = field(default_factory=list)  # codes on the verdict: srm_suspect
+    control_rule: str = "named"  # named | flagged | most_units: how the control was chosen
+    verdict: Decision | None = None  # the verdict's code with the arms and metrics behind it

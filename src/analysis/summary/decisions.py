@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.anomaly.report import series_label
-from analysis.attribution.models import model_label
+from analysis.attribution.wording import model_label
 from analysis.i18n import day, money, percent, signed_percent, text
 from analysis.params import RoiThresholds
 from analysis.summary.execution import channel_roi

@@ -1,4 +1,4 @@
-"""The A/B report's sentences: verdicts, control reasons and method names worded from the
+"""The A/B report's words: verdicts, control reasons, method and metric names, from the
 catalogue (`abtest.*`) in the report's language.
 
 The statistics (`analysis`, `decisions`) return codes and numbers; `worded` fills the
@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from analysis.abtest.decisions import Decision
-from analysis.abtest.labels import metric_name
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
 from analysis.i18n import p_stated, text
 from analysis.params import AbTestParams
@@ -196,3 +195,16 @@ def correction_note(correction: str, comparisons: int, lang: str) -> str:
         return text("abtest.method.no_correction", lang)
     name = CORRECTION_NAMES[correction]
     return text("abtest.method.adjusted", lang, name=name, arms=comparisons)
+
+
+def metric_name(metric: str, lang: str, label: str | None = None) -> str:
+    """In sentences and figures: the catalogue's `abtest.metric_name.<metric>`, or the custom
+    metric's own label."""
+    return label if label is not None else text(f"abtest.metric_name.{metric}", lang)
+
+
+def metric_header(metric: str, lang: str, label: str | None = None, unit: str = "") -> str:
+    """As a table header with its unit: "CTR (clicks / units)", or "<label> (<unit>)"."""
+    if label is None:
+        return text(f"abtest.metric_label.{metric}", lang)
+    return f"{label} ({unit})" if unit else label

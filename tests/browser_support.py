@@ -27,9 +27,8 @@ CJK_FAMILIES = re.compile(r"Noto Sans SC|CJK|Source Han|WenQuanYi|Droid Sans Fal
 MIN_CODE_LINE = 16  # shorter source lines could match narrative by chance
 LAYOUT_WIDTHS = (1400, 390)  # a desktop screen and a phone held upright, in CSS pixels
 MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
-# A number in scientific notation (1.5e-05, 2E+3); allowed only as a p-value (issue 13)
+# A number in scientific notation (1.5e-05, 2E+3): never on a page, p-values included
 SCIENTIFIC = re.compile(r"(?<![\w.])[-+\u2212]?\d+(?:\.\d+)?[eE][-+\u2212]?\d+(?![\w.])")
-P_VALUE = re.compile(r"\bp\s*(?:-?\s*value|值)?\s*[=<\u2264]?\s*$", re.IGNORECASE)
 
 # Elements nbconvert and JupyterLab use for code input; none may be visible in a report.
 _VISIBLE_CODE_JS = """() => {
@@ -232,7 +231,8 @@ class PageVisit:
 
     @property
     def scientific_numbers(self) -> tuple[str, ...]:
-        """Numbers in scientific notation in the visible text, other than p-values."""
+        """Numbers in scientific notation in the visible text (p-values included: pages state
+        them as "p = 0.008" or "p < 0.001")."""
         return scientific_numbers(self.text)
 
 
@@ -302,12 +302,11 @@ def _overflow(page, width: int) -> Overflow:
 
 
 def scientific_numbers(text: str) -> tuple[str, ...]:
-    """Each number in scientific notation in `text`, with what precedes it, unless a p-value."""
+    """Each number in scientific notation in `text`, with what precedes it."""
     found = []
     for match in SCIENTIFIC.finditer(text):
         before = text[max(0, match.start() - 30) : match.start()]
-        if not P_VALUE.search(before):
-            found.append(f"...{before[-20:]}{match.group(0)}")
+        found.append(f"...{before[-20:]}{match.group(0)}")
     return tuple(found)
 
 

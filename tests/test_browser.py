@@ -186,7 +186,7 @@ def test_text_columns_are_not_right_aligned(both_languages):
     assert not misaligned
 
 
-def test_no_number_in_scientific_notation_outside_p_values(both_languages):
+def test_no_number_in_scientific_notation(both_languages):
     found = {n: p.scientific_numbers for n, p in both_languages.items() if p.scientific_numbers}
     assert not found
 
@@ -257,9 +257,10 @@ def test_the_layout_checks_see_what_a_bad_page_does(browser_context, tmp_path):
     assert seen.misaligned_text == ("right: Expand the budget", "right: Hold")  # not n/a
     assert [low.split(":1")[0] for low in seen.low_contrast] == ["2.32"]
     assert seen.toc_links == ("#here", "#gone") and seen.broken_toc_links == ("#gone",)
-    assert [found[-9:] for found in seen.scientific_numbers] == ["1.529e+05"]
+    assert [found[-9:] for found in seen.scientific_numbers] == ["1.529e+05", "2.66e-09"]
 
 
-def test_scientific_notation_is_found_except_in_p_values():
+def test_scientific_notation_is_found_in_every_number_p_values_too():
     text = "lift -3.449e-05 · p = 2.66e-09 · p-value 1E-4 · n 1.5E+3 · p值 3e-6 · id a1e5 · 2e"
-    assert [s.split()[-1] for s in scientific_numbers(text)] == ["-3.449e-05", "1.5E+3"]
+    found = [s.split()[-1] for s in scientific_numbers(text)]
+    assert found == ["-3.449e-05", "2.66e-09", "1E-4", "1.5E+3", "3e-6"]

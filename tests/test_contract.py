@@ -288,6 +288,6 @@ def test_personal_shaped_ids_are_masked_in_sample_keys(tmp_path):
     ],
 )
 def test_only_personal_shapes_are_masked_in_keys(key: str, shown: str) -> None:
-    from analysis.contract import mask_key
+    from analysis.privacy import mask_key
 
     assert mask_key(key) == shown

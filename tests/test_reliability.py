@@ -288,6 +288,14 @@ def test_a_batch_summary_calls_a_record_of_an_earlier_run_stale(tiny_dir, tmp_pa
     record = json.loads((out / "monthly_summary.json").read_text(encoding="utf-8"))
     health = json.loads((out / "data_health.json").read_text(encoding="utf-8"))
     assert health["run_id"] == record["run_id"] == record["params"]["run_id"]
+    page = (out / "data_health.html").read_text(encoding="utf-8")  # the page says it too
+    footer = page[page.index('<footer class="report-run"') :]
+    assert health["run_id"] in footer
+    rows = health["data_fingerprint"]["orders"]["rows"]
+    assert (
+        f"orders {rows:,} rows, latest {health['data_fingerprint']['orders']['max_time'][:16]}"
+        in footer
+    )
     statuses = {s["name"]: s["status"] for s in record["results"]["sources"]}
     assert statuses["data_health"] == "ok" and statuses["rfm"] == "stale"
 

@@ -14,12 +14,12 @@ from statsmodels.stats.proportion import proportions_ztest
 from analysis import weekly
 from analysis.errors import ParamsError
 from analysis.params import DataSource, WeeklyParams, load_report_params
+from analysis.privacy import mask_text
 from analysis.reporting import to_jsonable
 from analysis.warehouse import open_warehouse
 from analysis.weekly import display as weekly_display
 from analysis.weekly import queries
 from analysis.weekly.funnel import funnel_steps, two_proportion_p
-from analysis.weekly.masking import mask_text
 from analysis.weekly.reputation import ComplaintWeek, complaint_weeks, reputation_alert
 from analysis.weekly.sentiment import positive_probability
 from analysis.weekly.traffic import channel_traffic

@@ -11,7 +11,6 @@ Strict mode (the batch default) raises `DataContractError` listing every violati
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ import ibis.expr.types as ir
 
 from analysis.contract_text import describe_in
 from analysis.errors import AnalysisError, DataContractError, DataSourceError
+from analysis.privacy import mask_key
 from analysis.schema import TABLES, Column, TableSpec
 from analysis.warehouse import Warehouse
 
@@ -93,31 +93,6 @@ MAX_MAGNITUDE = 2.0**53 / 100
 number is not an amount this suite can add up to the cent, so it is a broken export (an
 overflowed cell, a sentinel such as 1e308), never data."""
 
-PERSONAL_SHAPED = re.compile(
-    r"[^@\s/]+@[^@\s/]+\.[^@\s/]+"  # an e-mail address
-    r"|(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)"  # a mainland mobile number
-    r"|(?i:wxid_)[A-Za-z0-9_-]+"  # a WeChat id
-)
-"""Sample keys are identifiers, but an export may use an e-mail, phone or WeChat id as the id:
-such a value is masked wherever a key is shown (messages, warnings, the batch index). A
-longer run of digits (an 18-digit order number) is an id, not a phone, and is shown as is."""
-
-
-def mask_key(key: str) -> str:
-    """`key` with e-mail- or phone-shaped parts masked (w***@example.cn, 138****8000)."""
-    return PERSONAL_SHAPED.sub(_masked, key)
-
-
-def _masked(match: re.Match[str]) -> str:
-    value = match.group(0)
-    if value[:5].lower() == "wxid_":
-        return f"{value[:5]}***"
-    if "@" in value:
-        local, _, domain = value.partition("@")
-        return f"{local[:1]}***@{domain}"
-    digits = re.sub(r"\D", "", value)
-    return f"{digits[-11:][:3]}****{digits[-4:]}"
-
 
 def _finite_rule(column: Column) -> RowRule:
     """NaN, ±inf and magnitudes beyond `MAX_MAGNITUDE` are not numbers a report can use.
@@ -133,6 +108,17 @@ def _finite_rule(column: Column) -> RowRule:
         "(an empty cell is read as missing, not as NaN).",
         "finite_number",
         {"limit": f"{MAX_MAGNITUDE:,.0f}"},  # no scientific notation on pages
+    )
+
+
+def _count_rule(column: str) -> RowRule:
+    """A count of people's actions (reads, likes, …) is never negative."""
+    return RowRule(
+        column,
+        f"{column} ≥ 0",
+        lambda t, c=column: t[c] < 0,
+        "A count of actions cannot be negative.",
+        "count_nonneg",
     )
 
 
@@ -206,7 +192,30 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "unit_revenue_nonneg",
         ),
     ),
+    "channel_spend": (
+        RowRule(
+            "spend", "spend ≥ 0", lambda t: t.spend < 0, "Spend cannot be negative.", "spend_nonneg"
+        ),
+    ),
+    "lift_tests": (
+        RowRule(
+            "std_error",
+            "std_error > 0",
+            lambda t: t.std_error <= 0,
+            "A lift test's standard error is its uncertainty: a positive amount in the "
+            "currency of incremental_revenue.",
+            "std_error_positive",
+        ),
+        RowRule(
+            "end",
+            "start ≤ end",
+            lambda t: t.start > t.end,
+            "A test runs from its start to its end day; the two are swapped or mistyped.",
+            "period_order",
+        ),
+    ),
     "content_daily": (
+        *(_count_rule(c) for c in ("reads", "likes", "shares", "comments")),
         RowRule(
             "completions",
             "0 ≤ completions ≤ reads",

@@ -25,11 +25,14 @@ _JAVASCRIPT_URL = re.compile(r"""["']\s*javascript:[^"']*["']""", re.IGNORECASE)
 _EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.IGNORECASE)
 
 
-def notebook_to_html(path: Path, title: str, lang: str = "en", nav: str = "") -> str:
+def notebook_to_html(
+    path: Path, title: str, lang: str = "en", nav: str = "", footer: str = ""
+) -> str:
     """HTML of the executed notebook at `path`: outputs and narrative only, offline.
 
     Markdown cells tagged `lang-xx` are the narrative in language xx: only those of `lang`
-    (and untagged ones) are kept. `nav` (our markup) goes at the top of the page.
+    (and untagged ones) are kept. `nav` (our markup) goes at the top of the page, `footer`
+    (ours too) at its foot.
     """
     notebook = nbformat.read(path, as_version=4)
     notebook.cells = [cell for cell in notebook.cells if _in_language(cell, lang)]
@@ -48,6 +51,7 @@ def notebook_to_html(path: Path, title: str, lang: str = "en", nav: str = "") ->
     )
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
     body = _BODY_OPEN.sub(lambda m: m.group(0) + nav, body, count=1)
+    body = _BODY_CLOSE.sub(lambda m: footer + m.group(0), body, count=1)
     body = with_contents(body, text("page.contents", lang))
     body = _HEAD_END.sub(lambda m: f"<style>{PAGE_CSS}</style>\n" + m.group(0), body, count=1)
     page = strip_scripts(_HTML_TAG.sub(f'<html lang="{HTML_LANG[lang]}">', body, count=1))
@@ -78,6 +82,7 @@ _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
 
 

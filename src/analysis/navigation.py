@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 from html import escape
 from pathlib import Path
+from typing import Any
 
-from analysis.i18n import HTML_LANG, LANGUAGES, month, text
+from analysis.i18n import HTML_LANG, LANGUAGES, month, number, text
 from analysis.params import previous_month
 from analysis.paths import month_dir
 
@@ -34,6 +35,28 @@ def report_nav(out_dir: Path, period: str, name: str, lang: str) -> str:
     links.append(f'<a href="../index.html">{escape(text("nav.all_months", lang))}</a>')
     links += language_links(out_dir, period, name, lang)
     return f'<nav class="report-nav" style="{NAV_STYLE}">{" · ".join(links)}</nav>'
+
+
+def run_footer(run_id: str, fingerprint: dict[str, dict[str, Any]], lang: str) -> str:
+    """The line at the foot of a report: the batch's run id and the data it read (rows and
+    latest time per table), so a printed page can be matched to its run and its data."""
+    tables = [
+        text(
+            "page.run_table",
+            lang,
+            table=name,
+            rows=number(int(seen.get("rows") or 0), lang),
+            last=str(seen.get("max_time") or "-")[:16],
+        )
+        for name, seen in sorted(fingerprint.items())
+    ]
+    words = text("page.run", lang, run_id=run_id, tables="; ".join(tables))
+    return f'<footer class="report-run" style="{FOOTER_STYLE}">{escape(words)}</footer>'
+
+
+FOOTER_STYLE = (
+    "font-size:0.8em;color:#555;padding:8px 16px;border-top:1px solid #ddd;margin-top:24px"
+)
 
 
 def language_links(out_dir: Path, period: str, name: str, lang: str) -> list[str]:

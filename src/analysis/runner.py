@@ -40,7 +40,7 @@ from analysis.contract import (
 from analysis.errors import AnalysisError, NoDataError, ParamsError, ReportError
 from analysis.html import notebook_to_html
 from analysis.i18n import catalogue
-from analysis.navigation import report_nav
+from analysis.navigation import report_nav, run_footer
 from analysis.params import DataSource, ReportParams
 from analysis.paths import NOTEBOOKS_DIR, month_dir
 from analysis.schema import TABLES
@@ -314,7 +314,8 @@ def _write_report(
         try:
             results = _read_results(results_path, name)
             nav = report_nav(out_dir, params.period, name, params.lang)
-            html = notebook_to_html(executed, title, params.lang, nav)
+            footer = run_footer(run_id, fingerprint, params.lang)
+            html = notebook_to_html(executed, title, params.lang, nav, footer)
         except Exception as exc:
             shutil.copyfile(executed, failed_copy)
             if isinstance(exc, AnalysisError):

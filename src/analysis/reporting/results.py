@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ReportError
+from analysis.reporting.record import VERSION_KEY, record_version
 
 
 def to_jsonable(value: Any) -> Any:
@@ -55,6 +56,7 @@ def publish(results: Any, results_path: str | None) -> dict[str, Any]:
             f"publish: results of type {type(results).__name__} are not a record with a "
             "'headline' sentence; pass the report's results dataclass"
         )
+    payload[VERSION_KEY] = record_version(type(results))
     if results_path:
         Path(results_path).write_text(
             json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -3,6 +3,7 @@ incidents, content against its targets, comment sentiment and reputation alerts.
 
 from __future__ import annotations
 
+from analysis.privacy import mask_text
 from analysis.weekly.display import (
     show_content,
     show_funnel,
@@ -12,7 +13,6 @@ from analysis.weekly.display import (
     show_sentiment,
     show_traffic,
 )
-from analysis.weekly.masking import mask_text
 from analysis.weekly.report import WeeklyReport, run
 
 __all__ = [

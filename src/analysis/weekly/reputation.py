@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy.stats import poisson
 
-from analysis.weekly.masking import mask_text
+from analysis.privacy import mask_text
 
 MIN_BASELINE = 0.5
 

@@ -1,6 +1,7 @@
-"""Mask personal data in free text (comments) before it is shown on a page or stored.
+"""Personal data out of everything shown: free text masked, identifiers masked where they look
+personal. One module, two policies (脱敏, the handbook's data-protection rule).
 
-What is masked, and how (脱敏, the handbook's data-protection rule):
+Free text (`mask_text`, comments before they are shown or stored):
 - mobile numbers (11 digits starting 1[3-9], with or without spaces/dashes, +86 optional):
   138****1234 (first three and last four digits kept, as platforms show them);
 - any other run of 7+ digits (landlines, ID-card and order numbers): all but the last two
@@ -10,6 +11,11 @@ What is masked, and how (脱敏, the handbook's data-protection rule):
 - names after a cue (我叫, 我是, 姓名, 联系人, 收件人, 名字, @): the surname kept, the rest
   starred (张**); a surname with a title (王先生) names no one and is kept.
 The text is otherwise unchanged; escaping for HTML is the display layer's job.
+
+Identifiers (`mask_key`, sample keys in contract messages, warnings and the batch index): an
+export may use an e-mail, phone or WeChat id as the id, so such a value is masked the same
+way (w***@example.cn, 138****8000, wxid_***). A longer run of digits (an 18-digit order
+number) is an id, not a phone, and is shown as is.
 """
 
 from __future__ import annotations
@@ -49,3 +55,26 @@ def _mask_name_after(match: re.Match[str]) -> str:
     if (surname + rest)[:2] in _NOT_NAMES:
         return match.group(0)
     return f"{cue}{surname}{'*' * len(rest)}"
+
+
+PERSONAL_SHAPED = re.compile(
+    r"[^@\s/]+@[^@\s/]+\.[^@\s/]+"  # an e-mail address
+    r"|(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)"  # a mainland mobile number
+    r"|(?i:wxid_)[A-Za-z0-9_-]+"  # a WeChat id
+)
+
+
+def mask_key(key: str) -> str:
+    """`key` with e-mail- or phone-shaped parts masked (w***@example.cn, 138****8000)."""
+    return PERSONAL_SHAPED.sub(_masked, key)
+
+
+def _masked(match: re.Match[str]) -> str:
+    value = match.group(0)
+    if value[:5].lower() == "wxid_":
+        return f"{value[:5]}***"
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    digits = re.sub(r"\D", "", value)
+    return f"{digits[-11:][:3]}****{digits[-4:]}"

@@ -154,6 +154,7 @@ def run(
             "value": value.value,
             "method": wording.ltv_method(value, params.lang),
             "fallback_reason": wording.ltv_fallback_reason(value, params.lang),
+            "source": value.method,  # the code the sentences word: clv | mean_revenue
         },
         findings=(
             incremental_findings(economics, fit, effect, params.lang)
@@ -265,7 +266,7 @@ def run_aggregates(
         budget_method=wording.budget_method(lang),
         budget_notes=list(wording.budget_notes(proposal, lang)),
         paths={},
-        ltv={"value": None, "method": None, "fallback_reason": None},
+        ltv={"value": None, "method": None, "fallback_reason": None, "source": None},
         findings=[
             text("attribution.finding.needs_journeys", lang),
             *incremental_findings(economics, fit, effect, lang),

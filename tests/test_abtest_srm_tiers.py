@@ -48,7 +48,6 @@ class Worded:
 def verdict(srm_p: float | None, lang: str = "en") -> Worded:
     arms = [arm("A", None, None), arm("B", 0.2, 0.001)]
     decision = decide(
-        control=arms[0],
         treatments=arms[1:],
         srm_p_value=srm_p,
         srm_alpha=0.001,

@@ -289,7 +289,6 @@ def test_each_verdict_sentence_is_written_in_the_language_asked(
 ) -> None:
     control = _arm("A", None, (0.0, 0.0), 1.0)
     decision = decide(
-        control=control,
         treatments=treatments,
         srm_p_value=srm_p,
         srm_alpha=0.001,

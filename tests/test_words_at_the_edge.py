@@ -77,7 +77,6 @@ def test_keep_control_names_the_worse_and_the_ruled_out_arms_as_codes() -> None:
     worse = _arm("B", -0.2, (-0.3, -0.1), 0.001)  # significantly worse
     flat = _arm("C", 0.01, (-0.05, 0.07), 0.8)  # CI below the 10% MDE
     decision = decide(
-        control=control,
         treatments=[worse, flat],
         srm_p_value=0.5,
         srm_alpha=0.001,
@@ -112,7 +111,6 @@ def test_keep_control_names_the_worse_and_the_ruled_out_arms_as_codes() -> None:
 )
 def test_inconclusive_verdict_says_what_it_waits_for_as_a_code(days, dates, wait) -> None:
     decision = decide(
-        control=_arm("A", None, (0.0, 0.0), 1.0),
         treatments=[_arm("B", 0.05, (-0.1, 0.2), 0.5)],
         srm_p_value=None,
         srm_alpha=0.001,

@@ -100,11 +100,9 @@ def analyse_experiment(
         )
         for name in names
     ]
-    control_arm = next(a for a in primary_result.arms if a.variant == control)
     treatments = [a for a in primary_result.arms if a.variant != control]
     study_power = power_of(arms, control, primary, params)
     decision = decide(
-        control=control_arm,
         treatments=treatments,
         srm_p_value=srm_p,
         srm_alpha=params.srm_alpha,

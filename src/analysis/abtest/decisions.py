@@ -29,7 +29,6 @@ from analysis.abtest.results import ArmResult, Decision, Evidence, Wait
 
 def decide(
     *,
-    control: ArmResult,
     treatments: list[ArmResult],
     srm_p_value: float | None,
     srm_alpha: float,
@@ -41,7 +40,8 @@ def decide(
     exposure_dates: bool = True,
     srm_warn_alpha: float | None = None,
 ) -> Decision:
-    """Apply the rules above; `harmed_guardrails` maps a variant to its worse guardrails.
+    """Apply the rules above to the `treatments` (each compared with the control already);
+    `harmed_guardrails` maps a variant to its worse guardrails.
 
     Arms whose metric could not be estimated (no comparison) take no part. With
     `sequential`, significance is judged on the always-valid intervals, so a verdict reached

@@ -22,7 +22,13 @@ from analysis.abtest.metrics import (
     custom_metrics,
 )
 from analysis.abtest.queries import ARM_KEY
-from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult, Power
+from analysis.abtest.results import (
+    ArmResult,
+    ControlRule,
+    ExperimentResult,
+    MetricResult,
+    Power,
+)
 from analysis.abtest.sufficient import MeanStats, ProportionStats
 from analysis.errors import DataContractError, ParamsError
 from analysis.params import AbTestParams, ExperimentSpec
@@ -138,7 +144,7 @@ def analyse_experiment(
     )
 
 
-def choose_control(arms: Arms, spec: ExperimentSpec) -> tuple[str, str]:
+def choose_control(arms: Arms, spec: ExperimentSpec) -> tuple[str, ControlRule]:
     """The control arm and the rule that chose it: named, flagged or most_units."""
     variants = list(arms)
     if spec.control is not None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Evidence = Literal["adjusted", "sequential"]
-Wait = Literal["days", "data", "data_no_dates"]
+Verdict = Literal["ship", "keep_control", "inconclusive", "invalid", "blocked"]
+Evidence = Literal["adjusted", "sequential"]  # how a shipped arm's significance was judged
+Wait = Literal["days", "data", "data_no_dates"]  # what an inconclusive test waits for
+ControlRule = Literal["named", "flagged", "most_units"]  # how the control arm was chosen
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Decision:
     `undecided` the treatments an inconclusive verdict waits on, with `wait` saying for what.
     """
 
-    code: str  # ship | keep_control | inconclusive | invalid | blocked
+    code: Verdict
     winner: str | None = None
     caveats: tuple[str, ...] = ()  # codes: srm_suspect
     arm: str | None = None
@@ -96,7 +98,7 @@ class ExperimentResult:
     control_reason: str
     srm_p_value: float | None  # None when not checked (planned shares unknown)
     srm_invalid: bool
-    decision: str  # ship | keep_control | inconclusive | invalid | blocked
+    decision: Verdict
     decision_text: str
     winner: str | None
     days_needed: int | None
@@ -107,5 +109,5 @@ class ExperimentResult:
     declared_winner: str | None = None  # the platform's own verdict, where it reports one
     srm_tier: str = "not_checked"  # not_checked | ok | warn | invalid
     caveats: list[str] = field(default_factory=list)  # codes on the verdict: srm_suspect
-    control_rule: str = "named"  # named | flagged | most_units: how the control was chosen
+    control_rule: ControlRule = "named"
     verdict: Decision | None = None  # the verdict's code with the arms and metrics behind it

@@ -15,7 +15,7 @@ DEMO := data/demo
 PARAMS ?= params/data_health.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup system-deps data reports report weekly check examples lab test test-engines browser-test gallery lint format bench lock clean
+.PHONY: help setup system-deps data reports report weekly check examples lab test test-engines browser-test gallery lint typecheck hooks format bench lock diff-results clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -79,12 +79,18 @@ gallery: $(STAMP) ## refresh the README's screenshots in docs/gallery/ (runs the
 	GALLERY_DIR=docs/gallery $(PY) -m pytest -q -m browser tests/test_browser.py
 
 lint: $(STAMP) ## ruff check and format check
-	$(VENV)/bin/ruff check src tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks scripts notebooks
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+
+typecheck: $(STAMP) ## mypy on src/ (settings in pyproject.toml)
+	$(VENV)/bin/mypy
+
+hooks: $(STAMP) ## install the pre-commit hooks: ruff, ruff-format, nbstripout, mypy
+	$(VENV)/bin/pre-commit install
 
 format: $(STAMP) ## ruff format and fix
-	$(VENV)/bin/ruff format src tests benchmarks
-	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks scripts
+	$(VENV)/bin/ruff check --fix src tests benchmarks scripts
 
 bench: $(STAMP) ## benchmarks: report batch and demo generation, time and peak memory
 	$(PY) benchmarks/run.py
@@ -92,6 +98,11 @@ bench: $(STAMP) ## benchmarks: report batch and demo generation, time and peak m
 lock: $(STAMP) ## refresh requirements.lock from pyproject.toml
 	$(UV) pip compile pyproject.toml --extra dev --extra lab --python-version 3.11 -o requirements.lock --quiet
 
+BEFORE ?= reports/before-$(MONTH)
+AFTER ?= reports/$(MONTH)
+diff-results: $(STAMP) ## numbers of two batches equal? cp -r reports/2026-10 reports/before-2026-10, change code, make reports, make diff-results
+	$(PY) scripts/diff_results.py $(BEFORE) $(AFTER)
+
 clean: ## remove generated reports, the demo warehouse and caches (keeps .venv)
-	rm -rf data/demo reports/20*/ reports/zh/ .pytest_cache .ruff_cache benchmarks/out
+	rm -rf data/demo reports/20*/ reports/zh/ .pytest_cache .ruff_cache .mypy_cache benchmarks/out
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

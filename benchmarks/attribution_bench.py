@@ -202,8 +202,8 @@ def our_steps(
     """Our pipeline in order; each step reads earlier results from `done` by name."""
     lists = as_lists(paths, channels)
     return [
-        ("PathSet.from_records (lists)", lambda done: _from_lists(lists, paths, channels)),
-        ("PathSet.from_codes (arrays)", lambda done: path_set(paths, channels)),
+        ("PathSet.from_records (lists)", lambda _done: _from_lists(lists, paths, channels)),
+        ("PathSet.from_codes (arrays)", lambda _done: path_set(paths, channels)),
         ("first_touch", lambda done: rules.first_touch(done["PathSet.from_codes (arrays)"])),
         ("last_touch", lambda done: rules.last_touch(done["PathSet.from_codes (arrays)"])),
         ("linear", lambda done: rules.linear(done["PathSet.from_codes (arrays)"])),

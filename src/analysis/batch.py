@@ -164,7 +164,7 @@ def run_batch(
     return outcomes
 
 
-def _run_group(
+def _run_group(  # noqa: PLR0913  # private: the batch loop's state, passed once
     group: list[ReportParams],
     out_dir: Path,
     notebooks_dir: Path | None,
@@ -226,7 +226,7 @@ def start_worker(threads: int, parent: int) -> None:
     watch_parent(parent)
 
 
-def _end_worker(signum: int, frame: object) -> None:
+def _end_worker(signum: int, _frame: object) -> None:
     """SIGTERM in a worker: kill its kernels (they run in sessions of their own), then
 
     - from the batch (Ctrl-C): exit at once; the batch removes the staging folders;

@@ -15,7 +15,13 @@ import pandas as pd
 
 from analysis.contract import FATAL_CODES, Violation, check_tables
 from analysis.errors import AnalysisError
-from analysis.params import ReportParams, load_batch_params, load_report_params, read_yaml
+from analysis.params import (
+    ReportParams,
+    load_batch_params,
+    load_report_params,
+    read_yaml,
+    table_key,
+)
 from analysis.schema import TABLES
 from analysis.warehouse import TEXT_SUFFIX, Warehouse, open_warehouse
 
@@ -99,8 +105,8 @@ def table_check(warehouse: Warehouse, name: str) -> TableCheck:
 def _mapping(warehouse: Warehouse, name: str) -> dict[str, str]:
     """Contract column → where it comes from, in the user's words."""
     source = warehouse.source
-    recipe = source.recipes.get(name)
-    found: dict[str, str] = {c: repr(s) for c, s in source.columns.get(name, {}).items()}
+    recipe = source.recipes.get(table_key(name))
+    found: dict[str, str] = {c: repr(s) for c, s in source.columns.get(table_key(name), {}).items()}
     if recipe is not None:
         for column, expression in recipe.derive.items():
             found[column] = "derived: " + expression.model_dump_json(

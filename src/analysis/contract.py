@@ -51,6 +51,7 @@ class Violation:
     values: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def describe(self) -> str:
+        """One sentence for a log or an error: table, column, rule, rows and the fix."""
         keys = f" (e.g. {', '.join(self.sample_keys)})" if self.sample_keys else ""
         rows = "" if self.offending_rows < 0 else f": {self.offending_rows:,} row(s) break it{keys}"
         return f"table {self.table}, column {self.column}, rule '{self.rule}'{rows}. {self.fix}"
@@ -100,10 +101,11 @@ def _finite_rule(column: Column) -> RowRule:
     DuckDB orders NaN above every number and Spark does too, but `revenue < 0` is false
     for NaN on both, so the range rules alone let it through; this rule names it.
     """
+    c = column.name
     return RowRule(
         column.name,
         "a finite number",
-        lambda t, c=column.name: t[c].isnan() | t[c].isinf() | (t[c].abs() > MAX_MAGNITUDE),
+        lambda t: t[c].isnan() | t[c].isinf() | (t[c].abs() > MAX_MAGNITUDE),
         f"NaN, inf and values beyond ±{MAX_MAGNITUDE:,.0f} are not amounts; fix the export "
         "(an empty cell is read as missing, not as NaN).",
         "finite_number",
@@ -285,7 +287,7 @@ def check_contract(
                 violations.append(_missing_table(warehouse, name))
             continue
         checked.append(name)
-        violations += checks[name]
+        violations += checks[name] or []
     report = ContractReport(tuple(checked), tuple(violations))
     if violations and strict:
         lines = "\n".join(f"  - {v.describe()}" for v in violations)
@@ -401,7 +403,7 @@ def _not_null_rule(column: Column, source_column: str) -> RowRule:
     return RowRule(
         column.name,
         "not null",
-        lambda t, c=source_column: t[c].isnull(),
+        lambda t: t[source_column].isnull(),
         "Every row needs a value here.",
         "not_null",
     )
@@ -409,11 +411,12 @@ def _not_null_rule(column: Column, source_column: str) -> RowRule:
 
 def _parses_rule(column: Column, text_column: str, fmt: str | None = None) -> RowRule:
     accepted, _ = _KIND_CHECKS[column.kind]
+    c, raw = column.name, text_column
     if fmt is not None:
         return RowRule(
             column.name,
             f"values read as {column.kind} with format {fmt}",
-            lambda t, c=column.name, raw=text_column: t[raw].notnull() & t[c].isnull(),
+            lambda t: t[raw].notnull() & t[c].isnull(),
             f"Values such as {{examples}} do not match the format {fmt} given at "
             f"data.recipes.{{table}}.formats.{column.name}; correct them or the format.",
             "unparseable_format",
@@ -423,7 +426,7 @@ def _parses_rule(column: Column, text_column: str, fmt: str | None = None) -> Ro
     return RowRule(
         column.name,
         f"values read as {column.kind}",
-        lambda t, c=column.name, raw=text_column: t[raw].notnull() & t[c].isnull(),
+        lambda t: t[raw].notnull() & t[c].isnull(),
         f"Each value must be {accepted}; write dates as 2026-10-01 or 2026-10-01 10:00:00, "
         "numbers with '.' decimals, true/false as true, false, 1 or 0.",
         "unparseable",

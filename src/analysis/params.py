@@ -13,7 +13,7 @@ import re
 from collections.abc import Hashable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -51,6 +51,13 @@ TableName = Literal[
     "channel_spend",
     "daily_revenue",
 ]
+
+
+def table_key(name: str) -> TableName:
+    """A table name as the key of `DataSource.tables`, `columns` and `recipes` (not checked:
+    a name that is no table simply finds nothing there)."""
+    return cast(TableName, name)
+
 
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")  # used with fullmatch: no trailing newline
 _PLAIN_NAME = re.compile(r"\w[\w.-]*")  # \w includes Chinese characters; used with fullmatch
@@ -109,7 +116,7 @@ SPARK_MASTER = re.compile(r"local(\[(\d+|\*)\])?|yarn|(spark|sc)://[\w.\-]+(:\d+
 """Spark masters `data.spark_master` accepts: local mode, a standalone cluster, Spark Connect."""
 
 Encoding = Literal["utf-8", "utf-8-sig", "gb18030", "gbk", "big5", "latin-1", "cp1252", "utf-16"]
-ENCODINGS: tuple[str, ...] = Encoding.__args__
+ENCODINGS: tuple[str, ...] = get_args(Encoding)
 
 
 class StrictModel(BaseModel):
@@ -326,7 +333,7 @@ class DataHealthParams(ReportParams):
 
 
 MetricName = Literal["ctr", "conversion", "revenue_per_unit", "revenue_per_click"]
-PRESET_METRICS: tuple[str, ...] = MetricName.__args__
+PRESET_METRICS: tuple[str, ...] = get_args(MetricName)
 
 
 class CustomMetric(StrictModel):
@@ -521,7 +528,7 @@ class RfmParams(ReportParams):
 AttributionModel = Literal[
     "first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"
 ]
-ATTRIBUTION_MODELS: tuple[str, ...] = AttributionModel.__args__
+ATTRIBUTION_MODELS: tuple[AttributionModel, ...] = get_args(AttributionModel)
 
 
 class RoiThresholds(StrictModel):
@@ -587,16 +594,19 @@ class AttributionParams(ReportParams):
 
     @property
     def tables_needed(self) -> tuple[str, ...]:  # type: ignore[override]
+        """Touchpoints and orders, or the two aggregate tables with `inputs: aggregates`."""
         if self.inputs == "aggregates":
             return ("channel_spend", "daily_revenue")
         return ("touchpoints", "orders")
 
     @property
     def period_tables(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The table that dates the period: orders, or daily revenue on aggregates."""
         return ("daily_revenue",) if self.inputs == "aggregates" else ("orders",)
 
     @property
     def tables_optional(self) -> tuple[str, ...]:  # type: ignore[override]
+        """Tables read when present: lift tests; also spend, customers and erasures on journeys."""
         if self.inputs == "aggregates":
             return ("lift_tests",)
         return ("spend", "customers", "erasures", "lift_tests")
@@ -656,7 +666,7 @@ AnomalyMetric = Literal[
     "conversion_rate",
     "series",
 ]
-ANOMALY_METRICS: tuple[str, ...] = AnomalyMetric.__args__
+ANOMALY_METRICS: tuple[AnomalyMetric, ...] = get_args(AnomalyMetric)
 AnomalyLevel = Literal["total", "channel", "campaign", "keyword"]
 
 
@@ -697,9 +707,7 @@ class AnomalyParams(ReportParams):
 
     report: Literal["anomalies"] = "anomalies"
     metrics: list[AnomalyMetric] = Field(default_factory=lambda: list(ANOMALY_METRICS))
-    levels: list[AnomalyLevel] = Field(
-        default_factory=lambda: ["total", "channel", "campaign", "keyword"]
-    )
+    levels: list[AnomalyLevel] = Field(default_factory=lambda: list(get_args(AnomalyLevel)))
     frequency: str = Field(
         "D",
         pattern=r"^(auto|\d*(min|h|D))$",
@@ -724,6 +732,7 @@ class AnomalyParams(ReportParams):
         return self
 
     def notebook_parameters(self) -> dict[str, Any]:
+        """The base parameters, with the NAB windows file as an absolute path."""
         values = super().notebook_parameters()
         if self.nab_windows is not None:
             values["nab_windows"] = str(self.nab_windows.resolve())
@@ -788,6 +797,7 @@ class SummaryParams(ReportParams):
         return plan
 
     def notebook_parameters(self) -> dict[str, Any]:
+        """The base parameters, with the reports folder as an absolute path."""
         values = super().notebook_parameters()
         if self.reports_dir is not None:
             values["reports_dir"] = str(self.reports_dir.resolve())
@@ -925,6 +935,7 @@ class ParamsLoader(yaml.SafeLoader):
     """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """A mapping; a key repeated in one block is an error naming the key and both lines."""
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)

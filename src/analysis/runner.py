@@ -118,7 +118,7 @@ def exit_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _terminated)
 
 
-def _terminated(signum: int, frame: Any) -> None:
+def _terminated(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 

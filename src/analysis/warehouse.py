@@ -31,7 +31,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from analysis.errors import DataContractError, DataSourceError
-from analysis.params import ENCODINGS, DataSource
+from analysis.params import ENCODINGS, DataSource, table_key
 from analysis.recipes import (
     FLAG_COLUMNS,
     TableRecipe,
@@ -148,7 +148,7 @@ class Warehouse:
         """Where table `name` is read from (file path or table name), for messages."""
         if self._arms_derived(name):
             return f"derived from experiment_units ({self.location('experiment_units')})"
-        mapped = self.source.tables.get(name)
+        mapped = self.source.tables.get(table_key(name))
         if self.source.path is not None and self.source.path.is_dir():
             found = _find_file(self.source.path, name, mapped)
             return str(found) if found else str(self.source.path / (mapped or name))
@@ -180,8 +180,8 @@ class Warehouse:
             derived = arms_from_units(units, self.source.arms)
             return _with_absent_nullables(derived, TABLES[name])
         raw = self._in_business_time(self._raw_table(name), name)
-        recipe = self.source.recipes.get(name, TableRecipe())
-        mapping = self.source.columns.get(name, {})
+        recipe = self.source.recipes.get(table_key(name), TableRecipe())
+        mapping = self.source.columns.get(table_key(name), {})
         check_source_columns(raw, self._named_sources(name), self.location(name), name)
         raw = filtered(raw, recipe.filter)
         built: dict[str, ir.Value] = {c: raw[s] for c, s in mapping.items()}
@@ -246,8 +246,11 @@ class Warehouse:
 
     def _named_sources(self, name: str) -> dict[str, str]:
         """Each user column params name for table `name` → the params key naming it."""
-        recipe = self.source.recipes.get(name, TableRecipe())
-        named = {s: f"columns.{name}.{c}" for c, s in self.source.columns.get(name, {}).items()}
+        recipe = self.source.recipes.get(table_key(name), TableRecipe())
+        named = {
+            s: f"columns.{name}.{c}"
+            for c, s in self.source.columns.get(table_key(name), {}).items()
+        }
         for row_filter in recipe.filter:
             named.setdefault(row_filter.column, f"recipes.{name}.filter")
         for column, expression in recipe.derive.items():
@@ -257,7 +260,7 @@ class Warehouse:
 
     def date_formats(self, name: str) -> dict[str, str]:
         """Contract column → the strftime format its text is read with (recipes)."""
-        recipe = self.source.recipes.get(name)
+        recipe = self.source.recipes.get(table_key(name))
         return dict(recipe.formats) if recipe else {}
 
     def text_columns(self, name: str) -> dict[str, str]:
@@ -354,7 +357,7 @@ class Warehouse:
             )
         if name in self._registered:
             return self._registered[name]
-        mapped = self.source.tables.get(name)
+        mapped = self.source.tables.get(table_key(name))
         if self.source.path is not None and self.source.path.is_dir():
             path = _find_file(self.source.path, name, mapped)
             if path is None:
@@ -447,6 +450,7 @@ class ErasureCounts:
 
     @property
     def unmatched(self) -> int:
+        """Requests that matched no row."""
         return self.requests - self.matched
 
 
@@ -499,11 +503,13 @@ OFFSET_AT_END = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 @ibis.udf.scalar.builtin(name="timezone")
 def _sql_wall_time(zone: str, moment: datetime) -> datetime:
     """DuckDB's and Postgres' timezone(zone, timestamptz): the wall time in `zone`."""
+    raise NotImplementedError("a builtin: ibis runs it in the engine, never this body")
 
 
 @ibis.udf.scalar.builtin(name="from_utc_timestamp")
 def _spark_wall_time(moment: datetime, zone: str) -> datetime:
     """Spark's from_utc_timestamp (the session runs in UTC): the wall time in `zone`."""
+    raise NotImplementedError("a builtin: ibis runs it in the engine, never this body")
 
 
 def wall_time(instant: ir.TimestampValue, zone: str, engine: str) -> ir.TimestampValue:

@@ -252,11 +252,12 @@ def top_unit_influence(
 
     def without(variant: str) -> MeanStats:
         full = arm_stats(rows[variant], metric)
+        assert isinstance(full, MeanStats)  # a mean metric: checked above
         units, total, squares = (float(rows[variant].get(n) or 0) for n in names)
         return MeanStats(int(full.units - units), full.total - total, full.sum_squares - squares)
 
     top = {v: float(rows[v].get(names[1]) or 0) for v in rows}
-    totals = {v: arm_stats(rows[v], metric).total for v in rows}
+    totals = {v: s.total for v in rows if isinstance(s := arm_stats(rows[v], metric), MeanStats)}
     arms = []
     for variant in comparisons:
         try:
@@ -319,7 +320,7 @@ def _bayes(metric, control, treatment, comparison, params: AbTestParams):
     return bayesian.normal_chance_to_beat(comparison)
 
 
-def _arm_result(
+def _arm_result(  # noqa: PLR0913  # private: one arm's numbers gathered in one place
     row,
     stats,
     metric: Metric,
@@ -402,7 +403,7 @@ def _harmed(others: list[MetricResult], alpha: float) -> dict[str, list[str]]:
         if result.role != "guardrail":
             continue
         for arm in result.arms:
-            if arm.p_value is not None and arm.p_value < alpha and arm.lift_abs < 0:
+            if arm.p_value is not None and arm.p_value < alpha and (arm.lift_abs or 0.0) < 0:
                 harmed.setdefault(arm.variant, []).append(result.metric)
     return harmed
 
@@ -412,6 +413,8 @@ def power_of(arms: Arms, control: str, metric: Metric, params: AbTestParams) -> 
     if metric.kind != "proportion":
         return Power(None, None, None, None)
     base = arm_stats(arms[control], metric)
+    if not isinstance(base, ProportionStats):  # a proportion metric: checked above
+        return Power(None, None, None, None)
     rate = base.rate
     if not 0 < rate < 1:
         return Power(None, None, None, None)
@@ -458,7 +461,8 @@ def _units_per_day(arms: Arms) -> float | None:
     lasts = [a.get("last_exposure") for a in arms.values()]
     if any(t is None or pd.isna(t) for t in firsts + lasts):
         return None
-    span = (max(lasts) - min(firsts)).total_seconds()
+    elapsed = max(t for t in lasts if t is not None) - min(t for t in firsts if t is not None)
+    span = elapsed.total_seconds()
     return sum(float(a["units"]) for a in arms.values()) / max(span / 86_400, 1.0)
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from analysis.abtest import sequential
 from analysis.abtest.metrics import Metric, arm_stats, compare
+from analysis.abtest.sufficient import ProportionStats
 from analysis.errors import ParamsError
 
 SUMMED = [
@@ -52,7 +53,11 @@ def cumulative_lifts(
 
 def _day_row(day, variant, metric, base, sums, alpha, sequential_bounds) -> dict:
     treatment = arm_stats(sums, metric)
-    if metric.kind == "proportion" and (base.successes == 0 or treatment.successes == 0):
+    if (
+        isinstance(base, ProportionStats)
+        and isinstance(treatment, ProportionStats)
+        and (base.successes == 0 or treatment.successes == 0)
+    ):
         return {"day": day, "variant": variant, "lift_abs": None}
     try:
         comparison = compare(metric, base, treatment, alpha=alpha)

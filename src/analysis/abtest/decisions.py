@@ -27,7 +27,7 @@ from dataclasses import replace
 from analysis.abtest.results import ArmResult, Decision, Evidence, Wait
 
 
-def decide(
+def decide(  # noqa: PLR0913  # keyword-only evidence of one experiment, read once
     *,
     treatments: list[ArmResult],
     srm_p_value: float | None,
@@ -67,7 +67,7 @@ def decide(
     return verdict
 
 
-def _verdict(
+def _verdict(  # noqa: PLR0913  # private: the evidence decide() gathered
     *,
     treatments: list[ArmResult],
     alpha: float,
@@ -79,9 +79,9 @@ def _verdict(
 ) -> Decision:
     """Rules 2-5 (the split is not invalid)."""
     compared = [a for a in treatments if a.lift_abs is not None]
-    better = [a for a in compared if _significant(a, alpha, sequential) and a.lift_abs > 0]
+    better = [a for a in compared if _significant(a, alpha, sequential) and (a.lift_abs or 0) > 0]
     if better:
-        best = max(better, key=lambda a: a.lift_abs)  # same control: same order as relative
+        best = max(better, key=lambda a: a.lift_abs or 0)  # same control: same order as relative
         harmed = harmed_guardrails.get(best.variant, [])
         if harmed:
             return Decision("blocked", arm=best.variant, harmed=tuple(harmed))

@@ -255,9 +255,11 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
 def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
     """How much the largest units weigh: the p-value without them; a warning if it flips."""
     lang, influence = params.lang, metric.outliers
+    if influence is None:  # no outlier check for this metric (a proportion)
+        return
     p_values = {a.variant: a.p_value for a in metric.arms}
-    capped = influence.get("winsorized")
-    for arm in capped["arms"] if capped else []:
+    capped = influence.get("winsorized") or {}
+    for arm in capped.get("arms", []):
         low, high = arm["lift_rel_ci"]
         finding(
             "{sentence}",

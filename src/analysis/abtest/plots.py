@@ -26,12 +26,14 @@ def forest_plot(result: ExperimentResult, mde_relative: float, lang: str) -> Fig
     treated = [a for a in result.arms if a.lift_rel is not None]
     figure, axes = plt.subplots(figsize=(8, 0.6 + 0.55 * len(treated)))
     for row, arm in enumerate(treated):
-        low, high = arm.lift_rel_ci
+        lift, ci = arm.lift_rel, arm.lift_rel_ci
+        assert lift is not None and ci is not None  # treated arms have a lift and its CI
+        low, high = ci
         colour = SHIP if low > 0 else WORSE if high < 0 else NEUTRAL
         axes.errorbar(
-            arm.lift_rel * 100,
+            lift * 100,
             row,
-            xerr=[[(arm.lift_rel - low) * 100], [(high - arm.lift_rel) * 100]],
+            xerr=[[(lift - low) * 100], [(high - lift) * 100]],
             fmt="o",
             color=colour,
             capsize=4,
@@ -106,19 +108,19 @@ def cumulative_chart(lifts: pd.DataFrame, result: ExperimentResult, lang: str) -
 
 def lift_histogram(results: list[ExperimentResult], alpha: float, lang: str) -> Figure:
     """Distribution of relative lifts across every comparison, significant ones highlighted."""
-    arms = [
-        a
+    pairs = [
+        (a.lift_rel * 100, a.p_value_adjusted < alpha)
         for r in results
         for a in r.arms
         if a.lift_rel is not None and np.isfinite(a.lift_rel) and a.p_value_adjusted is not None
     ]
-    lifts = np.array([a.lift_rel * 100 for a in arms])
-    significant = np.array([a.p_value_adjusted < alpha for a in arms], dtype=bool)
+    lifts = np.array([lift for lift, _ in pairs], dtype=float)
+    significant = np.array([flag for _, flag in pairs], dtype=np.bool_)
     figure, axes = plt.subplots()
     if not lifts.size:
         axes.set_title(text("abtest.figure.histogram_empty", lang))
         return figure
-    bins = np.linspace(np.percentile(lifts, 1), np.percentile(lifts, 99), 60)
+    bins = np.linspace(np.percentile(lifts, 1), np.percentile(lifts, 99), 60).tolist()
     axes.hist(
         lifts[~significant],
         bins=bins,

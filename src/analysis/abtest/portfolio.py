@@ -124,8 +124,8 @@ def summarise_portfolio(
         alpha=alpha,
         experiments=len(results),
         comparisons=len(treated),
-        significant_raw_share=_share(a.p_value < alpha for a in treated),
-        significant_adjusted_share=_share(a.p_value_adjusted < alpha for a in treated),
+        significant_raw_share=_share(_below(a.p_value, alpha) for a in treated),
+        significant_adjusted_share=_share(_below(a.p_value_adjusted, alpha) for a in treated),
         decisions=dict(Counter(r.decision for r in results)),
         lift_rel_quantiles=quantiles,
         declared_winners=len(declared),
@@ -134,6 +134,11 @@ def summarise_portfolio(
         srm_by_week=by_week,
         srm_window=srm_window(by_week, *known_issue) if known_issue and by_week else None,
     )
+
+
+def _below(p_value: float | None, alpha: float) -> bool:
+    """Significant at alpha; an arm without a p-value is not."""
+    return p_value is not None and p_value < alpha
 
 
 def _share(flags) -> float:

@@ -77,7 +77,7 @@ def confidence_sequence(
     half_width = sequential_half_width(
         std_error, units=units, alpha=alpha, tuning_units=tuning_units
     )
-    return (lift_abs - half_width, lift_abs + half_width)
+    return (float(lift_abs - half_width), float(lift_abs + half_width))
 
 
 def always_valid_p_value(

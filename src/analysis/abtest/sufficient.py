@@ -18,6 +18,7 @@ class ProportionStats:
 
     @property
     def rate(self) -> float:
+        """Conversion rate: successes per unit."""
         return self.successes / self.units
 
 
@@ -31,6 +32,7 @@ class MeanStats:
 
     @property
     def mean(self) -> float:
+        """Mean per unit: Σy / n."""
         return self.total / self.units
 
 
@@ -50,6 +52,7 @@ class RatioStats:
 
     @property
     def ratio(self) -> float:
+        """Ratio of sums: Σy / Σx."""
         return self.numerator / self.denominator
 
 

@@ -81,9 +81,33 @@ class DetectionLike(Protocol):
     steps count as anomalous.
     """
 
-    expected: np.ndarray
-    score: np.ndarray
-    anomalous: np.ndarray
+    @property
+    def expected(self) -> np.ndarray:
+        """Baseline per series and step (read-only, so a frozen `Detection` fits)."""
+
+    @property
+    def score(self) -> np.ndarray:
+        """Signed score on the standard normal scale per series and step."""
+
+    @property
+    def anomalous(self) -> np.ndarray:
+        """Whether each series and step is flagged."""
+
+
+class AlertLike(Protocol):
+    """What `build_incidents` reads from a rule alert (`rules.RuleAlert`); `last_ts` optional."""
+
+    @property
+    def rule(self) -> str:
+        """Name of the rule that fired."""
+
+    @property
+    def series_row(self) -> int:
+        """Row of the series in the panel."""
+
+    @property
+    def ts(self) -> pd.Timestamp:
+        """First day of the alert."""
 
 
 @dataclass(frozen=True)
@@ -350,7 +374,9 @@ def _ancestors(panel: Panel) -> list[set[int]]:
     return out
 
 
-def _stories(panel: Panel, spans: list[_Span], ancestors: list[set[int]]) -> list[list[int]]:
+def _stories(  # noqa: C901  # one grouping pass over spans; its branches are the module's rules
+    panel: Panel, spans: list[_Span], ancestors: list[set[int]]
+) -> list[list[int]]:
     """Indices of spans grouped into stories (union-find over related, overlapping spans)."""
     group = list(range(len(spans)))
 
@@ -455,7 +481,7 @@ def drill_down(
     parent = _span(panel, detection, row, first, last, kind)
     children = np.flatnonzero(panel.keys["parent"].to_numpy() == row)
     names = panel.keys["name"].to_numpy()
-    drivers = []
+    drivers: list[dict[str, Any]] = []
     for child in children:
         share = _share(panel, detection, int(child), parent)
         if np.isfinite(share):
@@ -467,7 +493,7 @@ def drill_down(
 _AlertSteps = dict[int, list[tuple[int, int, str]]]
 
 
-def _alert_steps(panel: Panel, rule_alerts: Sequence[object]) -> _AlertSteps:
+def _alert_steps(panel: Panel, rule_alerts: Sequence[AlertLike]) -> _AlertSteps:
     """Rule alerts by series row as (first step, last step, rule name)."""
     stamps = pd.DatetimeIndex(panel.timestamps)
     by_row: _AlertSteps = {}
@@ -515,7 +541,7 @@ def _incident(
     stamps = pd.DatetimeIndex(panel.timestamps)
     others = sorted((s for s in story if s is not head), key=lambda s: len(ancestors[s.row]))
     chain = tuple(dict.fromkeys(str(panel.keys["name"].iloc[s.row]) for s in others))
-    direction = "up" if head.excess > 0 else "down"
+    direction: Literal["up", "down"] = "up" if head.excess > 0 else "down"
     return Incident(
         series=str(keys["name"]),
         level=str(keys["level"]),
@@ -544,7 +570,7 @@ def _check(
 ) -> None:
     shape = panel.values.shape
     for name in ("expected", "score", "anomalous"):
-        array = getattr(detection, name, None)
+        array: Any = getattr(detection, name, None)
         if array is None or np.shape(array) != shape:
             raise AnalysisError(
                 f"detection.{name} has shape {np.shape(array)}, expected {shape} "
@@ -562,7 +588,7 @@ def build_incidents(
     panel: Panel,
     detection: DetectionLike,
     *,
-    rule_alerts: Sequence[object] = (),
+    rule_alerts: Sequence[AlertLike] = (),
     max_gap: int = 1,
     top_drivers: int = 5,
     explain_share: float = 0.5,

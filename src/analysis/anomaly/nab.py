@@ -118,7 +118,7 @@ def _window_rows(timestamps: pd.DatetimeIndex, windows: Sequence[Window]) -> np.
     """(n_windows, 2) first and last row of each window, in row order: the first and the last
     row whose timestamp lies in [start, end] (rows need not be ascending)."""
     stamps = timestamps.to_numpy()
-    bounds = []
+    bounds: list[tuple[int, int]] = []
     for start, end in windows:
         inside = np.flatnonzero(
             (stamps >= pd.Timestamp(start).to_datetime64())
@@ -175,7 +175,7 @@ def score_file(
 
     in_window = np.zeros(len(stamps), dtype=bool)
     raw, true_positives, false_negatives, n_windows = 0.0, 0, 0, 0
-    max_tp = scaled_sigmoid(-1.0)
+    max_tp = float(scaled_sigmoid(-1.0))
     for first, last in bounds:
         in_window[first : last + 1] = True
         if last < probation:
@@ -188,7 +188,7 @@ def score_file(
             continue
         earliest = first + int(hits[0])
         y = -(last - earliest + 1) / (last - first + 1)
-        raw += weights.a_tp * scaled_sigmoid(y) / max_tp
+        raw += weights.a_tp * float(scaled_sigmoid(y)) / max_tp
         true_positives += 1
 
     outside = np.flatnonzero(flags & ~in_window)

@@ -64,6 +64,7 @@ class Panel:
 
     @property
     def n_series(self) -> int:
+        """Number of series (rows of the panel)."""
         return len(self.keys)
 
     @property

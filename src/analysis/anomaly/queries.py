@@ -10,6 +10,7 @@ Orders without a recorded channel count in the total only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import ibis
@@ -42,7 +43,7 @@ def _step(column: ir.Column, frequency: str) -> ir.TimestampValue:
 
 
 def _by_levels(
-    table: ir.Table, levels: list[str], sums: dict[str, ir.Value], available: tuple[str, ...]
+    table: ir.Table, levels: Sequence[str], sums: dict[str, ir.Value], available: tuple[str, ...]
 ) -> ir.Table | None:
     """The sums per step at each level whose key columns the table has (None: no level fits)."""
     parts = []
@@ -68,7 +69,9 @@ def _by_levels(
     return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
 
-def spend_steps(warehouse: Warehouse, first: date, last: date, levels: list[str]) -> pd.DataFrame:
+def spend_steps(
+    warehouse: Warehouse, first: date, last: date, levels: Sequence[str]
+) -> pd.DataFrame:
     """spend, impressions, clicks per day and level (spend is dated: daily steps only)."""
     spend = warehouse.table("spend")
     spend = spend.filter(in_days(spend.date, first, last))
@@ -82,7 +85,7 @@ def spend_steps(warehouse: Warehouse, first: date, last: date, levels: list[str]
 
 
 def visit_steps(
-    warehouse: Warehouse, first: date, last: date, levels: list[str], frequency: str
+    warehouse: Warehouse, first: date, last: date, levels: Sequence[str], frequency: str
 ) -> pd.DataFrame:
     """visits (touches) per step, in total and per channel."""
     touches = warehouse.table("touchpoints")
@@ -93,7 +96,7 @@ def visit_steps(
 
 
 def order_steps(
-    warehouse: Warehouse, first: date, last: date, levels: list[str], frequency: str
+    warehouse: Warehouse, first: date, last: date, levels: Sequence[str], frequency: str
 ) -> pd.DataFrame:
     """orders, revenue and Σ order value² (the revenue's sampling variance) per step, in total
     and per recorded channel."""

@@ -307,7 +307,7 @@ def _incident_record(incident: Incident, lang: str, detection: Detection | None 
     its peak step was scored by the cold-start model (wider band)."""
     record = incident.as_record()
     early = detection.early if detection is not None else None
-    if early is not None:
+    if detection is not None and early is not None:
         peak = int(np.searchsorted(detection.timestamps, np.datetime64(incident.peak_ts)))
         record["early"] = bool(early[incident.series_row, min(peak, early.shape[1] - 1)])
     record["label"] = incident_when(

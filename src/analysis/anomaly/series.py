@@ -73,7 +73,7 @@ def step_grid(first: pd.Timestamp, last: pd.Timestamp, frequency: Frequency) -> 
     return pd.date_range(pd.Timestamp(first), end, freq=step)
 
 
-def build_panel(
+def build_panel(  # noqa: C901  # one branch per optional source table, each a few lines
     sources: dict[str, pd.DataFrame],
     grid: pd.DatetimeIndex,
     *,
@@ -142,8 +142,10 @@ def build_panel(
 def _unit_parts(table: dict[str, np.ndarray], metric: str, steps: int) -> tuple:
     """(Σ unit², units) of an amount on the grid, NaN where the source lacks them."""
     missing = np.full(steps, np.nan)
-    units, squares = UNITS.get(metric, (None, None))
-    return table.get(squares, missing), table.get(units, missing)
+    if metric not in UNITS:
+        return missing, missing
+    units, squares = UNITS[metric]
+    return (missing if squares is None else table.get(squares, missing)), table.get(units, missing)
 
 
 def _parts_on_grid(

@@ -137,8 +137,15 @@ class DetectorSettings:
     run_longest: int = 4
     run_threshold: float = 4.0
 
-    def __post_init__(self) -> None:
-        positive = ("threshold", "price_cv", "cusum_h", "cusum_k", "history_weeks", "run_threshold")
+    def __post_init__(self) -> None:  # noqa: C901  # a flat list of field checks, one loop each
+        positive: tuple[str, ...] = (
+            "threshold",
+            "price_cv",
+            "cusum_h",
+            "cusum_k",
+            "history_weeks",
+            "run_threshold",
+        )
         positive += ("history_days", "level_cycles")
         positive += ("min_lags", "scale_cycles", "min_residual_cycles", "max_window_steps")
         positive += ("early_values",)
@@ -152,7 +159,13 @@ class DetectorSettings:
         for name in ("min_volume", "min_relative_scale", "early_relative_scale"):
             if not getattr(self, name) >= 0:
                 raise ParamsError(f"DetectorSettings.{name} = {getattr(self, name)!r}; must be ≥ 0")
-        integers = ("history_weeks", "history_days", "min_lags", "scale_cycles", "level_cycles")
+        integers: tuple[str, ...] = (
+            "history_weeks",
+            "history_days",
+            "min_lags",
+            "scale_cycles",
+            "level_cycles",
+        )
         integers += ("min_residual_cycles", "run_longest", "max_window_steps", "early_values")
         for name in integers:
             if not isinstance(getattr(self, name), int):

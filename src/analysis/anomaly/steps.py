@@ -52,10 +52,12 @@ def steps_per_day(frequency: str) -> int:
 
 
 def is_daily(frequency: str) -> bool:
+    """True when the step is one day."""
     return step_minutes(frequency) == MINUTES_PER_DAY
 
 
 def step_delta(frequency: str) -> pd.Timedelta:
+    """One step as a time span."""
     return pd.Timedelta(minutes=step_minutes(frequency))
 
 

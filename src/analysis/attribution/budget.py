@@ -19,7 +19,7 @@ from typing import Literal
 
 from scipy.optimize import brentq
 
-from analysis.attribution.response import ResponseCurve
+from analysis.attribution.mmm import AnyCurve
 from analysis.errors import ParamsError
 from analysis.params import RoiThresholds
 
@@ -99,12 +99,12 @@ class _Channel:
     high: float  # current · (1 + max_increase)
     max_increase: float
     max_decrease: float
-    curve: ResponseCurve | None  # as given (may be unsupported)
+    curve: AnyCurve | None  # as given (may be unsupported)
     proposed: float = 0.0
     move: str = ""  # how the fitting step changed it, for the reason
 
     @property
-    def fitted_curve(self) -> ResponseCurve | None:
+    def fitted_curve(self) -> AnyCurve | None:
         return self.curve if self.curve is not None and self.curve.supported else None
 
 
@@ -119,12 +119,12 @@ def roi_status(roi: float | None, thresholds: Thresholds) -> Status:
     return "watch" if roi >= thresholds.watch else "inefficient"
 
 
-def propose_budget(
+def propose_budget(  # noqa: PLR0913  # keyword-only; its thresholds are already one record
     *,
     spend: Mapping[str, float],
     roi: Mapping[str, float | None],
     status: Mapping[str, str] | None = None,
-    curves: Mapping[str, ResponseCurve] | None = None,
+    curves: Mapping[str, AnyCurve] | None = None,
     total_budget: float | None = None,
     max_increase: float = 0.3,
     max_decrease: float = 0.5,
@@ -364,7 +364,7 @@ def _channels(
     spend: Mapping[str, float],
     roi: Mapping[str, float | None],
     status: Mapping[str, str] | None,
-    curves: Mapping[str, ResponseCurve] | None,
+    curves: Mapping[str, AnyCurve] | None,
     rules: Thresholds,
     increases: dict[str, float],
     decreases: dict[str, float],

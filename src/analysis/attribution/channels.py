@@ -116,7 +116,7 @@ def channel_economics(
                 ltv_to_cac=ratio_or_none(ltv, cac) if cac else None,
                 conversion_rate=ratio_or_none(by_model["conversions"][decision_model], views),
                 status=statuses[decision_model],
-                status_by_model=statuses,
+                status_by_model=dict(statuses),
                 roi_range=(min(defined), max(defined)) if defined else None,
                 status_depends_on_model=len(set(statuses.values())) > 1,
                 quadrant="",

@@ -33,7 +33,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.attribution.response import ResponseBand
+from analysis.attribution.response import ResponseBand, ResponseCurve
 from analysis.errors import AnalysisError
 
 DECAY_GRID = (0.0, 0.2, 0.4, 0.6, 0.8)  # half-lives 0 to 3.1 days
@@ -49,6 +49,9 @@ METHOD = "mmm_adstock_saturation_bayes_ridge"
 
 @dataclass(frozen=True)
 class MmmSettings:
+    """How the marketing-mix model is fitted: interval level, posterior draws and their seed, the
+    ROI prior, and event windows left out."""
+
     level: float = 0.9
     draws: int = 2000
     seed: int = 7
@@ -72,9 +75,11 @@ class SaturationCurve:
     reason: str = "mmm"
 
     def marginal_roi_at(self, daily_spend: float) -> float:
+        """Marginal ROI βK/(s + K)² at a daily spend."""
         return self.beta * self.half_saturation / (daily_spend + self.half_saturation) ** 2
 
     def marginal_roi_interval_at(self, daily_spend: float) -> tuple[float, float]:
+        """`level` interval of the marginal ROI from the posterior draws of β."""
         slope = self.half_saturation / (daily_spend + self.half_saturation) ** 2
         low, high = _quantiles(self.beta_draws * slope, self.level)
         return low, high
@@ -95,6 +100,11 @@ class SaturationCurve:
         if self.beta <= 0:
             return -math.inf
         return math.sqrt(self.beta * self.half_saturation / marginal) - self.half_saturation
+
+
+AnyCurve = ResponseCurve | SaturationCurve
+"""A channel's response curve as the budget and the figures read it: fitted to attributed
+revenue (`response`), or the marketing-mix model's, which stands in for it."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,7 @@ class MmmFit:
     method: str = METHOD
 
     def channel(self, name: str) -> ChannelRoi | None:
+        """The channel's incremental-ROI record, or None if it was not in the fit."""
         return next((c for c in self.channels if c.channel == name), None)
 
 
@@ -170,7 +181,7 @@ def _baseline(dates: pd.DatetimeIndex, events: tuple[tuple[date, date], ...]) ->
     return np.column_stack(columns)
 
 
-def _screen(name: str, spend: np.ndarray) -> str | None:
+def _screen(spend: np.ndarray) -> str | None:
     """A reason code when a channel cannot be estimated, else None."""
     if spend.sum() <= 0:
         return "no_spend"
@@ -182,7 +193,7 @@ def _screen(name: str, spend: np.ndarray) -> str | None:
     return None
 
 
-def fit_mmm(
+def fit_mmm(  # noqa: C901  # one pass: screen channels, pick curves, fit, draw; each step short
     spend: pd.DataFrame,
     revenue: pd.Series,
     *,
@@ -213,7 +224,7 @@ def fit_mmm(
     results: dict[str, ChannelRoi] = {}
     fitted: list[str] = []
     for name in names:
-        reason = _screen(name, table[name].to_numpy(float))
+        reason = _screen(table[name].to_numpy(float))
         if reason is not None:
             results[name] = ChannelRoi(name, "cannot_estimate", reason, float(table[name].sum()))
         else:
@@ -237,7 +248,7 @@ def fit_mmm(
     sigma2 = float(np.var(y - base @ np.linalg.lstsq(base, y, rcond=None)[0]))
     for _ in range(SWEEPS):
         for name in fitted:
-            best = None
+            best: tuple[float, float, float] | None = None
             for decay in DECAY_GRID:
                 for multiple in HALF_SATURATION_GRID:
                     trial = choice | {name: (decay, multiple)}
@@ -246,6 +257,7 @@ def fit_mmm(
                     score += _half_saturation_penalty(multiple)
                     if best is None or score < best[0]:
                         best = (score, decay, multiple)
+            assert best is not None  # the grids are not empty
             choice[name] = (best[1], best[2])
         h = (
             np.column_stack([cache[(n, *choice[n])] for n in fitted])
@@ -275,6 +287,7 @@ def fit_mmm(
         decay, multiple = choice[name]
         half = multiple * scale[name]
         total_h, total_s = float(h[:, j].sum()), float(s[name].sum())
+        assert draws is not None  # drawn whenever a channel is fitted
         beta, beta_draws = float(mean[k + j]), draws[:, j]
         now = float(s[name][-current:].mean())
         curve = SaturationCurve(name, beta, half, beta_draws, settings.level)
@@ -340,7 +353,7 @@ def budget_effect(
 
     The interval uses joint posterior draws of β (row i of every curve's draws is one draw)."""
     now = later = 0.0
-    diff_draws = 0.0
+    diff_draws: float | np.ndarray = 0.0
     for name, curve in curves.items():
         before = curve.half_saturation
         a = current.get(name, 0.0) / days
@@ -363,7 +376,7 @@ def _lift_rows(
     lift_tests: pd.DataFrame | None, dates: pd.DatetimeIndex, fitted: list[str]
 ) -> list[tuple[str, np.ndarray, float, float]]:
     """(channel, day mask, measured incremental revenue, standard error) of usable tests."""
-    rows = []
+    rows: list[tuple[str, np.ndarray, float, float]] = []
     if lift_tests is None:
         return rows
     for test in lift_tests.itertuples(index=False):
@@ -377,7 +390,7 @@ def _lift_rows(
     return rows
 
 
-def _solve(
+def _solve(  # noqa: PLR0913  # the design pieces of one least-squares solve, used in one module
     base: np.ndarray,
     h: np.ndarray,
     y: np.ndarray,

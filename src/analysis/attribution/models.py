@@ -77,10 +77,10 @@ def run_models(
             probability, states = result.conversion_probability, result.n_states
             credit = result.credit
         elif model == "shapley":
-            result = shapley.shapley(
+            split = shapley.shapley(
                 everything, max_exact_channels=params.max_exact_shapley_channels
             )
-            credit, method = result.credit, result.method
+            credit, method = split.credit, split.method
             acquired = shapley.shapley(
                 acquisition, max_exact_channels=params.max_exact_shapley_channels
             ).credit

@@ -5,6 +5,8 @@ Titles, axis labels and legends come from the language catalogue in the report's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -17,6 +19,9 @@ from analysis.i18n import text
 from analysis.params import RoiThresholds
 from analysis.reporting.style import as_label, channel_colour
 
+if TYPE_CHECKING:
+    from analysis.attribution.mmm import SaturationCurve
+
 
 def roi_by_channel(
     economics: list[ChannelEconomics], model: str, thresholds: RoiThresholds, lang: str
@@ -26,11 +31,11 @@ def roi_by_channel(
     On incremental ROI (the marketing-mix model) bars carry their 90% intervals."""
     incremental = any(r.roi_basis == "incremental" for r in economics)
     if incremental:
-        paid = [r for r in economics if r.incremental_roi is not None]
-        values = [r.incremental_roi for r in paid]
+        rated = [(r, r.incremental_roi) for r in economics if r.incremental_roi is not None]
     else:
-        paid = [r for r in economics if r.roi.get(model) is not None]
-        values = [r.roi[model] for r in paid]
+        rated = [(r, roi) for r in economics if (roi := r.roi.get(model)) is not None]
+    paid = [r for r, _ in rated]
+    values = [roi for _, roi in rated]
     figure, axes = plt.subplots(figsize=(8, 4))
     names = [as_label(r.channel) for r in paid]
     axes.barh(names, values, color=[channel_colour(r.channel) for r in paid])
@@ -90,13 +95,13 @@ def revenue_by_model(credits: pd.DataFrame, models: list[str], lang: str) -> Fig
 
 
 def _return_quadrants(economics: list[ChannelEconomics], keep_line: float, lang: str) -> Figure:
-    rows = [r for r in economics if r.incremental_roi is not None]
+    rated = [(r, r.incremental_roi) for r in economics if r.incremental_roi is not None]
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    for row in rows:
-        axes.scatter(row.spend / 1e3, row.incremental_roi, s=80, color=channel_colour(row.channel))
+    for row, roi in rated:
+        axes.scatter(row.spend / 1e3, roi, s=80, color=channel_colour(row.channel))
         axes.annotate(
             as_label(row.channel),
-            (row.spend / 1e3, row.incremental_roi),
+            (row.spend / 1e3, roi),
             fontsize=8,
             xytext=(5, 4),
             textcoords="offset points",
@@ -118,18 +123,19 @@ def quadrant_chart(economics: list[ChannelEconomics], lang: str, keep_line: floa
     incremental = any(r.roi_basis == "incremental" for r in economics)
     if incremental:
         return _return_quadrants(economics, keep_line, lang)
-    rows = [r for r in economics if r.conversion_rate is not None]
+    converting = [(r, r.conversion_rate) for r in economics if r.conversion_rate is not None]
+    rows = [r for r, _ in converting]
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    for row in rows:
-        axes.scatter(row.spend / 1e3, row.conversion_rate, s=80, color=channel_colour(row.channel))
+    for row, rate in converting:
+        axes.scatter(row.spend / 1e3, rate, s=80, color=channel_colour(row.channel))
         axes.annotate(
             as_label(row.channel),
-            (row.spend / 1e3, row.conversion_rate),
+            (row.spend / 1e3, rate),
             fontsize=8,
             xytext=(5, 4),
             textcoords="offset points",
         )
-    rates = [r.conversion_rate for r in rows]
+    rates = [rate for _, rate in converting]
     paid = [r.spend / 1e3 for r in rows if r.spend > 0]
     if rates:
         axes.axhline(float(np.median(rates)), color="#888", linestyle="--", linewidth=1)
@@ -156,7 +162,9 @@ def path_length_chart(lengths: pd.DataFrame, lang: str) -> Figure:
     return figure
 
 
-def response_curves(curves: dict[str, ResponseCurve], daily: pd.DataFrame, lang: str) -> Figure:
+def response_curves(
+    curves: dict[str, ResponseCurve | SaturationCurve], daily: pd.DataFrame, lang: str
+) -> Figure:
     """Daily spend against attributed revenue per channel, with fitted curves and bands."""
     channels = list(curves)
     columns = min(3, max(1, len(channels)))
@@ -168,7 +176,13 @@ def response_curves(curves: dict[str, ResponseCurve], daily: pd.DataFrame, lang:
         axes.scatter(days["spend"] / 1e3, days["revenue"] / 1e3, s=8, color=colour, alpha=0.6)
         curve = curves[channel]
         if curve.supported:
-            band = response_band(curve, np.linspace(0, days["spend"].max() * 1.3, 60))
+            spend_grid = np.linspace(0, days["spend"].max() * 1.3, 60)
+            # the marketing-mix model's curve draws its own band (posterior draws of β)
+            band = (
+                response_band(curve, spend_grid)
+                if isinstance(curve, ResponseCurve)
+                else curve.band(spend_grid)
+            )
             axes.plot(band.daily_spend / 1e3, band.revenue / 1e3, color=colour)
             axes.fill_between(
                 band.daily_spend / 1e3, band.lower / 1e3, band.upper / 1e3, color=colour, alpha=0.2

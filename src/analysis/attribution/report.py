@@ -56,7 +56,7 @@ class AttributionTables:
     credits: pd.DataFrame
     top_paths: pd.DataFrame
     lengths: pd.DataFrame
-    curves: dict[str, response.ResponseCurve]
+    curves: dict[str, mmm.AnyCurve]
     daily: pd.DataFrame  # date, channel, spend, revenue (decision model's level)
 
 
@@ -103,6 +103,7 @@ def run(
         ltv=value.value,
         incremental={c.channel: c for c in fit.channels} if fit else None,
     )
+    curves: dict[str, mmm.AnyCurve]
     if fit is not None:
         daily = fit.daily
         curves = {
@@ -120,7 +121,11 @@ def run(
         if has_spend
         else None
     )
-    effect = _effect(curves, proposal, days_in_month, params) if fit is not None else None
+    effect = (
+        _effect(curves, proposal, days_in_month, params)
+        if fit is not None and proposal is not None
+        else None
+    )
     untouched = queries.orders_without_touches(warehouse, journeys, first, last)
     report = AttributionReport(
         headline=incremental_headline(economics, params.decision_model, params.lang)
@@ -244,7 +249,7 @@ def run_aggregates(
             )
         )
     economics = channels._with_return_quadrants(rows, rules)
-    curves = {
+    curves: dict[str, mmm.AnyCurve] = {
         name: replace(curve, reason=_curve_words(fit, name, params.lang))
         for name, curve in fit.curves.items()
         if spend.get(name, 0.0) > 0
@@ -333,6 +338,8 @@ def _mmm_method(fit: mmm.MmmFit, lang: str) -> str:
 
 def _curve_words(fit: mmm.MmmFit, name: str, lang: str) -> str:
     row = fit.channel(name)
+    if row is None:
+        raise AnalysisError(f"the marketing-mix fit has no channel {name!r}, yet a curve for it")
     return text(
         "attribution.mmm.curve",
         lang,
@@ -443,8 +450,8 @@ def _curves(
     economics: list[ChannelEconomics],
     params: AttributionParams,
     days_in_month: int,
-) -> dict[str, response.ResponseCurve]:
-    curves = {}
+) -> dict[str, mmm.AnyCurve]:
+    curves: dict[str, mmm.AnyCurve] = {}
     for row in economics:
         if row.spend <= 0:
             continue
@@ -462,7 +469,7 @@ def _curves(
 
 def _budget(
     economics: list[ChannelEconomics],
-    curves: dict[str, response.ResponseCurve],
+    curves: dict[str, mmm.AnyCurve],
     params: AttributionParams,
     days_in_month: int,
     *,
@@ -473,7 +480,12 @@ def _budget(
     rules = params.budget
     if incremental:
         rows = [r for r in economics if r.spend <= 0 or r.incremental_roi is not None]
-        roi = {r.channel: None if r.spend <= 0 else max(r.incremental_roi, 0.0) for r in rows}
+        roi = {
+            r.channel: None
+            if r.spend <= 0 or r.incremental_roi is None
+            else max(r.incremental_roi, 0.0)
+            for r in rows
+        }
     else:
         rows = economics
         roi = {r.channel: r.roi[params.decision_model] for r in rows}
@@ -545,11 +557,12 @@ def headline_sentence(economics: list[ChannelEconomics], model: str, lang: str) 
 def findings(economics: list[ChannelEconomics], model: str, lang: str) -> list[str]:
     """Sentences for the monthly review: CAC gaps, inefficient and model-dependent channels."""
     sentences = []
-    paid = [r for r in economics if r.cac is not None]
+    cac = {r.channel: r.cac for r in economics if r.cac is not None}
+    paid = [r for r in economics if r.channel in cac]
     if len(paid) >= 2:
         biggest = max(paid, key=lambda r: r.spend)
-        cheapest = min(paid, key=lambda r: r.cac)
-        gap = 1 - cheapest.cac / biggest.cac
+        cheapest = min(paid, key=lambda r: cac[r.channel])
+        gap = 1 - cac[cheapest.channel] / cac[biggest.channel]
         if cheapest is not biggest and gap >= NOTABLE_GAP:
             sentences.append(
                 text(
@@ -606,7 +619,7 @@ def incremental_headline(economics: list[ChannelEconomics], model: str, lang: st
     rated = [r for r in economics if r.incremental_roi is not None]
     if not rated:
         return text("attribution.headline.no_estimate", lang)
-    top = max(rated, key=lambda r: abs((r.attributed_roi or 0.0) - r.incremental_roi))
+    top = max(rated, key=lambda r: abs((r.attributed_roi or 0.0) - (r.incremental_roi or 0.0)))
     low, high = top.incremental_roi_interval or (top.incremental_roi, top.incremental_roi)
     return (
         text(

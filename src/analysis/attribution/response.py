@@ -106,7 +106,7 @@ class ResponseBand:
     supported: bool
 
 
-def fit_response_curve(
+def fit_response_curve(  # noqa: PLR0913  # data, then keyword-only rules of when a curve holds
     daily_spend: np.ndarray,
     daily_revenue: np.ndarray,
     *,

@@ -27,8 +27,8 @@ from analysis.attribution.pathset import PathSet
 from analysis.errors import ParamsError
 
 ShapleyMethod = Literal["exact coalition enumeration", "closed form (Harsanyi dividends)"]
-ENUMERATION = "exact coalition enumeration"
-CLOSED_FORM = "closed form (Harsanyi dividends)"
+ENUMERATION: ShapleyMethod = "exact coalition enumeration"
+CLOSED_FORM: ShapleyMethod = "closed form (Harsanyi dividends)"
 MAX_EXACT_CHANNELS = 12  # default: 2^12 coalitions take milliseconds
 ENUMERATION_CEILING = 24  # 2^24 coalitions × 2 values is already ~270 MB
 
@@ -86,7 +86,9 @@ def _enumerate_coalitions(paths: PathSet, present: np.ndarray, values: np.ndarra
         blocks = coalition_value.reshape(-1, 2, 1 << player, values.shape[1])
         blocks[:, 1] += blocks[:, 0]
     coalitions = np.arange(n_coalitions)
-    sizes = sum((coalitions >> player) & 1 for player in range(n_players))
+    sizes = np.zeros(n_coalitions, dtype=np.int64)  # |S| of each coalition S
+    for player in range(n_players):
+        sizes += (coalitions >> player) & 1
     size_weight = np.array(  # |S|! (n − |S| − 1)! / n!
         [1.0 / (n_players * math.comb(n_players - 1, size)) for size in range(n_players)]
     )

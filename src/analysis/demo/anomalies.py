@@ -23,6 +23,7 @@ class PlantedAnomaly:
     launched: dt.date | None = None  # a series that starts that day (a new keyword)
 
     def as_truth(self) -> dict:
+        """The planted anomaly as a truth.json record (dates as ISO text)."""
         record = asdict(self)
         record["start"], record["end"] = self.start.isoformat(), self.end.isoformat()
         record["launched"] = self.launched.isoformat() if self.launched else None

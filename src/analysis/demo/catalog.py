@@ -77,7 +77,7 @@ N_CAMPAIGNS = len(CAMPAIGNS)
 
 def _campaign_tables() -> tuple[np.ndarray, np.ndarray]:
     """Per channel: cumulative campaign weights (padded with 1.0) and global campaign indices."""
-    width = max(int((ch == CAMPAIGN_CHANNEL).sum()) for ch in range(len(CHANNELS)))
+    width = max(int(np.sum(ch == CAMPAIGN_CHANNEL)) for ch in range(len(CHANNELS)))
     cum = np.ones((len(CHANNELS), width))
     index = np.zeros((len(CHANNELS), width), dtype=np.int64)
     for ch in range(len(CHANNELS)):

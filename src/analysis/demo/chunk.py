@@ -34,6 +34,7 @@ class ChunkSpec:
 
     @property
     def visitors(self) -> int:
+        """Anonymous visitors generated with this chunk's customers."""
         return round(self.customers * VISITORS_PER_CUSTOMER)
 
 

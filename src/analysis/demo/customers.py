@@ -100,6 +100,7 @@ class Identity:
 
     @classmethod
     def draw(cls, rng: np.random.Generator) -> Identity:
+        """Random multipliers and shifts of the two bijections."""
         return cls(
             _unit_mod_10(rng, EMAIL_SPACE),
             int(rng.integers(EMAIL_SPACE)),
@@ -129,6 +130,7 @@ class CustomerChunk:
 
     @property
     def size(self) -> int:
+        """Number of customers."""
         return len(self.behaviour)
 
 

@@ -20,6 +20,7 @@ import csv
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -80,14 +81,14 @@ def _shop_lines(out: Path, rng: np.random.Generator) -> list[Path]:
         ("21754", "HOME BUILDING BLOCK WORD", 5.95),
         ("22748", "POPPY'S PLAYHOUSE KITCHEN", 2.10),
     ]
-    rows = []
+    rows: list[list[Any]] = []
     invoice = 536365
     start = datetime(2011, 1, 4, 8, 0)
     for customer in range(12346, 12346 + 160):
         visits = 1 + int(rng.poisson(2.5 if customer % 3 else 6))
         for _ in range(visits):
             when = start + timedelta(minutes=int(rng.integers(0, 330 * 24 * 60)))
-            lines = []
+            lines: list[list[Any]] = []
             for _ in range(1 + int(rng.poisson(2))):
                 code, name, price = products[int(rng.integers(len(products)))]
                 quantity = int(rng.integers(1, 13))

@@ -115,6 +115,7 @@ class ExperimentRun:
 
     @property
     def arm_units(self) -> tuple[int, ...]:
+        """Units assigned to each arm, in arm order."""
         counts = np.bincount(self.arm, minlength=len(self.experiment.arms))
         return tuple(int(n) for n in counts)
 

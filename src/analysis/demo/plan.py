@@ -23,13 +23,16 @@ class Plan:
 
     @property
     def customer_id_width(self) -> int:
+        """Digits of a customer id (wide enough for every customer)."""
         return max(CUSTOMER_ID_WIDTH, len(str(self.customers)))
 
     @property
     def chunk_count(self) -> int:
+        """Number of chunks the customers are generated in."""
         return math.ceil(self.customers / CHUNK_CUSTOMERS)
 
     def chunk_size(self, index: int) -> int:
+        """Customers in chunk `index` (the last may be smaller)."""
         return min(CHUNK_CUSTOMERS, self.customers - index * CHUNK_CUSTOMERS)
 
     def scaled(self, at_scale_1: int, minimum: int) -> int:

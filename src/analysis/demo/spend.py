@@ -49,7 +49,9 @@ def split_clicks(rng: np.random.Generator, daily: np.ndarray, shares: np.ndarray
 
 def split_lines(rng: np.random.Generator, clicks: np.ndarray) -> SpendLines:
     """Turn touches per (day, campaign) into clicks per line, splitting SEM clicks by keyword."""
-    campaign, keyword, rows = [], [], []
+    campaign: list[int] = []
+    keyword: list[str | None] = []
+    rows: list[np.ndarray] = []
     launch = None
     for index, spec in enumerate(CAMPAIGNS):
         daily = clicks[:, index]
@@ -88,6 +90,7 @@ def _launch(split: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The planted new keyword's clicks, taken from its campaign's other keywords: none before
     its launch, LAUNCH_SHARE of the campaign after, × (1 + magnitude) on the spike day."""
     day = np.arange(split.shape[0])
+    assert LAUNCH_SPIKE.launched is not None  # the launch spike has a launch day
     share = np.where(day >= day_index(LAUNCH_SPIKE.launched), LAUNCH_SHARE, 0.0)
     spike = (day >= day_index(LAUNCH_SPIKE.start)) & (day <= day_index(LAUNCH_SPIKE.end))
     share = np.where(spike, share * (1.0 + LAUNCH_SPIKE.magnitude), share)
@@ -136,6 +139,7 @@ def _after_launch(lines: SpendLines, line: np.ndarray, day: np.ndarray) -> np.nd
     """Rows to write: every line's days, except the launched keyword's days before its launch
     (a keyword that did not exist has no rows, not rows of zeros)."""
     is_new = np.array([k == LAUNCH_SPIKE.keyword for k in lines.keyword])
+    assert LAUNCH_SPIKE.launched is not None  # the launch spike has a launch day
     return ~(is_new[line] & (day < day_index(LAUNCH_SPIKE.launched)))
 
 

@@ -22,10 +22,12 @@ class Touches:
     campaign: np.ndarray
 
     def subset(self, mask: np.ndarray) -> Touches:
+        """The touches where `mask` holds."""
         return Touches(self.user[mask], self.ts[mask], self.channel[mask], self.campaign[mask])
 
     @staticmethod
     def concat(parts: list[Touches]) -> Touches:
+        """The touches of several parts, one after another."""
         return Touches(
             *(
                 np.concatenate([getattr(p, f) for p in parts])

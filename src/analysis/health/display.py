@@ -66,7 +66,7 @@ def _move(kpi: KpiChange, lang: str) -> str:
 
 def biggest_moves(kpis: list[KpiChange], count: int = 2, *, lang: str) -> str:
     """A sentence naming the KPIs that moved most on last month."""
-    moved = sorted((k for k in kpis if k.change is not None), key=lambda k: -abs(k.change))
+    moved = sorted((k for k in kpis if k.change is not None), key=lambda k: -abs(k.change or 0.0))
     if not moved:
         return text("health.moves.none", lang)
     parts = [_move(k, lang) for k in moved[:count]]
@@ -136,9 +136,9 @@ def coverage_sentence(
     return sentence
 
 
-def channel_word(channel: str, lang: str) -> str:
+def channel_word(channel: str | None, lang: str) -> str:
     """A channel as the reader sees it: orders without one read "(no channel recorded)"."""
-    return text("health.channel.none", lang) if channel == NO_CHANNEL else channel
+    return text("health.channel.none", lang) if channel in (None, NO_CHANNEL) else str(channel)
 
 
 def channel_leader(daily: pd.DataFrame, value: str) -> tuple[str | None, float]:

@@ -5,18 +5,27 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13; pydantic requires it
+
 from analysis.i18n.currency import CURRENCIES, active_currency, check_currency
 
 
-def _missing(value: float | None) -> bool:
-    """None, NaN, ±inf, or a missing marker that is no number at all (pandas NA, NaT)."""
+def _missing(value: float | None) -> TypeIs[None]:
+    """None, NaN, ±inf, or a missing marker that is no number at all (pandas NA, NaT).
+
+    Typed as a check for None so that the checker reads a value that is not missing as a float.
+    """
     try:
         return value is None or not math.isfinite(value)
     except TypeError:
         return True
 
 
-def number(value: float | None, lang: str, digits: int = 0) -> str:
+def number(
+    value: float | None,
+    lang: str,  # noqa: ARG001  # unused, but every formatter takes the reader's language
+    digits: int = 0,
+) -> str:
     """1,234,568 in both languages (Chinese readers use the same grouping); '–' if missing."""
     return "–" if _missing(value) else f"{value:,.{digits}f}".replace("-", "\u2212")
 
@@ -32,12 +41,20 @@ def money(value: float | None, lang: str, digits: int = 0, currency: str | None 
     return f"{sign}{shown} {unit.word_zh}" if lang == "zh" else f"{sign}{unit.symbol}{shown}"
 
 
-def percent(value: float | None, lang: str, digits: int = 1) -> str:
+def percent(
+    value: float | None,
+    lang: str,  # noqa: ARG001  # unused, but every formatter takes the reader's language
+    digits: int = 1,
+) -> str:
     """A share as 12.3% (both languages)."""
     return "–" if _missing(value) else f"{100 * value:.{digits}f}%".replace("-", "\u2212")
 
 
-def signed_percent(value: float | None, lang: str, digits: int = 1) -> str:
+def signed_percent(
+    value: float | None,
+    lang: str,  # noqa: ARG001  # unused, but every formatter takes the reader's language
+    digits: int = 1,
+) -> str:
     """A change as +12.3% / −4.0%."""
     if _missing(value):
         return "–"

@@ -8,7 +8,6 @@ cut there with an ellipsis before the figure is saved; tables show the full text
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -34,10 +33,10 @@ class _Shortened(Formatter):
     def __call__(self, x: Any, pos: Any = None) -> str:
         return shorten(self.inner(x, pos))
 
-    def format_ticks(self, values: Sequence[Any]) -> list[str]:
+    def format_ticks(self, values: list[float]) -> list[str]:
         return [shorten(label) for label in self.inner.format_ticks(values)]
 
-    def set_locs(self, locs: Sequence[Any]) -> None:
+    def set_locs(self, locs: list[float]) -> None:
         self.inner.set_locs(locs)
 
     def get_offset(self) -> str:

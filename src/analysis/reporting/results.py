@@ -16,7 +16,7 @@ from analysis.errors import ReportError
 from analysis.reporting.record import VERSION_KEY, record_version
 
 
-def to_jsonable(value: Any) -> Any:
+def to_jsonable(value: Any) -> Any:  # noqa: C901  # one flat branch per type, read top down
     """Convert results (dataclasses, NamedTuples, numpy, pandas, dates) to JSON-ready values.
 
     NaN and infinities become None: JSON has no such numbers and a reader must see "n/a".

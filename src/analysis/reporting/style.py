@@ -49,7 +49,9 @@ def available_cjk_font() -> str | None:
     register_bundled_font()
     found = _first_cjk_font()
     if found is None:
-        font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
+        # a private matplotlib function that its type stubs leave out
+        rebuilt = font_manager._load_fontmanager(try_read_cache=False)  # type: ignore[attr-defined]
+        font_manager.fontManager = rebuilt
         found = _first_cjk_font()
     return found
 

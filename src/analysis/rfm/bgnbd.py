@@ -15,6 +15,7 @@ hypergeometric series summed in log space.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -134,7 +135,9 @@ def fit_bgnbd(
         value = -mean_ll + penalizer * float(np.sum(np.exp(2 * (scaled + shift))))
         return float(value) if np.isfinite(value) else np.inf
 
-    starts = np.log([[1, 1, 1, 1], [0.25, 0.1, 0.75, 2.5], [1, 0.1, 5, 50], [5, 1, 0.2, 0.2]])
+    starts = np.log(
+        np.array([[1, 1, 1, 1], [0.25, 0.1, 0.75, 2.5], [1, 0.1, 5, 50], [5, 1, 0.2, 0.2]])
+    )
     scaled, converged = best_of_starts(objective, starts)
     log_params = scaled + shift
     r, alpha, a, b = (float(value) for value in np.exp(log_params))
@@ -292,6 +295,6 @@ def log_hyp2f1_series(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray
 
 
 def _check_horizon(t: float) -> float:
-    if not np.isscalar(t) or not np.isfinite(t) or t < 0:
+    if not isinstance(t, numbers.Real) or not np.isfinite(t) or t < 0:
         raise ParamsError(f"t == {t!r}; a single finite time >= 0 (in periods) is accepted")
     return float(t)

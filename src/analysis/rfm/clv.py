@@ -16,7 +16,7 @@ from analysis.rfm.bgnbd import BgNbdFit, check_summary, expected_purchases
 from analysis.rfm.gamma_gamma import GammaGammaFit, check_spend, expected_spend
 
 
-def customer_lifetime_value(
+def customer_lifetime_value(  # noqa: PLR0913  # two fits, four per-customer arrays, options
     bgnbd: BgNbdFit,
     gamma_gamma: GammaGammaFit,
     frequency: np.ndarray,

@@ -26,7 +26,7 @@ def rf_heatmap(table: pd.DataFrame, lang: str) -> Figure:
     for (i, j), n in np.ndenumerate(counts.to_numpy()):
         mean = spend.to_numpy()[i, j]
         cell = f"{n:,}" + ("" if np.isnan(mean) else f"\n{money(mean, lang)}")
-        colour = label_colour(image.cmap(image.norm(n)))
+        colour = label_colour(tuple(image.cmap(image.norm(n))))
         axes.text(j, i, cell, ha="center", va="center", fontsize=8, color=colour)
     axes.set_xticks(range(5), [str(f) for f in counts.columns])
     axes.set_yticks(range(5), [str(r) for r in counts.index])
@@ -79,7 +79,7 @@ def clv_by_class(table: pd.DataFrame, lang: str) -> Figure:
     axes.set_xticks(range(1, len(CLASSES) + 1), [class_label(c, lang) for c in CLASSES])
     axes.set_ylabel(text("rfm.figure.clv.y", lang))
     totals = {c: d.sum() for c, d in zip(CLASSES, data, strict=True)}
-    top = max(totals, key=totals.get)
+    top = max(totals, key=lambda c: totals[c])
     axes.set_title(text("rfm.figure.clv.title", lang, label=class_label(top, lang)))
     return figure
 
@@ -89,7 +89,7 @@ def migration_heatmap(moves: pd.DataFrame, lang: str) -> Figure:
     figure, axes = plt.subplots(figsize=(7, 4.5))
     image = axes.imshow(np.log1p(moves.to_numpy()), cmap="Purples")
     for (i, j), n in np.ndenumerate(moves.to_numpy()):
-        colour = label_colour(image.cmap(image.norm(np.log1p(n))))
+        colour = label_colour(tuple(image.cmap(image.norm(np.log1p(n)))))
         axes.text(j, i, f"{n:,}", ha="center", va="center", fontsize=8, color=colour)
     labels = [class_label(c, lang) for c in moves.index]
     axes.set_xticks(range(len(moves.columns)), labels, rotation=20, fontsize=8)

@@ -66,7 +66,7 @@ def budget_execution(
         spent = float(actual.get(channel, 0.0))
         planned = plan.get(channel)
         variance = None if planned is None else spent - planned
-        share = None if planned is None else ratio(variance, planned)
+        share = None if planned is None else ratio(spent - planned, planned)
         if planned is None:
             direction = "unplanned"
         elif share is not None and abs(share) <= ON_PLAN_BAND:

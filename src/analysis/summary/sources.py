@@ -28,6 +28,7 @@ class Source:
 
     @property
     def ok(self) -> bool:
+        """True when the source report ran and published its results."""
         return self.status == "ok"
 
 

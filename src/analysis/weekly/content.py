@@ -82,7 +82,7 @@ def content_lines(
                 reads_last_week=int(before.get(row.content_id, 0)),
                 completion_rate=completion,
                 completion_target=target,
-                below_target=None not in (completion, target) and completion < target,
+                below_target=completion is not None and target is not None and completion < target,
                 share_rate=int(row.shares) / reads if reads else None,
                 likes=int(row.likes),
                 comments=int(row.comments),
@@ -112,7 +112,7 @@ def series_lines(
                 reads=reads,
                 completion_rate=rate,
                 completion_target=target,
-                below_target=None not in (rate, target) and rate < target,
+                below_target=rate is not None and target is not None and rate < target,
             )
         )
     return sorted(result, key=lambda s: (not s.below_target, -(s.reads)))

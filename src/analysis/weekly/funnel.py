@@ -73,7 +73,7 @@ def funnel_steps(
             onward = _rate(int(previous[last]), old_out) if previous is not None else None
             lost = (
                 entered * (old_rate - rate) * onward
-                if None not in (rate, old_rate, onward)
+                if rate is not None and old_rate is not None and onward is not None
                 else None
             )
             rows.append(
@@ -90,7 +90,7 @@ def funnel_steps(
                 )
             )
     tested = [i for i, row in enumerate(rows) if row[7] is not None]
-    adjusted = [None] * len(rows)
+    adjusted: list[float | None] = [None] * len(rows)
     if tested:
         holm = multipletests([rows[i][7] for i in tested], alpha=alpha, method="holm")[1]
         for i, p in zip(tested, holm, strict=True):
@@ -104,7 +104,9 @@ def funnel_steps(
             reached=row[4],
             conversion=row[5],
             conversion_last_week=row[6],
-            change_pp=(100 * (row[5] - row[6])) if None not in (row[5], row[6]) else None,
+            change_pp=(100 * (row[5] - row[6]))
+            if row[5] is not None and row[6] is not None
+            else None,
             p_value=row[7],
             p_holm=p,
             beyond_noise=p is not None and p < alpha,
@@ -117,4 +119,4 @@ def funnel_steps(
 def worst_step(steps: Sequence[FunnelStep]) -> FunnelStep | None:
     """The step that lost the most orders on last week (None when none lost any)."""
     losing = [s for s in steps if s.orders_lost is not None and s.orders_lost > 0]
-    return max(losing, key=lambda s: s.orders_lost) if losing else None
+    return max(losing, key=lambda s: s.orders_lost or 0.0) if losing else None

@@ -118,7 +118,7 @@ def _count_rule(column: str) -> RowRule:
     return RowRule(
         column,
         f"{column} ≥ 0",
-        lambda t, c=column: t[c] < 0,
+        lambda t: t[column] < 0,
         "A count of actions cannot be negative.",
         "count_nonneg",
     )

@@ -67,7 +67,7 @@ def decide(  # noqa: PLR0913  # keyword-only evidence of one experiment, read on
     return verdict
 
 
-def _verdict(  # noqa: PLR0913  # private: the evidence decide() gathered
+def _verdict(
     *,
     treatments: list[ArmResult],
     alpha: float,
@@ -87,7 +87,7 @@ def _verdict(  # noqa: PLR0913  # private: the evidence decide() gathered
             return Decision("blocked", arm=best.variant, harmed=tuple(harmed))
         evidence: Evidence = "sequential" if sequential else "adjusted"
         return Decision("ship", winner=best.variant, arm=best.variant, evidence=evidence)
-    worse = [a for a in compared if _significant(a, alpha, sequential) and a.lift_abs < 0]
+    worse = [a for a in compared if _significant(a, alpha, sequential) and (a.lift_abs or 0) < 0]
     ruled_out = [a for a in compared if a not in worse and _below_mde(a, mde_relative)]
     if compared and len(worse) + len(ruled_out) == len(treatments):
         return Decision(

@@ -102,6 +102,7 @@ def _verdict_sentence(
     if code == "invalid":
         return text("abtest.decision.invalid", lang, p=p_stated(srm_p_value))
     if code == "blocked":
+        assert decision.arm is not None  # a blocked decision names its arm
         guardrails = (metric_name(m, lang, metric_labels.get(m)) for m in decision.harmed)
         return text(
             "abtest.decision.blocked",
@@ -111,6 +112,7 @@ def _verdict_sentence(
             guardrails=name_list(guardrails, lang),
         )
     if code == "ship":
+        assert decision.arm is not None  # a ship decision names its arm
         best = arms[decision.arm]
         evidence = (
             text("abtest.decision.evidence_sequential", lang)
@@ -153,7 +155,7 @@ def lift_text(arm: ArmResult, lang: str) -> str:
     if arm.lift_rel is not None and math.isfinite(arm.lift_rel) and arm.lift_rel_ci is not None:
         low, high = arm.lift_rel_ci
         return f"{arm.lift_rel:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", "\u2212")
-    low, high = arm.lift_abs_ci
+    low, high = arm.lift_abs_ci or (math.nan, math.nan)
     return text(
         "abtest.decision.absolute_lift",
         lang,

@@ -84,7 +84,7 @@ class BudgetProposal:
     total_asked: float  # the total as given (before rounding to the cent)
     max_increase: Mapping[str, float]  # per channel, the limits applied
     max_decrease: Mapping[str, float]
-    curves: Mapping[str, ResponseCurve] = field(default_factory=dict)  # as given
+    curves: Mapping[str, AnyCurve] = field(default_factory=dict)  # as given
 
 
 @dataclass

@@ -193,11 +193,12 @@ def _fit(
     rss_line = float(np.sum((revenue - slope * spend) ** 2))
     rss_constant = float(np.sum((revenue - revenue.mean()) ** 2))
     finite = bool(np.all(np.isfinite(covariance)))
+    cov = covariance.tolist()
     return replace(
         base,
         a=a,
         b=b,
-        covariance=tuple(map(tuple, covariance.tolist())) if finite else None,
+        covariance=((cov[0][0], cov[0][1]), (cov[1][0], cov[1][1])) if finite else None,
         spend_range=(low, high),
         aic=_aic(rss_curve, n, 2),
         aic_line=_aic(rss_line, n, 1),

@@ -145,43 +145,45 @@ def _breaks(  # noqa: C901  # the oracle: one flat branch per README rule, read 
     spec: TableSpec, frame: pd.DataFrame, others: dict[str, pd.DataFrame]
 ) -> bool:
     """Whether `frame` breaks a business rule, judged row by row in plain Python."""
-    for column in spec.columns:
-        values = frame[column.name]
-        for i, value in enumerate(values):
-            if _missing(value):
-                if not column.nullable:
-                    return True
-                continue
-            if column.kind == "float" and (not math.isfinite(value) or abs(value) > MAX_MAGNITUDE):
-                return True
-            where = (spec.name, column.name)
-            if where in NON_NEGATIVE and value < 0:
-                return True
-            if where in POSITIVE and not value > 0:
-                return True
-            if where in BINARY and value not in (0, 1):
-                return True
-            limit = frame[AT_MOST[where]][i] if where in AT_MOST else None
-            if not _missing(limit) and value > limit:
-                return True
-    if spec.key:
-        keyed = frame[list(spec.key)].dropna()
-        if keyed.duplicated().any():
-            return True
-    if spec.name == "lift_tests" and (frame["start"].dropna() > frame["end"].dropna()).any():
+    return (
+        any(_cell_breaks(spec, frame, c.name, i) for c in spec.columns for i in range(len(frame)))
+        or _key_repeats(spec, frame)
+        or _table_rule_breaks(spec.name, frame, others)
+    )
+
+
+def _cell_breaks(spec: TableSpec, frame: pd.DataFrame, column: str, row: int) -> bool:
+    value, where = frame[column][row], (spec.name, column)
+    if _missing(value):
+        return not spec.column(column).nullable
+    if spec.column(column).kind == "float" and not abs(value) <= MAX_MAGNITUDE:  # NaN too
         return True
-    if spec.name == "experiment_arms":
+    limit = frame[AT_MOST[where]][row] if where in AT_MOST else None
+    return bool(
+        (where in NON_NEGATIVE and value < 0)
+        or (where in POSITIVE and not value > 0)
+        or (where in BINARY and value not in (0, 1))
+        or (not _missing(limit) and value > limit)
+    )
+
+
+def _key_repeats(spec: TableSpec, frame: pd.DataFrame) -> bool:
+    return bool(spec.key) and bool(frame[list(spec.key)].dropna().duplicated().any())
+
+
+def _table_rule_breaks(table: str, frame: pd.DataFrame, others: dict[str, pd.DataFrame]) -> bool:
+    if table == "lift_tests":
+        return bool((frame["start"].dropna() > frame["end"].dropna()).any())
+    if table == "experiment_arms":
         shares = frame["planned_share"]
-        if any(not _missing(s) and not 0 < s <= 1 for s in shares):
-            return True
         totals = frame.groupby("experiment_id", dropna=True)["planned_share"].sum()
-        if ((totals - 1).abs() > 1e-6).any():
-            return True
-    if spec.name == "experiment_units":
+        out_of_range = any(not _missing(s) and not 0 < s <= 1 for s in shares)
+        return out_of_range or bool(((totals - 1).abs() > 1e-6).any())
+    if table == "experiment_units":
         planned = others["experiment_arms"]
         arms = set(zip(planned.experiment_id, planned.variant, strict=True))
-        if any((e, v) not in arms for e, v in zip(frame.experiment_id, frame.variant, strict=True)):
-            return True
+        pairs = zip(frame.experiment_id, frame.variant, strict=True)
+        return any(pair not in arms for pair in pairs)
     return False
 
 

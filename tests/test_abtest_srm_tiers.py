@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from scipy.stats import chisquare
 from analysis.abtest.decisions import decide
 from analysis.abtest.results import ArmResult
 from analysis.abtest.srm import srm_p_value, srm_tier
+from analysis.abtest.wording import decision_sentence
 from analysis.params import AbTestParams
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,10 +35,20 @@ def arm(variant: str, lift: float | None, p: float | None) -> ArmResult:
     )
 
 
-def verdict(srm_p: float | None, lang: str = "en"):
-    return decide(
-        control=arm("A", None, None),
-        treatments=[arm("B", 0.2, 0.001)],
+@dataclass(frozen=True)
+class Worded:
+    """A verdict's codes with its sentence in one language."""
+
+    code: str
+    winner: str | None
+    caveats: tuple[str, ...]
+    text: str
+
+
+def verdict(srm_p: float | None, lang: str = "en") -> Worded:
+    arms = [arm("A", None, None), arm("B", 0.2, 0.001)]
+    decision = decide(
+        treatments=arms[1:],
         srm_p_value=srm_p,
         srm_alpha=0.001,
         srm_warn_alpha=0.01,
@@ -44,8 +56,17 @@ def verdict(srm_p: float | None, lang: str = "en"):
         mde_relative=0.1,
         harmed_guardrails={},
         days_needed=None,
+    )
+    sentence = decision_sentence(
+        decision,
+        control="A",
+        arms=arms,
+        srm_p_value=srm_p,
+        mde_relative=0.1,
+        days_needed=None,
         lang=lang,
     )
+    return Worded(decision.code, decision.winner, decision.caveats, sentence)
 
 
 @pytest.mark.parametrize(

@@ -4,25 +4,37 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.attribution.budget import (
-    TEST_RESERVE,
-    BudgetProposal,
-    Thresholds,
-    propose_budget,
-    roi_status,
-)
-from analysis.attribution.response import (
-    ResponseCurve,
-    fit_response_curve,
-    response_band,
+from analysis.attribution import budget, response
+from analysis.attribution.budget import BudgetProposal, Thresholds, roi_status
+from analysis.attribution.response import ResponseCurve, response_band
+from analysis.attribution.wording import (
+    budget_lines,
+    budget_notes,
+    reserve_line_name,
+    worded_curve,
 )
 from analysis.errors import AnalysisError, ParamsError
+
+TEST_RESERVE = reserve_line_name("en")
+
+
+def propose_budget(**inputs) -> BudgetProposal:
+    """`budget.propose_budget` with its lines worded in English, as the report publishes them."""
+    proposal = budget.propose_budget(**inputs)
+    return replace(proposal, lines=budget_lines(proposal, "en"))
+
+
+def fit_response_curve(*args, **kwargs) -> ResponseCurve:
+    """`response.fit_response_curve` with its reason worded in English, as the report has it."""
+    return worded_curve(response.fit_response_curve(*args, **kwargs), "en")
+
 
 TRUE_A, TRUE_B = 50_000.0, 8_000.0  # daily saturation revenue and spend scale (yuan)
 
@@ -207,7 +219,7 @@ def test_doubled_budget_beyond_limits_reports_the_shortfall():
     assert proposal.unallocated == pytest.approx(800_000 - 440_000)
     assert line(proposal, "抖音").proposed == 260_000
     assert "360,000.00 of the channel budget is unallocated" in line(proposal, TEST_RESERVE).reason
-    assert proposal.notes and "increase limit" in proposal.notes[0]
+    assert budget_notes(proposal, "en") and "increase limit" in budget_notes(proposal, "en")[0]
 
 
 def test_budget_below_the_floors_reports_the_excess():
@@ -355,7 +367,7 @@ def test_budget_meets_total_or_states_gap_and_never_breaks_limits(inputs):
             assert item.proposed <= current * (1 - inputs["max_decrease"]) + 0.01
         assert item.status == roi_status(inputs["roi"][item.channel], thresholds)
     if not proposal.feasible:
-        assert proposal.notes
+        assert budget_notes(proposal, "en")
 
 
 @settings(max_examples=300, deadline=None)

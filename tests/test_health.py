@@ -51,7 +51,7 @@ def test_daily_sentence_names_leaders_and_busiest_day() -> None:
 def test_erasure_requests_matching_no_customer_are_counted_and_said(tmp_path) -> None:
     from tiny import tiny_tables, write_tiny
 
-    from analysis.health.tables import coverage_sentence
+    from analysis.health.display import coverage_sentence
 
     tables = tiny_tables()
     tables["erasures"] = tables["erasures"].iloc[[0, 0]].assign(customer_id=["C3", "C404"])

@@ -19,6 +19,7 @@ from analysis.abtest.display import DECISION_RULES, METHOD_NAMES, PLANNING_COLUM
 from analysis.abtest.metrics import METRICS
 from analysis.abtest.report import VERDICTS
 from analysis.abtest.results import ArmResult
+from analysis.abtest.wording import decision_sentence
 from analysis.i18n import LANGUAGES, text
 from analysis.params import AbTestParams, DataSource, read_yaml, validate_report
 from analysis.reporting import setup_figures, to_jsonable
@@ -286,21 +287,29 @@ def _arm(variant: str, lift: float | None, ci: tuple[float, float], p: float) ->
 def test_each_verdict_sentence_is_written_in_the_language_asked(
     treatments, srm_p, harmed, days, code
 ) -> None:
-    said = {}
-    for lang in LANGUAGES:
-        decision = decide(
-            control=_arm("A", None, (0.0, 0.0), 1.0),
-            treatments=treatments,
+    control = _arm("A", None, (0.0, 0.0), 1.0)
+    decision = decide(
+        treatments=treatments,
+        srm_p_value=srm_p,
+        srm_alpha=0.001,
+        alpha=0.05,
+        mde_relative=0.1,
+        harmed_guardrails=harmed,
+        days_needed=days,
+    )
+    assert decision.code == code
+    said = {
+        lang: decision_sentence(
+            decision,
+            control="A",
+            arms=[control, *treatments],
             srm_p_value=srm_p,
-            srm_alpha=0.001,
-            alpha=0.05,
             mde_relative=0.1,
-            harmed_guardrails=harmed,
             days_needed=days,
             lang=lang,
         )
-        assert decision.code == code
-        said[lang] = decision.text
+        for lang in LANGUAGES
+    }
     assert CJK.search(said["zh"]) and english_runs(said["zh"], ["A", "B"]) == []
     assert not CJK.search(said["en"]) and said["en"].startswith(EN_VERDICT[code])
 

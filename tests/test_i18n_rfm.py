@@ -14,8 +14,8 @@ from i18n_support import report_page, report_results
 from analysis.i18n import LANGUAGES, text
 from analysis.params import DataSource, RfmParams
 from analysis.rfm import classes, plots
-from analysis.rfm.labels import class_label, cluster_label, segment_label
 from analysis.rfm.segments import RF_SEGMENTS
+from analysis.rfm.wording import class_label, cluster_label, segment_label
 from analysis.runner import run_report
 
 PERIOD = "2026-10"

@@ -22,10 +22,15 @@ from analysis.abtest.metrics import (
     custom_metrics,
 )
 from analysis.abtest.queries import ARM_KEY
-from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult, Power
+from analysis.abtest.results import (
+    ArmResult,
+    ControlRule,
+    ExperimentResult,
+    MetricResult,
+    Power,
+)
 from analysis.abtest.sufficient import MeanStats, ProportionStats
 from analysis.errors import DataContractError, ParamsError
-from analysis.i18n import text
 from analysis.params import AbTestParams, ExperimentSpec
 
 Arms = dict[str, dict]
@@ -76,9 +81,10 @@ def analyse_experiments(
 def analyse_experiment(
     arms: Arms, spec: ExperimentSpec, params: AbTestParams, declared: str | None = None
 ) -> ExperimentResult:
-    """SRM, every metric against control, power, and the verdict for one experiment."""
+    """SRM, every metric against control, power, and the verdict for one experiment, as codes
+    and numbers (`abtest.wording.worded` adds the sentences)."""
     _check_arms(arms, spec.id)
-    control, reason = choose_control(arms, spec, params.lang)
+    control, rule = choose_control(arms, spec)
     unit_level = bool(next(iter(arms.values()))["unit_level"])
     known = METRICS | custom_metrics(params.metrics)
     primary = check_available(spec.primary_metric, spec.id, unit_level, known)
@@ -100,11 +106,9 @@ def analyse_experiment(
         )
         for name in names
     ]
-    control_arm = next(a for a in primary_result.arms if a.variant == control)
     treatments = [a for a in primary_result.arms if a.variant != control]
     study_power = power_of(arms, control, primary, params)
     decision = decide(
-        control=control_arm,
         treatments=treatments,
         srm_p_value=srm_p,
         srm_alpha=params.srm_alpha,
@@ -112,22 +116,20 @@ def analyse_experiment(
         mde_relative=params.mde_relative,
         harmed_guardrails=_harmed(others, params.alpha),
         days_needed=study_power.days_needed,
-        lang=params.lang,
         sequential=params.sequential,
         exposure_dates=bool(study_power.units_per_day),
         srm_warn_alpha=params.srm_warn_alpha,
-        metric_labels={m.metric: m.label for m in others if m.label is not None},
     )
     return ExperimentResult(
         experiment_id=spec.id,
         metric=primary.name,
         method=primary_result.method,
         control=control,
-        control_reason=reason,
+        control_reason="",
         srm_p_value=srm_p,
         srm_invalid=srm_p is not None and srm_p < params.srm_alpha,
         decision=decision.code,
-        decision_text=decision.text,
+        decision_text="",
         winner=decision.winner,
         days_needed=study_power.days_needed if decision.code == "inconclusive" else None,
         arms=primary_result.arms,
@@ -137,11 +139,13 @@ def analyse_experiment(
         declared_winner=declared,
         srm_tier=srm.srm_tier(srm_p, warn_alpha=params.srm_warn_alpha, alpha=params.srm_alpha),
         caveats=list(decision.caveats),
+        control_rule=rule,
+        verdict=decision,
     )
 
 
-def choose_control(arms: Arms, spec: ExperimentSpec, lang: str) -> tuple[str, str]:
-    """The control arm and why it was chosen (the reason in `lang`)."""
+def choose_control(arms: Arms, spec: ExperimentSpec) -> tuple[str, ControlRule]:
+    """The control arm and the rule that chose it: named, flagged or most_units."""
     variants = list(arms)
     if spec.control is not None:
         if spec.control not in variants:
@@ -149,17 +153,17 @@ def choose_control(arms: Arms, spec: ExperimentSpec, lang: str) -> tuple[str, st
                 f"experiment {spec.id}: control {spec.control!r} is not an arm; "
                 f"arms: {', '.join(variants)}"
             )
-        return spec.control, text("abtest.control_reason.named", lang)
+        return spec.control, "named"
     flagged = [v for v, row in arms.items() if _flag(row["is_control"])]
     if len(flagged) == 1:
-        return flagged[0], text("abtest.control_reason.flagged", lang)
+        return flagged[0], "flagged"
     if len(flagged) > 1:
         raise DataContractError(
             f"experiment {spec.id}: arms {flagged} are all marked is_control; mark one, or "
             "name the control under experiments[].control"
         )
     most = max(arms, key=lambda v: arms[v]["units"])  # max keeps the first of equals
-    return str(most), text("abtest.control_reason.most_units", lang)
+    return str(most), "most_units"
 
 
 def _flag(value: object) -> bool:
@@ -218,18 +222,11 @@ def compare_metric(
                 note=not_estimable.get(variant),
             )
         )
-    method = method_text(
-        metric,
-        bool(comparisons),
-        params.lang,
-        pooled=params.proportion_test == "pooled",
-        relative_ci=params.relative_ci,
-    ) + _correction_note(params, len(comparisons))
     cuped_summary = _cuped(rows, control, metric, params)
     return MetricResult(
         metric.name,
         role,
-        method,
+        "",  # worded with the report's other sentences
         arms,
         cuped_summary,
         metric.kind,
@@ -377,42 +374,6 @@ def _under_industry(metric: Metric, value: float, params: AbTestParams) -> bool:
     return value < params.industry_ctr * params.industry_ctr_share
 
 
-def method_text(
-    metric: Metric,
-    compared: bool,
-    lang: str,
-    *,
-    pooled: bool = False,
-    relative_ci: str = "log_ratio",
-) -> str:
-    """The test behind a metric's comparisons in `lang` (in English the words of the
-    `*_METHOD` constants of frequentist.py), or "not estimable" when none could be made."""
-    if not compared:
-        return text("abtest.method.not_estimable", lang)
-    said = {
-        "proportion": text(
-            "abtest.method.proportion_pooled" if pooled else "abtest.method.proportion", lang
-        ),
-        "mean": text("abtest.method.mean", lang),
-        "ratio": text("abtest.method.ratio", lang),
-    }[metric.kind]
-    if relative_ci == "absolute_over_control":
-        said += text("abtest.method.relative_absolute_over_control", lang)
-    return said
-
-
-def _correction_note(params: AbTestParams, comparisons: int) -> str:
-    lang = params.lang
-    if comparisons < 2:
-        return text("abtest.method.no_correction_needed", lang)
-    if params.correction == "none":
-        return text("abtest.method.no_correction", lang)
-    name = {"holm": "Holm", "bonferroni": "Bonferroni", "bh": "Benjamini–Hochberg"}[
-        params.correction
-    ]
-    return text("abtest.method.adjusted", lang, name=name, arms=comparisons)
-
-
 def _cuped(rows, control: str, metric: Metric, params: AbTestParams) -> dict | None:
     has_pre = all(float(row.get("pre_units", 0) or 0) > 0 for row in rows.values())
     if not (params.cuped and metric.name == "revenue_per_unit" and has_pre):
@@ -433,7 +394,7 @@ def _cuped(rows, control: str, metric: Metric, params: AbTestParams) -> dict | N
                 "variance_reduction": adjusted.variance_reduction,
             }
         )
-    return {"method": text("abtest.cuped.method", params.lang), "arms": arms}
+    return {"arms": arms}
 
 
 def _harmed(others: list[MetricResult], alpha: float) -> dict[str, list[str]]:

@@ -1,4 +1,7 @@
-"""The verdict on an experiment in plain words, from its statistics.
+"""The verdict on an experiment as a code and its reasons, from its statistics.
+
+`decide` returns codes and arm/metric names only; `abtest.wording` turns a `Decision`
+into the sentence management reads.
 
 Rules, in order (the report prints them from the catalogue, keys `abtest.rules.*`):
 1. invalid: the sample-ratio-mismatch p-value is below the SRM threshold (default 0.001);
@@ -19,28 +22,13 @@ Rules, in order (the report prints them from the catalogue, keys `abtest.rules.*
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from analysis.abtest.labels import metric_name
-from analysis.abtest.results import ArmResult
-from analysis.i18n import p_stated, text
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The verdict: a code, the sentence management reads (in the report's language), and the
-    arm to ship if any."""
-
-    code: str
-    text: str
-    winner: str | None = None
-    caveats: tuple[str, ...] = ()  # codes: srm_suspect
+from analysis.abtest.results import ArmResult, Decision, Evidence, Wait
 
 
 def decide(  # noqa: PLR0913  # keyword-only evidence of one experiment, read once
     *,
-    control: ArmResult,
     treatments: list[ArmResult],
     srm_p_value: float | None,
     srm_alpha: float,
@@ -48,141 +36,68 @@ def decide(  # noqa: PLR0913  # keyword-only evidence of one experiment, read on
     mde_relative: float,
     harmed_guardrails: dict[str, list[str]],
     days_needed: int | None,
-    lang: str,
     sequential: bool = False,
     exposure_dates: bool = True,
     srm_warn_alpha: float | None = None,
-    metric_labels: dict[str, str] | None = None,
 ) -> Decision:
-    """Apply the rules above; `harmed_guardrails` maps a variant to its worse guardrails.
+    """Apply the rules above to the `treatments` (each compared with the control already);
+    `harmed_guardrails` maps a variant to its worse guardrails.
 
     Arms whose metric could not be estimated (no comparison) take no part. With
     `sequential`, significance is judged on the always-valid intervals, so a verdict reached
-    while peeking daily keeps its error rate. The sentence is written in `lang`; without
-    `exposure_dates` it says why no number of days can be given. An SRM p-value below
-    `srm_warn_alpha` (but not below `srm_alpha`) adds the caveat `srm_suspect`, and its
-    sentence, to whatever verdict the rules give.
+    while peeking daily keeps its error rate. Without `exposure_dates` an inconclusive
+    verdict waits on `data_no_dates` (no number of days can be given). An SRM p-value below
+    `srm_warn_alpha` (but not below `srm_alpha`) adds the caveat `srm_suspect` to whatever
+    verdict the rules give.
     """
     if srm_p_value is not None and srm_p_value < srm_alpha:
-        return Decision("invalid", text("abtest.decision.invalid", lang, p=p_stated(srm_p_value)))
+        return Decision("invalid")
     verdict = _verdict(
-        control=control,
         treatments=treatments,
         alpha=alpha,
         mde_relative=mde_relative,
         harmed_guardrails=harmed_guardrails,
         days_needed=days_needed,
-        lang=lang,
         sequential=sequential,
         exposure_dates=exposure_dates,
-        metric_labels=metric_labels or {},
     )
     warn = srm_alpha if srm_warn_alpha is None else srm_warn_alpha
     if srm_p_value is not None and srm_p_value < warn:
-        caveat = text("abtest.decision.caveat.srm_suspect", lang, p=p_stated(srm_p_value))
-        return replace(verdict, text=f"{verdict.text} {caveat}", caveats=("srm_suspect",))
+        return replace(verdict, caveats=("srm_suspect",))
     return verdict
 
 
-def _verdict(  # noqa: PLR0913  # private: the evidence decide() gathered
+def _verdict(
     *,
-    control: ArmResult,
     treatments: list[ArmResult],
     alpha: float,
     mde_relative: float,
     harmed_guardrails: dict[str, list[str]],
     days_needed: int | None,
-    lang: str,
     sequential: bool,
     exposure_dates: bool,
-    metric_labels: dict[str, str],
 ) -> Decision:
     """Rules 2-5 (the split is not invalid)."""
-    mde = f"{mde_relative:.0%}"
     compared = [a for a in treatments if a.lift_abs is not None]
     better = [a for a in compared if _significant(a, alpha, sequential) and (a.lift_abs or 0) > 0]
     if better:
         best = max(better, key=lambda a: a.lift_abs or 0)  # same control: same order as relative
         harmed = harmed_guardrails.get(best.variant, [])
         if harmed:
-            return Decision(
-                "blocked",
-                text(
-                    "abtest.decision.blocked",
-                    lang,
-                    arm=best.variant,
-                    lift=_lift(best, lang),
-                    guardrails=name_list(
-                        (metric_name(m, lang, metric_labels.get(m)) for m in harmed), lang
-                    ),
-                ),
-            )
-        evidence = (
-            text("abtest.decision.evidence_sequential", lang)
-            if sequential
-            else text("abtest.decision.evidence_adjusted", lang, p=p_stated(best.p_value_adjusted))
-        )
-        return Decision(
-            "ship",
-            text(
-                "abtest.decision.ship",
-                lang,
-                arm=best.variant,
-                lift=_lift(best, lang),
-                control=control.variant,
-                evidence=evidence,
-            ),
-            winner=best.variant,
-        )
-    worse = [a for a in compared if _significant(a, alpha, sequential) and a.lift_abs < 0]
+            return Decision("blocked", arm=best.variant, harmed=tuple(harmed))
+        evidence: Evidence = "sequential" if sequential else "adjusted"
+        return Decision("ship", winner=best.variant, arm=best.variant, evidence=evidence)
+    worse = [a for a in compared if _significant(a, alpha, sequential) and (a.lift_abs or 0) < 0]
     ruled_out = [a for a in compared if a not in worse and _below_mde(a, mde_relative)]
     if compared and len(worse) + len(ruled_out) == len(treatments):
-        parts = []
-        if worse:
-            parts.append(
-                text(
-                    "abtest.decision.worse", lang, arms=name_list((a.variant for a in worse), lang)
-                )
-            )
-        if ruled_out:
-            arms = name_list((a.variant for a in ruled_out), lang)
-            parts.append(text("abtest.decision.ruled_out", lang, arms=arms, mde=mde))
-        reasons = text("abtest.separator.clause", lang).join(parts)
         return Decision(
             "keep_control",
-            text("abtest.decision.keep_control", lang, control=control.variant, reasons=reasons),
+            worse=tuple(a.variant for a in worse),
+            ruled_out=tuple(a.variant for a in ruled_out),
         )
-    undecided = name_list((a.variant for a in treatments if a not in worse + ruled_out), lang)
-    if days_needed:
-        wait = text("abtest.decision.wait_days", lang, days=days_needed)
-    elif exposure_dates:
-        wait = text("abtest.decision.wait_data", lang)
-    else:
-        wait = text("abtest.decision.wait_data_no_dates", lang)
-    return Decision(
-        "inconclusive",
-        text("abtest.decision.inconclusive", lang, arms=undecided, wait=wait, mde=mde),
-    )
-
-
-def name_list(names: Iterable[str], lang: str) -> str:
-    """Arm or metric names as a list: "B, C" (en), "B、C" (zh)."""
-    return text("abtest.separator.list", lang).join(names)
-
-
-def _lift(arm: ArmResult, lang: str) -> str:
-    """The lift as management reads it: relative with its CI, or absolute when undefined."""
-    if arm.lift_rel is not None and math.isfinite(arm.lift_rel) and arm.lift_rel_ci is not None:
-        low, high = arm.lift_rel_ci
-        return f"{arm.lift_rel:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", "\u2212")
-    low, high = arm.lift_abs_ci
-    return text(
-        "abtest.decision.absolute_lift",
-        lang,
-        lift=f"{arm.lift_abs:+.4g}",
-        low=f"{low:+.4g}",
-        high=f"{high:+.4g}",
-    )
+    undecided = tuple(a.variant for a in treatments if a not in worse + ruled_out)
+    wait: Wait = "days" if days_needed else "data" if exposure_dates else "data_no_dates"
+    return Decision("inconclusive", undecided=undecided, wait=wait)
 
 
 def _below_mde(arm: ArmResult, mde_relative: float) -> bool:

@@ -14,12 +14,11 @@ import pandas as pd
 
 from analysis.abtest import plots
 from analysis.abtest.cumulative import cumulative_lifts
-from analysis.abtest.decisions import name_list
-from analysis.abtest.labels import metric_header, metric_name
 from analysis.abtest.metrics import METRICS
 from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.report import VERDICTS, AbTestReport, verdict_word
 from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
+from analysis.abtest.wording import metric_header, metric_name, name_list
 from analysis.i18n import (
     MINUS,
     day,

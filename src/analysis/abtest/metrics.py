@@ -16,7 +16,7 @@ from analysis.errors import ParamsError
 class Metric:
     """A metric: its kind decides the test (proportion: Wald z; mean: Welch; ratio: delta).
 
-    Readers see it by name in the report's language: catalogue keys `abtest.metric_name.<name>`
+    Readers see it by name, worded from the catalogue: keys `abtest.metric_name.<name>`
     (in sentences and figures) and `abtest.metric_label.<name>` (table headers, with units).
     """
 
@@ -25,7 +25,7 @@ class Metric:
     needs_units: bool = True  # False: platform aggregates (units, clicks) are enough
     column: str | None = None  # custom metrics: their experiment_units column(s)
     denominator: str | None = None
-    label: str | None = None  # custom metrics: the reader's words from params (any language)
+    label: str | None = None  # custom metrics: the reader's words from params (shown as written)
     unit: str = ""
 
 

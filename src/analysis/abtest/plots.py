@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.abtest.labels import metric_name
 from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.results import ExperimentResult
+from analysis.abtest.wording import metric_name
 from analysis.i18n import text
 from analysis.reporting.style import as_label
 

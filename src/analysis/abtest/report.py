@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.abtest import analysis, power, queries
-from analysis.abtest.decisions import name_list
 from analysis.abtest.metrics import METRICS, custom_metrics
 from analysis.abtest.portfolio import Portfolio, summarise_portfolio
 from analysis.abtest.results import ExperimentResult
+from analysis.abtest.wording import name_list, worded
 from analysis.errors import ParamsError
 from analysis.i18n import text
 from analysis.params import AbTestParams, month_bounds
@@ -62,7 +62,12 @@ def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.Da
         unit_stats = with_top_units(unit_stats, warehouse, first, last, ids, params)
     arms = _in_period(arms, unit_stats, warehouse, params, ids) if has_units else arms
     merged = analysis.merge_arm_statistics(arms, unit_stats)
-    results = analysis.analyse_experiments(merged, params, queries.declared_winners(warehouse, ids))
+    results = [
+        worded(result, params)
+        for result in analysis.analyse_experiments(
+            merged, params, queries.declared_winners(warehouse, ids)
+        )
+    ]
     many = len(results) > params.portfolio_examples
     report = AbTestReport(
         headline=headline_sentence(results, params.lang),

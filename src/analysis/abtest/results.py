@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+Verdict = Literal["ship", "keep_control", "inconclusive", "invalid", "blocked"]
+Evidence = Literal["adjusted", "sequential"]  # how a shipped arm's significance was judged
+Wait = Literal["days", "data", "data_no_dates"]  # what an inconclusive test waits for
+ControlRule = Literal["named", "flagged", "most_units"]  # how the control arm was chosen
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class MetricResult:
 
     metric: str
     role: str  # primary | secondary | guardrail
-    method: str
+    method: str  # the test's name for readers (worded by abtest.wording; "" until then)
     arms: list[ArmResult]
     cuped: dict | None = None  # {theta, variance_reduction, arms: [{variant, lift_abs, ci, p}]}
     kind: str = "proportion"  # proportion | mean | ratio
@@ -55,8 +61,35 @@ class Power:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The verdict (rules in `abtest.decisions`) and why: a code, the arm to ship if any,
+    and the arms and metrics behind it.
+
+    `arm` is the best significant treatment (ship, blocked); `harmed` the guardrail metrics it
+    is worse on (blocked); `worse`/`ruled_out` the treatments that keep the control;
+    `undecided` the treatments an inconclusive verdict waits on, with `wait` saying for what.
+    """
+
+    code: Verdict
+    winner: str | None = None
+    caveats: tuple[str, ...] = ()  # codes: srm_suspect
+    arm: str | None = None
+    harmed: tuple[str, ...] = ()
+    evidence: Evidence | None = None  # ship: how significance was judged
+    worse: tuple[str, ...] = ()
+    ruled_out: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
+    wait: Wait | None = None
+
+
+@dataclass(frozen=True)
 class ExperimentResult:
-    """The verdict on one experiment and the statistics behind it."""
+    """The verdict on one experiment and the statistics behind it.
+
+    Codes (`decision`, `control_rule`, `verdict`, `caveats`) come from the statistics; the
+    sentences for readers (`decision_text`, `control_reason`, `method`) are filled from them
+    by `abtest.wording.worded` (empty until then).
+    """
 
     experiment_id: str
     metric: str
@@ -65,7 +98,7 @@ class ExperimentResult:
     control_reason: str
     srm_p_value: float | None  # None when not checked (planned shares unknown)
     srm_invalid: bool
-    decision: str  # ship | keep_control | inconclusive | invalid | blocked
+    decision: Verdict
     decision_text: str
     winner: str | None
     days_needed: int | None
@@ -76,3 +109,5 @@ class ExperimentResult:
     declared_winner: str | None = None  # the platform's own verdict, where it reports one
     srm_tier: str = "not_checked"  # not_checked | ok | warn | invalid
     caveats: list[str] = field(default_factory=list)  # codes on the verdict: srm_suspect
+    control_rule: ControlRule = "named"
+    verdict: Decision | None = None  # the verdict's code with the arms and metrics behind it

@@ -5,6 +5,9 @@ channels with ROI < 2 and expand those with ROI > 3; keep about 20% of the budge
 tests of new / low-conversion, high-potential channels. Each paid channel moves inside its
 box [current·(1 − max_decrease), current·(1 + max_increase)]; the box is never left. What
 cannot be placed inside the boxes is reported as `unallocated`, not hidden.
+
+The proposal carries numbers and codes (status, the fit's `move`); `attribution.wording`
+writes each line's reason, the notes and the method for readers.
 """
 
 from __future__ import annotations
@@ -18,20 +21,13 @@ from scipy.optimize import brentq
 
 from analysis.attribution.mmm import AnyCurve
 from analysis.errors import ParamsError
-from analysis.i18n import money, percent, text
 from analysis.params import RoiThresholds
 
 Status = Literal["expand", "keep", "watch", "inefficient", "n/a"]
 STATUSES: tuple[str, ...] = ("expand", "keep", "watch", "inefficient", "n/a")
-_INTERIOR_MOVES = ("marginal", "even", "lowest-roi")  # fit-to-total moves that stop inside limits
-
-
-def reserve_line_name(lang: str) -> str:
-    """The test reserve line's name in `lang` (its status is the code "test" in any language)."""
-    return text("attribution.budget.test_reserve", lang)
-
-
-TEST_RESERVE = reserve_line_name("en")  # the reserve line of an English proposal (the default)
+INTERIOR_MOVES = ("marginal", "even", "lowest-roi")  # fit-to-total moves that stop inside limits
+MOVES = ("", "limit", *INTERIOR_MOVES)  # "": the status rule alone set the amount
+TEST_RESERVE = "test"  # the reserve line's `channel` (and status) until it is worded
 
 
 _LINES = RoiThresholds()  # the handbook's lines, defined once: in the params model
@@ -63,12 +59,13 @@ class BudgetLine:
     change: float  # proposed − current
     change_pct: float | None  # change / current as a fraction (0.3 = +30%); None if current is 0
     status: str  # a `Status`, or "test" for the reserve line
-    reason: str  # a sentence naming the rule that set the amount
+    reason: str  # a sentence naming the rule that set the amount ("" until worded)
     roi: float | None
     marginal_roi: float | None  # from a supported response curve, at current spend
     marginal_roi_interval: tuple[float, float] | None
     curve_supported: bool
     proposed_marginal_roi: float | None = None  # the same curve at the proposed spend
+    move: str = ""  # one of MOVES: how fitting the total moved the channel
 
 
 @dataclass(frozen=True)
@@ -81,8 +78,13 @@ class BudgetProposal:
     test_reserve: float
     unallocated: float  # > 0: money the limits could not place; < 0: floors exceed the money
     feasible: bool  # the total is met exactly (unallocated == 0)
-    method: str  # how the total was met, in the report's language (`attribution.budget.method`)
-    notes: tuple[str, ...] = field(default=())
+    thresholds: Thresholds
+    deepening: bool
+    test_share: float
+    total_asked: float  # the total as given (before rounding to the cent)
+    max_increase: Mapping[str, float]  # per channel, the limits applied
+    max_decrease: Mapping[str, float]
+    curves: Mapping[str, AnyCurve] = field(default_factory=dict)  # as given
 
 
 @dataclass
@@ -132,7 +134,6 @@ def propose_budget(  # noqa: PLR0913  # keyword-only; its thresholds are already
     thresholds: Thresholds | None = None,
     deepening: bool = True,
     days_in_month: float = 30.0,
-    lang: str = "en",
 ) -> BudgetProposal:
     """Propose next month's spend per channel and a test reserve that sum to `total_budget`.
 
@@ -141,7 +142,7 @@ def propose_budget(  # noqa: PLR0913  # keyword-only; its thresholds are already
     limits by marginal ROI where a supported response curve exists (exact equalisation) and
     by ROI otherwise; the catalogue's `attribution.budget.method` says it in full. Curves are
     daily: monthly spend is divided by `days_in_month` to read them. `status`, if given, must
-    agree with `roi_status`. Reasons, notes and the method are sentences in `lang`.
+    agree with `roi_status`. Lines carry codes and numbers; reasons are worded later.
     """
     rules = thresholds or Thresholds()
     channels = _channels(
@@ -166,9 +167,8 @@ def propose_budget(  # noqa: PLR0913  # keyword-only; its thresholds are already
     target = channel_cents if abs(gap) < 1e-6 else round(sum(c.proposed for c in channels) * 100)
     placed = _round_to_cents(channels, target)
     unallocated = (channel_cents - placed) / 100
-    lines = [_line(channel, rules, deepening, days_in_month, lang) for channel in channels]
-    notes = _notes(unallocated, rules, lang)
-    lines.append(_test_line(total, test_cents / 100, test_share, notes, lang))
+    lines = [_line(channel, days_in_month) for channel in channels]
+    lines.append(_test_line(test_cents / 100))
     return BudgetProposal(
         lines=tuple(lines),
         total_budget=total_cents / 100,
@@ -176,8 +176,13 @@ def propose_budget(  # noqa: PLR0913  # keyword-only; its thresholds are already
         test_reserve=test_cents / 100,
         unallocated=unallocated,
         feasible=unallocated == 0,
-        method=text("attribution.budget.method", lang),
-        notes=notes,
+        thresholds=rules,
+        deepening=deepening,
+        test_share=test_share,
+        total_asked=total,
+        max_increase={c.name: c.max_increase for c in channels},
+        max_decrease={c.name: c.max_decrease for c in channels},
+        curves=dict(curves or {}),
     )
 
 
@@ -295,11 +300,9 @@ def _round_to_cents(channels: list[_Channel], target_cents: int) -> int:
     adjustable = [
         i
         for i, c in enumerate(channels)
-        if c.move in _INTERIOR_MOVES or c.status in ("keep", "expand")
+        if c.move in INTERIOR_MOVES or c.status in ("keep", "expand")
     ]
-    order = sorted(
-        adjustable, key=lambda i: (channels[i].move not in _INTERIOR_MOVES, -fraction[i])
-    )
+    order = sorted(adjustable, key=lambda i: (channels[i].move not in INTERIOR_MOVES, -fraction[i]))
     deficit = target_cents - sum(cents)
     while deficit != 0:
         step = 1 if deficit > 0 else -1
@@ -315,10 +318,8 @@ def _round_to_cents(channels: list[_Channel], target_cents: int) -> int:
     return sum(cents)
 
 
-def _line(
-    channel: _Channel, rules: Thresholds, deepening: bool, days: float, lang: str
-) -> BudgetLine:
-    """A channel's line with its reason sentence and marginal ROI (from a supported curve)."""
+def _line(channel: _Channel, days: float) -> BudgetLine:
+    """A channel's line with its marginal ROI (from a supported curve)."""
     curve = channel.fitted_curve
     now = later = interval = None
     if curve is not None and channel.current > 0:
@@ -333,116 +334,25 @@ def _line(
         change=change,
         change_pct=change / channel.current if channel.current > 0 else None,
         status=channel.status,
-        reason=_reason(channel, rules, deepening, (now, interval, later), lang),
+        reason="",
         roi=channel.roi,
         marginal_roi=now,
         marginal_roi_interval=interval,
         curve_supported=curve is not None,
         proposed_marginal_roi=later,
+        move=channel.move,
     )
 
 
-def _reason(
-    channel: _Channel,
-    rules: Thresholds,
-    deepening: bool,
-    marginal: tuple[float | None, tuple[float, float] | None, float | None],
-    lang: str,
-) -> str:
-    """The sentence: the status rule, how the fit to the total moved it, the curve evidence.
-
-    `marginal` is (marginal ROI at current spend, its interval, marginal ROI at proposed spend).
-    """
-    if channel.status == "n/a":
-        return text("attribution.budget.no_spend", lang)
-    lines = {"watch": f"{rules.watch:g}", "keep": f"{rules.keep:g}", "expand": f"{rules.expand:g}"}
-    roi = f"{channel.roi or 0.0:.1f}"
-    cut = text("attribution.budget.cut", lang, limit=percent(channel.max_decrease, lang, 0))
-    rule = {
-        "inefficient": "attribution.budget.rule.inefficient",
-        "watch": "attribution.budget.rule.watch_deepening"
-        if deepening
-        else "attribution.budget.rule.watch",
-        "keep": "attribution.budget.rule.keep",
-        "expand": "attribution.budget.rule.expand",
-    }[channel.status]
-    parts = [text(rule, lang, roi=roi, cut=cut, **lines), _movement(channel, lang)]
-    now, interval, later = marginal
-    if now is not None and interval is not None and later is not None:
-        parts.append(
-            text(
-                "attribution.budget.marginal",
-                lang,
-                now=f"{now:.1f}",
-                low=f"{interval[0]:.1f}".replace("-", "\u2212"),
-                high=f"{interval[1]:.1f}",
-                later=f"{later:.1f}",
-            )
-        )
-    elif channel.curve is not None:
-        parts.append(text("attribution.budget.curve_unused", lang, reason=channel.curve.reason))
-    return text("attribution.budget.separator", lang).join(part for part in parts if part)
-
-
-def _movement(channel: _Channel, lang: str) -> str:
-    """How fitting the total moved the channel (empty when the status rule alone set it)."""
-    change = channel.proposed - channel.current
-    if abs(change) < 0.005:
-        return text("attribution.budget.held", lang) if channel.status != "n/a" else ""
-    if channel.move not in (*_INTERIOR_MOVES, "limit"):
-        return ""
-    share = percent(abs(change) / channel.current, lang, 0)
-    if change < 0:
-        key = {
-            "limit": "attribution.budget.cut_limit",
-            "marginal": "attribution.budget.cut_marginal",
-        }.get(channel.move, "attribution.budget.cut_lowest")
-        how = text(key, lang, limit=percent(channel.max_decrease, lang, 0), share=share)
-        return text("attribution.budget.to_fit", lang, how=how)
-    key = {
-        "limit": "attribution.budget.raise_limit",
-        "marginal": "attribution.budget.raise_marginal",
-    }.get(channel.move, "attribution.budget.raise_even")
-    how = text(key, lang, limit=percent(channel.max_increase, lang, 0), share=share)
-    if channel.status == "keep":
-        return text("attribution.budget.expand_full", lang, how=how)
-    return how
-
-
-def _notes(unallocated: float, rules: Thresholds, lang: str) -> tuple[str, ...]:
-    """Plain statements of a total the limits could not meet."""
-    if unallocated > 0:
-        return (
-            text(
-                "attribution.budget.note.unallocated",
-                lang,
-                amount=money(unallocated, lang, 2),
-                keep=f"{rules.keep:g}",
-            ),
-        )
-    if unallocated < 0:
-        amount = money(-unallocated, lang, 2)
-        return (text("attribution.budget.note.floors", lang, amount=amount),)
-    return ()
-
-
-def _test_line(
-    total: float, reserve: float, share: float, notes: tuple[str, ...], lang: str
-) -> BudgetLine:
-    reason = text(
-        "attribution.budget.test_reason",
-        lang,
-        share=percent(share, lang, 0),
-        total=money(total, lang),  # a total: no cents
-    )
+def _test_line(reserve: float) -> BudgetLine:
     return BudgetLine(
-        channel=reserve_line_name(lang),
+        channel=TEST_RESERVE,
         current=0.0,
         proposed=reserve,
         change=reserve,
         change_pct=None,
         status="test",
-        reason=text("attribution.budget.separator", lang).join((reason, *notes)),
+        reason="",
         roi=None,
         marginal_roi=None,
         marginal_roi_interval=None,

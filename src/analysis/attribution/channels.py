@@ -15,7 +15,6 @@ import pandas as pd
 
 from analysis.attribution.budget import Thresholds, roi_status
 from analysis.attribution.mmm import ChannelRoi
-from analysis.i18n import text
 from analysis.schema import CHANNELS
 
 QUADRANTS = {
@@ -28,18 +27,6 @@ QUADRANTS = {
 says each in words, with the handbook's budget share. Conversion rate (attributed conversions /
 visits) and spend are each split at the median over channels (spend median over paid channels;
 no spend counts as low): `attribution.method.quadrant`."""
-
-
-def status_rule(status: str, thresholds: Mapping[str, float], lang: str) -> str:
-    """The rule behind a status with the report's thresholds ("ROI > 3: expand")."""
-    lines = {name: f"{value:g}" for name, value in thresholds.items()}
-    return text(f"attribution.status_rule.{status}", lang, **lines)
-
-
-def quadrant_label(quadrant: str, lang: str, basis: str = "attributed") -> str:
-    """A quadrant code in words, with the handbook's budget share (return axis: incremental)."""
-    group = "quadrant_return" if basis == "incremental" else "quadrant"
-    return text(f"attribution.{group}.{quadrant}", lang)
 
 
 def ratio_or_none(numerator: float, denominator: float) -> float | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.attribution import plots
-from analysis.attribution.channels import ChannelEconomics, quadrant_label, status_rule
-from analysis.attribution.models import model_label
+from analysis.attribution.channels import ChannelEconomics
 from analysis.attribution.report import AttributionReport, AttributionTables
+from analysis.attribution.wording import model_label, quadrant_label, status_rule
 from analysis.i18n import number, percent, signed_percent, text
 from analysis.params import AttributionParams
 from analysis.reporting import finding, show_figure, show_table

@@ -6,19 +6,19 @@ monthly, plus the first purchase, × the Gamma-Gamma population mean spend × gr
 When the models cannot be fitted (or with `ltv: mean_revenue`) it falls back to the mean
 revenue per customer to date × gross margin, and says so. Either way it is one value for
 every channel: per-channel cohorts would need months of acquisitions per channel.
+The result carries the method as a code with its numbers; `attribution.wording` words it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
 from analysis.errors import AnalysisError
 from analysis.health.queries import in_days, money_sum
-from analysis.i18n import money, percent, text
 from analysis.rfm import bgnbd, gamma_gamma
 from analysis.rfm import queries as rfm_queries
 from analysis.warehouse import Warehouse
@@ -29,11 +29,16 @@ WEEK = 7.0
 
 @dataclass(frozen=True)
 class LifetimeValue:
-    """One new customer's value (margin, currency) and how it was obtained."""
+    """One new customer's value (margin, currency) and how it was obtained.
+
+    `method` is "clv" (values: repeats, horizon, mean_spend, margin, rate) or "mean_revenue"
+    (values: per_customer, margin); `fallback_error` says why the CLV models were not used.
+    """
 
     value: float
     method: str
-    fallback_reason: str | None = None
+    values: dict[str, float] = field(default_factory=dict)
+    fallback_error: str | None = None
 
 
 def new_customer_ltv(
@@ -44,25 +49,21 @@ def new_customer_ltv(
     margin: float,
     horizon_days: int,
     monthly_discount_rate: float,
-    lang: str,
 ) -> LifetimeValue:
-    """LTV of a customer acquired now: CLV models when they fit, else mean revenue (stated).
-
-    The method and any fallback reason are sentences in `lang`.
-    """
-    reason = None
+    """LTV of a customer acquired now: CLV models when they fit, else mean revenue (stated)."""
+    error_text = None
     if source == "clv":
         try:
             return _clv_of_new_customer(
-                warehouse, as_of, margin, horizon_days, monthly_discount_rate, lang
+                warehouse, as_of, margin, horizon_days, monthly_discount_rate
             )
         except AnalysisError as error:
-            reason = text("attribution.method.ltv_fallback", lang, error=error)
-    return _mean_revenue_value(warehouse, as_of, margin, reason, lang)
+            error_text = str(error)
+    return _mean_revenue_value(warehouse, as_of, margin, error_text)
 
 
 def _clv_of_new_customer(
-    warehouse: Warehouse, as_of: date, margin: float, horizon_days: int, rate: float, lang: str
+    warehouse: Warehouse, as_of: date, margin: float, horizon_days: int, rate: float
 ) -> LifetimeValue:
     summary = rfm_queries.clv_summary(warehouse, as_of, period_days=WEEK)
     x, t_x, age = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
@@ -82,20 +83,18 @@ def _clv_of_new_customer(
     if not math.isfinite(repeats) or repeats < 0:
         raise AnalysisError(f"expected repeat purchases came out as {repeats!r}")
     value = (1.0 + repeats) * mean_spend * margin
-    method = text(
-        "attribution.method.ltv_clv",
-        lang,
-        repeats=f"{repeats:.2f}",
-        horizon=horizon_days,
-        mean_spend=money(mean_spend, lang),
-        margin=percent(margin, lang, 0),
-        rate=percent(rate, lang, 1),
-    )
-    return LifetimeValue(value, method)
+    numbers = {
+        "repeats": repeats,
+        "horizon": horizon_days,
+        "mean_spend": mean_spend,
+        "margin": margin,
+        "rate": rate,
+    }
+    return LifetimeValue(value, "clv", numbers)
 
 
 def _mean_revenue_value(
-    warehouse: Warehouse, as_of: date, margin: float, reason: str | None, lang: str
+    warehouse: Warehouse, as_of: date, margin: float, error: str | None
 ) -> LifetimeValue:
     orders = warehouse.table("orders")
     orders = orders.filter(in_days(orders.order_ts, rfm_queries.EARLIEST, as_of))
@@ -105,10 +104,5 @@ def _mean_revenue_value(
     row = totals.to_pandas().iloc[0]
     customers = int(row["customers"])
     per_customer = float(row["revenue"]) / customers if customers else 0.0
-    method = text(
-        "attribution.method.ltv_mean",
-        lang,
-        per_customer=money(per_customer, lang),
-        margin=percent(margin, lang, 0),
-    )
-    return LifetimeValue(per_customer * margin, method, reason)
+    numbers = {"per_customer": per_customer, "margin": margin}
+    return LifetimeValue(per_customer * margin, "mean_revenue", numbers, error)

@@ -16,14 +16,7 @@ import pandas as pd
 from analysis.attribution import markov, rules, shapley
 from analysis.attribution.credit import Credit
 from analysis.attribution.pathset import PathSet
-from analysis.i18n import percent, text
 from analysis.params import AttributionParams
-
-
-def model_label(model: str, lang: str) -> str:
-    """The model's name as the reader sees it ("last touch" / "末次触点"); the code stays in
-    the results."""
-    return text(f"attribution.model.{model}", lang)
 
 
 @dataclass(frozen=True)
@@ -124,29 +117,3 @@ def _frame(model: str, credit: Credit, acquired: Credit) -> pd.DataFrame:
             "new_customers": acquired.conversions,
         }
     )
-
-
-def methods(params: AttributionParams, run: ModelRun) -> dict[str, str]:
-    """Each model in a sentence, with its settings, in the report's language (`params.lang`)."""
-    lang = params.lang
-    first, middle, last = (percent(share, lang, 0) for share in params.position_weights)
-    half_life = f"{params.half_life_days:g}"
-    shapley_how = (
-        "attribution.method.shapley_closed_form"
-        if run.shapley_method == shapley.CLOSED_FORM
-        else "attribution.method.shapley_enumeration"
-    )
-    sentences = {
-        "first_touch": text("attribution.method.first_touch", lang),
-        "last_touch": text("attribution.method.last_touch", lang),
-        "linear": text("attribution.method.linear", lang),
-        "time_decay": text("attribution.method.time_decay", lang, half_life=half_life),
-        "position_based": text(
-            "attribution.method.position_based", lang, first=first, middle=middle, last=last
-        ),
-        "markov": text(
-            "attribution.method.markov", lang, order=params.markov_order, states=run.markov_states
-        ),
-        "shapley": text("attribution.method.shapley", lang, how=text(shapley_how, lang)),
-    }
-    return {model: sentences[model] for model in params.models}

@@ -13,8 +13,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.attribution.channels import ChannelEconomics
-from analysis.attribution.models import model_label
 from analysis.attribution.response import ResponseCurve, response_band
+from analysis.attribution.wording import model_label
 from analysis.i18n import text
 from analysis.params import RoiThresholds
 from analysis.reporting.style import as_label, channel_colour

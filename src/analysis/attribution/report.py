@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from analysis.attribution import budget, channels, ltv, mmm, models, queries, response
-from analysis.attribution.channels import ChannelEconomics, quadrant_label
-from analysis.attribution.models import model_label
+from analysis.attribution import budget, channels, ltv, mmm, models, queries, response, wording
+from analysis.attribution.channels import ChannelEconomics
+from analysis.attribution.wording import model_label, quadrant_label
 from analysis.errors import AnalysisError
 from analysis.i18n import money, percent, text
 from analysis.params import AttributionParams, month_bounds
@@ -90,7 +90,6 @@ def run(
         margin=params.gross_margin,
         horizon_days=params.clv_horizon_days,
         monthly_discount_rate=params.monthly_discount_rate,
-        lang=params.lang,
     )
     days_in_month = (last - first).days + 1
     fit, not_fitted = _mmm(warehouse, params, last, days_in_month)
@@ -139,20 +138,28 @@ def run(
         lang=params.lang,
         models=list(params.models),
         decision_model=params.decision_model,
-        methods=models.methods(params, run_)
-        | {"ltv": value.method, "quadrant": _quadrant_method(fit, params.lang)}
+        methods=wording.model_methods(params, run_)
+        | {
+            "ltv": wording.ltv_method(value, params.lang),
+            "quadrant": _quadrant_method(fit, params.lang),
+        }
         | ({"mmm": _mmm_method(fit, params.lang)} if fit is not None else {}),
         channels=[_channel_record(row, params.decision_model, params.lang) for row in economics],
         removal_effects=run_.removal_effects,
         revenue_removal_effects=run_.revenue_removal_effects,
-        budget=[asdict(line) for line in proposal.lines] if proposal else [],
-        budget_method=proposal.method if proposal else text("attribution.needs_spend", params.lang),
-        budget_notes=list(proposal.notes) if proposal else [],
+        budget=[asdict(line) for line in wording.budget_lines(proposal, params.lang)]
+        if proposal
+        else [],
+        budget_method=wording.budget_method(params.lang)
+        if proposal
+        else text("attribution.needs_spend", params.lang),
+        budget_notes=list(wording.budget_notes(proposal, params.lang)) if proposal else [],
         paths=path_summary(counts, untouched),
         ltv={
             "value": value.value,
-            "method": value.method,
-            "fallback_reason": value.fallback_reason,
+            "method": wording.ltv_method(value, params.lang),
+            "fallback_reason": wording.ltv_fallback_reason(value, params.lang),
+            "source": value.method,  # the code the sentences word: clv | mean_revenue
         },
         findings=(
             incremental_findings(economics, fit, effect, params.lang)
@@ -260,11 +267,11 @@ def run_aggregates(
         channels=[_channel_record(r, params.decision_model, lang) for r in economics],
         removal_effects={},
         revenue_removal_effects={},
-        budget=[asdict(line) for line in proposal.lines],
-        budget_method=proposal.method,
-        budget_notes=list(proposal.notes),
+        budget=[asdict(line) for line in wording.budget_lines(proposal, lang)],
+        budget_method=wording.budget_method(lang),
+        budget_notes=list(wording.budget_notes(proposal, lang)),
         paths={},
-        ltv={"value": None, "method": None, "fallback_reason": None},
+        ltv={"value": None, "method": None, "fallback_reason": None, "source": None},
         findings=[
             text("attribution.finding.needs_journeys", lang),
             *incremental_findings(economics, fit, effect, lang),
@@ -449,14 +456,14 @@ def _curves(
         if row.spend <= 0:
             continue
         days = daily[daily["channel"] == row.channel]
-        curves[row.channel] = response.fit_response_curve(
+        curve = response.fit_response_curve(
             days["spend"].to_numpy(float),
             days["revenue"].to_numpy(float),
             channel=row.channel,
             current_daily_spend=row.spend / days_in_month,
             min_days=params.budget.min_curve_days,
-            lang=params.lang,
         )
+        curves[row.channel] = wording.worded_curve(curve, params.lang)
     return curves
 
 
@@ -502,7 +509,6 @@ def _budget(
         ),
         deepening=rules.deepening_phase,
         days_in_month=float(days_in_month),
-        lang=params.lang,
     )
 
 

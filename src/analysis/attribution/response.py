@@ -10,13 +10,14 @@ Fitted by nonlinear least squares (scipy `curve_fit`, trust-region reflective, a
 from a profile-grid start, so the fit is deterministic (nothing is random). Intervals use
 the delta method on the parameter covariance: for marginal ROI on the log scale
 (log m = log a − log b − s/b, so the interval stays positive), for the curve on its own
-scale. A curve is only `supported` when the data can carry it; otherwise `reason` says why.
+scale. A curve is only `supported` when the data can carry it; otherwise `code` says why,
+with the numbers behind it in `values` (`attribution.wording.curve_reason` words them).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,6 @@ from scipy.optimize import curve_fit
 from scipy.stats import norm
 
 from analysis.errors import AnalysisError, ParamsError
-from analysis.i18n import number, percent, text
 
 RESPONSE_MODEL = "y = a·(1 − exp(−x/b))"
 RESPONSE_METHOD = (
@@ -43,7 +43,7 @@ class ResponseCurve:
 
     channel: str
     supported: bool
-    reason: str  # why the data cannot support a curve, or a one-line description of the fit
+    reason: str  # the sentence for readers (worded from `code` and `values`; "" until then)
     method: str
     n_days: int  # days with spend > 0
     current_daily_spend: float  # where `marginal_roi` is evaluated (mean daily spend by default)
@@ -57,6 +57,9 @@ class ResponseCurve:
     aic: float | None = None
     aic_line: float | None = None  # line through the origin, y = k·x
     aic_constant: float | None = None  # constant, y = c
+    code: str = ""  # few_days | flat_spend | no_convergence | linear | constant | outside |
+    #   no_covariance | uncertain (why not supported) | fitted (supported)
+    values: dict[str, Any] = field(default_factory=dict)  # the numbers behind `code`
 
     def marginal_roi_at(self, daily_spend: float) -> float:
         """Marginal ROI (a/b)·exp(−s/b): revenue from one more yuan at daily spend s."""
@@ -115,7 +118,6 @@ def fit_response_curve(  # noqa: PLR0913  # data, then keyword-only rules of whe
     max_extrapolation: float = 3.0,
     max_interval_ratio: float = 1.0,
     level: float = 0.9,
-    lang: str = "en",
 ) -> ResponseCurve:
     """Fit y = a·(1 − exp(−x/b)) by nonlinear least squares and decide if the data support it.
 
@@ -126,7 +128,7 @@ def fit_response_curve(  # noqa: PLR0913  # data, then keyword-only rules of whe
     the observed spend range (the bend is not in the data); or the `level` delta-method interval
     for marginal ROI at `current_daily_spend` (default: mean daily spend) is wider than
     `max_interval_ratio` × its point estimate. Deterministic; days with zero spend are used.
-    `reason` is a sentence in `lang`.
+    `code` names the check that failed (or `fitted`), `values` its numbers.
     """
     spend, revenue = _check_series(daily_spend, daily_revenue)
     _check_options(min_days, min_spend_cv, max_extrapolation, max_interval_ratio, level)
@@ -144,25 +146,14 @@ def fit_response_curve(  # noqa: PLR0913  # data, then keyword-only rules of whe
         level=level,
     )
     if paid.size < min_days:
-        return _reject(
-            base,
-            text("attribution.curve.few_days", lang, days=paid.size, min_days=min_days),
-        )
+        return _reject(base, "few_days", days=int(paid.size), min_days=min_days)
     spend_cv = float(paid.std(ddof=1) / paid.mean())
     if spend_cv < min_spend_cv:
-        return _reject(
-            base,
-            text(
-                "attribution.curve.flat_spend",
-                lang,
-                cv=f"{spend_cv:.2f}",
-                min_cv=f"{min_spend_cv:g}",
-            ),
-        )
-    curve = _fit(base, spend, revenue, paid, lang)
+        return _reject(base, "flat_spend", cv=spend_cv, min_cv=min_spend_cv)
+    curve = _fit(base, spend, revenue, paid)
     if curve.a is None:
         return curve
-    return _judge(curve, min_aic_gain, max_extrapolation, max_interval_ratio, lang)
+    return _judge(curve, min_aic_gain, max_extrapolation, max_interval_ratio)
 
 
 def response_band(curve: ResponseCurve, daily_spend: np.ndarray) -> ResponseBand:
@@ -183,7 +174,7 @@ def response_band(curve: ResponseCurve, daily_spend: np.ndarray) -> ResponseBand
 
 
 def _fit(
-    base: ResponseCurve, spend: np.ndarray, revenue: np.ndarray, paid: np.ndarray, lang: str
+    base: ResponseCurve, spend: np.ndarray, revenue: np.ndarray, paid: np.ndarray
 ) -> ResponseCurve:
     """Least-squares fit from the best point of a profile grid over b; AICs of the rivals."""
     low, high = float(paid.min()), float(paid.max())
@@ -194,7 +185,7 @@ def _fit(
             _saturation, spend, revenue, p0=start, bounds=bounds, x_scale="jac"
         )
     except (RuntimeError, ValueError) as error:
-        return _reject(base, text("attribution.curve.no_convergence", lang, error=error))
+        return _reject(base, "no_convergence", error=str(error))
     a, b = (float(value) for value in params)
     n = spend.size
     rss_curve = float(np.sum((revenue - _saturation(spend, a, b)) ** 2))
@@ -202,12 +193,12 @@ def _fit(
     rss_line = float(np.sum((revenue - slope * spend) ** 2))
     rss_constant = float(np.sum((revenue - revenue.mean()) ** 2))
     finite = bool(np.all(np.isfinite(covariance)))
-    return _reject(
+    cov = covariance.tolist()
+    return replace(
         base,
-        "",
         a=a,
         b=b,
-        covariance=tuple(map(tuple, covariance.tolist())) if finite else None,
+        covariance=((cov[0][0], cov[0][1]), (cov[1][0], cov[1][1])) if finite else None,
         spend_range=(low, high),
         aic=_aic(rss_curve, n, 2),
         aic_line=_aic(rss_line, n, 1),
@@ -220,67 +211,43 @@ def _judge(
     min_aic_gain: float,
     max_extrapolation: float,
     max_interval_ratio: float,
-    lang: str,
 ) -> ResponseCurve:
     """Apply the model-comparison, range and precision checks to a fitted curve."""
     a, b = curve._parameters()
     low, high = curve.spend_range or (0.0, 0.0)
     gain_line = (curve.aic_line or 0.0) - (curve.aic or 0.0)
     gain_constant = (curve.aic_constant or 0.0) - (curve.aic or 0.0)
-    min_gain = f"{min_aic_gain:g}"
     if gain_line < min_aic_gain:
-        gain = f"{gain_line:.1f}"
-        return _reject(curve, text("attribution.curve.linear", lang, gain=gain, min_gain=min_gain))
+        return _reject(curve, "linear", gain=gain_line, min_gain=min_aic_gain)
     if gain_constant < min_aic_gain:
-        gain = f"{gain_constant:.1f}"
-        return _reject(
-            curve, text("attribution.curve.constant", lang, gain=gain, min_gain=min_gain)
-        )
+        return _reject(curve, "constant", gain=gain_constant, min_gain=min_aic_gain)
     if b > max_extrapolation * high or b < low / max_extrapolation:
-        return _reject(
-            curve,
-            text(
-                "attribution.curve.outside",
-                lang,
-                b=number(b, lang),
-                low=number(low, lang),
-                high=number(high, lang),
-            ),
-        )
+        return _reject(curve, "outside", b=b, low=low, high=high)
     point = curve.marginal_roi_at(curve.current_daily_spend)
     interval = curve.marginal_roi_interval_at(curve.current_daily_spend)
-    fitted = {"marginal_roi": point, "marginal_roi_interval": interval}
+    fitted = replace(curve, marginal_roi=point, marginal_roi_interval=interval)
     if interval is None:
-        return _reject(curve, text("attribution.curve.no_covariance", lang), **fitted)
-    bounds = {"low": f"{interval[0]:.2f}", "high": f"{interval[1]:.2f}", "point": f"{point:.2f}"}
+        return _reject(fitted, "no_covariance")
+    bounds = {"low": interval[0], "high": interval[1], "point": point}
     if interval[1] - interval[0] > max_interval_ratio * point:
-        return _reject(
-            curve,
-            text(
-                "attribution.curve.uncertain",
-                lang,
-                level=percent(curve.level, lang, 0),
-                ratio=f"{max_interval_ratio:g}",
-                **bounds,
-            ),
-            **fitted,
-        )
-    description = text(
-        "attribution.curve.description",
-        lang,
-        model=RESPONSE_MODEL,
-        a=number(a, lang),
-        half=number(b * math.log(2), lang),
-        current=number(curve.current_daily_spend, lang),
-        gain=f"{min(gain_line, gain_constant):.1f}",
-        **bounds,
+        return _reject(fitted, "uncertain", level=curve.level, ratio=max_interval_ratio, **bounds)
+    return replace(
+        fitted,
+        supported=True,
+        code="fitted",
+        values={
+            "a": a,
+            "half": b * math.log(2),
+            "current": curve.current_daily_spend,
+            "gain": min(gain_line, gain_constant),
+            **bounds,
+        },
     )
-    return _reject(curve, description, supported=True, **fitted)
 
 
-def _reject(curve: ResponseCurve, reason: str, **changes: Any) -> ResponseCurve:
-    """A copy of `curve` with a new reason (and other fields); unsupported unless told."""
-    return replace(curve, **{"supported": False, "reason": reason, **changes})
+def _reject(curve: ResponseCurve, code: str, **values: Any) -> ResponseCurve:
+    """A copy of `curve`, not supported, with the failed check's code and its numbers."""
+    return replace(curve, supported=False, code=code, values=values)
 
 
 def _profile_start(

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.health.kpis import KpiChange, month_kpis
-from analysis.health.profile import TableProfile, profile_tables
-from analysis.health.queries import (
-    daily_orders_by_channel,
-    daily_spend_by_channel,
-    erased_count,
-    unmatched_erasures,
-)
-from analysis.health.summary import DataHealth, summarise
-from analysis.health.tables import (
+from analysis.health.display import (
     axis_label,
     biggest_moves,
     coverage_sentence,
@@ -23,6 +14,15 @@ from analysis.health.tables import (
     profile_caption,
     profile_frame,
 )
+from analysis.health.kpis import KpiChange, month_kpis
+from analysis.health.profile import TableProfile, profile_tables
+from analysis.health.queries import (
+    daily_orders_by_channel,
+    daily_spend_by_channel,
+    erased_count,
+    unmatched_erasures,
+)
+from analysis.health.report import DataHealth, summarise
 
 __all__ = [
     "DataHealth",

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.health.tables import channel_word
+from analysis.health.display import channel_word
 from analysis.i18n import text
 from analysis.reporting.style import as_label, channel_colour
 

@@ -21,7 +21,7 @@ from analysis.params import ClassRules  # the thresholds, with the handbook's va
 from analysis.weeks import DAYS_PER_MONTH
 
 CLASSES = ("high_value", "potential", "active", "churned")
-"""The class codes, best first; readers see them as labels (rfm.labels.class_label)."""
+"""The class codes, best first; readers see them as labels (rfm.wording.class_label)."""
 NOT_BUYING = "(no purchase in window)"
 
 

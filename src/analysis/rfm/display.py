@@ -1,7 +1,7 @@
 """Render the RFM report in a notebook: one call per section, every word from the catalogue.
 
 The report's language is `report.lang`; codes (classes, segments, clusters) are shown as
-their labels (rfm.labels), data values escaped.
+their labels (rfm.wording), data values escaped.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from analysis.reporting import export_path, finding, show_figure, show_table
 from analysis.reporting.display import show_headline, show_warning
 from analysis.rfm import plots
 from analysis.rfm.classes import migration_shares
-from analysis.rfm.labels import class_label, cluster_label, segment_label
 from analysis.rfm.report import RfmReport, RfmTables, export_frame
 from analysis.rfm.segments import RF_SEGMENTS
+from analysis.rfm.wording import class_label, cluster_label, segment_label
 
 CORRELATION_WARNING = 0.3
 

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from analysis.i18n import money, text
 from analysis.reporting.style import label_colour
 from analysis.rfm.classes import CLASSES
-from analysis.rfm.labels import class_label, cluster_label
+from analysis.rfm.wording import class_label, cluster_label
 
 
 def rf_heatmap(table: pd.DataFrame, lang: str) -> Figure:

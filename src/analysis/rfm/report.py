@@ -12,7 +12,7 @@ from analysis.health import queries as health_queries
 from analysis.i18n import money, number, text
 from analysis.params import RfmParams, month_bounds
 from analysis.rfm import bgnbd, classes, clusters, clv, gamma_gamma, queries, scores, segments
-from analysis.rfm.labels import class_label
+from analysis.rfm.wording import class_label
 from analysis.warehouse import Warehouse
 from analysis.weeks import DAYS_PER_MONTH
 

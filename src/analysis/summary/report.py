@@ -19,6 +19,7 @@ from analysis.summary.scorecard import (
     warehouse_kpis,
 )
 from analysis.summary.sources import Source, read_source, read_sources
+from analysis.summary.wording import worded
 from analysis.warehouse import Warehouse
 from analysis.weeks import weeks_of_month
 
@@ -70,7 +71,8 @@ def run(warehouse: Warehouse, params: SummaryParams) -> SummaryReport:
     spent = channel_month(warehouse, *month_bounds(params.period))
     actual = dict(zip(spent["channel"], spent["spend"], strict=True))
     execution = budget_execution(params.budget_plan, actual, attribution)
-    decisions, left_out = month_decisions(sources, kinds, params.lang, params.max_decisions)
+    drawn, left_out = month_decisions(sources, kinds, params.max_decisions)
+    decisions = worded(drawn, params.lang)
     return SummaryReport(
         headline=headline(lines, decisions, sources, params.lang),
         period=params.period,

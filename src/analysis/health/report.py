@@ -1,4 +1,4 @@
-"""The data-health report's results record and its headline sentence."""
+"""The data-health report: its results record and the headline sentence."""
 
 from __future__ import annotations
 

@@ -407,7 +407,7 @@ def _follow_shifts(
             begin[active],
             k=settings.cusum_k,
             h=settings.step_cusum_h(frequency),
-            clip=settings.cusum_clip,
+            clip=settings.step_cusum_clip(frequency),
         )
         hit = alarm.confirmed >= 0
         rows, start, confirmed = active[hit], alarm.start[hit], alarm.confirmed[hit]

@@ -17,7 +17,8 @@ ratio, hides spikes of 20× the median. Here each series' tail is read from its 
    with the false-alarm risk per step set by the detector's per-day budget.
 `anomaly.detect` takes the larger of this and its model's tail probability: the series' own
 tail can only make an alarm rarer where the model's tail is too light, never commoner where
-the model's is already heavy enough (on Gaussian noise ξ ≤ 0 and the model decides).
+the model's is already heavy enough. ξ is read at its one-standard-error lower bound
+(`pwm_shape_se`), so on Gaussian noise (ξ near 0 at the 95th percentile) the model decides.
 """
 
 from __future__ import annotations
@@ -147,4 +148,19 @@ def _fit(history: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, ...]:
     excess = np.take_along_axis(excess, (position + at_u[:, None] + 1) % ordered.shape[1], axis=1)
     m = above.sum(axis=1)
     shape, scale = pwm_gpd(excess, m)
+    shape = np.clip(shape - pwm_shape_se(shape, m), *SHAPE_BOUNDS)
     return u, shape, scale, m / n
+
+
+def pwm_shape_se(shape: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Asymptotic standard error of the PWM ξ from m excesses (Hosking & Wallis 1987, with
+    k = −ξ: var = (1 + k)(2 + k)²(1 + k + 2k²) / ((1 + 2k)(3 + 2k) m)); 1.15 / √m at ξ = 0.
+
+    The tail is read at ξ minus one standard error, as the t tail is read at its ratio's
+    lower bound (`anomaly.baseline`): excesses of Gaussian residuals over their 95th
+    percentile fit ξ near 0, an exponential tail far heavier than the Gaussian's at 5 SDs,
+    which would raise a Gaussian series' threshold from 4.9 to about 6 SDs.
+    """
+    k = np.clip(-shape, -0.45, 0.5)  # the formula holds for ξ < 0.5
+    variance = (1 + k) * (2 + k) ** 2 * (1 + k + 2 * k**2) / ((1 + 2 * k) * (3 + 2 * k))
+    return np.sqrt(variance / np.maximum(m, 1))

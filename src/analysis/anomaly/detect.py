@@ -60,7 +60,7 @@ from analysis.anomaly.runs import Run, find_runs
 from analysis.anomaly.settings import DetectorSettings
 from analysis.anomaly.shifts import Shift, first_cusum_alarm, shift_sizes, whiten
 from analysis.anomaly.steps import incident_gap, step_minutes
-from analysis.anomaly.tails import gpd_quantile, own_tail
+from analysis.anomaly.tails import TAIL_MIN_RESIDUALS, gpd_quantile, own_tail
 from analysis.errors import AnalysisError, ParamsError
 
 KINDS = ("count", "amount", "ratio", "price")
@@ -280,6 +280,9 @@ def _tail_scores(
         return student_to_z(studentised, df), special.stdtrit(df, special.ndtr(threshold)), df
     magnitude = np.abs(studentised)
     prior_df = np.fmin(df, tail_df)
+    if np.isfinite(magnitude).sum(axis=1).max(initial=0) < TAIL_MIN_RESIDUALS:  # daily data
+        critical = special.stdtrit(prior_df, special.ndtr(threshold))
+        return student_to_z(studentised, prior_df), critical, prior_df
     step_tail = 2.0 * special.ndtr(-threshold)
     tail, (u, shape, scale, share) = own_tail(
         magnitude,

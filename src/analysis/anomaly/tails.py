@@ -87,8 +87,8 @@ def gpd_quantile(
     tail: float | np.ndarray, shape: np.ndarray, scale: np.ndarray, share: np.ndarray
 ) -> np.ndarray:
     """The excess over u whose tail probability (`gpd_tail`) is `tail` (≤ share)."""
-    ratio = np.asarray(tail) / share
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.asarray(tail) / share
         return np.where(
             np.abs(shape) < 1e-6,
             -scale * np.log(ratio),
@@ -142,11 +142,14 @@ def _fit(history: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, ...]:
     at_u = np.floor(TAIL_QUANTILE * (n - 1)).astype(int)
     u = np.take_along_axis(ordered, at_u[:, None], axis=1)[:, 0]
     position = np.arange(ordered.shape[1])[None, :]
-    above = (position > at_u[:, None]) & (position < n[:, None])
+    # excesses are the values strictly above u (the GPD is continuous: ties at u, common on
+    # a lattice of values, are not excesses and would read as a heavy tail)
+    above = (position > at_u[:, None]) & (position < n[:, None]) & (ordered > u[:, None])
     excess = np.where(above, ordered - u[:, None], np.nan)
-    # the excesses sit between at_u + 1 and n − 1: move them to the front of each row
-    excess = np.take_along_axis(excess, (position + at_u[:, None] + 1) % ordered.shape[1], axis=1)
     m = above.sum(axis=1)
+    # the excesses are the last m of the n values: move them to the front of each row
+    first = (n - m)[:, None]
+    excess = np.take_along_axis(excess, (position + first) % ordered.shape[1], axis=1)
     shape, scale = pwm_gpd(excess, m)
     shape = np.clip(shape - pwm_shape_se(shape, m), *SHAPE_BOUNDS)
     return u, shape, scale, m / n

@@ -230,7 +230,11 @@ def trailing_scale_and_tail(
         # a lower bound: TAIL_RATIO_SIGMAS standard errors (≈ 1.3 / √n relative, Gaussian) off,
         # so a Gaussian series' sampling noise is not read as a heavy tail
         deflate = 1.0 - TAIL_RATIO_SIGMAS * TAIL_RATIO_SE / np.sqrt(np.maximum(n_valid, 1))
-        ratio = np.where(n_valid >= TAIL_DF_MIN_COUNT, deflate * tail / mad[:, ::every], np.nan)
+        # where half the residuals tie (MAD 0: a series on a lattice, e.g. CPU % in steps of
+        # 0.066) the ratio measures the lattice, not the tail: the shape is left unknown
+        sampled_mad = mad[:, ::every]
+        readable = (n_valid >= TAIL_DF_MIN_COUNT) & (sampled_mad > 0)
+        ratio = np.where(readable, deflate * tail / sampled_mad, np.nan)
     nu = tail_degrees_of_freedom(np.where(np.isnan(ratio), np.nan, ratio), tail_quantile)
     nu = np.where(np.isnan(nu), np.inf, nu)
     widened = _held(widened, every, scale.shape[1])

@@ -59,7 +59,8 @@ from analysis.anomaly.panel import Panel
 from analysis.anomaly.runs import Run, find_runs
 from analysis.anomaly.settings import DetectorSettings
 from analysis.anomaly.shifts import Shift, first_cusum_alarm, shift_sizes, whiten
-from analysis.anomaly.steps import step_minutes
+from analysis.anomaly.steps import incident_gap, step_minutes
+from analysis.anomaly.tails import TAIL_MIN_RESIDUALS, gpd_quantile, own_tail
 from analysis.errors import AnalysisError, ParamsError
 
 KINDS = ("count", "amount", "ratio", "price")
@@ -97,6 +98,7 @@ class Detection:
     too_short: np.ndarray
     settings: DetectorSettings
     early: np.ndarray | None = None
+    frequency: str = "D"
 
     def alerts(self, *, shifts: bool = True, runs: bool = True) -> np.ndarray:
         """Steps a monitor would alert on: anomalous points and (if `shifts`, `runs`) the steps
@@ -110,13 +112,18 @@ class Detection:
                 alerts[run.series_row, run.confirmed] = True
         return alerts
 
-    def onsets(self, *, max_gap: int = 1, shifts: bool = True, runs: bool = True) -> np.ndarray:
+    def onsets(
+        self, *, max_gap: int | None = None, shifts: bool = True, runs: bool = True
+    ) -> np.ndarray:
         """Alert at incident onset: alert steps with no alert in the `max_gap` + 1 steps before.
 
         Alert steps with at most `max_gap` quiet steps between them are one incident, raised
-        once on its first step: the time merging of `anomaly.incidents` (same default).
+        once on its first step: the time merging of `anomaly.incidents` (same default,
+        `steps.incident_gap`: one step for daily and hourly data, an hour at finer steps).
         shifts, runs: count shift and run confirmations as alert steps.
         """
+        if max_gap is None:
+            max_gap = incident_gap(self.frequency)
         alerts = self.alerts(shifts=shifts, runs=runs)
         running = np.cumsum(alerts, axis=1)
         running = np.concatenate([np.zeros((len(alerts), 1), dtype=int), running], axis=1)
@@ -253,6 +260,47 @@ def _early_sd(
     return np.where(early, np.sqrt(total), sd), np.where(early, early_df, df)
 
 
+def _tail_scores(
+    studentised: np.ndarray,
+    df: np.ndarray,
+    tail_df: np.ndarray,
+    threshold: float,
+    settings: DetectorSettings,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores, the band's half-width in sd units and the df used, with the series' own tail.
+
+    Where a generalised Pareto tail is fitted on the series' past residuals (`anomaly.tails`,
+    sub-daily data from 1,000 residuals on), a step's two-sided tail probability is the larger
+    of the t model's (Satterthwaite df) and the fitted tail's, and the band reaches the larger
+    of their quantiles at the step threshold. Before that (`tail_shape`) the t tail read from
+    the residuals' 95th percentile (`anomaly.baseline`) stands in; without `tail_shape`,
+    neither.
+    """
+    if not settings.tail_shape:
+        return student_to_z(studentised, df), special.stdtrit(df, special.ndtr(threshold)), df
+    magnitude = np.abs(studentised)
+    prior_df = np.fmin(df, tail_df)
+    if np.isfinite(magnitude).sum(axis=1).max(initial=0) < TAIL_MIN_RESIDUALS:  # daily data
+        critical = special.stdtrit(prior_df, special.ndtr(threshold))
+        return student_to_z(studentised, prior_df), critical, prior_df
+    step_tail = 2.0 * special.ndtr(-threshold)
+    tail, (u, shape, scale, share) = own_tail(
+        magnitude,
+        2.0 * special.stdtr(df, -magnitude),
+        2.0 * special.stdtr(prior_df, -magnitude),
+        step_tail,
+    )
+    fitted = np.isfinite(shape)
+    df = np.where(fitted, df, prior_df)
+    with np.errstate(divide="ignore"):
+        z = np.where(tail > 0, -special.ndtri(tail / 2.0), magnitude)
+    score = np.where(np.isfinite(studentised), np.sign(studentised) * z, np.nan)
+    critical = special.stdtrit(df, special.ndtr(threshold))
+    own = u + gpd_quantile(step_tail, shape, scale, share)
+    critical = np.where(fitted & (step_tail < share), np.fmax(critical, own), critical)
+    return score, critical, df
+
+
 def _score_block(
     values: np.ndarray,
     numerator: np.ndarray,
@@ -275,19 +323,17 @@ def _score_block(
     n = base.n_residuals
     sd, df = _total_sd(base.scale, n, variance, typical, base.expected, settings)
     sd, df = _early_sd(base, variance, typical, sd, df, settings)
-    if settings.tail_shape:  # a heavy tail read from the residuals (anomaly.baseline)
-        df = np.fmin(df, base.tail_df)
     reference_sd, reference_df = _total_sd(
         base.reference_scale, n, variance, typical, base.reference, settings
     )
     ready = np.isfinite(base.expected) & np.isfinite(base.scale)
     scorable = ready & enough & (sd > 0)
     threshold = settings.step_threshold(frequency)
-    critical = special.stdtrit(df, special.ndtr(threshold))
-    band = np.where(scorable, critical * sd, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         studentised = np.where(scorable, (values - base.expected) / sd, np.nan)
-        score = student_to_z(studentised, df)
+    score, critical, df = _tail_scores(studentised, df, base.tail_df, threshold, settings)
+    band = np.where(scorable, critical * sd, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
         reference_residual = values - base.reference
         reference_z = np.where(  # no CUSUM on early steps or before the weekly term is known
             scorable & (reference_sd > 0) & base.complete,
@@ -364,7 +410,7 @@ def _follow_shifts(
             begin[active],
             k=settings.cusum_k,
             h=settings.step_cusum_h(frequency),
-            clip=settings.cusum_clip,
+            clip=settings.step_cusum_clip(frequency),
         )
         hit = alarm.confirmed >= 0
         rows, start, confirmed = active[hit], alarm.start[hit], alarm.confirmed[hit]
@@ -454,4 +500,5 @@ def detect(panel: Panel, settings: DetectorSettings = DEFAULT_SETTINGS) -> Detec
         too_short=np.flatnonzero(~has_history),
         settings=settings,
         early=scored.early & ~before,
+        frequency=panel.frequency,
     )

@@ -2,7 +2,8 @@
 down to the child series that drive them, ranked by severity.
 
 1. Time: a series' anomalous steps, and the steps of its short runs (`anomaly.runs`), with at
-   most `max_gap` quiet steps between them form one "spike" incident. It starts at its onset:
+   most `max_gap` quiet steps between them (an hour at sub-hourly steps, `steps.incident_gap`)
+   form one "spike" incident. It starts at its onset:
    the first of the unbroken steps before its first flag whose scores lean its way by more
    than `onset_lean` (1, the CUSUM's k: such a step is likelier under a 2σ shift than under
    none), so two low days that led up to a flagged third are part of it. A level shift is one
@@ -51,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.anomaly.panel import Panel
-from analysis.anomaly.steps import steps_per_day
+from analysis.anomaly.steps import incident_gap, steps_per_day
 from analysis.errors import AnalysisError, ParamsError
 
 IncidentKind = Literal["spike", "shift"]
@@ -589,7 +590,7 @@ def build_incidents(
     detection: DetectionLike,
     *,
     rule_alerts: Sequence[AlertLike] = (),
-    max_gap: int = 1,
+    max_gap: int | None = None,
     top_drivers: int = 5,
     explain_share: float = 0.5,
     min_deviation: float = 0.0,
@@ -602,8 +603,12 @@ def build_incidents(
     belong to it (module docstring, 1); `inf` starts every spike at its first flag.
     min_deviation: a span whose |actual / expected − 1| is below it is statistically clear but
     immaterial (e.g. a +4% level shift of total impressions) and is not an incident.
+    max_gap: quiet steps that still join two flagged steps (default `steps.incident_gap`: one
+    step for daily and hourly data, an hour's worth at finer steps).
     Method: module docstring (merging, totals, stories, drivers, severity).
     """
+    if max_gap is None:
+        max_gap = incident_gap(panel.frequency)
     _check(panel, detection, max_gap, explain_share, onset_lean)
     ancestors = _ancestors(panel)
     spans = [

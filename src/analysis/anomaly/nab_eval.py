@@ -7,8 +7,9 @@ the rest (no volume known): rows are placed on a grid that starts at the file's 
 timestamp, each on the step nearest to it; steps with no row are NaN gaps; rows sharing a
 step (duplicate timestamps) take their mean. `detect` runs with the shipped
 `DetectorSettings()` and its anomalous points become NAB detections by "alert at incident
-onset": anomalous steps with at most one quiet step between them are one incident, raised
-once on its first step (the time merging of `anomaly.incidents`, default `max_gap` = 1).
+onset": anomalous steps with less than an hour of quiet steps between them (one step for
+hourly data, 12 for 5-minute data: `steps.incident_gap`) are one incident, raised once on its
+first step (the time merging of `anomaly.incidents`).
 Shift confirmations are not detections here (`include_shifts=True` adds them), nor are short
 runs (`anomaly.runs`: daily data only). A detection lands on the first file row of its step.
 Published per-category comparisons: `PUBLISHED` (shared/reference/nab_scoring.md, NAB v1,

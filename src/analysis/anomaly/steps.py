@@ -56,6 +56,22 @@ def is_daily(frequency: str) -> bool:
     return step_minutes(frequency) == MINUTES_PER_DAY
 
 
+INCIDENT_GAP_MINUTES = 60
+"""Alarms of one series separated by less than an hour of in-band steps are one excursion."""
+
+
+def incident_gap(frequency: str) -> int:
+    """Quiet steps that still join two alarms into one incident: one step for hourly and daily
+    data, an hour's worth at finer steps (12 at 5 minutes).
+
+    The merging is a duration, not a count of steps, for the reason the thresholds are per day
+    (`DetectorSettings.step_threshold`): a team gets one alert per excursion whatever the step
+    of the data. One hour is the merging hourly data always had (one quiet step), kept for
+    finer steps, where one quiet 5-minute step inside a burst would otherwise open a new alert.
+    """
+    return max(1, INCIDENT_GAP_MINUTES // step_minutes(frequency))
+
+
 def step_delta(frequency: str) -> pd.Timedelta:
     """One step as a time span."""
     return pd.Timedelta(minutes=step_minutes(frequency))

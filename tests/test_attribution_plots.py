@@ -10,9 +10,11 @@ import pandas as pd
 
 from analysis.attribution import mmm, response
 from analysis.attribution.plots import response_curves
+from analysis.reporting.style import setup_figures
 
 
 def test_response_curves_draw_fitted_and_mmm_curves_and_hide_spare_panels() -> None:
+    setup_figures()  # the bundled CJK font, as in a report: channel names draw as glyphs
     rng = np.random.default_rng(3)
     spend = rng.uniform(1_000, 5_000, 60)
     revenue = 8_000 * (1 - np.exp(-spend / 3_000)) + rng.normal(0, 100, spend.size)

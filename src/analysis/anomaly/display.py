@@ -6,6 +6,8 @@ language; series names keep their channel, campaign and keyword as written.
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 import pandas as pd
 
@@ -238,20 +240,20 @@ def show_nab(report: AnomalyReport) -> None:
     lang, nab = report.lang, report.nab
     finding(
         "<b>{score}</b>{detail}",
-        score=text("anomaly.nab.score", lang, score=f"{nab['score']:.1f}"),
-        detail=text("anomaly.nab.detail", lang, files=len(nab["files"]), tuning=nab["tuning"]),
+        score=text("anomaly.nab.score", lang, score=number(nab.score, lang, 1)),
+        detail=text("anomaly.nab.detail", lang, files=len(nab.files), tuning=nab.tuning),
     )
-    if nab.get("published"):
-        scores = ", ".join(f"{name} {value:.1f}" for name, value in nab["published"].items())
+    if nab.published:
+        scores = ", ".join(f"{name} {value:.1f}" for name, value in nab.published.items())
         finding(
             "{sentence}",
-            sentence=text("anomaly.nab.published", lang, category=nab["category"], scores=scores),
+            sentence=text("anomaly.nab.published", lang, category=nab.category, scores=scores),
         )
     rows = [
         {"file": name}
-        | {k: _nab_cell(k, v, lang) for k, v in score.items() if k != "raw"}
-        | {"raw": f"{score['raw']:.2f}"}
-        for name, score in nab["files"].items()
+        | {k: _nab_cell(k, v, lang) for k, v in asdict(score).items() if k != "raw"}
+        | {"raw": f"{score.raw:.2f}"}
+        for name, score in nab.files.items()
     ]
     frame = pd.DataFrame(rows)
     show_table(

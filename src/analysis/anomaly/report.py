@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from analysis.anomaly.detect import Detection, detect
 from analysis.anomaly.incidents import Incident, build_incidents, false_incident_rate
 from analysis.anomaly.nab_eval import PUBLISHED_BY_CATEGORY
 from analysis.anomaly.panel import Panel
+from analysis.anomaly.results import AlertRecord, Driver, IncidentRecord, NabBox
 from analysis.anomaly.settings import DetectorSettings
 from analysis.errors import AnalysisError
 from analysis.i18n import catalogue, day, percent, text
@@ -39,21 +41,23 @@ SOURCE_METRICS = {
 class AnomalyReport:
     """Results of the anomaly report, as published to `<name>.json`."""
 
+    RECORD_VERSION: ClassVar[int] = 1
+
     headline: str
     period: str
     scored_from: str
     frequency: str
     series_scored: int
     series_too_short: list[str]
-    incidents: list[dict]
-    rule_alerts: list[dict]
+    incidents: list[IncidentRecord]
+    rule_alerts: list[AlertRecord]
     incidents_per_100_series_months: float
-    detector: dict
+    detector: DetectorSettings
     methods: dict[str, str]
     data_gaps: dict[str, list[str]]
     averaged_rows: int
     series_early: int  # series scored by the cold-start model on some step of the period
-    nab: dict | None
+    nab: NabBox | None
     rule_texts: dict[str, str]  # rule name → its wording for readers, thresholds in force
     lang: str
 
@@ -105,7 +109,7 @@ def run(warehouse: Warehouse, params: AnomalyParams) -> tuple[AnomalyReport, Ano
         incidents_per_100_series_months=false_incident_rate(
             incidents, max(int(scored.sum()), 1), months
         ),
-        detector=asdict(settings),
+        detector=settings,
         methods={
             "detector": _detector_method(),
             "severity": text("anomaly.method.severity", params.lang),
@@ -204,12 +208,12 @@ def _rule_alerts(panel: Panel, settings: rules.RuleSettings, start: int) -> list
     return [a for a in alerts if first_ts is not None and np.datetime64(a.ts) >= first_ts]
 
 
-def _alert_record(alert) -> dict:
+def _alert_record(alert: rules.RuleAlert) -> AlertRecord:
     record = asdict(alert)
     for key in ("ts", "deadline", "last_ts"):
         value = record.get(key)
         record[key] = None if value is None else pd.Timestamp(value).isoformat()
-    return record
+    return AlertRecord(**record)
 
 
 def _detector_method() -> str:
@@ -302,7 +306,9 @@ def rule_texts(settings: rules.RuleSettings, lang: str) -> dict[str, str]:
     }
 
 
-def _incident_record(incident: Incident, lang: str, detection: Detection | None = None) -> dict:
+def _incident_record(
+    incident: Incident, lang: str, detection: Detection | None = None
+) -> IncidentRecord:
     """The incident's record with its `label` in the report's language and `early`: whether
     its peak step was scored by the cold-start model (wider band)."""
     record = incident.as_record()
@@ -313,10 +319,11 @@ def _incident_record(incident: Incident, lang: str, detection: Detection | None 
     record["label"] = incident_when(
         incident.kind, incident.start, incident.end, lang, incident.ongoing
     )
-    return record
+    record["drivers"] = [Driver(**d) for d in record["drivers"]]
+    return IncidentRecord(**record)
 
 
-def _nab(panel: Panel, detection: Detection, windows_path: Path | None, lang: str) -> dict | None:
+def _nab(panel: Panel, detection: Detection, windows_path: Path | None, lang: str) -> NabBox | None:
     """The NAB score of the detections on series named like NAB files (alert at onset)."""
     if windows_path is None:
         return None
@@ -330,7 +337,7 @@ def _nab(panel: Panel, detection: Detection, windows_path: Path | None, lang: st
         present = np.isfinite(panel.values[row])
         score = nab.score_file(panel.timestamps[present], onsets[row][present], windows[key])
         files.append(score)
-        per_file[key] = asdict(score)
+        per_file[key] = score
         categories.add(key.split("/", 1)[0])
     if not files:
         raise AnalysisError(
@@ -338,11 +345,11 @@ def _nab(panel: Panel, detection: Detection, windows_path: Path | None, lang: st
             "it (series names must be the file stems, e.g. exchange-2_cpc_results)"
         )
     category = categories.pop() if len(categories) == 1 else None
-    return {
-        "profile": "standard",
-        "score": nab.normalised_score(files),
-        "files": per_file,
-        "category": category,
-        "published": PUBLISHED_BY_CATEGORY.get(category) if category else None,
-        "tuning": text("anomaly.nab.tuning", lang),
-    }
+    return NabBox(
+        profile="standard",
+        score=nab.normalised_score(files),
+        files=per_file,
+        category=category,
+        published=PUBLISHED_BY_CATEGORY.get(category) if category else None,
+        tuning=text("anomaly.nab.tuning", lang),
+    )

@@ -153,23 +153,23 @@ def week_incidents(warehouse: Warehouse, params: WeeklyParams) -> list[dict]:
         return []
     rows = []
     for incident in found.incidents:
-        start, end = pd.Timestamp(incident["start"]).date(), pd.Timestamp(incident["end"]).date()
+        start, end = pd.Timestamp(incident.start).date(), pd.Timestamp(incident.end).date()
         if start > sunday or end < monday:
             continue
-        series = anomaly_report.series_label(incident["series"], params.lang)
+        series = anomaly_report.series_label(incident.series, params.lang)
         rows.append(
             {
-                "series": incident["series"],
-                "metric": incident["metric"],
+                "series": incident.series,
+                "metric": incident.metric,
                 "start": start.isoformat(),
                 "end": end.isoformat(),
-                "deviation_pct": incident["deviation_pct"],
+                "deviation_pct": incident.deviation_pct,
                 "sentence": text(
                     "weekly.incident.sentence",
                     params.lang,
                     series=series,
-                    change=f"{incident['deviation_pct']:+.0f}%",
-                    when=incident["label"],
+                    change=f"{incident.deviation_pct:+.0f}%",
+                    when=incident.label,
                 ),
             }
         )

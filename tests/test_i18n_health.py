@@ -18,8 +18,11 @@ from analysis.health.queries import NO_CHANNEL
 from analysis.i18n import LANGUAGES, catalogue, text
 from analysis.params import DataHealthParams, DataSource
 from analysis.reporting import display
+from analysis.reporting.record import VERSION_KEY, read_results
+from analysis.reporting.results import to_jsonable
 from analysis.runner import run_report
 from analysis.schema import CHANNELS, TABLES
+from analysis.warehouse import open_warehouse
 
 PERIOD = "2026-10"
 ALLOWED_NAMES = ("KPI", "AOV", "CTR", "CPC", "PIPL", "SEM", "ROI")
@@ -99,6 +102,27 @@ def test_headline_is_in_the_report_language_and_codes_are_the_same(reports) -> N
         zh_values, en_values = ([k[n] for n in numbers] for k in (zh_kpi, en_kpi))
         for zh_value, en_value in zip(zh_values, en_values, strict=True):
             assert zh_value == (None if en_value is None else pytest.approx(en_value, rel=1e-9))
+
+
+@pytest.mark.slow
+def test_published_record_reads_back_as_the_same_typed_object(reports, demo_dir) -> None:
+    """The record the report writes is what `read_results` rebuilds, field for field."""
+    for lang in LANGUAGES:
+        payload = _results(reports, lang)
+        back = read_results(health.DataHealth, payload)
+        assert back.lang == lang and back.kpis[0].kpi == "revenue"
+        assert to_jsonable(back) | {VERSION_KEY: 1} == payload
+    warehouse = open_warehouse(DataSource(path=demo_dir))
+    needed = DataHealthParams.tables_needed + DataHealthParams.tables_optional
+    computed = health.summarise(
+        PERIOD,
+        health.profile_tables(warehouse, list(needed)),
+        health.month_kpis(warehouse, PERIOD),
+        payload["contract_warnings"],
+        health.erased_count(warehouse),
+        lang="en",
+    )
+    assert read_results(health.DataHealth, to_jsonable(computed)) == computed
 
 
 def test_every_dynamic_key_exists_in_both_languages() -> None:

@@ -13,7 +13,11 @@ from i18n_support import report_page, report_results
 
 from analysis.i18n import LANGUAGES, text
 from analysis.params import DataSource, RfmParams
+from analysis.reporting.record import VERSION_KEY, read_results
+from analysis.reporting.results import to_jsonable
 from analysis.rfm import classes, plots
+from analysis.rfm.clusters import ClusterProfile
+from analysis.rfm.report import RfmReport
 from analysis.rfm.segments import RF_SEGMENTS
 from analysis.rfm.wording import class_label, cluster_label, segment_label
 from analysis.runner import run_report
@@ -126,6 +130,15 @@ def test_results_headline_is_in_the_report_language_and_codes_are_the_same(repor
 
 
 @pytest.mark.slow
+def test_published_record_reads_back_typed_and_writes_the_same_json(reports) -> None:
+    for lang in LANGUAGES:
+        payload = _results(reports, lang)
+        back = read_results(RfmReport, payload)
+        assert back.lang == lang and [c.name for c in back.classes] == list(classes.CLASSES)
+        assert to_jsonable(back) | {VERSION_KEY: RfmReport.RECORD_VERSION} == payload
+
+
+@pytest.mark.slow
 def test_crm_export_is_the_same_machine_readable_file_in_both_languages(reports) -> None:
     en, zh = (pd.read_csv(reports[lang] / "rfm.segments.csv") for lang in LANGUAGES)
     assert list(zh.columns) == ["customer_id", "class", "rf_segment", "cluster", "clv", "p_alive"]
@@ -174,8 +187,8 @@ def test_figures_are_titled_and_labelled_in_chinese() -> None:
         index=["C1", "C2", "C3", "C4"],
     )
     profiles = [
-        {"cluster": 0, "name": "recent, frequent, high-spend"},
-        {"cluster": 1, "name": "lapsing, infrequent, low-spend"},
+        ClusterProfile(0, "recent, frequent, high-spend", 2, 5.0, 3.0, 400.0, 2400.0),
+        ClusterProfile(1, "lapsing, infrequent, low-spend", 2, 120.0, 1.0, 90.0, 180.0),
     ]
     before = pd.Series(["high_value", "active", "churned"], index=["C1", "C4", "C9"])
     moves = classes.migration(before, customers["class"])

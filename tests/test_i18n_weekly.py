@@ -7,11 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from i18n_support import english_runs, report_page
+from i18n_support import english_runs, report_page, report_results
 
 from analysis.params import DataSource, WeeklyParams
+from analysis.reporting.record import VERSION_KEY, read_results
+from analysis.reporting.results import to_jsonable
 from analysis.runner import run_report
 from analysis.schema import CHANNELS
+from analysis.weekly.report import WeeklyReport
 
 WEEK = "2026-W43"
 ALLOWED_NAMES = ("Holm", "snownlp", "SEM", "z")
@@ -55,3 +58,12 @@ def test_weekly_page_and_record_hold_no_planted_personal_data(zh_page, demo_dir)
         if planted["kind"] != "script":
             assert planted["value"] not in page and planted["value"] not in record
     assert "&lt;script&gt;" in page and "<script>alert" not in page
+
+
+@pytest.mark.slow
+def test_published_record_reads_back_typed_and_writes_the_same_json(zh_page) -> None:
+    folder, name = zh_page
+    payload = report_results(folder, name)
+    back = read_results(WeeklyReport, payload)
+    assert back.lang == "zh" and back.week == WEEK and back.reputation is not None
+    assert to_jsonable(back) | {VERSION_KEY: WeeklyReport.RECORD_VERSION} == payload

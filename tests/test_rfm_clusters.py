@@ -23,6 +23,6 @@ def test_clusters_recover_the_planted_behaviour_types(demo_dir: Path) -> None:
     print(f"adjusted Rand index against the planted types: {ari:.3f} (k = {found.k})")
     assert ari >= 0.6
     assert found.silhouette == max(found.silhouette_by_k.values())
-    assert sum(p["customers"] for p in found.profiles) == len(rfm)
+    assert sum(p.customers for p in found.profiles) == len(rfm)
     again = clusters.cluster_customers(rfm, k_range=(2, 8), random_state=7)
     assert again.labels.equals(found.labels)

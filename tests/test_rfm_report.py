@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +26,7 @@ def test_erased_customers_are_in_no_count_and_not_in_the_export(demo_dir, demo_r
     erased = set(pd.read_parquet(demo_dir / "erasures.parquet")["customer_id"])
     export = rfm.report.export_frame(tables)
     assert erased and not erased & set(export["customer_id"])
-    assert sum(c["customers"] for c in report.classes) == report.n_customers == len(export)
+    assert sum(c.customers for c in report.classes) == report.n_customers == len(export)
 
 
 def test_export_holds_ids_and_labels_only(demo_run) -> None:
@@ -43,10 +44,12 @@ def test_export_holds_ids_and_labels_only(demo_run) -> None:
 
 def test_results_name_every_model_parameter_and_the_migration(demo_run) -> None:
     report, _ = demo_run
-    assert {"r", "alpha", "a", "b", "p", "q", "v", "log_likelihood"} <= set(report.clv_model)
-    assert report.clusters["k"] >= 2 and len(report.clusters["profiles"]) == report.clusters["k"]
-    by_cluster = sum(p["clv_total"] for p in report.clusters["profiles"])
-    assert by_cluster == pytest.approx(sum(c["clv_total"] for c in report.classes))
+    model = report.clv_model
+    assert all(math.isfinite(v) for v in (model.r, model.alpha, model.a, model.b, model.p))
+    assert math.isfinite(model.q) and math.isfinite(model.v) and model.log_likelihood < 0
+    assert report.clusters.k >= 2 and len(report.clusters.profiles) == report.clusters.k
+    by_cluster = sum(p.clv_total for p in report.clusters.profiles)
+    assert by_cluster == pytest.approx(sum(c.clv_total for c in report.classes))
     assert sum(sum(row.values()) for row in report.migration.values()) >= report.n_customers
 
 
@@ -55,9 +58,9 @@ def test_cdnow_master_runs_end_to_end_through_its_params_file() -> None:
     params = load_report_params(ROOT / "params" / "rfm" / "cdnow.yaml")
     report, tables = rfm.run(open_warehouse(params.data), params)
     assert report.zero_value_orders == 80
-    assert report.clv_model["customers_with_only_zero_value_repeats"] == 1
+    assert report.clv_model.customers_with_only_zero_value_repeats == 1
     assert report.n_customers == len(tables.customers) > 5000
-    assert 0 < report.clv_model["r"] < 1 and report.clv_model["q"] > 1
+    assert 0 < report.clv_model.r < 1 and report.clv_model.q > 1
 
 
 def test_results_json_holds_no_nan_and_states_the_fit(demo_run) -> None:
@@ -68,9 +71,27 @@ def test_results_json_holds_no_nan_and_states_the_fit(demo_run) -> None:
     report, _ = demo_run
     json.dumps(to_jsonable(report), allow_nan=False)  # raises on NaN or infinity
     model = report.clv_model
-    assert model["bgnbd_converged"] and model["gamma_gamma_converged"]
-    assert model["boundary"] == [] and model["clv_not_computed"] == 0
-    assert all(c["clv_total"] is not None for c in report.classes if c["customers"])
+    assert model.bgnbd_converged and model.gamma_gamma_converged
+    assert model.boundary == [] and model.clv_not_computed == 0
+    assert all(c.clv_total is not None for c in report.classes if c.customers)
+
+
+def test_results_record_reads_back_as_the_same_typed_object(demo_run) -> None:
+    from dataclasses import fields
+
+    from analysis.params import ClassRules
+    from analysis.reporting.record import read_results
+    from analysis.reporting.results import to_jsonable
+
+    report, _ = demo_run
+    payload = to_jsonable(report)
+    back = read_results(rfm.RfmReport, payload)
+    assert back == report
+    assert to_jsonable(back) == payload
+    assert isinstance(back.clusters.profiles[0], rfm.clusters.ClusterProfile)
+    assert isinstance(back.rules.churn_after_days, int) and back.rules.churn_after_days == 90
+    # the record states every class rule the params file sets, under the same names
+    assert [f.name for f in fields(rfm.report.ClassThresholds)] == list(ClassRules.model_fields)
 
 
 def test_as_of_defaults_to_the_last_order_day_in_the_period(demo_dir, demo_run) -> None:

@@ -16,11 +16,18 @@ from analysis.errors import ParamsError
 from analysis.params import DataSource, WeeklyParams, load_report_params
 from analysis.privacy import mask_text
 from analysis.reporting import to_jsonable
+from analysis.reporting.record import read_results
 from analysis.warehouse import open_warehouse
 from analysis.weekly import display as weekly_display
 from analysis.weekly import queries
-from analysis.weekly.funnel import funnel_steps, two_proportion_p
-from analysis.weekly.reputation import ComplaintWeek, complaint_weeks, reputation_alert
+from analysis.weekly.funnel import FunnelStep, funnel_steps, two_proportion_p
+from analysis.weekly.report import WeekIncident
+from analysis.weekly.reputation import (
+    ComplaintExample,
+    ComplaintWeek,
+    complaint_weeks,
+    reputation_alert,
+)
 from analysis.weekly.sentiment import positive_probability
 from analysis.weekly.traffic import channel_traffic
 from analysis.weeks import week_monday, weeks_back, weeks_of_month
@@ -78,13 +85,30 @@ def test_complaint_burst_is_an_alert_in_its_week_only(week_report, demo_dir) -> 
     assert alert.alert and alert.week == burst["week"]
     assert burst["comments"] - 3 <= alert.comments <= burst["comments"] + 5
     assert alert.first[:10] >= burst["from"] and alert.last[:10] <= "2026-10-25"
-    assert all("澜肌" in e["text"] for e in alert.examples)
+    assert all("澜肌" in e.text for e in alert.examples)
     assert [w.week for w in week_report.complaints][-1] == WEEK
     warehouse = open_warehouse(DataSource(path=demo_dir))
     weeks = weeks_back("2026-W42", 8)
     found = queries.complaint_weeks(warehouse, week_monday(weeks[0]), 8, ["澜肌"], ["投诉", "差评"])
     history = complaint_weeks(found, weeks)
     assert not reputation_alert(history, found.head(0), min_comments=5, max_p_value=0.01).alert
+
+
+def test_results_record_reads_back_as_the_same_typed_object(week_report) -> None:
+    """One writer, one reader: the demo week's record (with an incident of each kind added,
+    since the fixture skips the detector) rebuilds into an equal WeeklyReport."""
+    incidents = [
+        WeekIncident("抖音 · visits", "visits", "2026-10-19", "2026-10-25", -28.2, "抖音: -28%"),
+        WeekIncident("total · orders", "orders", "2026-10-20", "2026-10-20", None, "n/a"),
+    ]
+    report = replace(week_report, incidents=incidents)
+    payload = to_jsonable(report)
+    back = read_results(weekly.WeeklyReport, payload)
+    assert back == report
+    assert to_jsonable(back) == payload
+    assert back.reputation is not None and back.reputation.examples
+    assert isinstance(back.reputation.examples[0], ComplaintExample)
+    assert isinstance(back.worst_step, FunnelStep) and back.incidents[1].deviation_pct is None
 
 
 def test_two_proportion_p_matches_statsmodels() -> None:

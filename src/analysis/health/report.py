@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from analysis.health.kpis import KpiChange
 from analysis.health.profile import TableProfile
@@ -13,9 +14,12 @@ from analysis.i18n import MINUS, money, text
 class DataHealth:
     """Results of the data-health report, as published to `<name>.json`.
 
-    `headline` is written in `lang`; the tables, KPIs and warnings are data.
+    `headline` is written in `lang`; the tables, KPIs and warnings are data. Typed down to
+    its leaves and read back by `reporting.record.read_results`; raise `RECORD_VERSION` when
+    a field is renamed, removed or changes meaning.
     """
 
+    RECORD_VERSION: ClassVar[int] = 1
     headline: str
     lang: str
     period: str

@@ -25,6 +25,20 @@ CLUSTER_THREADS = 1
 
 
 @dataclass(frozen=True)
+class ClusterProfile:
+    """One cluster in original units, named from its medians (`cluster_name`)."""
+
+    cluster: int
+    name: str  # a code such as "recent, frequent, high-spend"; rfm.wording words it
+    customers: int
+    median_recency_days: float
+    median_frequency: float
+    median_order_value: float
+    total_spend: float
+    clv_total: float | None = None  # the report adds its customers' CLV (None: not computed)
+
+
+@dataclass(frozen=True)
 class Clustering:
     """The chosen k, its silhouette, every k's silhouette, labels and cluster profiles."""
 
@@ -32,7 +46,7 @@ class Clustering:
     silhouette: float
     silhouette_by_k: dict[int, float]
     labels: pd.Series
-    profiles: list[dict]
+    profiles: list[ClusterProfile]
 
 
 def features(rfm: pd.DataFrame) -> np.ndarray:
@@ -73,22 +87,22 @@ def _cluster(
     return Clustering(best, silhouettes[best], silhouettes, labels, profile(rfm, labels))
 
 
-def profile(rfm: pd.DataFrame, labels: pd.Series) -> list[dict]:
+def profile(rfm: pd.DataFrame, labels: pd.Series) -> list[ClusterProfile]:
     """Each cluster's size and medians in original units, named against overall medians."""
     overall = rfm[list(FEATURES)].median()
     profiles = []
     for cluster, members in rfm.groupby(labels):
         medians = members[list(FEATURES)].median()
         profiles.append(
-            {
-                "cluster": int(cluster),
-                "name": cluster_name(medians, overall),
-                "customers": len(members),
-                "median_recency_days": float(medians["recency_days"]),
-                "median_frequency": float(medians["frequency"]),
-                "median_order_value": float(medians["monetary_mean"]),
-                "total_spend": float(members["monetary_total"].sum()),
-            }
+            ClusterProfile(
+                cluster=int(cluster),
+                name=cluster_name(medians, overall),
+                customers=len(members),
+                median_recency_days=float(medians["recency_days"]),
+                median_frequency=float(medians["frequency"]),
+                median_order_value=float(medians["monetary_mean"]),
+                total_spend=float(members["monetary_total"].sum()),
+            )
         )
     return profiles
 

@@ -6,6 +6,8 @@ their labels (rfm.wording), data values escaped.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from analysis.i18n import day, money, month, number, percent, plain, text
@@ -13,7 +15,7 @@ from analysis.reporting import export_path, finding, show_figure, show_table
 from analysis.reporting.display import show_headline, show_warning
 from analysis.rfm import plots
 from analysis.rfm.classes import migration_shares
-from analysis.rfm.report import RfmReport, RfmTables, export_frame
+from analysis.rfm.report import ClvModel, RfmReport, RfmTables, export_frame
 from analysis.rfm.segments import RF_SEGMENTS
 from analysis.rfm.wording import class_label, cluster_label, segment_label
 
@@ -33,7 +35,7 @@ def show_overview(report: RfmReport) -> None:
             period=month(report.period, lang),
         ),
     )
-    rows = pd.DataFrame(report.classes)
+    rows = pd.DataFrame([dataclasses.asdict(c) for c in report.classes])
     show_table(
         pd.DataFrame(
             {
@@ -71,22 +73,26 @@ def show_overview(report: RfmReport) -> None:
 def show_rules(report: RfmReport) -> None:
     """The class rules with this run's thresholds, and the R×F map."""
     lang, rules = report.lang, report.rules
+    per_month = (
+        ("high_value", rules.high_value_orders_per_month, rules.high_value_spend_per_month),
+        ("potential", rules.potential_orders_per_month, rules.potential_spend_per_month),
+    )
     sentences = [
         text(
             "rfm.rules.churned",
             lang,
             label=class_label("churned", lang),
-            days=number(rules["churn_after_days"], lang),
+            days=number(rules.churn_after_days, lang),
         ),
         *(
             text(
                 f"rfm.rules.{code}",
                 lang,
                 label=class_label(code, lang),
-                orders=f"{rules[f'{code}_orders_per_month']:g}",
-                spend=money(rules[f"{code}_spend_per_month"], lang),
+                orders=f"{orders:g}",
+                spend=money(spend, lang),
             )
-            for code in ("high_value", "potential")
+            for code, orders, spend in per_month
         ),
         text("rfm.rules.active", lang, label=class_label("active", lang)),
         text(
@@ -94,9 +100,10 @@ def show_rules(report: RfmReport) -> None:
             lang,
             day=day(report.as_of, lang),
             label=class_label("high_value", lang),
-            tenure=number(rules["high_value_min_tenure_days"], lang),
+            tenure=number(rules.high_value_min_tenure_days, lang),
         ),
     ]
+    thresholds = dataclasses.asdict(rules)
     finding(
         "<b>{title}</b> {rules}", title=text("rfm.rules.title", lang), rules=" ".join(sentences)
     )
@@ -104,10 +111,10 @@ def show_rules(report: RfmReport) -> None:
         pd.DataFrame(
             {
                 text("rfm.column.threshold", lang): [
-                    text(f"rfm.threshold.{name}", lang) for name in rules
+                    text(f"rfm.threshold.{name}", lang) for name in thresholds
                 ],
-                text("rfm.column.parameter", lang): list(rules),
-                text("rfm.column.value", lang): [f"{value:,g}" for value in rules.values()],
+                text("rfm.column.parameter", lang): list(thresholds),
+                text("rfm.column.value", lang): [f"{value:,g}" for value in thresholds.values()],
             }
         ),
         caption=text("rfm.rules.caption", lang),
@@ -144,11 +151,9 @@ def show_clusters(report: RfmReport, tables: RfmTables) -> None:
     lang, clusters = report.lang, report.clusters
     finding(
         "{sentence}",
-        sentence=text(
-            "rfm.clusters.found", lang, k=clusters["k"], s=f"{clusters['silhouette']:.2f}"
-        ),
+        sentence=text("rfm.clusters.found", lang, k=clusters.k, s=f"{clusters.silhouette:.2f}"),
     )
-    profiles = pd.DataFrame(clusters["profiles"])
+    profiles = pd.DataFrame([dataclasses.asdict(p) for p in clusters.profiles])
     show_table(
         pd.DataFrame(
             {
@@ -179,11 +184,11 @@ def show_clusters(report: RfmReport, tables: RfmTables) -> None:
         caption=text("rfm.clusters.caption", lang),
     )
     show_figure(
-        plots.cluster_scatter(tables.customers, clusters["profiles"], lang),
+        plots.cluster_scatter(tables.customers, clusters.profiles, lang),
         alt=text("rfm.figure.clusters.alt", lang),
     )
     show_figure(
-        plots.silhouette_by_k(tables.silhouette_by_k, clusters["k"], lang),
+        plots.silhouette_by_k(tables.silhouette_by_k, clusters.k, lang),
         alt=text("rfm.figure.silhouette.alt", lang),
     )
 
@@ -201,19 +206,29 @@ def show_lifetime_value(report: RfmReport, tables: RfmTables) -> None:
         sentence=text(
             "rfm.clv.models",
             lang,
-            **{name: plain(model[name], 4) for name in ("r", "alpha", "a", "b", "p", "q", "v")},
-            h=model["horizon_days"],
-            m=percent(model["gross_margin"], lang, 0),
-            d=percent(model["monthly_discount_rate"], lang),
+            **{
+                name: plain(value, 4)
+                for name, value in (
+                    ("r", model.r),
+                    ("alpha", model.alpha),
+                    ("a", model.a),
+                    ("b", model.b),
+                    ("p", model.p),
+                    ("q", model.q),
+                    ("v", model.v),
+                )
+            },
+            h=model.horizon_days,
+            m=percent(model.gross_margin, lang, 0),
+            d=percent(model.monthly_discount_rate, lang),
         ),
     )
     show_fit_state(model, lang)
-    if abs(report.frequency_spend_correlation) > CORRELATION_WARNING:
+    correlation = report.frequency_spend_correlation
+    if correlation is not None and abs(correlation) > CORRELATION_WARNING:
         show_warning(
             "{sentence}",
-            sentence=text(
-                "rfm.clv.correlation_warning", lang, r=f"{report.frequency_spend_correlation:.2f}"
-            ),
+            sentence=text("rfm.clv.correlation_warning", lang, r=f"{correlation:.2f}"),
         )
     if tables.customers["clv"].notna().any():
         show_figure(
@@ -221,27 +236,28 @@ def show_lifetime_value(report: RfmReport, tables: RfmTables) -> None:
         )
 
 
-def show_fit_state(model: dict, lang: str) -> None:
+def show_fit_state(model: ClvModel, lang: str) -> None:
     """Warnings for fits at the model's edge, fits that did not converge, CLVs not computed."""
-    if {"a", "b"} <= set(model["boundary"]):
-        dropout = model["a"] / (model["a"] + model["b"])
+    if {"a", "b"} <= set(model.boundary):
+        dropout = model.a / (model.a + model.b)
         show_warning(
             "{sentence}", sentence=text("rfm.clv.boundary_ab", lang, p=percent(dropout, lang))
         )
-    elif model["boundary"]:
-        names = ", ".join(model["boundary"])
+    elif model.boundary:
+        names = ", ".join(model.boundary)
         show_warning("{sentence}", sentence=text("rfm.clv.boundary", lang, names=names))
-    for fit in ("bgnbd", "gamma_gamma"):
-        if not model[f"{fit}_converged"]:
+    for fit, converged in (
+        ("bgnbd", model.bgnbd_converged),
+        ("gamma_gamma", model.gamma_gamma_converged),
+    ):
+        if not converged:
             show_warning("{sentence}", sentence=text(f"rfm.clv.not_converged.{fit}", lang))
-    if not model["spend_mean_finite"]:
-        show_warning(
-            "{sentence}", sentence=text("rfm.clv.no_mean_spend", lang, q=plain(model["q"]))
-        )
-    elif model["clv_not_computed"]:
+    if not model.spend_mean_finite:
+        show_warning("{sentence}", sentence=text("rfm.clv.no_mean_spend", lang, q=plain(model.q)))
+    elif model.clv_not_computed:
         show_warning(
             "{sentence}",
-            sentence=text("rfm.clv.not_computed", lang, n=number(model["clv_not_computed"], lang)),
+            sentence=text("rfm.clv.not_computed", lang, n=number(model.clv_not_computed, lang)),
         )
 
 

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from analysis.i18n import money, text
 from analysis.reporting.style import label_colour
 from analysis.rfm.classes import CLASSES
+from analysis.rfm.clusters import ClusterProfile
 from analysis.rfm.wording import class_label, cluster_label
 
 
@@ -37,9 +38,9 @@ def rf_heatmap(table: pd.DataFrame, lang: str) -> Figure:
     return figure
 
 
-def cluster_scatter(table: pd.DataFrame, profiles: list[dict], lang: str) -> Figure:
+def cluster_scatter(table: pd.DataFrame, profiles: list[ClusterProfile], lang: str) -> Figure:
     """Frequency against mean order value on log axes, coloured by cluster."""
-    names = {p["cluster"]: cluster_label(p["name"], lang) for p in profiles}
+    names = {p.cluster: cluster_label(p.name, lang) for p in profiles}
     figure, axes = plt.subplots(figsize=(8, 4.5))
     shown = table.sample(n=min(len(table), 5000), random_state=0)
     for cluster, members in shown.groupby("cluster"):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -12,9 +14,72 @@ from analysis.health import queries as health_queries
 from analysis.i18n import money, number, text
 from analysis.params import RfmParams, month_bounds
 from analysis.rfm import bgnbd, classes, clusters, clv, gamma_gamma, queries, scores, segments
+from analysis.rfm.clusters import ClusterProfile
 from analysis.rfm.wording import class_label
 from analysis.warehouse import Warehouse
 from analysis.weeks import DAYS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    """One customer class: its size, value and the handbook's action (label, action in `lang`)."""
+
+    name: str  # the class code (classes.CLASSES)
+    label: str
+    customers: int
+    share: float
+    revenue_share: float
+    aov: float | None
+    mean_recency_days: float | None
+    mean_frequency: float | None
+    mean_monetary: float | None
+    clv_total: float | None  # None: no CLV computed for the class (shown as "not computed")
+    action: str
+
+
+@dataclass(frozen=True)
+class ClusterSummary:
+    """The chosen k, its mean silhouette and each cluster's profile with its CLV total."""
+
+    k: int
+    silhouette: float
+    profiles: list[ClusterProfile]
+
+
+@dataclass(frozen=True)
+class ClvModel:
+    """The BG/NBD and Gamma-Gamma fits behind the CLVs, their state and the CLV settings."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    p: float
+    q: float
+    v: float
+    log_likelihood: float
+    bgnbd_converged: bool
+    gamma_gamma_converged: bool
+    boundary: list[str]  # parameters fitted at the model's edge
+    spend_mean_finite: bool
+    clv_not_computed: int
+    customers_with_only_zero_value_repeats: int
+    time_unit: str  # params.summary_unit: days | weeks
+    horizon_days: int
+    gross_margin: float
+    monthly_discount_rate: float
+
+
+@dataclass(frozen=True)
+class ClassThresholds:
+    """The class rules this run used (the fields of `params.ClassRules`, as values)."""
+
+    high_value_orders_per_month: float
+    high_value_spend_per_month: float
+    potential_orders_per_month: float
+    potential_spend_per_month: float
+    churn_after_days: int
+    high_value_min_tenure_days: int
 
 
 @dataclass(frozen=True)
@@ -22,25 +87,28 @@ class RfmReport:
     """Results of the RFM report, as published to `<name>.json`.
 
     Codes (class `name`, segment and cluster names, migration keys) are English in every
-    language; the headline, class `label` and `action` are in `lang`.
+    language; the headline, class `label` and `action` are in `lang`. Typed down to its
+    leaves and read back by `reporting.record.read_results`; raise `RECORD_VERSION` when a
+    field is renamed, removed or changes meaning.
     """
 
+    RECORD_VERSION: ClassVar[int] = 1
     headline: str
     lang: str
     as_of: str
     as_of_source: str  # params | last_order_day | period_end (no order in the period)
     period: str
     n_customers: int
-    classes: list[dict]
-    rf_segments: dict[str, int]
-    clusters: dict
-    clv_model: dict
-    frequency_spend_correlation: float
+    classes: list[ClassSummary]
+    rf_segments: dict[str, int]  # customers per R×F segment name
+    clusters: ClusterSummary
+    clv_model: ClvModel
+    frequency_spend_correlation: float | None  # None: undefined (e.g. every spend the same)
     repurchase_rate: float | None
-    migration: dict[str, dict[str, int]]
+    migration: dict[str, dict[str, int]]  # customers by class a month ago, then now
     moved_down: int
     zero_value_orders: int
-    rules: dict
+    rules: ClassThresholds
 
 
 @dataclass(frozen=True)
@@ -64,7 +132,7 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
         rfm, k_range=(params.k_min, params.k_max), random_state=params.random_state
     )
     table["cluster"] = found.labels
-    value, model = lifetime_values(warehouse, params, as_of)
+    value, model, correlation = lifetime_values(warehouse, params, as_of)
     table = table.join(value, how="left")
     earlier = queries.rfm_table(warehouse, _month_before(as_of), params.lookback_days)
     before = classes.customer_classes(earlier.set_index("customer_id"), rules)
@@ -78,18 +146,18 @@ def run(warehouse: Warehouse, params: RfmParams) -> tuple[RfmReport, RfmTables]:
         n_customers=len(table),
         classes=class_summary(table, params.lang),
         rf_segments=table["rf_segment"].value_counts().to_dict(),
-        clusters={
-            "k": found.k,
-            "silhouette": found.silhouette,
-            "profiles": with_clv_totals(found.profiles, table),
-        },
+        clusters=ClusterSummary(
+            k=found.k,
+            silhouette=found.silhouette,
+            profiles=with_clv_totals(found.profiles, table),
+        ),
         clv_model=model,
-        frequency_spend_correlation=model.pop("frequency_spend_correlation"),
+        frequency_spend_correlation=correlation if math.isfinite(correlation) else None,
         repurchase_rate=repurchase_rate(warehouse, params.period),
         migration={a: row.to_dict() for a, row in moves.iterrows()},
         moved_down=classes.moved_down(moves),
         zero_value_orders=queries.zero_value_orders(warehouse, as_of),
-        rules=rules.model_dump(),
+        rules=ClassThresholds(**rules.model_dump()),
     )
     return report, RfmTables(table, moves, found.silhouette_by_k)
 
@@ -107,8 +175,9 @@ def report_day(warehouse: Warehouse, params: RfmParams) -> tuple[date, str]:
 
 def lifetime_values(
     warehouse: Warehouse, params: RfmParams, as_of: date
-) -> tuple[pd.DataFrame, dict]:
-    """P(alive) and discounted CLV per customer from BG/NBD and Gamma-Gamma fits.
+) -> tuple[pd.DataFrame, ClvModel, float]:
+    """P(alive) and discounted CLV per customer from BG/NBD and Gamma-Gamma fits, the fits'
+    record and the frequency-spend correlation (the Gamma-Gamma independence check).
 
     A CLV that cannot be computed stays NaN (never 0): all customers when the spend model
     has no finite mean (q <= 1), single customers where the expectation did not converge.
@@ -144,36 +213,34 @@ def lifetime_values(
         {"p_alive": bgnbd.probability_alive(transactions, x, t_x, big_t), "clv": value},
         index=summary.index,
     )
-    model = {
-        "r": transactions.r,
-        "alpha": transactions.alpha,
-        "a": transactions.a,
-        "b": transactions.b,
-        "p": spending.p,
-        "q": spending.q,
-        "v": spending.v,
-        "log_likelihood": transactions.log_likelihood + spending.log_likelihood,
-        "bgnbd_converged": transactions.converged,
-        "gamma_gamma_converged": spending.converged,
-        "boundary": [*transactions.boundary, *spending.boundary],
-        "spend_mean_finite": bool(finite_mean),
-        "clv_not_computed": int(np.isnan(value).sum()),
-        "frequency_spend_correlation": gamma_gamma.frequency_spend_correlation(
-            x[~free_repeats], spend[~free_repeats]
-        ),
-        "customers_with_only_zero_value_repeats": int(free_repeats.sum()),
-        "time_unit": params.summary_unit,
-        "horizon_days": params.clv_horizon_days,
-        "gross_margin": params.gross_margin,
-        "monthly_discount_rate": params.monthly_discount_rate,
-    }
-    return per_customer, model
+    model = ClvModel(
+        r=transactions.r,
+        alpha=transactions.alpha,
+        a=transactions.a,
+        b=transactions.b,
+        p=spending.p,
+        q=spending.q,
+        v=spending.v,
+        log_likelihood=transactions.log_likelihood + spending.log_likelihood,
+        bgnbd_converged=transactions.converged,
+        gamma_gamma_converged=spending.converged,
+        boundary=[*transactions.boundary, *spending.boundary],
+        spend_mean_finite=bool(finite_mean),
+        clv_not_computed=int(np.isnan(value).sum()),
+        customers_with_only_zero_value_repeats=int(free_repeats.sum()),
+        time_unit=params.summary_unit,
+        horizon_days=params.clv_horizon_days,
+        gross_margin=params.gross_margin,
+        monthly_discount_rate=params.monthly_discount_rate,
+    )
+    correlation = gamma_gamma.frequency_spend_correlation(x[~free_repeats], spend[~free_repeats])
+    return per_customer, model, correlation
 
 
-def with_clv_totals(profiles: list[dict], table: pd.DataFrame) -> list[dict]:
+def with_clv_totals(profiles: list[ClusterProfile], table: pd.DataFrame) -> list[ClusterProfile]:
     """Each cluster profile with its customers' total CLV."""
     return [
-        p | {"clv_total": clv_total(table.loc[table["cluster"] == p["cluster"], "clv"])}
+        replace(p, clv_total=clv_total(table.loc[table["cluster"] == p.cluster, "clv"]))
         for p in profiles
     ]
 
@@ -184,7 +251,7 @@ def clv_total(values: pd.Series) -> float | None:
     return float(computed.sum()) if len(computed) else None
 
 
-def class_summary(table: pd.DataFrame, lang: str) -> list[dict]:
+def class_summary(table: pd.DataFrame, lang: str) -> list[ClassSummary]:
     """Per class: customers, share, revenue share, AOV, mean R/F/M, CLV total, action.
 
     The action is the handbook's for the class, in `lang` (catalogue `rfm.action.<class>`).
@@ -195,21 +262,21 @@ def class_summary(table: pd.DataFrame, lang: str) -> list[dict]:
         members = table[table["class"] == name]
         orders = members["frequency"].sum()
         rows.append(
-            {
-                "name": name,
-                "label": class_label(name, lang),
-                "customers": len(members),
-                "share": len(members) / len(table) if len(table) else 0.0,
-                "revenue_share": members["monetary_total"].sum() / total_revenue
+            ClassSummary(
+                name=name,
+                label=class_label(name, lang),
+                customers=len(members),
+                share=len(members) / len(table) if len(table) else 0.0,
+                revenue_share=members["monetary_total"].sum() / total_revenue
                 if total_revenue
                 else 0.0,
-                "aov": members["monetary_total"].sum() / orders if orders else None,
-                "mean_recency_days": _mean(members["recency_days"]),
-                "mean_frequency": _mean(members["frequency"]),
-                "mean_monetary": _mean(members["monetary_total"]),
-                "clv_total": clv_total(members["clv"]),
-                "action": text(f"rfm.action.{name}", lang),
-            }
+                aov=members["monetary_total"].sum() / orders if orders else None,
+                mean_recency_days=_mean(members["recency_days"]),
+                mean_frequency=_mean(members["frequency"]),
+                mean_monetary=_mean(members["monetary_total"]),
+                clv_total=clv_total(members["clv"]),
+                action=text(f"rfm.action.{name}", lang),
+            )
         )
     return rows
 
@@ -252,4 +319,13 @@ def _month_before(day: date) -> date:
     return previous_last.replace(day=min(day.day, previous_last.day))
 
 
-__all__ = ["RfmReport", "RfmTables", "export_frame", "run"]
+__all__ = [
+    "ClassSummary",
+    "ClassThresholds",
+    "ClusterSummary",
+    "ClvModel",
+    "RfmReport",
+    "RfmTables",
+    "export_frame",
+    "run",
+]

@@ -6,6 +6,8 @@ were masked when the results were built.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from analysis.i18n import number, p_stated, percent, text
@@ -132,7 +134,7 @@ def show_incidents(report: WeeklyReport) -> None:
         finding("{sentence}", sentence=text("weekly.incidents.none", lang))
         return
     for incident in report.incidents:
-        finding("{sentence}", sentence=incident["sentence"])
+        finding("{sentence}", sentence=incident.sentence)
 
 
 def show_content(report: WeeklyReport, *, top: int = 15) -> None:
@@ -230,5 +232,7 @@ def show_reputation(report: WeeklyReport) -> None:
         show_figure(figure, alt=figure.axes[0].get_title())
     show_table(_columns(weeks, lang))
     if alert.examples:
-        examples = pd.DataFrame(alert.examples)[["ts", "channel", "text"]]
+        examples = pd.DataFrame([dataclasses.asdict(e) for e in alert.examples])[
+            ["ts", "channel", "text"]
+        ]
         show_table(_columns(examples, lang), caption=text("weekly.reputation.examples", lang))

@@ -8,8 +8,10 @@ through `mask_text`.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import ClassVar
 
 import pandas as pd
 
@@ -36,9 +38,26 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class WeeklyReport:
-    """Results JSON of the weekly report."""
+class WeekIncident:
+    """An anomaly-detector incident that overlaps the week, with its sentence in `lang`."""
 
+    series: str  # the detector's series code, e.g. "小红书 · revenue"
+    metric: str
+    start: str  # ISO day
+    end: str
+    deviation_pct: float | None  # None: no expected level to compare with
+    sentence: str
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    """Results JSON of the weekly report.
+
+    Typed down to its leaves and read back by `reporting.record.read_results`; raise
+    `RECORD_VERSION` when a field is renamed, removed or changes meaning.
+    """
+
+    RECORD_VERSION: ClassVar[int] = 1
     headline: str
     week: str
     period: str
@@ -49,7 +68,7 @@ class WeeklyReport:
     funnel: list[FunnelStep]
     worst_step: FunnelStep | None
     funnel_test: str  # the stated test, in the report's language
-    incidents: list[dict]  # {series, metric, start, end, deviation_pct, sentence}
+    incidents: list[WeekIncident]
     content: list[ContentLine]
     series: list[SeriesLine]
     sentiment: list[WeekSentiment]
@@ -133,7 +152,7 @@ def run(warehouse: Warehouse, params: WeeklyParams) -> WeeklyReport:
     )
 
 
-def week_incidents(warehouse: Warehouse, params: WeeklyParams) -> list[dict]:
+def week_incidents(warehouse: Warehouse, params: WeeklyParams) -> list[WeekIncident]:
     """The anomaly detector's incidents (total and channel level) that overlap the week, each
     with a sentence in the report's language."""
     monday = week_monday(params.week)
@@ -157,21 +176,24 @@ def week_incidents(warehouse: Warehouse, params: WeeklyParams) -> list[dict]:
         if start > sunday or end < monday:
             continue
         series = anomaly_report.series_label(incident.series, params.lang)
+        deviation = incident.deviation_pct
         rows.append(
-            {
-                "series": incident.series,
-                "metric": incident.metric,
-                "start": start.isoformat(),
-                "end": end.isoformat(),
-                "deviation_pct": incident.deviation_pct,
-                "sentence": text(
+            WeekIncident(
+                series=incident.series,
+                metric=incident.metric,
+                start=start.isoformat(),
+                end=end.isoformat(),
+                deviation_pct=deviation
+                if deviation is not None and math.isfinite(deviation)
+                else None,
+                sentence=text(
                     "weekly.incident.sentence",
                     params.lang,
                     series=series,
-                    change=f"{incident.deviation_pct:+.0f}%",
+                    change=f"{deviation:+.0f}%",
                     when=incident.label,
                 ),
-            }
+            )
         )
     return rows
 

@@ -31,6 +31,15 @@ class ComplaintWeek:
 
 
 @dataclass(frozen=True)
+class ComplaintExample:
+    """One complaint comment of the week, its text masked (`mask_text`)."""
+
+    ts: str | None  # "YYYY-MM-DD HH:MM"
+    channel: str
+    text: str | None  # None: the comment had no text
+
+
+@dataclass(frozen=True)
 class ReputationAlert:
     """The report week's brand complaints against the weeks before, with masked examples."""
 
@@ -41,7 +50,7 @@ class ReputationAlert:
     alert: bool
     first: str | None
     last: str | None
-    examples: list[dict]  # {ts, channel, text (masked)}
+    examples: list[ComplaintExample]
 
 
 def complaint_weeks(counts: pd.DataFrame, weeks: Sequence[str]) -> list[ComplaintWeek]:
@@ -78,7 +87,7 @@ def reputation_alert(
     baseline = sum(earlier) / len(earlier) if earlier else 0.0
     p_value = float(poisson.sf(this.comments - 1, max(baseline, MIN_BASELINE)))
     shown = [
-        {"ts": _time(row.ts), "channel": row.channel, "text": mask_text(row.text)}
+        ComplaintExample(ts=_time(row.ts), channel=row.channel, text=mask_text(row.text))
         for row in examples.itertuples(index=False)
     ]
     return ReputationAlert(

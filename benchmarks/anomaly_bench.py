@@ -26,9 +26,13 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from analysis.anomaly.results import IncidentRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 N_SERIES, N_DAYS, STL_SERIES, SEED = 10_000, 365, 200, 7
@@ -161,13 +165,13 @@ DEMO_SHOWS_IN = {
 """The series (metric labels) a planted change moves (as tests/test_anomaly_report.py)."""
 
 
-def _on_planted(incident: dict, planted: dict) -> bool:
+def _on_planted(incident: IncidentRecord, planted: dict) -> bool:
     entity = " / ".join(
         p for p in (planted["channel"], planted["campaign"], planted["keyword"]) if p
     )
     return any(
         name.split(" · ")[0] == entity and name.split(" · ")[1] in DEMO_SHOWS_IN[planted["metric"]]
-        for name in [incident["series"], *incident["chain"]]
+        for name in [incident.series, *incident.chain]
     )
 
 
@@ -200,14 +204,14 @@ def demo(scale: int) -> None:
                 i
                 for i in results.incidents
                 if _on_planted(i, planted)
-                and abs((pd.Timestamp(i["start"]) - pd.Timestamp(planted["start"])).days) <= 1
+                and abs((pd.Timestamp(i.start) - pd.Timestamp(planted["start"])).days) <= 1
             ]
             found.append(f"{planted['metric']}{'' if hits else ' MISSED'}")
         false = [
             i
             for i in results.incidents
-            if not any(_on_planted(i, p) and _near(i["start"], p) for p in truth)
-            and not any(_on_planted(i, p) and _near(i["end"], p) for p in truth)
+            if not any(_on_planted(i, p) and _near(i.start, p) for p in truth)
+            and not any(_on_planted(i, p) and _near(i.end, p) for p in truth)
         ]
         first, last = month_bounds(results.period)
         months = ((last - first).days + 1) / 30.4375

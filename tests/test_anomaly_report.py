@@ -38,12 +38,10 @@ def test_planted_cpc_spike_is_an_incident_on_its_keyword(demo_anomalies) -> None
     results, _, planted = demo_anomalies
     spike = planted["cpc"]
     found = [
-        i
-        for i in results.incidents
-        if spike["keyword"] in i["series"] and i["metric"] in ("cpc", "cpm")
+        i for i in results.incidents if spike["keyword"] in i.series and i.metric in ("cpc", "cpm")
     ]
-    assert found and any(_within_a_day(i["start"], spike["start"]) for i in found)
-    assert all(i["direction"] == "up" for i in found)
+    assert found and any(_within_a_day(i.start, spike["start"]) for i in found)
+    assert all(i.direction == "up" for i in found)
 
 
 def test_planted_cpc_spike_fires_the_handbook_rule_with_a_deadline(demo_anomalies) -> None:
@@ -52,12 +50,10 @@ def test_planted_cpc_spike_fires_the_handbook_rule_with_a_deadline(demo_anomalie
     alerts = [
         a
         for a in results.rule_alerts
-        if a["rule"].startswith("cpc_jump") and spike["keyword"] in a["series"]
+        if a.rule.startswith("cpc_jump") and spike["keyword"] in a.series
     ]
-    assert alerts and _within_a_day(alerts[0]["ts"], spike["start"])
-    assert pd.Timestamp(alerts[0]["deadline"]) - pd.Timestamp(alerts[0]["ts"]) == pd.Timedelta(
-        hours=24
-    )
+    assert alerts and _within_a_day(alerts[0].ts, spike["start"])
+    assert pd.Timestamp(alerts[0].deadline) - pd.Timestamp(alerts[0].ts) == pd.Timedelta(hours=24)
 
 
 def test_planted_traffic_drop_is_found_on_its_channel(demo_anomalies) -> None:
@@ -66,9 +62,9 @@ def test_planted_traffic_drop_is_found_on_its_channel(demo_anomalies) -> None:
     found = [
         i
         for i in results.incidents
-        if i["series"].startswith(drop["channel"]) and i["direction"] == "down"
-    ] + [a for a in results.rule_alerts if a["series"].startswith(drop["channel"])]
-    assert any(_within_a_day(f.get("start") or f["ts"], drop["start"]) for f in found)
+        if i.series.startswith(drop["channel"]) and i.direction == "down"
+    ] + [a for a in results.rule_alerts if a.series.startswith(drop["channel"])]
+    assert any(_within_a_day(getattr(f, "start", None) or f.ts, drop["start"]) for f in found)
 
 
 PLANTED_SHOWS_IN = {
@@ -87,7 +83,7 @@ def _on_planted_series(incident: dict, planted: dict) -> bool:
     entity = " / ".join(
         p for p in (planted["channel"], planted["campaign"], planted["keyword"]) if p
     )
-    members = [incident["series"], *incident["chain"]]
+    members = [incident.series, *incident.chain]
     return any(
         name.split(" · ")[0] == entity
         and name.split(" · ")[1] in PLANTED_SHOWS_IN[planted["metric"]]
@@ -99,7 +95,7 @@ def _explains(planted: dict, incident: dict) -> bool:
     """The incident is on the planted series and overlaps its days (± 1)."""
     first = pd.Timestamp(planted["start"]) - pd.Timedelta(days=1)
     last = pd.Timestamp(planted["end"]) + pd.Timedelta(days=1)
-    overlaps = pd.Timestamp(incident["start"]) <= last and pd.Timestamp(incident["end"]) >= first
+    overlaps = pd.Timestamp(incident.start) <= last and pd.Timestamp(incident.end) >= first
     return _on_planted_series(incident, planted) and overlaps
 
 
@@ -110,11 +106,11 @@ def test_every_planted_anomaly_is_an_incident_on_its_series_within_a_day(demo_an
         found = [
             i
             for i in results.incidents
-            if _on_planted_series(i, anomaly) and _within_a_day(i["start"], anomaly["start"])
+            if _on_planted_series(i, anomaly) and _within_a_day(i.start, anomaly["start"])
         ]
         assert found, f"planted {anomaly['metric']} on {anomaly['channel']} not an incident"
         direction = "up" if anomaly["magnitude"] > 0 else "down"
-        assert found[0]["direction"] == direction
+        assert found[0].direction == direction
 
 
 def test_false_incidents_stay_within_two_per_100_series_months(demo_anomalies) -> None:
@@ -124,7 +120,7 @@ def test_false_incidents_stay_within_two_per_100_series_months(demo_anomalies) -
     months = ((last - first).days + 1) / 30.4375
     rate = false_incident_rate(false, n_series=results.series_scored, n_months=months)
     assert len(false) < len(results.incidents)  # the planted ones are explained, not false
-    assert rate <= 2.0, [(i["series"], i["start"]) for i in false]
+    assert rate <= 2.0, [(i.series, i.start) for i in false]
 
 
 def test_incidents_stay_few(demo_anomalies) -> None:
@@ -157,6 +153,17 @@ def test_nab_report_scores_the_vendored_files() -> None:
         nab_windows=root / "labels" / "combined_windows.json",
     )
     results, _ = report.run(open_warehouse(params.data), params)
-    assert len(results.nab["files"]) == 6
-    assert sum(f["n_windows"] for f in results.nab["files"].values()) == 14
-    assert 56.9 < results.nab["score"] <= 100  # above the windowed-Gaussian floor
+    assert len(results.nab.files) == 6
+    assert sum(f.n_windows for f in results.nab.files.values()) == 14
+    assert 56.9 < results.nab.score <= 100  # above the windowed-Gaussian floor
+
+
+def test_the_published_record_reads_back_as_the_same_typed_report(demo_anomalies) -> None:
+    from analysis.reporting.record import VERSION_KEY, read_results
+    from analysis.reporting.results import to_jsonable
+
+    results, _, _ = demo_anomalies
+    payload = to_jsonable(results) | {VERSION_KEY: 1}
+    back = read_results(report.AnomalyReport, json.loads(json.dumps(payload)))
+    assert back == results and results.incidents and results.rule_alerts
+    assert to_jsonable(back) | {VERSION_KEY: 1} == payload

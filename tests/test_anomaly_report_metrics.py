@@ -88,8 +88,8 @@ def test_five_minute_data_is_scored_at_its_own_step_and_the_nab_box_quotes_its_c
         nab_windows=nab.WINDOWS_PATH,
     )
     assert results.frequency == "5min"
-    assert results.nab["category"] == "realAWSCloudwatch"
-    assert results.nab["published"]["Numenta HTM"] == 73.4
+    assert results.nab.category == "realAWSCloudwatch"
+    assert results.nab.published["Numenta HTM"] == 73.4
     page = shown_page(results)
     assert "Published on realAWSCloudwatch" in page and "Numenta HTM 73.4" in page
     assert "76.9" not in page  # realAdExchange's figure is not quoted for other data

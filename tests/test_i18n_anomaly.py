@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import asdict, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from i18n_support import visible_text
 from matplotlib.figure import Figure
 
 from analysis.anomaly import display, nab, report, rules, series
+from analysis.anomaly.results import NabBox
 from analysis.i18n import LANGUAGES, catalogue, text
 from analysis.params import AnomalyParams
 from analysis.reporting import display as reporting_display
@@ -145,7 +146,7 @@ def test_rule_names_read_as_the_handbook_says(shown) -> None:
     zh = shown["zh"]["results"]
     assert zh.rule_texts["cpc_jump_30pct"] == "CPC 较前 7 日均值上涨 ≥30%，24 小时内排查"
     assert zh.rule_texts["conversion_rate_drop_5pct"] == "转化率周环比下降 ≥5%"
-    shown_rules = {a["rule"] for a in zh.rule_alerts}
+    shown_rules = {a.rule for a in zh.rule_alerts}
     assert all(zh.rule_texts[r] in shown["zh"]["text"] for r in shown_rules)
     assert not any(r in shown["zh"]["text"] for r in shown_rules)  # no code shown to readers
 
@@ -166,15 +167,18 @@ def test_results_headline_is_in_the_report_language_and_codes_are_not(shown) -> 
 
 
 def test_nab_sentence_and_table_are_in_the_report_language(shown) -> None:
-    score = asdict(nab.FileScore(0.42, 1, 4, 0, 1))
+    score = nab.FileScore(0.42, 1, 4, 0, 1)
     for lang in LANGUAGES:
         results = replace(
             shown[lang]["results"],
-            nab={
-                "score": 62.6,
-                "files": {"realAdExchange/exchange-2_cpc_results.csv": score},
-                "tuning": text("anomaly.nab.tuning", lang),
-            },
+            nab=NabBox(
+                profile="standard",
+                score=62.6,
+                files={"realAdExchange/exchange-2_cpc_results.csv": score},
+                category=None,
+                published=None,
+                tuning=text("anomaly.nab.tuning", lang),
+            ),
         )
         markup = []
         with pytest.MonkeyPatch.context() as patch:

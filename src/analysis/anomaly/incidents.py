@@ -632,7 +632,7 @@ def build_incidents(
     return sorted(incidents, key=lambda inc: inc.severity, reverse=True)
 
 
-def false_incident_rate(incidents: Sequence[Incident], n_series: int, n_months: float) -> float:
+def false_incident_rate(incidents: Sequence[object], n_series: int, n_months: float) -> float:
     """Incidents per 100 series-months: 100 × len(incidents) / (n_series × n_months).
 
     Pass the incidents that match no known event (or all incidents on a clean panel).

@@ -154,23 +154,23 @@ def test_one_huge_unit_is_reported_with_the_p_value_without_it(game, tmp_path):
     rest = planted.sort_values("sum_gamerounds").groupby("variant").head(-1)
     a, b = (rest[rest["variant"] == v]["sum_gamerounds"] for v in ("A", "B"))
     influence = rounds.outliers
-    assert influence["top_units"] == 1
+    assert influence.top_units == 1
     expected = ttest_ind(b, a, equal_var=False).pvalue
-    assert influence["arms"][0]["p_value_without"] == pytest.approx(expected, rel=1e-9)
+    assert influence.arms[0].p_value_without == pytest.approx(expected, rel=1e-9)
     top = planted.groupby("variant")["sum_gamerounds"].max().sum()
-    assert influence["top_share"] == pytest.approx(top / planted["sum_gamerounds"].sum())
+    assert influence.top_share == pytest.approx(top / planted["sum_gamerounds"].sum())
     with_outlier = rounds.arms[1].p_value
-    assert with_outlier > 0.05 > influence["arms"][0]["p_value_without"]  # it flips the verdict
+    assert with_outlier > 0.05 > influence.arms[0].p_value_without  # it flips the verdict
 
 
 def test_winsorized_estimate_equals_numpy_capping_and_scipy_welch(game):
     folder, units = game
     rounds = next(m for m in run(folder, winsorize_quantile=0.99).metrics if m.metric == "rounds")
-    capped = rounds.outliers["winsorized"]
+    capped = rounds.outliers.winsorized
     cap = np.quantile(units["sum_gamerounds"], 0.99)  # linear, as DuckDB quantile_cont
-    assert capped["cap"] == pytest.approx(cap, rel=1e-12)
+    assert capped.cap == pytest.approx(cap, rel=1e-12)
     values = units["sum_gamerounds"].clip(upper=cap)
     a, b = (values[units["variant"] == v] for v in ("A", "B"))
     expected = ttest_ind(b, a, equal_var=False).pvalue
-    assert capped["arms"][0]["p_value"] == pytest.approx(expected, rel=1e-9)
-    assert capped["quantile"] == 0.99
+    assert capped.arms[0].p_value == pytest.approx(expected, rel=1e-9)
+    assert capped.quantile == 0.99

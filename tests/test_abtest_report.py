@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from record_roundtrip import assert_round_trips
 from tiny import write_tiny
 
 from analysis import abtest
@@ -65,7 +66,7 @@ def test_cuped_reports_a_variance_reduction_on_revenue(demo_results) -> None:
     report, _ = demo_results
     title = next(r for r in report.experiments if r.experiment_id == "title_2026_10")
     revenue = next(m for m in title.metrics if m.metric == "revenue_per_unit")
-    reduction = revenue.cuped["arms"][0]["variance_reduction"]
+    reduction = revenue.cuped.arms[0].variance_reduction
     assert 0.01 < reduction < 0.5  # the demo's pre_revenue tracks each unit's propensity
 
 
@@ -341,3 +342,11 @@ def test_experiments_without_exposures_in_the_period_are_left_out(demo_dir: Path
     assert report.experiments == [] and report.headline.startswith("No experiment")
     with pytest.raises(ParamsError, match=r"no exposures in 2026-09"):
         _analyse(demo_dir, period="2026-09", experiments=[{"id": "title_2026_10"}])
+
+
+def test_the_results_record_reads_back_as_the_same_typed_report(demo_results) -> None:
+    report, _ = demo_results
+    payload = assert_round_trips(report)
+    title = payload["experiments"][0]["metrics"][2]
+    assert title["cuped"]["method"] and title["outliers"]["arms"]  # the nested records are there
+    assert payload["planning"][0]["total_units"] == 2 * payload["planning"][0]["control_units"]

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2, chisquare
 
-from analysis.abtest.portfolio import srm_by_week, srm_window, week_start
+from analysis.abtest.portfolio import Portfolio, srm_by_week, srm_window, week_start
+from analysis.reporting.record import read_results
+from analysis.reporting.results import to_jsonable
 
 ARMS = Path(__file__).resolve().parents[1] / "data/external/upworthy/experiment_arms.parquet"
 
@@ -39,3 +41,28 @@ def test_upworthy_failures_inside_the_documented_period_are_over_20_times_those_
     assert window.rate_inside > 0.5
     assert window.rate_inside >= 20 * window.rate_outside
     assert window.tests_inside + window.tests_outside == 4873
+
+
+def test_the_portfolio_record_reads_back_with_its_weeks_as_dates():
+    """The SRM weeks and window (dates) and the tallies survive publish → read_results."""
+    weeks = srm_by_week(
+        {"a": True, "b": False, "c": False}, {"a": 201325, "b": 201326, "c": 201401}
+    )
+    portfolio = Portfolio(
+        alpha=0.05,
+        experiments=3,
+        comparisons=3,
+        significant_raw_share=1 / 3,
+        significant_adjusted_share=0.0,
+        decisions={"invalid": 1, "keep_control": 2},
+        lift_rel_quantiles={"p50": 0.01},
+        declared_winners=0,
+        agreement_share=None,
+        srm_alpha=0.001,
+        srm_by_week=weeks,
+        srm_window=srm_window(weeks, date(2013, 6, 20), date(2013, 7, 1)),
+    )
+    payload = to_jsonable(portfolio)
+    assert payload["srm_by_week"][0]["week"] == "2013-06-24"
+    back = read_results(Portfolio, payload)
+    assert back == portfolio and back.srm_window.rate_inside == 0.5  # 2013-06-24, 07-01

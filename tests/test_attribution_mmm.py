@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from record_roundtrip import assert_round_trips
 from scipy.stats import spearmanr
 
 from analysis.attribution.budget import propose_budget
@@ -217,10 +218,11 @@ def test_aggregates_only_runs_incremental_roi_and_the_budget(tmp_path: Path) -> 
     results, _ = report.run(open_warehouse(params.data), params)
     assert results.models == [] and results.roi_basis == "incremental"
     assert "journeys" in results.findings[0]
-    statuses = {c["channel"]: c["status"] for c in results.channels}
+    statuses = {c.channel: c.status for c in results.channels}
     assert statuses["小红书"] == "expand" and statuses["知乎"] == "inefficient"
-    assert {b["channel"] for b in results.budget} >= set(PAID)
-    assert results.budget_effect["difference"] >= 0
+    assert {b.channel for b in results.budget} >= set(PAID)
+    assert results.budget_effect.difference >= 0
+    assert assert_round_trips(results)["paths"] is None  # no journeys: no paths, no LTV
 
 
 def test_the_shipped_aggregates_example_recovers_the_demo_extremes() -> None:
@@ -230,9 +232,9 @@ def test_the_shipped_aggregates_example_recovers_the_demo_extremes() -> None:
 
     params = load_report_params(Path("params/examples/aggregates.yaml"))
     results, _ = report.run(open_warehouse(params.data), params)
-    statuses = {c["channel"]: c["status"] for c in results.channels}
+    statuses = {c.channel: c.status for c in results.channels}
     assert statuses["小红书"] == "expand" and statuses["知乎"] == "inefficient"
-    assert results.paths == {} and results.mmm["fitted"]
+    assert results.paths is None and results.mmm.fitted
 
 
 def test_rank_agreement_on_a_pysimmmulator_world() -> None:

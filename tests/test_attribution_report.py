@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from record_roundtrip import assert_round_trips
 from scipy.stats import spearmanr
 
 from analysis.attribution import budget, queries, report
 from analysis.attribution.channels import channel_economics
+from analysis.attribution.results import MmmNotFitted
 from analysis.errors import ParamsError
 from analysis.params import AttributionParams, DataSource, validate_report
 from analysis.schema import CHANNELS
@@ -121,9 +123,9 @@ def demo_run(demo_dir: Path):
 def test_markov_credit_adds_up_to_the_converting_journeys(demo_run) -> None:
     results, tables = demo_run
     markov = tables.credits[tables.credits["model"] == "markov"]
-    assert markov["conversions"].sum() == pytest.approx(results.paths["converting"])
+    assert markov["conversions"].sum() == pytest.approx(results.paths.converting)
     for model, credit in tables.credits.groupby("model"):
-        assert credit["conversions"].sum() == pytest.approx(results.paths["converting"]), model
+        assert credit["conversions"].sum() == pytest.approx(results.paths.converting), model
     assert all(0 <= value <= 1 for value in results.removal_effects.values())
 
 
@@ -145,18 +147,18 @@ def test_markov_revenue_ranking_matches_the_planted_truth(demo_dir: Path, demo_r
 
 def test_zero_spend_channel_has_roi_not_applicable(demo_run) -> None:
     results, _ = demo_run
-    community = next(c for c in results.channels if c["channel"] == "企业微信社群")
-    assert community["spend"] == 0
-    assert set(community["roi"].values()) == {None}
-    assert community["status"] == "n/a" and community["cac"] is None
-    line = next(b for b in results.budget if b["channel"] == "企业微信社群")
-    assert line["proposed"] == 0 and "no spend" in line["reason"]
+    community = next(c for c in results.channels if c.channel == "企业微信社群")
+    assert community.spend == 0
+    assert set(community.roi.values()) == {None}
+    assert community.status == "n/a" and community.cac is None
+    line = next(b for b in results.budget if b.channel == "企业微信社群")
+    assert line.proposed == 0 and "no spend" in line.reason
 
 
 def test_budget_lines_add_up_to_the_total(demo_run) -> None:
     results, tables = demo_run
     total = sum(r.spend for r in tables.economics)
-    assert sum(line["proposed"] for line in results.budget) == pytest.approx(total, abs=0.01)
+    assert sum(line.proposed for line in results.budget) == pytest.approx(total, abs=0.01)
 
 
 def test_results_record_has_the_documented_fields(demo_run) -> None:
@@ -166,10 +168,18 @@ def test_results_record_has_the_documented_fields(demo_run) -> None:
     )
     channel = results.channels[0]
     for key in ("channel", "spend", "conversions", "revenue", "roi", "cac", "ltv_to_cac"):
-        assert key in channel
-    assert {"status", "quadrant"} <= set(channel)
-    assert {"converting", "null", "mean_length"} <= set(results.paths)
-    assert {"channel", "current", "proposed", "reason"} <= set(results.budget[0])
+        assert key in vars(channel)
+    assert {"status", "quadrant"} <= set(vars(channel))
+    assert {"converting", "null", "mean_length"} <= set(vars(results.paths))
+    assert {"channel", "current", "proposed", "reason"} <= set(vars(results.budget[0]))
+
+
+def test_the_results_record_reads_back_as_the_same_typed_report(demo_run) -> None:
+    results, _ = demo_run
+    payload = assert_round_trips(results)
+    assert payload["mmm"]["fitted"] and payload["mmm"]["first"] < payload["mmm"]["last"]
+    assert payload["channels"][0]["quadrant_code"] and payload["budget_effect"]["level"] == 0.9
+    assert payload["thresholds"] == {"expand": 3.0, "keep": 2.0, "watch": 1.2}
 
 
 def test_channel_with_spend_but_no_touches_is_shown_as_inefficient() -> None:
@@ -225,19 +235,19 @@ def test_incremental_roi_against_the_planted_truth_at_suite_scale(demo_dir: Path
     truth = json.loads((demo_dir / "truth.json").read_text())["channels"]
     results, _ = demo_run
     assert results.roi_basis == "incremental"
-    paid = [c for c in results.channels if truth[c["channel"]]["true_roi"] is not None]
+    paid = [c for c in results.channels if truth[c.channel]["true_roi"] is not None]
     assert len(paid) == 6
     inside = sum(
-        c["incremental_roi_interval"][0]
-        <= truth[c["channel"]]["true_roi"]
-        <= c["incremental_roi_interval"][1]
+        c.incremental_roi_interval[0]
+        <= truth[c.channel]["true_roi"]
+        <= c.incremental_roi_interval[1]
         for c in paid
     )
     assert inside >= 5
     for channel in paid:
-        if channel["status"] != truth[channel["channel"]]["status"]:
-            assert channel["status_certainty"] == "uncertain", channel["channel"]
-    assert "抖音" in results.mmm["calibrated"]
+        if channel.status != truth[channel.channel]["status"]:
+            assert channel.status_certainty == "uncertain", channel.channel
+    assert "抖音" in results.mmm.calibrated
 
 
 def test_proposed_budget_earns_at_least_the_current_plan_on_the_planted_curves(
@@ -245,8 +255,8 @@ def test_proposed_budget_earns_at_least_the_current_plan_on_the_planted_curves(
 ) -> None:
     truth = json.loads((demo_dir / "truth.json").read_text())["channels"]
     results, _ = demo_run
-    lines = [b for b in results.budget if b["status"] != "test"]
-    money = sum(b["proposed"] for b in lines) / sum(b["current"] for b in lines)
+    lines = [b for b in results.budget if b.status != "test"]
+    money = sum(b.proposed for b in lines) / sum(b.current for b in lines)
 
     def planted(amounts: dict[str, float]) -> float:
         total = 0.0
@@ -257,11 +267,11 @@ def test_proposed_budget_earns_at_least_the_current_plan_on_the_planted_curves(
                 total += 31 * curve["beta"] * daily / (daily + curve["half_saturation"])
         return total
 
-    current_plan = {b["channel"]: b["current"] * money for b in lines}
-    proposed = {b["channel"]: b["proposed"] for b in lines}
+    current_plan = {b.channel: b.current * money for b in lines}
+    proposed = {b.channel: b.proposed for b in lines}
     assert planted(proposed) >= planted(current_plan)
     effect = results.budget_effect
-    assert effect["difference_interval"][0] <= effect["difference"]
+    assert effect.difference_interval[0] <= effect.difference
 
 
 def test_without_a_spend_table_the_path_models_run_alone(demo_dir: Path, tmp_path: Path) -> None:
@@ -271,7 +281,8 @@ def test_without_a_spend_table_the_path_models_run_alone(demo_dir: Path, tmp_pat
     params = AttributionParams(period="2026-10", data={"path": str(tmp_path)})
     assert "spend" not in params.tables_needed
     results, _ = report.run(open_warehouse(params.data), params)
-    assert results.mmm == {"fitted": False, "reason": "no_spend_table"}
+    assert results.mmm == MmmNotFitted(reason="no_spend_table")
+    assert_round_trips(results)  # the record without a fit, a budget or an effect reads back
     assert results.budget == [] and results.roi_basis == "attributed"
-    assert {c["status"] for c in results.channels} == {"n/a"}
+    assert {c.status for c in results.channels} == {"n/a"}
     assert "spend" in results.findings[-1] and results.removal_effects

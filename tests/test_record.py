@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 import pytest
@@ -74,3 +75,45 @@ def test_a_record_of_another_version_or_shape_is_refused_by_name(change, message
     payload = to_jsonable(RESULTS) | {VERSION_KEY: 3} | change
     with pytest.raises(ReportError, match=message):
         read_results(Results, payload)
+
+
+@dataclass(frozen=True)
+class Window:
+    week: date
+    at: datetime
+    lift: float  # a computed number that may be undefined (NaN)
+    ci: tuple[float, float]
+    share: float | None = None
+
+
+def test_a_plain_float_reads_null_back_as_nan_and_an_optional_one_as_none() -> None:
+    written = Window(date(2026, 10, 5), datetime(2026, 10, 5, 9, 30), math.nan, (math.inf, 1.0))
+    payload = to_jsonable(written)
+    assert payload["lift"] is None and payload["ci"] == [None, 1.0] and payload["share"] is None
+    back = read_results(Window, payload)
+    assert math.isnan(back.lift) and math.isnan(back.ci[0]) and back.ci[1] == 1.0
+    assert back.share is None
+    assert to_jsonable(back) == payload
+
+
+def test_dates_travel_as_iso_strings_and_come_back_as_dates() -> None:
+    written = Window(date(2026, 10, 5), datetime(2026, 10, 5, 9, 30), 0.5, (0.1, 0.9), 0.25)
+    payload = to_jsonable(written)
+    assert payload["week"] == "2026-10-05" and payload["at"] == "2026-10-05T09:30:00"
+    back = read_results(Window, payload)
+    assert back == written and type(back.week) is date and type(back.at) is datetime
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"week": "5 Oct 2026"}, r"results\.week: expected an ISO date, got '5 Oct 2026'"),
+        ({"week": "2026-10-05T09:30:00"}, r"results\.week: expected an ISO date"),
+        ({"at": 20261005}, r"results\.at: expected datetime"),
+        ({"lift": "n/a"}, r"results\.lift: expected float"),
+    ],
+)
+def test_a_bad_date_or_number_is_refused_by_name(change, message) -> None:
+    payload = to_jsonable(Window(date(2026, 10, 5), datetime(2026, 10, 5), 0.5, (0.1, 0.9)))
+    with pytest.raises(ReportError, match=message):
+        read_results(Window, payload | change)

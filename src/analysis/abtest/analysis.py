@@ -25,9 +25,15 @@ from analysis.abtest.queries import ARM_KEY
 from analysis.abtest.results import (
     ArmResult,
     ControlRule,
+    Cuped,
+    CupedArm,
     ExperimentResult,
     MetricResult,
     Power,
+    TopUnitInfluence,
+    Winsorized,
+    WinsorizedArm,
+    WithoutTopUnits,
 )
 from analysis.abtest.sufficient import MeanStats, ProportionStats
 from analysis.errors import DataContractError, ParamsError
@@ -238,7 +244,7 @@ def compare_metric(
 
 def top_unit_influence(
     rows: Arms, control: str, metric: Metric, comparisons: dict, params: AbTestParams
-) -> dict | None:
+) -> TopUnitInfluence | None:
     """For a mean metric: the Welch comparison again without each arm's largest units, and
     the share of the metric's total those units hold; with `winsorize_quantile`, also the
     comparison with values capped at that quantile (None when nothing was measured)."""
@@ -248,7 +254,7 @@ def top_unit_influence(
         return None
     winsorized = _winsorized(rows, control, metric, comparisons, params)
     if not all(n in rows[control] for n in names):
-        return {"top_units": 0, "top_share": None, "arms": [], "winsorized": winsorized}
+        return TopUnitInfluence(0, None, [], winsorized)
 
     def without(variant: str) -> MeanStats:
         full = arm_stats(rows[variant], metric)
@@ -264,24 +270,18 @@ def top_unit_influence(
             again = frequentist.compare_means(without(control), without(variant), alpha=alpha)
         except ParamsError:
             continue
-        arms.append(
-            {
-                "variant": variant,
-                "p_value_without": again.p_value,
-                "lift_rel_without": again.lift_rel,
-            }
-        )
-    return {
-        "top_units": int(float(rows[control].get(names[0]) or 0)),
-        "top_share": sum(top.values()) / sum(totals.values()) if sum(totals.values()) else None,
-        "arms": arms,
-        "winsorized": winsorized,
-    }
+        arms.append(WithoutTopUnits(variant, again.p_value, again.lift_rel))
+    return TopUnitInfluence(
+        top_units=int(float(rows[control].get(names[0]) or 0)),
+        top_share=sum(top.values()) / sum(totals.values()) if sum(totals.values()) else None,
+        arms=arms,
+        winsorized=winsorized,
+    )
 
 
 def _winsorized(
     rows: Arms, control: str, metric: Metric, comparisons: dict, params: AbTestParams
-) -> dict | None:
+) -> Winsorized | None:
     """Welch comparisons of the metric capped at the experiment's winsorize_quantile."""
     names = [f"{metric.name}__w_{key}" for key in ("cap", "sum", "squares")]
     if not params.winsorize_quantile or not all(n in rows[control] for n in names):
@@ -297,19 +297,12 @@ def _winsorized(
     arms = []
     for variant in comparisons:
         again = frequentist.compare_means(capped(control), capped(variant), alpha=params.alpha)
-        arms.append(
-            {
-                "variant": variant,
-                "lift_rel": again.lift_rel,
-                "lift_rel_ci": again.lift_rel_ci,
-                "p_value": again.p_value,
-            }
-        )
-    return {
-        "quantile": params.winsorize_quantile,
-        "cap": float(rows[control][names[0]]),
-        "arms": arms,
-    }
+        arms.append(WinsorizedArm(variant, again.lift_rel, again.lift_rel_ci, again.p_value))
+    return Winsorized(
+        quantile=params.winsorize_quantile,
+        cap=float(rows[control][names[0]]),
+        arms=arms,
+    )
 
 
 def _bayes(metric, control, treatment, comparison, params: AbTestParams):
@@ -374,7 +367,7 @@ def _under_industry(metric: Metric, value: float, params: AbTestParams) -> bool:
     return value < params.industry_ctr * params.industry_ctr_share
 
 
-def _cuped(rows, control: str, metric: Metric, params: AbTestParams) -> dict | None:
+def _cuped(rows, control: str, metric: Metric, params: AbTestParams) -> Cuped | None:
     has_pre = all(float(row.get("pre_units", 0) or 0) > 0 for row in rows.values())
     if not (params.cuped and metric.name == "revenue_per_unit" and has_pre):
         return None
@@ -385,16 +378,16 @@ def _cuped(rows, control: str, metric: Metric, params: AbTestParams) -> dict | N
             continue
         adjusted = cuped.compare_means_cuped(base, covariate_stats(row), alpha=params.alpha)
         arms.append(
-            {
-                "variant": variant,
-                "lift_abs": adjusted.comparison.lift_abs,
-                "lift_abs_ci": adjusted.comparison.lift_abs_ci,
-                "p_value": adjusted.comparison.p_value,
-                "theta": adjusted.theta,
-                "variance_reduction": adjusted.variance_reduction,
-            }
+            CupedArm(
+                variant=variant,
+                lift_abs=adjusted.comparison.lift_abs,
+                lift_abs_ci=adjusted.comparison.lift_abs_ci,
+                p_value=adjusted.comparison.p_value,
+                theta=adjusted.theta,
+                variance_reduction=adjusted.variance_reduction,
+            )
         )
-    return {"arms": arms}
+    return Cuped(method="", arms=arms)  # worded with the report's other sentences
 
 
 def _harmed(others: list[MetricResult], alpha: float) -> dict[str, list[str]]:

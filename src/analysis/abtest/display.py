@@ -17,7 +17,13 @@ from analysis.abtest.cumulative import cumulative_lifts
 from analysis.abtest.metrics import METRICS
 from analysis.abtest.portfolio import Portfolio
 from analysis.abtest.report import VERDICTS, AbTestReport, verdict_word
-from analysis.abtest.results import ArmResult, ExperimentResult, MetricResult
+from analysis.abtest.results import (
+    ArmResult,
+    Cuped,
+    ExperimentResult,
+    MetricResult,
+    Winsorized,
+)
 from analysis.abtest.wording import metric_header, metric_name, name_list
 from analysis.i18n import (
     MINUS,
@@ -117,19 +123,19 @@ def arms_frame(metric: MetricResult, lang: str) -> pd.DataFrame:
     )
 
 
-def cuped_frame(cuped: dict, lang: str, proportion: bool = False) -> pd.DataFrame:
+def cuped_frame(cuped: Cuped, lang: str, proportion: bool = False) -> pd.DataFrame:
     """The CUPED-adjusted comparison of each treatment: lift with CI, p, θ, variance removed."""
-    arms = cuped["arms"]
+    arms = cuped.arms
     return pd.DataFrame(
         {
-            text("abtest.column.arm", lang): [a["variant"] for a in arms],
+            text("abtest.column.arm", lang): [a.variant for a in arms],
             text("abtest.column.lift_abs", lang): [
-                _lift_abs(a["lift_abs"], a["lift_abs_ci"], proportion) for a in arms
+                _lift_abs(a.lift_abs, a.lift_abs_ci, proportion) for a in arms
             ],
-            text("abtest.column.p", lang): [p_value(a["p_value"]) for a in arms],
-            text("abtest.column.theta", lang): [plain(a["theta"]) for a in arms],
+            text("abtest.column.p", lang): [p_value(a.p_value) for a in arms],
+            text("abtest.column.theta", lang): [plain(a.theta) for a in arms],
             text("abtest.column.variance_reduction", lang): [
-                f"{a['variance_reduction']:.1%}" for a in arms
+                f"{a.variance_reduction:.1%}" for a in arms
             ],
         }
     )
@@ -217,7 +223,7 @@ def show_experiment(result: ExperimentResult, daily: pd.DataFrame, params: AbTes
         if metric.cuped:
             proportion = metric.kind == "proportion"
             cuped = cuped_frame(metric.cuped, lang, proportion)
-            show_table(cuped, caption=metric.cuped["method"])
+            show_table(cuped, caption=metric.cuped.method)
         if metric.outliers:
             show_outlier_influence(metric, params)
     show_figure(
@@ -258,29 +264,15 @@ def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
     if influence is None:  # no outlier check for this metric (a proportion)
         return
     p_values = {a.variant: a.p_value for a in metric.arms}
-    capped = influence.get("winsorized") or {}
-    for arm in capped.get("arms", []):
-        low, high = arm["lift_rel_ci"]
-        finding(
-            "{sentence}",
-            sentence=text(
-                "abtest.outliers.winsorized",
-                lang,
-                q=f"{capped['quantile']:g}",
-                cap=plain(capped["cap"], 4),
-                metric=metric_name(metric.metric, lang, metric.label),
-                arm=arm["variant"],
-                lift=f"{arm['lift_rel']:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", MINUS),
-                p=p_stated(arm["p_value"]),
-            ),
-        )
-    for arm in influence["arms"]:
-        with_top, without = p_values.get(arm["variant"]), arm["p_value_without"]
+    if influence.winsorized is not None:
+        show_winsorized(influence.winsorized, metric, lang)
+    for top in influence.arms:
+        with_top, without = p_values.get(top.variant), top.p_value_without
         values = {
-            "n": influence["top_units"],
-            "share": percent(influence["top_share"], lang),
+            "n": influence.top_units,
+            "share": percent(influence.top_share, lang),
             "metric": metric_name(metric.metric, lang, metric.label),
-            "arm": arm["variant"],
+            "arm": top.variant,
             "p": p_value(with_top),
             "p_without": p_value(without),
         }
@@ -289,6 +281,25 @@ def show_outlier_influence(metric: MetricResult, params: AbTestParams) -> None:
             show_warning("{sentence}", sentence=text("abtest.outliers.flips", lang, **values))
         else:
             finding("{sentence}", sentence=text("abtest.outliers.sentence", lang, **values))
+
+
+def show_winsorized(capped: Winsorized, metric: MetricResult, lang: str) -> None:
+    """Each treatment's relative lift and p-value with the metric capped at a quantile."""
+    for arm in capped.arms:
+        low, high = arm.lift_rel_ci
+        finding(
+            "{sentence}",
+            sentence=text(
+                "abtest.outliers.winsorized",
+                lang,
+                q=f"{capped.quantile:g}",
+                cap=plain(capped.cap, 4),
+                metric=metric_name(metric.metric, lang, metric.label),
+                arm=arm.variant,
+                lift=f"{arm.lift_rel:+.1%} [{low:+.1%}, {high:+.1%}]".replace("-", MINUS),
+                p=p_stated(arm.p_value),
+            ),
+        )
 
 
 def srm_sentence(result: ExperimentResult, params: AbTestParams) -> str:
@@ -468,7 +479,7 @@ def show_planning(report: AbTestReport) -> None:
     lang = report.lang
     frame = pd.DataFrame(
         {
-            text(key, lang): [spec.format(test[name]) for test in report.planning]
+            text(key, lang): [spec.format(getattr(test, name)) for test in report.planning]
             for name, (key, spec) in PLANNING_COLUMNS.items()
         }
     )

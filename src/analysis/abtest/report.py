@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pandas as pd
 
 from analysis.abtest import analysis, power, queries
 from analysis.abtest.metrics import METRICS, custom_metrics
 from analysis.abtest.portfolio import Portfolio, summarise_portfolio
-from analysis.abtest.results import ExperimentResult
+from analysis.abtest.results import ExperimentResult, PlannedUnits
 from analysis.abtest.wording import name_list, worded
 from analysis.errors import ParamsError
 from analysis.i18n import text
-from analysis.params import AbTestParams, month_bounds
+from analysis.params import AbTestParams, PlannedTest, month_bounds
 from analysis.warehouse import Warehouse
 
 CONVENTIONS = {
@@ -29,15 +30,17 @@ CONVENTIONS = {
 
 @dataclass(frozen=True)
 class AbTestReport:
-    """Results of the A/B report, as published to `<name>.json`."""
+    """Results of the A/B report, as published to `<name>.json` (read back with
+    `reporting.record.read_results`)."""
 
+    RECORD_VERSION: ClassVar[int] = 1
     headline: str
     period: str
     lang: str
     methods: dict[str, str]
     experiments: list[ExperimentResult]
     portfolio: Portfolio | None
-    planning: list[dict] = field(default_factory=list)
+    planning: list[PlannedUnits] = field(default_factory=list)
 
 
 def run(warehouse: Warehouse, params: AbTestParams) -> tuple[AbTestReport, pd.DataFrame]:
@@ -186,7 +189,7 @@ def methods(params: AbTestParams, *, cuped_used: bool = False) -> dict[str, str]
     }
 
 
-def planned(test, params: AbTestParams) -> dict:
+def planned(test: PlannedTest, params: AbTestParams) -> PlannedUnits:
     """Planning mode: units per arm to detect the test's relative MDE on its baseline."""
     control, treatment = power.required_units(
         baseline=test.baseline,
@@ -195,11 +198,12 @@ def planned(test, params: AbTestParams) -> dict:
         power=test.power,
         control_share=test.control_share,
     )
-    return test.model_dump() | {
-        "control_units": control,
-        "treatment_units": treatment,
-        "total_units": control + treatment,
-    }
+    return PlannedUnits(
+        **test.model_dump(),
+        control_units=control,
+        treatment_units=treatment,
+        total_units=control + treatment,
+    )
 
 
 def headline_sentence(results: list[ExperimentResult], lang: str) -> str:

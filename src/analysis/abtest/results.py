@@ -35,6 +35,65 @@ class ArmResult:
 
 
 @dataclass(frozen=True)
+class CupedArm:
+    """One treatment's CUPED-adjusted comparison with the control (Deng et al. 2013)."""
+
+    variant: str
+    lift_abs: float
+    lift_abs_ci: tuple[float, float]
+    p_value: float
+    theta: float  # the covariate's coefficient
+    variance_reduction: float  # share of the metric's variance the covariate removed
+
+
+@dataclass(frozen=True)
+class Cuped:
+    """The CUPED-adjusted comparisons of a metric; `method` is worded by `abtest.wording`."""
+
+    method: str  # "" until worded
+    arms: list[CupedArm]
+
+
+@dataclass(frozen=True)
+class WithoutTopUnits:
+    """One treatment compared with the control again, each arm without its largest units."""
+
+    variant: str
+    p_value_without: float
+    lift_rel_without: float
+
+
+@dataclass(frozen=True)
+class WinsorizedArm:
+    """One treatment compared with the control on values capped at a quantile (Welch)."""
+
+    variant: str
+    lift_rel: float
+    lift_rel_ci: tuple[float, float]
+    p_value: float
+
+
+@dataclass(frozen=True)
+class Winsorized:
+    """The comparisons of a mean metric capped at the control's `quantile` (`cap`)."""
+
+    quantile: float
+    cap: float
+    arms: list[WinsorizedArm]
+
+
+@dataclass(frozen=True)
+class TopUnitInfluence:
+    """How much a mean metric's largest units weigh: their count per arm and share of the
+    total (None when not measured), and the comparisons without them."""
+
+    top_units: int
+    top_share: float | None
+    arms: list[WithoutTopUnits]
+    winsorized: Winsorized | None = None
+
+
+@dataclass(frozen=True)
 class MetricResult:
     """Every arm of an experiment on one metric, with the method named."""
 
@@ -42,12 +101,11 @@ class MetricResult:
     role: str  # primary | secondary | guardrail
     method: str  # the test's name for readers (worded by abtest.wording; "" until then)
     arms: list[ArmResult]
-    cuped: dict | None = None  # {theta, variance_reduction, arms: [{variant, lift_abs, ci, p}]}
+    cuped: Cuped | None = None  # revenue per unit with a pre-period covariate
     kind: str = "proportion"  # proportion | mean | ratio
     label: str | None = None  # custom metrics: the label from params (presets: catalogue)
     unit: str = ""
-    outliers: dict | None = None  # mean metrics: {top_units, top_share, arms: [{variant,
-    #   p_value_without, lift_rel_without}]}: the comparison without each arm's top units
+    outliers: TopUnitInfluence | None = None  # mean metrics: the comparison without the top units
 
 
 @dataclass(frozen=True)
@@ -111,3 +169,16 @@ class ExperimentResult:
     caveats: list[str] = field(default_factory=list)  # codes on the verdict: srm_suspect
     control_rule: ControlRule = "named"
     verdict: Decision | None = None  # the verdict's code with the arms and metrics behind it
+
+
+@dataclass(frozen=True)
+class PlannedUnits:
+    """Planning mode: a planned test (as in params) and the units it needs to detect its MDE."""
+
+    baseline: float
+    mde_relative: float
+    control_share: float
+    power: float
+    control_units: int
+    treatment_units: int
+    total_units: int

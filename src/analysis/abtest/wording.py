@@ -53,7 +53,7 @@ def _worded_metric(metric: MetricResult, params: AbTestParams) -> MetricResult:
         relative_ci=params.relative_ci,
     ) + correction_note(params.correction, compared, params.lang)
     cuped = (
-        {"method": text("abtest.cuped.method", params.lang), **metric.cuped}
+        replace(metric.cuped, method=text("abtest.cuped.method", params.lang))
         if metric.cuped is not None
         else None
     )

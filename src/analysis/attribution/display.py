@@ -9,8 +9,10 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.attribution import plots
+from analysis.attribution.budget import Thresholds
 from analysis.attribution.channels import ChannelEconomics
 from analysis.attribution.report import AttributionReport, AttributionTables
+from analysis.attribution.results import MmmNotFitted
 from analysis.attribution.wording import model_label, quadrant_label, status_rule
 from analysis.i18n import number, percent, signed_percent, text
 from analysis.params import AttributionParams
@@ -39,8 +41,8 @@ def show_overview(report: AttributionReport, params: AttributionParams) -> None:
         finding("{sentence}", sentence=sentence)
     if report.roi_basis == "incremental":
         finding("{note}", note=text("attribution.note.two_rois", lang))
-    elif report.mmm and report.mmm.get("reason"):
-        reason = text(f"attribution.mmm_reason.{report.mmm['reason']}", lang)
+    elif isinstance(report.mmm, MmmNotFitted) and report.mmm.reason:
+        reason = text(f"attribution.mmm_reason.{report.mmm.reason}", lang)
         show_warning("{note}", note=text("attribution.note.no_mmm", lang, reason=reason))
     if report.models:
         key = (
@@ -123,14 +125,14 @@ def show_roi(
             ltv=report.methods["ltv"],
         ),
     )
-    if report.ltv["fallback_reason"]:
+    if report.ltv.fallback_reason:
         show_warning(
             "{note}",
-            note=text("attribution.note.ltv_fallback", lang, why=report.ltv["fallback_reason"]),
+            note=text("attribution.note.ltv_fallback", lang, why=report.ltv.fallback_reason),
         )
 
 
-def _status_cell(row: ChannelEconomics, thresholds: dict, lang: str) -> str:
+def _status_cell(row: ChannelEconomics, thresholds: Thresholds, lang: str) -> str:
     """The status rule, and "not yet certain" when the interval crosses a line."""
     rule = status_rule(row.status, thresholds, lang)
     if row.status_certainty == "uncertain":
@@ -209,7 +211,7 @@ def show_quadrants(report: AttributionReport, tables: AttributionTables) -> None
     """The four-quadrant chart and each channel's quadrant."""
     lang = report.lang
     show_figure(
-        plots.quadrant_chart(tables.economics, lang, report.thresholds["keep"]),
+        plots.quadrant_chart(tables.economics, lang, report.thresholds.keep),
         alt=text("attribution.alt.quadrants", lang),
     )
     show_table(
@@ -228,7 +230,7 @@ def show_quadrants(report: AttributionReport, tables: AttributionTables) -> None
 def show_paths(report: AttributionReport, tables: AttributionTables) -> None:
     """Path counts, the length distribution and the most travelled paths."""
     lang, paths = report.lang, report.paths
-    if not paths:  # aggregates only
+    if paths is None:  # aggregates only
         finding("{note}", note=text("attribution.finding.needs_journeys", lang))
         return
     finding(
@@ -236,11 +238,11 @@ def show_paths(report: AttributionReport, tables: AttributionTables) -> None:
         note=text(
             "attribution.note.paths",
             lang,
-            converting=number(paths["converting"], lang),
-            null=number(paths["null"], lang),
-            distinct=number(paths["distinct"], lang),
-            mean=number(paths["mean_length"], lang, 1),
-            untouched=number(paths["orders_without_touches"], lang),
+            converting=number(paths.converting, lang),
+            null=number(paths.null, lang),
+            distinct=number(paths.distinct, lang),
+            mean=number(paths.mean_length, lang, 1),
+            untouched=number(paths.orders_without_touches, lang),
         ),
     )
     show_figure(
@@ -277,11 +279,11 @@ def show_budget(report: AttributionReport, tables: AttributionTables) -> None:
     show_table(
         pd.DataFrame(
             {
-                _column("channel", lang): [b["channel"] for b in lines],
-                _column("now", lang): [_amount(b["current"], lang) for b in lines],
-                _column("proposed", lang): [_amount(b["proposed"], lang) for b in lines],
-                _column("change", lang): [signed_percent(b["change_pct"], lang, 0) for b in lines],
-                _column("reason", lang): [b["reason"] for b in lines],
+                _column("channel", lang): [b.channel for b in lines],
+                _column("now", lang): [_amount(b.current, lang) for b in lines],
+                _column("proposed", lang): [_amount(b.proposed, lang) for b in lines],
+                _column("change", lang): [signed_percent(b.change_pct, lang, 0) for b in lines],
+                _column("reason", lang): [b.reason for b in lines],
             }
         ),
         caption=text("attribution.caption.budget", lang),

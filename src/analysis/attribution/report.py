@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
+from typing import ClassVar
 
 import pandas as pd
 
 from analysis.attribution import budget, channels, ltv, mmm, models, queries, response, wording
+from analysis.attribution.budget import BudgetLine, Thresholds
 from analysis.attribution.channels import ChannelEconomics
+from analysis.attribution.mmm import BudgetEffect
+from analysis.attribution.results import (
+    ChannelRecord,
+    LtvSummary,
+    MmmFitted,
+    MmmNotFitted,
+    PathSummary,
+)
 from analysis.attribution.wording import model_label, quadrant_label
 from analysis.errors import AnalysisError
 from analysis.i18n import money, percent, text
@@ -20,32 +30,35 @@ NOTABLE_GAP = 0.2  # a CAC gap worth a sentence: 20% or more
 
 @dataclass(frozen=True)
 class AttributionReport:
-    """Results of the channel ROI report, as published to `<name>.json`.
+    """Results of the channel ROI report, as published to `<name>.json` (read back with
+    `reporting.record.read_results`; the records are in `attribution.results`).
 
     Codes (models, statuses, `quadrant_code`, budget `status`) are English in every language;
     sentences (headline, findings, methods, reasons, notes, `quadrant`) are in `lang`.
     """
 
+    RECORD_VERSION: ClassVar[int] = 1
     headline: str
     period: str
     lang: str
     models: list[str]
     decision_model: str
     methods: dict[str, str]
-    channels: list[dict]
+    channels: list[ChannelRecord]
     removal_effects: dict[str, float]
     revenue_removal_effects: dict[str, float]
-    budget: list[dict]
+    budget: list[BudgetLine]
     budget_method: str
     budget_notes: list[str]
-    paths: dict
-    ltv: dict
+    paths: PathSummary | None  # None: aggregates only, no journeys
+    ltv: LtvSummary
     findings: list[str]
     model_dependent_channels: list[str]
-    thresholds: dict
+    thresholds: Thresholds
     roi_basis: str = "attributed"  # "incremental": decisions on the marketing-mix model
-    mmm: dict | None = None  # method, fit window, R², calibrated channels, why not fitted
-    budget_effect: dict | None = None  # expected incremental revenue: proposal vs current
+    mmm: MmmFitted | MmmNotFitted | None = None  # the fit, or why it was not fitted
+    budget_effect: BudgetEffect | None = None  # expected incremental revenue: proposal
+    #   vs current
 
 
 @dataclass(frozen=True)
@@ -133,7 +146,7 @@ def run(
         else headline_sentence(economics, params.decision_model, params.lang),
         roi_basis="incremental" if fit is not None else "attributed",
         mmm=_mmm_summary(fit, not_fitted),
-        budget_effect=asdict(effect) if effect is not None else None,
+        budget_effect=effect,
         period=params.period,
         lang=params.lang,
         models=list(params.models),
@@ -147,20 +160,18 @@ def run(
         channels=[_channel_record(row, params.decision_model, params.lang) for row in economics],
         removal_effects=run_.removal_effects,
         revenue_removal_effects=run_.revenue_removal_effects,
-        budget=[asdict(line) for line in wording.budget_lines(proposal, params.lang)]
-        if proposal
-        else [],
+        budget=list(wording.budget_lines(proposal, params.lang)) if proposal else [],
         budget_method=wording.budget_method(params.lang)
         if proposal
         else text("attribution.needs_spend", params.lang),
         budget_notes=list(wording.budget_notes(proposal, params.lang)) if proposal else [],
         paths=path_summary(counts, untouched),
-        ltv={
-            "value": value.value,
-            "method": wording.ltv_method(value, params.lang),
-            "fallback_reason": wording.ltv_fallback_reason(value, params.lang),
-            "source": value.method,  # the code the sentences word: clv | mean_revenue
-        },
+        ltv=LtvSummary(
+            value=value.value,
+            method=wording.ltv_method(value, params.lang),
+            fallback_reason=wording.ltv_fallback_reason(value, params.lang),
+            source=value.method,  # the code the sentences word: clv | mean_revenue
+        ),
         findings=(
             incremental_findings(economics, fit, effect, params.lang)
             if fit is not None
@@ -168,7 +179,7 @@ def run(
         )
         + ([] if has_spend else [text("attribution.needs_spend", params.lang)]),
         model_dependent_channels=[r.channel for r in economics if r.status_depends_on_model],
-        thresholds=params.thresholds.model_dump(),
+        thresholds=thresholds(params),
     )
     tables = AttributionTables(
         economics,
@@ -267,40 +278,39 @@ def run_aggregates(
         channels=[_channel_record(r, params.decision_model, lang) for r in economics],
         removal_effects={},
         revenue_removal_effects={},
-        budget=[asdict(line) for line in wording.budget_lines(proposal, lang)],
+        budget=list(wording.budget_lines(proposal, lang)),
         budget_method=wording.budget_method(lang),
         budget_notes=list(wording.budget_notes(proposal, lang)),
-        paths={},
-        ltv={"value": None, "method": None, "fallback_reason": None, "source": None},
+        paths=None,
+        ltv=LtvSummary(value=None, method=None, fallback_reason=None, source=None),
         findings=[
             text("attribution.finding.needs_journeys", lang),
             *incremental_findings(economics, fit, effect, lang),
         ],
         model_dependent_channels=[],
-        thresholds=params.thresholds.model_dump(),
+        thresholds=thresholds(params),
         roi_basis="incremental",
         mmm=_mmm_summary(fit, None),
-        budget_effect=asdict(effect),
+        budget_effect=effect,
     )
     empty = pd.DataFrame()
     tables = AttributionTables(economics, empty, empty, empty, curves, fit.daily)
     return report, tables
 
 
-def _mmm_summary(fit: mmm.MmmFit | None, not_fitted: str | None) -> dict:
+def _mmm_summary(fit: mmm.MmmFit | None, not_fitted: str | None) -> MmmFitted | MmmNotFitted:
     if fit is None:
-        return {"fitted": False, "reason": not_fitted}
-    return {
-        "fitted": True,
-        "method": fit.method,
-        "first": fit.first.isoformat(),
-        "last": fit.last.isoformat(),
-        "days": fit.days,
-        "r_squared": fit.r_squared,
-        "noise_inflation": fit.noise_inflation,
-        "calibrated": [c.channel for c in fit.channels if c.calibrated],
-        "cannot_estimate": {c.channel: c.reason for c in fit.channels if c.code != "estimated"},
-    }
+        return MmmNotFitted(reason=not_fitted)
+    return MmmFitted(
+        method=fit.method,
+        first=fit.first,
+        last=fit.last,
+        days=fit.days,
+        r_squared=fit.r_squared,
+        noise_inflation=fit.noise_inflation,
+        calibrated=[c.channel for c in fit.channels if c.calibrated],
+        cannot_estimate={c.channel: c.reason for c in fit.channels if c.code != "estimated"},
+    )
 
 
 def current_plan(proposal: budget.BudgetProposal) -> dict[str, float]:
@@ -353,39 +363,33 @@ def thresholds(params: AttributionParams) -> budget.Thresholds:
     return budget.Thresholds(**params.thresholds.model_dump())
 
 
-def _channel_record(row: ChannelEconomics, decision_model: str, lang: str) -> dict:
-    """The JSON record of a channel, as the issue's results schema names it.
-
-    `quadrant` is the quadrant in words (in `lang`), `quadrant_code` its code.
-    """
-    record = asdict(row)
-    record["roi_range"] = list(row.roi_range) if row.roi_range else None
-    record["decision_model"] = decision_model
-    record["quadrant"] = quadrant_label(row.quadrant, lang, row.roi_basis)
-    record["incremental_roi_interval"] = (
-        list(row.incremental_roi_interval) if row.incremental_roi_interval else None
+def _channel_record(row: ChannelEconomics, decision_model: str, lang: str) -> ChannelRecord:
+    """The published record of a channel: its economics, the decision model, and the quadrant
+    in words (in `lang`) beside its code."""
+    return ChannelRecord(
+        **asdict(row)
+        | {
+            "quadrant": quadrant_label(row.quadrant, lang, row.roi_basis),
+            "decision_model": decision_model,
+            "quadrant_code": row.quadrant,
+        }
     )
-    record["marginal_roi_interval"] = (
-        list(row.marginal_roi_interval) if row.marginal_roi_interval else None
-    )
-    record["quadrant_code"] = row.quadrant
-    return record
 
 
-def path_summary(counts: pd.DataFrame, untouched: dict[str, float]) -> dict:
+def path_summary(counts: pd.DataFrame, untouched: dict[str, float]) -> PathSummary:
     """Converting and null journeys, mean and distribution of converting path length."""
     converted = counts[counts["converted"]]
     lengths = converted["path"].map(len)
     weights = converted["journeys"]
     mean_length = float((lengths * weights).sum() / weights.sum()) if weights.sum() else 0.0
-    return {
-        "converting": int(weights.sum()),
-        "null": int(counts.loc[~counts["converted"], "journeys"].sum()),
-        "mean_length": mean_length,
-        "distinct": int(counts["path"].nunique()),
-        "orders_without_touches": int(untouched["orders"]),
-        "revenue_without_touches": float(untouched["revenue"]),
-    }
+    return PathSummary(
+        converting=int(weights.sum()),
+        null=int(counts.loc[~counts["converted"], "journeys"].sum()),
+        mean_length=mean_length,
+        distinct=int(counts["path"].nunique()),
+        orders_without_touches=int(untouched["orders"]),
+        revenue_without_touches=float(untouched["revenue"]),
+    )
 
 
 def top_paths(counts: pd.DataFrame, n: int) -> pd.DataFrame:

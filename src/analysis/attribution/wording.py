@@ -7,11 +7,10 @@ reasons, notes and method text the results JSON and the page carry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from analysis.attribution import shapley
-from analysis.attribution.budget import INTERIOR_MOVES, BudgetLine, BudgetProposal
+from analysis.attribution.budget import INTERIOR_MOVES, BudgetLine, BudgetProposal, Thresholds
 from analysis.attribution.ltv import LifetimeValue
 from analysis.attribution.models import ModelRun
 from analysis.attribution.response import RESPONSE_MODEL, ResponseCurve
@@ -233,9 +232,9 @@ def model_methods(params: AttributionParams, run: ModelRun) -> dict[str, str]:
     return {model: sentences[model] for model in params.models}
 
 
-def status_rule(status: str, thresholds: Mapping[str, float], lang: str) -> str:
+def status_rule(status: str, thresholds: Thresholds, lang: str) -> str:
     """The rule behind a status with the report's thresholds ("ROI > 3: expand")."""
-    lines = {name: f"{value:g}" for name, value in thresholds.items()}
+    lines = {name: f"{value:g}" for name, value in asdict(thresholds).items()}
     return text(f"attribution.status_rule.{status}", lang, **lines)
 
 

@@ -6,15 +6,20 @@ A report's results are a frozen dataclass, typed down to its leaves, with a clas
 from that JSON, checking the record's version and every value against its field's type, so a
 later report (the monthly summary, the index, the weekly report) reads attributes, never raw
 keys with quiet defaults. NaN is never a number in JSON: a float that can be missing is typed
-`float | None`, and None is how it arrives.
+`float | None`, and None is how it arrives. A plain `float` field holds a computed number that
+may be undefined (a relative lift over a zero control, a bound of such an interval): the writer
+turns its NaN or infinity into null, and the reader gives null back as NaN, the "not a number"
+the field held. Dates and times travel as ISO strings and come back as `date` / `datetime`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import types
 import typing
+from datetime import date, datetime
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from analysis.errors import ReportError
@@ -120,6 +125,10 @@ def _container(tp: Any, origin: type, value: Any, where: str) -> Any:
 def _leaf(tp: Any, value: Any, where: str) -> Any:
     if tp is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
+    if tp is float and value is None:  # NaN or an infinity, written as null
+        return math.nan
+    if tp in (date, datetime) and isinstance(value, str):
+        return _iso(tp, value, where)
     if tp is int and isinstance(value, int) and not isinstance(value, bool):
         return value
     if tp in (str, bool) and isinstance(value, tp):
@@ -127,6 +136,13 @@ def _leaf(tp: Any, value: Any, where: str) -> Any:
     if tp is type(None) and value is None:
         return None
     _wrong(where, _name(tp), value)
+
+
+def _iso(tp: type[date], value: str, where: str) -> date:
+    try:
+        return tp.fromisoformat(value)
+    except ValueError:
+        _wrong(where, f"an ISO {tp.__name__}", value)
 
 
 def _wrong(where: str, expected: str, value: Any) -> typing.NoReturn:

@@ -1,0 +1,98 @@
+"""Typed records of the channel ROI report, as published to `<name>.json`.
+
+Each field is named as its JSON key; the report (`attribution.report`) builds them from the
+computation's own types, `reporting.record.read_results` reads them back. Budget lines, the
+budget effect and the ROI lines are published as their computation types (`budget.BudgetLine`,
+`mmm.BudgetEffect`, `budget.Thresholds`), already records of numbers and codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ChannelRecord:
+    """One channel under every model (`attribution.channels.ChannelEconomics`) and its verdict.
+
+    `quadrant` is the quadrant in words (the report's language), `quadrant_code` its code;
+    per-model mappings are keyed by model code; intervals are (low, high).
+    """
+
+    channel: str
+    spend: float
+    visits: int
+    conversions: dict[str, float]
+    revenue: dict[str, float]
+    new_customers: dict[str, float]
+    roi: dict[str, float | None]
+    profit_roi: float | None
+    cac: float | None
+    ltv_to_cac: float | None
+    conversion_rate: float | None
+    status: str
+    status_by_model: dict[str, str]
+    roi_range: tuple[float, float] | None
+    status_depends_on_model: bool
+    quadrant: str  # in words
+    roi_basis: str  # attributed | incremental
+    attributed_roi: float | None
+    incremental_roi: float | None
+    incremental_roi_interval: tuple[float, float] | None
+    marginal_roi: float | None
+    marginal_roi_interval: tuple[float, float] | None
+    revenue_share: float | None
+    estimate: str | None  # estimated | cannot_estimate (marketing-mix model)
+    estimate_reason: str | None
+    calibrated: bool
+    status_certainty: str | None  # certain | uncertain
+    decision_model: str
+    quadrant_code: str
+
+
+@dataclass(frozen=True)
+class PathSummary:
+    """Converting and null journeys, converting path length, and orders no touch explains."""
+
+    converting: int
+    null: int
+    mean_length: float
+    distinct: int
+    orders_without_touches: int
+    revenue_without_touches: float
+
+
+@dataclass(frozen=True)
+class LtvSummary:
+    """The new-customer LTV the profit ROI and LTV:CAC use (all None without journeys)."""
+
+    value: float | None
+    method: str | None  # in words
+    fallback_reason: str | None  # in words, when the model fell back to mean revenue
+    source: str | None  # the code the sentences word: clv | mean_revenue
+
+
+@dataclass(frozen=True, kw_only=True)
+class MmmFitted:
+    """The marketing-mix model the decisions rest on: its window, fit and channels."""
+
+    fitted: Literal[True] = True
+    method: str  # a code
+    first: date
+    last: date
+    days: int
+    r_squared: float
+    noise_inflation: float
+    calibrated: list[str]  # channels a lift test entered
+    cannot_estimate: dict[str, str | None]  # channel → reason code
+
+
+@dataclass(frozen=True, kw_only=True)
+class MmmNotFitted:
+    """Why the marketing-mix model was not fitted (a code: attributed_chosen, short_history,
+    no_spend_table)."""
+
+    fitted: Literal[False] = False
+    reason: str | None

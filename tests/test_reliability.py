@@ -19,8 +19,20 @@ from analysis import runner
 from analysis.batch import LOCK_FILE, folder_lock, remove_leftovers, run_batch
 from analysis.errors import DataContractError, NoDataError, ParamsError, ReportError
 from analysis.params import AnomalyParams, DataHealthParams, DataSource, RfmParams
+from analysis.reporting.results import to_jsonable
 from analysis.runner import run_report
 from analysis.summary.sources import read_source
+
+
+def _health_results() -> dict:
+    """A data-health results record as the report publishes it (nothing in it is checked
+    here but its shape: the summary reads records typed)."""
+    from analysis.health.kpis import KpiChange
+    from analysis.health.report import summarise
+
+    kpis = [KpiChange(k, "", 1.0, 1.0, 0.0) for k in ("revenue", "orders", "spend")]
+    return to_jsonable(summarise("2026-10", [], kpis, [], 0, lang="en"))
+
 
 GOOD_RECORD = {
     "report": "data_health",
@@ -28,7 +40,7 @@ GOOD_RECORD = {
     "status": "ok",
     "run_id": "20261101T000000Z-old",
     "params": {"period": "2026-10"},
-    "results": {"headline": "from an earlier run"},
+    "results": _health_results(),
 }
 
 

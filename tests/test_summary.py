@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,30 @@ def test_summary_lists_the_planted_october_decisions(month) -> None:
     assert any(t.startswith(f"Investigate {planted['touches']['channel']} ·") for t in incidents)
 
 
+def test_the_summary_reads_typed_records_and_publishes_one(month) -> None:
+    """The month's records are read back as their reports' classes (`read_results`), and the
+    summary's own record round-trips the same way."""
+    from record_roundtrip import assert_round_trips
+
+    from analysis.summary.sources import read_source
+
+    demo, folder, _ = month
+    for name, kind in (("attribution", "AttributionReport"), ("rfm", "RfmReport")):
+        source = read_source(folder, name, "2026-10")
+        assert source.ok and type(source.results).__name__ == kind
+    assert_round_trips(_summary(demo, folder))
+
+
+def test_a_record_of_another_version_is_stale_not_read(month, tmp_path) -> None:
+    from analysis.summary.sources import read_source
+
+    _, folder, _ = month
+    record = json.loads((folder / "rfm.json").read_text())
+    record["results"]["record_version"] = 99
+    (tmp_path / "rfm.json").write_text(json.dumps(record), encoding="utf-8")
+    assert read_source(tmp_path, "rfm", "2026-10").status == "stale"
+
+
 def test_every_decision_links_to_a_section_its_report_sets(month) -> None:
     demo, folder, _ = month
     for decision in _summary(demo, folder).decisions:
@@ -115,7 +140,7 @@ def test_a_missing_or_failed_report_is_named_and_the_rest_carries_on(
         (partial / f"{name}.json").write_text((folder / f"{name}.json").read_text())
     (partial / "rfm.failed.ipynb").write_text("{}")
     report = _summary(demo, partial)
-    status = {s["name"]: s["status"] for s in report.sources}
+    status = {s.name: s.status for s in report.sources}
     assert status["anomalies"] == "missing" and status["rfm"] == "failed"
     assert status["abtest"] == "ok" and status["data_health"] == "missing"
     assert "anomalies" in report.headline and "rfm" in report.headline
@@ -135,7 +160,7 @@ def test_a_report_of_another_month_is_not_read(month, tmp_path) -> None:
     record["params"]["period"] = "2026-09"
     (other / "abtest.json").write_text(json.dumps(record))
     report = _summary(demo, other)
-    assert report.sources[1] == {
+    assert asdict(report.sources[1]) == {
         "name": "abtest",
         "status": "missing",
         "headline": None,

@@ -4,7 +4,7 @@ burst in the right week, masks personal data in comments, and agrees on DuckDB a
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
@@ -234,21 +234,22 @@ def test_funnel_and_traffic_tables_identical_on_pyspark(demo_dir, spark) -> None
     assert tables[0] == tables[1]
 
 
-def test_monthly_summary_links_each_week_of_its_month(tmp_path: Path) -> None:
+def test_monthly_summary_links_each_week_of_its_month(tmp_path: Path, week_report) -> None:
     from analysis.summary.report import weekly_reports
 
+    results = to_jsonable(replace(week_report, headline="Week 2026-W43: …"))
     record = {
         "report": "weekly",
         "name": "weekly-2026-W43",
         "status": "ok",
         "params": {"period": "2026-10"},
-        "results": {"headline": "Week 2026-W43: …"},
+        "results": results,
     }
     (tmp_path / "weekly-2026-W43.json").write_text(json.dumps(record), encoding="utf-8")
     (tmp_path / "weekly-2026-W43.html").write_text("<html></html>", encoding="utf-8")
     weeks = weekly_reports(tmp_path, "2026-10")
-    assert [w["week"] for w in weeks] == weeks_of_month("2026-10")
-    ran = [w for w in weeks if w["status"] == "ok"]
+    assert [w.week for w in weeks] == weeks_of_month("2026-10")
+    ran = [asdict(w) for w in weeks if w.status == "ok"]
     assert ran == [
         {
             "week": WEEK,
@@ -258,4 +259,4 @@ def test_monthly_summary_links_each_week_of_its_month(tmp_path: Path) -> None:
             "href": "weekly-2026-W43.html",
         }
     ]
-    assert all(w["href"] is None for w in weeks if w["status"] == "missing")
+    assert all(w.href is None for w in weeks if w.status == "missing")

@@ -11,12 +11,17 @@ names and sentences); `summary.wording` turns it into the sentence stakeholders 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from analysis.params import RoiThresholds
 from analysis.summary.execution import channel_roi
 from analysis.summary.sources import Source
+
+if TYPE_CHECKING:  # the sources' results classes (`summary.sources.RESULTS_CLASSES`)
+    from analysis.abtest.report import AbTestReport
+    from analysis.anomaly.report import AnomalyReport
+    from analysis.attribution.report import AttributionReport
+    from analysis.rfm.report import RfmReport
 
 SECTIONS = {
     "abtest": "verdicts",
@@ -64,21 +69,19 @@ def _href(source: Source, section: str) -> str:
 
 def incident_decisions(source: Source) -> list[DrawnDecision]:
     """The most severe incidents and every one a handbook rule fired on, with its deadline."""
-    results = source.results or {}
-    deadlines = {
-        a["series"]: a["deadline"] for a in results.get("rule_alerts", []) if a.get("deadline")
-    }
-    incidents = results.get("incidents", [])
-    chosen = [i for n, i in enumerate(incidents) if n < TOP_INCIDENTS or i.get("rule")]
+    results: AnomalyReport = source.results
+    deadlines = {a.series: a.deadline for a in results.rule_alerts if a.deadline}
+    incidents = results.incidents
+    chosen = [i for n, i in enumerate(incidents) if n < TOP_INCIDENTS or i.rule]
     decisions = []
     for incident in chosen:
-        deadline = deadlines.get(incident["series"])
-        values = {
-            "series": incident["series"],
-            "change": (incident.get("deviation_pct") or 0) / 100,
-            "kind": incident.get("kind"),
-            "start": incident.get("start"),
-            "end": incident.get("end"),
+        deadline = deadlines.get(incident.series)
+        values: dict[str, Any] = {
+            "series": incident.series,
+            "change": (incident.deviation_pct or 0) / 100,
+            "kind": incident.kind,
+            "start": incident.start,
+            "end": incident.end,
         }
         code = "decision.incident"
         if deadline:
@@ -99,16 +102,17 @@ def incident_decisions(source: Source) -> list[DrawnDecision]:
 def test_decisions(source: Source) -> list[DrawnDecision]:
     """One decision per experiment: ship, keep the control, keep running or fix it."""
     decisions = []
-    for experiment in (source.results or {}).get("experiments", []):
-        decision = experiment.get("decision", "")
+    results: AbTestReport = source.results
+    for experiment in results.experiments:
+        decision = experiment.decision
         key = f"decision.test.{decision}" if decision in TEST_KEYS else "decision.test.other"
-        if experiment.get("decision_text"):  # it opens with the verdict: say it once
+        if experiment.decision_text:  # it opens with the verdict: say it once
             key = "decision.test.other"
         values = {
-            "experiment": experiment["experiment_id"],
-            "winner": experiment.get("winner") or "",
-            "control": experiment.get("control") or "",
-            "detail": experiment.get("decision_text") or "",
+            "experiment": experiment.experiment_id,
+            "winner": experiment.winner or "",
+            "control": experiment.control or "",
+            "detail": experiment.decision_text or "",
         }
         rank = 1 if decision in ("ship", "invalid") else 2
         decisions.append(
@@ -122,20 +126,20 @@ TEST_KEYS = ("ship", "keep_control", "inconclusive", "invalid", "blocked")
 
 def channel_decisions(source: Source) -> list[DrawnDecision]:
     """One decision per status (expand, keep, watch, inefficient) listing its channels."""
-    results = source.results or {}
-    model = results.get("decision_model", "markov")
+    results: AttributionReport = source.results
+    model = results.decision_model
     by_status: dict[str, list[tuple[str, float]]] = {}
-    for channel in results.get("channels", []):
+    for channel in results.channels:
         roi = channel_roi(channel, model)
-        if channel.get("status") in STATUS_ORDER and roi is not None:
-            by_status.setdefault(channel["status"], []).append((channel["channel"], roi))
+        if channel.status in STATUS_ORDER and roi is not None:
+            by_status.setdefault(channel.status, []).append((channel.channel, roi))
     decisions = []
     for status in STATUS_ORDER:
         if status in by_status:
             values = {
                 "channels": by_status[status],
-                "model": "mmm" if results.get("roi_basis") == "incremental" else model,
-                "thresholds": _thresholds(results),
+                "model": "mmm" if results.roi_basis == "incremental" else model,
+                "thresholds": asdict(results.thresholds),
             }
             decisions.append(
                 DrawnDecision(
@@ -150,19 +154,20 @@ def channel_decisions(source: Source) -> list[DrawnDecision]:
     return decisions
 
 
-def _thresholds(results: dict) -> dict[str, float]:
-    """The ROI thresholds the attribution report applied (handbook defaults if it names none)."""
-    return RoiThresholds().model_dump() | (results.get("thresholds") or {})
-
-
 def budget_decision(source: Source) -> list[DrawnDecision]:
     """The largest budget moves of the attribution report, in one decision."""
-    lines = [b for b in (source.results or {}).get("budget", []) if b.get("change")]
-    lines.sort(key=lambda b: abs(b["change"]), reverse=True)
+    results: AttributionReport = source.results
+    lines = [b for b in results.budget if b.change]
+    lines.sort(key=lambda b: abs(b.change), reverse=True)
     if not lines:
         return []
     moves = [
-        {key: b.get(key) for key in ("channel", "change_pct", "current", "proposed")}
+        {
+            "channel": b.channel,
+            "change_pct": b.change_pct,
+            "current": b.current,
+            "proposed": b.proposed,
+        }
         for b in lines[:TOP_BUDGET_MOVES]
     ]
     href = _href(source, "attribution.budget")
@@ -171,17 +176,17 @@ def budget_decision(source: Source) -> list[DrawnDecision]:
 
 def segment_decisions(source: Source) -> list[DrawnDecision]:
     """Win back the churned class; watch those who moved down a class."""
-    results = source.results or {}
+    results: RfmReport = source.results
     decisions = []
-    churned = next((c for c in results.get("classes", []) if c.get("name") == "churned"), None)
-    if churned and churned.get("customers"):
-        values = {"customers": churned["customers"], "share": churned.get("share")}
+    churned = next((c for c in results.classes if c.name == "churned"), None)
+    if churned and churned.customers:
+        values = {"customers": churned.customers, "share": churned.share}
         href = _href(source, "rfm.classes")
         decisions.append(
             DrawnDecision("segment", source.name, href, 6, "decision.segment.churned", values)
         )
-    if results.get("moved_down"):
-        values = {"customers": results["moved_down"]}
+    if results.moved_down:
+        values = {"customers": results.moved_down}
         href = _href(source, "rfm.migration")
         decisions.append(
             DrawnDecision("segment", source.name, href, 6, "decision.segment.moved_down", values)

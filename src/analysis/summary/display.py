@@ -47,12 +47,10 @@ def show_overview(report: SummaryReport) -> None:
     show_headline(report.headline)
     show_kpi_tiles(report)
     for source in report.sources:
-        if source["status"] != "ok":
+        if source.status != "ok":
             show_warning(
                 "{message}",
-                message=text(
-                    f"summary.source_{source['status']}", report.lang, report=source["name"]
-                ),
+                message=text(f"summary.source_{source.status}", report.lang, report=source.name),
             )
 
 
@@ -100,13 +98,9 @@ def show_sources(report: SummaryReport) -> None:
     lang = report.lang
     rows = "".join(
         "<tr><td>{link}</td><td>{status}</td><td>{headline}</td></tr>".format(
-            link=(
-                f'<a href="{escape(s["href"])}">{escape(s["name"])}</a>'
-                if s["href"]
-                else escape(s["name"])
-            ),
-            status=escape(text(f"source.status.{s['status']}", lang)),
-            headline=escape(s["headline"] or ""),
+            link=(f'<a href="{escape(s.href)}">{escape(s.name)}</a>' if s.href else escape(s.name)),
+            status=escape(text(f"source.status.{s.status}", lang)),
+            headline=escape(s.headline or ""),
         )
         for s in report.sources
     )
@@ -117,7 +111,7 @@ def show_sources(report: SummaryReport) -> None:
     display_html(
         f"<table class='report-table'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
-    if any(w["status"] != "missing" for w in report.weekly):
+    if any(w.status != "missing" for w in report.weekly):
         show_weekly(report)
 
 
@@ -126,13 +120,9 @@ def show_weekly(report: SummaryReport) -> None:
     lang = report.lang
     rows = "".join(
         "<tr><td>{link}</td><td>{status}</td><td>{headline}</td></tr>".format(
-            link=(
-                f'<a href="{escape(w["href"])}">{escape(w["week"])}</a>'
-                if w["href"]
-                else escape(w["week"])
-            ),
-            status=escape(text(f"source.status.{w['status']}", lang)),
-            headline=escape(w["headline"] or ""),
+            link=(f'<a href="{escape(w.href)}">{escape(w.week)}</a>' if w.href else escape(w.week)),
+            status=escape(text(f"source.status.{w.status}", lang)),
+            headline=escape(w.headline or ""),
         )
         for w in report.weekly
     )

@@ -8,8 +8,13 @@ of the month: its ROI under the decision model and status say whether the varian
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from analysis.health.kpis import ratio
+
+if TYPE_CHECKING:
+    from analysis.attribution.report import AttributionReport
+    from analysis.attribution.results import ChannelRecord
 
 OVER, UNDER, ON_PLAN = "over", "under", "on_plan"
 ON_PLAN_BAND = 0.05  # within ±5% of plan counts as executed to plan
@@ -43,23 +48,23 @@ def _cause(direction: str, status: str | None) -> str:
     return "execution.cause.under_earns" if status in EARNS else "execution.cause.under_below"
 
 
-def channel_roi(channel: dict, model: str) -> float | None:
+def channel_roi(channel: ChannelRecord, model: str) -> float | None:
     """The ROI the attribution report judged the channel on: incremental (marketing-mix model)
     when its record says so, else the decision model's attributed ROI."""
-    if channel.get("roi_basis") == "incremental":
-        return channel.get("incremental_roi")
-    return (channel.get("roi") or {}).get(model)
+    if channel.roi_basis == "incremental":
+        return channel.incremental_roi
+    return channel.roi.get(model)
 
 
 def budget_execution(
-    plan: dict[str, float], actual: dict[str, float], attribution: dict | None
+    plan: dict[str, float], actual: dict[str, float], attribution: AttributionReport | None
 ) -> list[ExecutionLine]:
     """Every channel with a plan or spend, planned channels first."""
-    verdicts = {}
+    verdicts: dict[str, tuple[float | None, str | None]] = {}
     if attribution:
-        model = attribution.get("decision_model", "markov")
-        for channel in attribution.get("channels", []):
-            verdicts[channel["channel"]] = (channel_roi(channel, model), channel.get("status"))
+        for record in attribution.channels:
+            roi = channel_roi(record, attribution.decision_model)
+            verdicts[record.channel] = (roi, record.status)
     channels = list(plan) + sorted(c for c in actual if c not in plan and actual[c] > 0)
     lines = []
     for channel in channels:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from analysis.i18n import text
 from analysis.params import SummaryParams, month_bounds, previous_month
@@ -27,19 +28,38 @@ FROM_ATTRIBUTION = ("channel_roi", "sem_lead_cost")
 
 
 @dataclass(frozen=True)
-class SummaryReport:
-    """Results JSON of the monthly summary."""
+class SourceLine:
+    """A report the summary read: its status (ok, failed, missing, stale), headline, page."""
 
+    name: str
+    status: str
+    headline: str | None
+    href: str | None
+
+
+@dataclass(frozen=True)
+class WeekLine(SourceLine):
+    """A week of the month (ISO, by its Thursday) and its weekly report, when one ran."""
+
+    week: str = ""
+
+
+@dataclass(frozen=True)
+class SummaryReport:
+    """Results of the monthly summary, as published to `<name>.json` (typed to the leaves,
+    read back with `reporting.record.read_results`)."""
+
+    RECORD_VERSION: ClassVar[int] = 1
     headline: str
     period: str
     lang: str
-    sources: list[dict]  # {name, status, headline, href}
+    sources: list[SourceLine]
     scorecard: list[KpiLine]
     status_rule: str
     budget_execution: list[ExecutionLine]
     decisions: list[Decision]
     decisions_left_out: int
-    weekly: list[dict] = field(default_factory=list)  # {week, name, status, headline, href}
+    weekly: list[WeekLine] = field(default_factory=list)
 
 
 def reports_folder(params: SummaryParams) -> Path:
@@ -87,25 +107,21 @@ def run(warehouse: Warehouse, params: SummaryParams) -> SummaryReport:
     )
 
 
-def weekly_reports(folder: Path, period: str) -> list[dict]:
+def weekly_reports(folder: Path, period: str) -> list[WeekLine]:
     """Each ISO week of the month (by its Thursday) with its weekly report, when one ran."""
-    return [
-        {"week": week} | _source_record(read_source(folder, f"weekly-{week}", period))
-        for week in weeks_of_month(period)
-    ]
+    lines = []
+    for week in weeks_of_month(period):
+        source = read_source(folder, f"weekly-{week}", period)
+        lines.append(WeekLine(source.name, source.status, source.headline, source.html, week))
+    return lines
 
 
 def _named(kinds: dict[str, str], kind: str) -> str:
     return next((name for name, k in kinds.items() if k == kind), kind)
 
 
-def _source_record(source: Source) -> dict:
-    return {
-        "name": source.name,
-        "status": source.status,
-        "headline": (source.results or {}).get("headline"),
-        "href": source.html,
-    }
+def _source_record(source: Source) -> SourceLine:
+    return SourceLine(source.name, source.status, source.headline, source.html)
 
 
 def headline(

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from analysis.health.kpis import ratio, relative_change
 from analysis.health.queries import NO_CHANNEL, order_totals
 from analysis.params import KpiTargets, month_bounds
 from analysis.summary.queries import channel_month
 from analysis.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from analysis.attribution.report import AttributionReport
 
 Status = Literal["on_track", "at_risk", "off_track", "no_data"]
 HIGHER_IS_BETTER = {
@@ -91,18 +94,20 @@ def warehouse_kpis(warehouse: Warehouse, first: date, last: date) -> dict[str, f
     }
 
 
-def attribution_kpis(results: dict | None, sem_channel: str) -> dict[str, float | None]:
+def attribution_kpis(
+    results: AttributionReport | None, sem_channel: str
+) -> dict[str, float | None]:
     """Paid channels' ROI under the decision model and the SEM channel's CAC, from the report."""
     if not results:
         return {"channel_roi": None, "sem_lead_cost": None}
-    model = results.get("decision_model", "markov")
-    paid = [c for c in results.get("channels", []) if (c.get("spend") or 0) > 0]
-    revenue = sum((c.get("revenue") or {}).get(model) or 0.0 for c in paid)
-    spend = sum(c["spend"] for c in paid)
-    sem = next((c for c in results.get("channels", []) if c.get("channel") == sem_channel), None)
+    model = results.decision_model
+    paid = [c for c in results.channels if (c.spend or 0) > 0]
+    revenue = sum(c.revenue.get(model) or 0.0 for c in paid)
+    spend = sum(c.spend for c in paid)
+    sem = next((c for c in results.channels if c.channel == sem_channel), None)
     return {
         "channel_roi": ratio(revenue, spend),
-        "sem_lead_cost": sem.get("cac") if sem else None,
+        "sem_lead_cost": sem.cac if sem else None,
     }
 
 

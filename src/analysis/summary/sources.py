@@ -1,12 +1,35 @@
-"""The month's other reports as the summary reads them: their results JSON, or why it is absent."""
+"""The month's other reports as the summary reads them: their typed results, or why absent.
+
+A report's results are read back with `reporting.record.read_results` into the class it
+published (`RESULTS_CLASSES`, by report kind): the summary reads attributes, never raw keys.
+A record this package cannot read (another version, another shape) is stale: the report
+must run again.
+"""
 
 from __future__ import annotations
 
+import importlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from analysis.errors import ReportError
+from analysis.reporting.record import read_results
 from analysis.reporting.results import read_record
+
+log = logging.getLogger(__name__)
+
+RESULTS_CLASSES = {
+    "data_health": "analysis.health.report:DataHealth",
+    "abtest": "analysis.abtest.report:AbTestReport",
+    "rfm": "analysis.rfm.report:RfmReport",
+    "attribution": "analysis.attribution.report:AttributionReport",
+    "anomalies": "analysis.anomaly.report:AnomalyReport",
+    "weekly": "analysis.weekly.report:WeeklyReport",
+    "monthly_summary": "analysis.summary.report:SummaryReport",
+}
+"""Each report kind's results class, imported only when a record of that kind is read."""
 
 SourceStatus = Literal["ok", "failed", "missing", "stale"]
 
@@ -23,13 +46,18 @@ class Source:
     name: str
     report: str  # the report kind its record names (the output name when there is none)
     status: SourceStatus
-    results: dict[str, Any] | None
+    results: Any  # an instance of the kind's class in `RESULTS_CLASSES`; None unless ok
     html: str | None  # the report's file name next to the summary, when it exists
 
     @property
     def ok(self) -> bool:
         """True when the source report ran and published its results."""
         return self.status == "ok"
+
+    @property
+    def headline(self) -> str | None:
+        """The report's headline sentence, when its results were read."""
+        return getattr(self.results, "headline", None)
 
 
 def read_source(folder: Path, name: str, period: str, run_id: str | None = None) -> Source:
@@ -50,7 +78,22 @@ def read_source(folder: Path, name: str, period: str, run_id: str | None = None)
     results = record.get("results")
     if record["status"] != "ok" or not isinstance(results, dict):
         return Source(name, kind, "failed", None, html)
-    return Source(name, kind, "ok", results, html)
+    try:
+        typed: Any = read_results(results_class(kind), results, source=str(folder / f"{name}.json"))
+    except ReportError as exc:  # another version or shape: written by another package
+        log.warning("%s", exc)
+        return Source(name, kind, "stale", None, html)
+    return Source(name, kind, "ok", typed, html)
+
+
+def results_class(kind: str) -> type:
+    """The results class of a report kind (`RESULTS_CLASSES`)."""
+    if kind not in RESULTS_CLASSES:
+        raise ReportError(
+            f"no results class for report kind {kind!r}; known: {', '.join(RESULTS_CLASSES)}"
+        )
+    module, _, name = RESULTS_CLASSES[kind].partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def read_sources(

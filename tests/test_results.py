@@ -39,3 +39,34 @@ def test_numpy_pandas_and_missing_values_become_plain_json(tmp_path) -> None:
 def test_publish_refuses_results_without_a_headline() -> None:
     with pytest.raises(ReportError, match="not a record with a 'headline'"):
         publish({"lift": 0.1}, None)
+
+
+def test_a_run_record_is_read_typed_and_anything_else_is_none(tmp_path) -> None:
+    from analysis.reporting.results import RunRecord, read_record
+
+    ok = {
+        "report": "rfm",
+        "name": "rfm",
+        "status": "ok",
+        "run_id": "r1",
+        "headline": "B wins",
+        "params": {"period": "2026-10"},
+        "results": {"headline": "B wins"},
+    }
+    failed = {"report": "rfm", "name": "rfm", "status": "failed", "period": "2026-10", "error": "x"}
+    for name, record in {
+        "ok": ok,
+        "failed": failed,
+        "junk": [1],
+        "nameless": {"status": "ok"},
+    }.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    assert read_record(tmp_path / "ok.json") == RunRecord(
+        "rfm", "rfm", "ok", "r1", "2026-10", "B wins", None, {"headline": "B wins"}
+    )
+    assert read_record(tmp_path / "failed.json") == RunRecord(
+        "rfm", "rfm", "failed", period="2026-10", error="x"
+    )
+    for name in ("junk", "nameless", "broken", "absent"):
+        assert read_record(tmp_path / f"{name}.json") is None

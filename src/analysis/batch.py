@@ -30,7 +30,7 @@ from analysis.fonts import with_page_font
 from analysis.i18n import HTML_LANG, catalogue, month, text
 from analysis.navigation import language_links
 from analysis.params import DataSource, ReportParams
-from analysis.reporting.results import read_record
+from analysis.reporting.results import RunRecord, read_record
 from analysis.runner import (
     FAILED_RECORD,
     STAGING_PREFIX,
@@ -362,12 +362,12 @@ def write_months_index(root: Path, lang: str = "en") -> Path:
         records = [read_record(path) for path in _record_paths(folder)]
         entries = [
             {
-                "name": r["name"],
-                "report": r.get("report", r["name"]),
+                "name": r.name,
+                "report": r.report,
                 "status": _last_status(folder, r)[0],
-                "headline": r.get("headline"),
-                "href": f"{folder.name}/{r['name']}.html"
-                if (folder / f"{r['name']}.html").is_file()
+                "headline": r.headline,
+                "href": f"{folder.name}/{r.name}.html"
+                if (folder / f"{r.name}.html").is_file()
                 else None,
             }
             for r in records
@@ -404,7 +404,7 @@ def write_index(out_dir: Path, period: str, outcomes: list[RunOutcome], lang: st
     entries += [
         _earlier_entry(out_dir, record)
         for record in earlier
-        if record is not None and record["name"] not in listed
+        if record is not None and record.name not in listed
     ]
     failed = sum(e["status"] != "ok" for e in entries)
     texts = _texts(lang, period)
@@ -434,18 +434,18 @@ def _index_entry(out_dir: Path, outcome: RunOutcome) -> dict:
     }
 
 
-def _earlier_entry(out_dir: Path, record: dict) -> dict:
+def _earlier_entry(out_dir: Path, record: RunRecord) -> dict:
     """A report of the month not in this batch: its last run's status, which is 'failed'
     when that run left `<name>.failed.json` (the good report linked is then an older one)."""
     status, error = _last_status(out_dir, record)
     outcome = RunOutcome(
-        record["name"], record["report"], status, 0.0, headline=record.get("headline"), error=error
+        record.name, record.report, status, 0.0, headline=record.headline, error=error
     )
     return {**_index_entry(out_dir, outcome), "earlier": True}
 
 
-def _last_status(folder: Path, record: dict) -> tuple[str, str | None]:
-    marker = read_record(folder / f"{record['name']}{FAILED_RECORD}")
+def _last_status(folder: Path, record: RunRecord) -> tuple[str, str | None]:
+    marker = read_record(folder / f"{record.name}{FAILED_RECORD}")
     if marker is not None:
-        return "failed", marker.get("error")
-    return record["status"], None
+        return "failed", marker.error
+    return record.status, None

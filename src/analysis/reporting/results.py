@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -64,16 +65,52 @@ def publish(results: Any, results_path: str | None) -> dict[str, Any]:
     return payload
 
 
-def read_record(path: Path) -> dict[str, Any] | None:
-    """The runner's record `<name>.json` (report, name, status, …), or None when the file is
-    missing, unreadable or not such a record."""
+@dataclass(frozen=True)
+class RunRecord:
+    """What a run wrote beside its report: `<name>.json` (status ok, with the report's
+    results) or the failure marker `<name>.failed.json` (status failed, with the error).
+
+    `period` is the run's month (`params.period` of an ok record); `results` is the report's
+    own record, still JSON: `reporting.record.read_results` types it by the report's class.
+    """
+
+    report: str
+    name: str
+    status: str
+    run_id: str | None = None
+    period: str | None = None
+    headline: str | None = None
+    error: str | None = None
+    results: dict[str, Any] | None = None
+
+
+def read_record(path: Path) -> RunRecord | None:
+    """The run's record at `path`, or None when the file is missing, unreadable or not such a
+    record (a record needs its report, name and status as text)."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or not {"report", "name", "status"} <= record.keys():
+    if not isinstance(raw, dict) or not all(
+        isinstance(raw.get(k), str) for k in ("report", "name", "status")
+    ):
         return None
-    return record
+    params = raw["params"] if isinstance(raw.get("params"), dict) else {}
+    results = raw.get("results") if isinstance(raw.get("results"), dict) else None
+    return RunRecord(
+        report=raw["report"],
+        name=raw["name"],
+        status=raw["status"],
+        run_id=_text(raw.get("run_id")),
+        period=_text(raw.get("period", params.get("period"))),
+        headline=_text(raw.get("headline")),
+        error=_text(raw.get("error")),
+        results=results,
+    )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def export_path(results_path: str | None, name: str, suffix: str) -> Path | None:

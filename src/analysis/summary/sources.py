@@ -65,18 +65,18 @@ def read_source(folder: Path, name: str, period: str, run_id: str | None = None)
     batch's `run_id`, a record of another run is stale and its results are not used."""
     html = f"{name}.html" if (folder / f"{name}.html").is_file() else None
     record = read_record(folder / f"{name}.json")
-    kind = record["report"] if record else name
+    kind = record.report if record else name
     failed = (folder / f"{name}.failed.ipynb").is_file() or (
         folder / f"{name}.failed.json"
     ).is_file()
     if failed:
         return Source(name, kind, "failed", None, html)
-    if record is None or record.get("params", {}).get("period") != period:
+    if record is None or record.period != period:
         return Source(name, kind, "missing", None, None)
-    if run_id is not None and record.get("run_id") != run_id:
+    if run_id is not None and record.run_id != run_id:
         return Source(name, kind, "stale", None, html)
-    results = record.get("results")
-    if record["status"] != "ok" or not isinstance(results, dict):
+    results = record.results
+    if record.status != "ok" or results is None:
         return Source(name, kind, "failed", None, html)
     try:
         typed: Any = read_results(results_class(kind), results, source=str(folder / f"{name}.json"))

@@ -24,7 +24,7 @@ class Driver:
 @dataclass(frozen=True)
 class IncidentRecord:
     """One incident as published: `anomaly.incidents.Incident` with ISO times, its English
-    `label` (the page words it in the report's language) and `early`: whether its peak step
+    `label` (the page rewords it for its readers) and `early`: whether its peak step
     was scored by the cold-start model (wider band); None when that is not known."""
 
     series: str

@@ -17,7 +17,7 @@ from typing import Literal
 class ChannelRecord:
     """One channel under every model (`attribution.channels.ChannelEconomics`) and its verdict.
 
-    `quadrant` is the quadrant in words (the report's language), `quadrant_code` its code;
+    `quadrant` is the quadrant in words (as the report's readers read it), `quadrant_code` its code;
     per-model mappings are keyed by model code; intervals are (low, high).
     """
 

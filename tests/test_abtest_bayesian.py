@@ -12,7 +12,7 @@ from scipy import integrate, special, stats
 from analysis.abtest.bayesian import beta_chance_to_beat, normal_chance_to_beat
 from analysis.abtest.frequentist import compare_means
 from analysis.abtest.sufficient import MeanStats, ProportionStats
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 
 def evan_miller_probability(a_t: int, b_t: int, a_c: float, b_c: float) -> float:
@@ -101,9 +101,9 @@ def test_normal_chance_to_beat_is_phi_of_z_with_closed_form_loss():
 
 
 def test_bad_prior_and_counts_are_named():
-    with pytest.raises(ParamsError, match="prior_a = 0"):
+    with pytest.raises(InputError, match="prior_a = 0"):
         beta_chance_to_beat(ProportionStats(10, 1), ProportionStats(10, 2), prior_a=0)
-    with pytest.raises(ParamsError, match="treatment: successes = 11 with units = 10"):
+    with pytest.raises(InputError, match="treatment: successes = 11 with units = 10"):
         beta_chance_to_beat(ProportionStats(10, 1), ProportionStats(10, 11))
 
 

@@ -9,7 +9,7 @@ from statsmodels.regression.linear_model import OLS
 from analysis.abtest.cuped import compare_means_cuped, cuped_theta
 from analysis.abtest.frequentist import compare_means
 from analysis.abtest.sufficient import CovariateStats, MeanStats
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 
 def covariate_stats(metric: np.ndarray, covariate: np.ndarray) -> CovariateStats:
@@ -93,5 +93,5 @@ def test_theta_is_zero_when_the_covariate_is_constant():
 
 def test_cuped_needs_two_units_per_arm():
     one = CovariateStats(1, 1.0, 1.0, 1.0, 1.0, 1.0)
-    with pytest.raises(ParamsError, match="control: units = 1"):
+    with pytest.raises(InputError, match="control: units = 1"):
         compare_means_cuped(one, one)

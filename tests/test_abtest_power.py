@@ -16,7 +16,7 @@ from analysis.abtest.power import (
     required_units,
     units_still_needed,
 )
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 SPOTIFY_EXAMPLE = {
     "baseline": 0.10,
@@ -107,12 +107,12 @@ def test_days_still_needed_is_zero_when_done_and_none_without_traffic():
     ],
 )
 def test_bad_power_parameters_are_named(override, message):
-    with pytest.raises(ParamsError, match=message):
+    with pytest.raises(InputError, match=message):
         required_units(**{**SPOTIFY_EXAMPLE, **override})
 
 
 def test_negative_current_units_are_named():
-    with pytest.raises(ParamsError, match="current_treatment = -1"):
+    with pytest.raises(InputError, match="current_treatment = -1"):
         units_still_needed(
             current_control=0, current_treatment=-1, required_control=10, required_treatment=10
         )

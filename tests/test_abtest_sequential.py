@@ -16,7 +16,7 @@ from analysis.abtest.sequential import (
     sequential_half_width,
 )
 from analysis.abtest.sufficient import MeanStats
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 Z_975 = stats.norm.ppf(0.975)
 
@@ -83,9 +83,9 @@ def test_daily_peeking_keeps_the_error_rate_for_the_sequence_but_not_the_fixed_c
 
 
 def test_bad_sequential_inputs_are_named():
-    with pytest.raises(ParamsError, match="tuning_units = 0"):
+    with pytest.raises(InputError, match="tuning_units = 0"):
         mixing_rho(alpha=0.05, tuning_units=0)
-    with pytest.raises(ParamsError, match=r"alpha = 1\.5"):
+    with pytest.raises(InputError, match=r"alpha = 1\.5"):
         sequential_half_width(0.1, units=100, alpha=1.5)
-    with pytest.raises(ParamsError, match="units = 0"):
+    with pytest.raises(InputError, match="units = 0"):
         sequential_half_width(0.1, units=0)

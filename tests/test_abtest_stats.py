@@ -26,7 +26,7 @@ from analysis.abtest.frequentist import (
 from analysis.abtest.multiplicity import adjust_p_values
 from analysis.abtest.srm import srm_p_value
 from analysis.abtest.sufficient import MeanStats, ProportionStats, RatioStats
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 PROPERTY_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -217,7 +217,7 @@ def test_srm_on_plan_is_not_flagged():
     ],
 )
 def test_srm_bad_input_names_the_value(units, shares, message):
-    with pytest.raises(ParamsError, match=message):
+    with pytest.raises(InputError, match=message):
         srm_p_value(units, shares)
 
 
@@ -256,12 +256,12 @@ def test_no_adjustment_returns_the_p_values():
 
 
 def test_p_value_outside_unit_interval_is_rejected_by_position():
-    with pytest.raises(ParamsError, match=r"p_values\[1\] = 1.5"):
+    with pytest.raises(InputError, match=r"p_values\[1\] = 1.5"):
         adjust_p_values([0.1, 1.5], method="holm")
 
 
 def test_unknown_adjustment_method_is_named():
-    with pytest.raises(ParamsError, match="method = 'sidak'"):
+    with pytest.raises(InputError, match="method = 'sidak'"):
         adjust_p_values([0.1], method="sidak")  # type: ignore[arg-type]
 
 
@@ -269,33 +269,33 @@ def test_unknown_adjustment_method_is_named():
 
 
 def test_zero_units_names_the_arm():
-    with pytest.raises(ParamsError, match="control: units = 0"):
+    with pytest.raises(InputError, match="control: units = 0"):
         compare_proportions(ProportionStats(0, 0), ProportionStats(10, 3))
-    with pytest.raises(ParamsError, match="treatment: units = 1, must be at least 2"):
+    with pytest.raises(InputError, match="treatment: units = 1, must be at least 2"):
         compare_means(TEA_CONTROL, MeanStats(1, 1.0, 1.0))
 
 
 def test_successes_above_units_is_rejected():
-    with pytest.raises(ParamsError, match="treatment: successes = 12 with units = 10"):
+    with pytest.raises(InputError, match="treatment: successes = 12 with units = 10"):
         compare_proportions(ProportionStats(10, 3), ProportionStats(10, 12))
 
 
 def test_negative_counts_are_rejected():
-    with pytest.raises(ParamsError, match="control: successes = -1"):
+    with pytest.raises(InputError, match="control: successes = -1"):
         compare_proportions(ProportionStats(10, -1), ProportionStats(10, 3))
-    with pytest.raises(ParamsError, match="treatment: units = -5"):
+    with pytest.raises(InputError, match="treatment: units = -5"):
         compare_ratios(
             RatioStats(10, 5.0, 10.0, 5.0, 12.0, 6.0), RatioStats(-5, 5.0, 10.0, 5.0, 12.0, 6.0)
         )
 
 
 def test_impossible_sum_of_squares_is_rejected():
-    with pytest.raises(ParamsError, match="control: metric sum of squares = 10"):
+    with pytest.raises(InputError, match="control: metric sum of squares = 10"):
         compare_means(MeanStats(10, 100.0, 10.0), TEA_TREATMENT)
 
 
 def test_alpha_outside_unit_interval_is_rejected():
-    with pytest.raises(ParamsError, match="alpha = 2"):
+    with pytest.raises(InputError, match="alpha = 2"):
         compare_means(TEA_CONTROL, TEA_TREATMENT, alpha=2)
 
 

@@ -13,7 +13,7 @@ import pytest
 from analysis.anomaly.incidents import build_incidents, drill_down, false_incident_rate
 from analysis.anomaly.panel import KEY_COLUMNS, Panel
 from analysis.anomaly.rules import evaluate_rules
-from analysis.errors import AnalysisError, ParamsError
+from analysis.errors import AnalysisError, InputError
 
 N_DAYS = 56
 START = pd.Timestamp("2026-09-01")
@@ -181,7 +181,7 @@ def test_a_spike_starts_on_the_first_of_the_days_that_led_up_to_its_flag():
     det.score[0, 18] = -0.9  # under onset_lean (1 SD): not evidence of the same move
     assert build_incidents(panel, det)[0].start == day(19)
     assert build_incidents(panel, det, onset_lean=np.inf)[0].start == day(20)
-    with pytest.raises(ParamsError, match="onset_lean = -1"):
+    with pytest.raises(InputError, match="onset_lean = -1"):
         build_incidents(panel, det, onset_lean=-1)
 
 
@@ -274,7 +274,7 @@ def test_false_incident_rate_is_per_100_series_months():
     panel, expected = cpc_tree()
     incidents = build_incidents(panel, detection(panel, expected, {2: [5], 3: [30], 4: [45]}))
     assert false_incident_rate(incidents, n_series=10, n_months=3) == pytest.approx(10.0)
-    with pytest.raises(ParamsError, match="n_series = 0"):
+    with pytest.raises(InputError, match="n_series = 0"):
         false_incident_rate(incidents, n_series=0, n_months=3)
 
 

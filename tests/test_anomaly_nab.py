@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.anomaly import nab
-from analysis.errors import AnalysisError, ParamsError
+from analysis.errors import AnalysisError, InputError
 
 N_ROWS = 100  # probation = floor(0.15 × 100) = 15 rows
 STAMPS = pd.date_range("2011-07-01", periods=N_ROWS, freq="h").to_numpy()
@@ -121,7 +121,7 @@ def test_profiles_weigh_false_positives_and_misses(profile, rows, expected):
 
 
 def test_unknown_profile_names_the_value_and_the_choices():
-    with pytest.raises(ParamsError, match=r"'strict'.*standard"):
+    with pytest.raises(InputError, match=r"'strict'.*standard"):
         nab.score_file(STAMPS, flags(), WINDOW, profile="strict")
 
 
@@ -142,7 +142,7 @@ def test_normalised_score_is_100_for_perfect_and_0_for_null():
 
 def test_normalised_score_refuses_mixed_profiles():
     score = nab.score_file(STAMPS, flags(40), WINDOW, profile="reward_low_FN_rate")
-    with pytest.raises(ParamsError, match="reward_low_FN_rate"):
+    with pytest.raises(InputError, match="reward_low_FN_rate"):
         nab.normalised_score([score], profile="standard")
 
 

@@ -20,7 +20,7 @@ from analysis.attribution.wording import (
     reserve_line_name,
     worded_curve,
 )
-from analysis.errors import AnalysisError, ParamsError
+from analysis.errors import AnalysisError, InputError
 
 TEST_RESERVE = reserve_line_name("en")
 
@@ -160,11 +160,11 @@ def test_evaluating_an_unfitted_curve_names_the_channel():
 
 
 def test_bad_series_name_the_parameter():
-    with pytest.raises(ParamsError, match="daily_spend and daily_revenue have lengths 3 and 2"):
+    with pytest.raises(InputError, match="daily_spend and daily_revenue have lengths 3 and 2"):
         fit_response_curve(np.ones(3), np.ones(2), channel="抖音")
-    with pytest.raises(ParamsError, match=re.escape("daily_spend has minimum -1.0")):
+    with pytest.raises(InputError, match=re.escape("daily_spend has minimum -1.0")):
         fit_response_curve(np.array([-1.0, 2.0]), np.ones(2), channel="抖音")
-    with pytest.raises(ParamsError, match=re.escape("level == 1.5")):
+    with pytest.raises(InputError, match=re.escape("level == 1.5")):
         fit_response_curve(np.ones(3), np.ones(3), channel="抖音", level=1.5)
 
 
@@ -404,7 +404,7 @@ def test_budget_is_feasible_exactly_when_the_limits_allow_the_total(inputs):
 
 
 def test_status_disagreeing_with_roi_names_channel_and_values():
-    with pytest.raises(ParamsError, match=r"status\['抖音'\] == 'keep' but ROI 4.0"):
+    with pytest.raises(InputError, match=r"status\['抖音'\] == 'keep' but ROI 4.0"):
         propose_budget(
             spend=SPEND,
             roi=ROI,
@@ -418,21 +418,21 @@ def test_status_disagreeing_with_roi_names_channel_and_values():
 
 
 def test_paid_channel_without_roi_is_rejected():
-    with pytest.raises(ParamsError, match=r"roi\['邮件'\] == None for spend 100000.0"):
+    with pytest.raises(InputError, match=r"roi\['邮件'\] == None for spend 100000.0"):
         propose_budget(spend=SPEND, roi={**ROI, "邮件": None})
 
 
 def test_bad_limits_and_shares_name_the_parameter():
-    with pytest.raises(ParamsError, match=re.escape("max_decrease == 1.5")):
+    with pytest.raises(InputError, match=re.escape("max_decrease == 1.5")):
         propose_budget(spend=SPEND, roi=ROI, max_decrease=1.5)
-    with pytest.raises(ParamsError, match=r"max_increase_by_channel\['抖音'\] == -0.1"):
+    with pytest.raises(InputError, match=r"max_increase_by_channel\['抖音'\] == -0.1"):
         propose_budget(spend=SPEND, roi=ROI, max_increase_by_channel={"抖音": -0.1})
-    with pytest.raises(ParamsError, match=re.escape("test_share == 1.0")):
+    with pytest.raises(InputError, match=re.escape("test_share == 1.0")):
         propose_budget(spend=SPEND, roi=ROI, test_share=1.0)
-    with pytest.raises(ParamsError, match="names unknown channels"):
+    with pytest.raises(InputError, match="names unknown channels"):
         propose_budget(spend=SPEND, roi=ROI, max_increase_by_channel={"视频号": 0.2})
 
 
 def test_thresholds_must_be_ordered():
-    with pytest.raises(ParamsError, match="0 < watch < keep < expand"):
+    with pytest.raises(InputError, match="0 < watch < keep < expand"):
         Thresholds(expand=2.0, keep=3.0)

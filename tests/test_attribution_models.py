@@ -20,7 +20,7 @@ from analysis.attribution.markov import markov, transition_matrix
 from analysis.attribution.pathset import PathSet
 from analysis.attribution.rules import first_touch, last_touch, linear, position_based
 from analysis.attribution.shapley import CLOSED_FORM, ENUMERATION, shapley
-from analysis.errors import AnalysisError, ParamsError
+from analysis.errors import AnalysisError, InputError
 
 PROPERTY_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -511,7 +511,7 @@ def test_from_codes_equals_from_records_on_the_same_journeys():
     ],
 )
 def test_model_options_are_checked_with_the_bad_value_named(mta_paths, call, message):
-    with pytest.raises(ParamsError, match=message):
+    with pytest.raises(InputError, match=message):
         call(mta_paths)
 
 

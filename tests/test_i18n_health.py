@@ -11,10 +11,10 @@ from i18n_support import english_runs as runs_left
 from i18n_support import report_page, report_results
 
 from analysis import health
+from analysis.engine import NO_CHANNEL
 from analysis.health.display import FIGURE_VALUES
 from analysis.health.kpis import UNITS
 from analysis.health.plots import daily_by_channel
-from analysis.health.queries import NO_CHANNEL
 from analysis.i18n import LANGUAGES, catalogue, text
 from analysis.params import DataHealthParams, DataSource
 from analysis.reporting import display

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.special import hyp2f1
 
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 from analysis.rfm import bgnbd, gamma_gamma
 from analysis.rfm.bgnbd import (
     BgNbdFit,
@@ -273,12 +273,12 @@ def test_customer_almost_surely_gone_has_near_zero_clv(bgnbd_fit, spend_fit):
     ],
 )
 def test_bad_summary_names_array_and_index(frequency, recency, T, names):
-    with pytest.raises(ParamsError, match=names.replace("[", r"\[")):
+    with pytest.raises(InputError, match=names.replace("[", r"\[")):
         fit_bgnbd(np.array(frequency), np.array(recency), np.array(T))
 
 
 def test_nonpositive_spend_of_repeat_buyer_names_monetary_and_index():
-    with pytest.raises(ParamsError, match=r"monetary\[2\] == 0\.0.*> 0 where frequency > 0"):
+    with pytest.raises(InputError, match=r"monetary\[2\] == 0\.0.*> 0 where frequency > 0"):
         fit_gamma_gamma(np.array([1, 0, 3]), np.array([5.0, 0.0, 0.0]))
 
 
@@ -287,12 +287,12 @@ def test_nonpositive_spend_of_repeat_buyer_names_monetary_and_index():
     [("margin", 1.5), ("margin", -0.1), ("monthly_discount_rate", -0.01), ("horizon_periods", 0.0)],
 )
 def test_bad_clv_option_names_option_and_value(cdnow, bgnbd_fit, spend_fit, option, value):
-    with pytest.raises(ParamsError, match=f"{option} == {value}"):
+    with pytest.raises(InputError, match=f"{option} == {value}"):
         clv(bgnbd_fit, spend_fit, cdnow, slice(0, 5), **{option: value})
 
 
 def test_negative_penalizer_and_horizon_are_rejected(cdnow, bgnbd_fit):
-    with pytest.raises(ParamsError, match="penalizer == -1"):
+    with pytest.raises(InputError, match="penalizer == -1"):
         fit_bgnbd(cdnow["x"], cdnow["t_x"], cdnow["T"], penalizer=-1.0)
-    with pytest.raises(ParamsError, match="t == -1"):
+    with pytest.raises(InputError, match="t == -1"):
         expected_purchases(bgnbd_fit, -1.0, cdnow["x"], cdnow["t_x"], cdnow["T"])

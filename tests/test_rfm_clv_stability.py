@@ -14,6 +14,7 @@ from analysis.rfm import bgnbd, display, queries
 from analysis.rfm.bgnbd import expected_purchases, fit_bgnbd, log_hyp2f1, log_hyp2f1_series
 from analysis.rfm.clv import customer_lifetime_value
 from analysis.rfm.gamma_gamma import fit_gamma_gamma
+from analysis.rfm.report import ClvModel
 from analysis.warehouse import open_warehouse
 
 CDNOW_SUMMARY = (
@@ -145,7 +146,7 @@ def test_demo_clv_scales_linearly_with_the_currency_unit(demo_summary):
 def fit_state_page(monkeypatch, **changes) -> str:
     shown: list[str] = []
     monkeypatch.setattr(reporting_display, "display_html", shown.append)
-    model = {
+    values = {
         "a": 1.2e10,
         "b": 6.8e10,
         "q": 3.7,
@@ -155,6 +156,15 @@ def fit_state_page(monkeypatch, **changes) -> str:
         "spend_mean_finite": True,
         "clv_not_computed": 0,
     } | changes
+    fitted = {"r": 0.2, "alpha": 4.0, "p": 6.0, "v": 15.0, "log_likelihood": -100.0}
+    settings = {"time_unit": "days", "horizon_days": 365, "gross_margin": 0.4}
+    model = ClvModel(
+        **fitted,
+        **settings,
+        monthly_discount_rate=0.01,
+        customers_with_only_zero_value_repeats=0,
+        **values,
+    )
     display.show_fit_state(model, "en")
     return " ".join(shown)
 

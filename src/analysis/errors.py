@@ -12,7 +12,15 @@ class AnalysisError(Exception):
 
 
 class ParamsError(AnalysisError):
-    """A params file or `--set` override is invalid (raised before any kernel starts)."""
+    """A params file or `--set` override is invalid (raised before any kernel starts), or a
+    report's settings do not fit its data (an experiment named in params has no arms)."""
+
+
+class InputError(AnalysisError):
+    """A statistics, model or decision function was given values it cannot use: NaN or
+    negative counts, arrays of different lengths, an interval level outside (0, 1), too few
+    units to compare. Raised by library code called from a report or a notebook; the message
+    names the argument, the bad value and what is accepted."""
 
 
 class DataSourceError(AnalysisError):

@@ -36,7 +36,7 @@ from analysis.abtest.results import (
     WithoutTopUnits,
 )
 from analysis.abtest.sufficient import MeanStats, ProportionStats
-from analysis.errors import DataContractError, ParamsError
+from analysis.errors import DataContractError, InputError, ParamsError
 from analysis.params import AbTestParams, ExperimentSpec
 
 Arms = dict[str, dict]
@@ -195,7 +195,7 @@ def compare_metric(
                 pooled=params.proportion_test == "pooled",
                 relative_ci=params.relative_ci,
             )
-        except ParamsError as exc:  # e.g. revenue per click with no clicks, a 1-unit arm
+        except InputError as exc:  # e.g. revenue per click with no clicks, a 1-unit arm
             not_estimable[variant] = str(exc)
     adjusted = dict(
         zip(
@@ -268,7 +268,7 @@ def top_unit_influence(
     for variant in comparisons:
         try:
             again = frequentist.compare_means(without(control), without(variant), alpha=alpha)
-        except ParamsError:
+        except InputError:
             continue
         arms.append(WithoutTopUnits(variant, again.p_value, again.lift_rel))
     return TopUnitInfluence(

@@ -25,7 +25,7 @@ from scipy import integrate, special
 
 from analysis.abtest.frequentist import ArmEstimate, Comparison, check_proportion
 from analysis.abtest.sufficient import ProportionStats
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 TAIL = 1e-15  # posterior mass left outside the integration window, on each side
 
@@ -157,9 +157,9 @@ def beta_chance_to_beat(
     """
     for name, value in (("prior_a", prior_a), ("prior_b", prior_b)):
         if not value > 0:
-            raise ParamsError(f"{name} = {value!r}, Beta prior parameters must be > 0")
+            raise InputError(f"{name} = {value!r}, Beta prior parameters must be > 0")
     if not 0 < interval_level < 1:
-        raise ParamsError(f"interval_level = {interval_level!r}, must be between 0 and 1")
+        raise InputError(f"interval_level = {interval_level!r}, must be between 0 and 1")
     control_post = _posterior("control", control, prior_a, prior_b)
     treatment_post = _posterior("treatment", treatment, prior_a, prior_b)
     tail = (1 - interval_level) / 2

@@ -7,7 +7,7 @@ import pandas as pd
 from analysis.abtest import sequential
 from analysis.abtest.metrics import Metric, arm_stats, compare
 from analysis.abtest.sufficient import ProportionStats
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 SUMMED = [
     "units",
@@ -61,7 +61,7 @@ def _day_row(day, variant, metric, base, sums, alpha, sequential_bounds) -> dict
         return {"day": day, "variant": variant, "lift_abs": None}
     try:
         comparison = compare(metric, base, treatment, alpha=alpha)
-    except ParamsError:  # too little data so far on this day (e.g. no clicks yet)
+    except InputError:  # too little data so far on this day (e.g. no clicks yet)
         return {"day": day, "variant": variant, "lift_abs": None}
     row = {
         "day": day,

@@ -23,7 +23,7 @@ import numpy as np
 from scipy import special  # scipy.stats costs ~1 s to import in every report kernel
 
 from analysis.abtest.sufficient import MeanStats, ProportionStats, RatioStats
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 NAN_INTERVAL = (math.nan, math.nan)
 
@@ -56,34 +56,34 @@ class RelativeCiConventions:
 
 
 def check_alpha(alpha: float) -> None:
-    """Raise ParamsError unless 0 < alpha < 1."""
+    """Raise InputError unless 0 < alpha < 1."""
     if not 0 < alpha < 1:
-        raise ParamsError(f"alpha = {alpha!r}, must be strictly between 0 and 1")
+        raise InputError(f"alpha = {alpha!r}, must be strictly between 0 and 1")
 
 
 def check_units(arm: str, units: int, *, minimum: int) -> None:
-    """Raise ParamsError naming the arm unless it has at least `minimum` units."""
+    """Raise InputError naming the arm unless it has at least `minimum` units."""
     if units < minimum:
-        raise ParamsError(
+        raise InputError(
             f"{arm}: units = {units!r}, must be at least {minimum} to compute this statistic"
         )
 
 
 def check_proportion(arm: str, stats_: ProportionStats) -> None:
-    """Raise ParamsError naming the arm unless 0 ≤ successes ≤ units and units ≥ 1."""
+    """Raise InputError naming the arm unless 0 ≤ successes ≤ units and units ≥ 1."""
     check_units(arm, stats_.units, minimum=1)
     if not 0 <= stats_.successes <= stats_.units:
-        raise ParamsError(
+        raise InputError(
             f"{arm}: successes = {stats_.successes!r} with units = {stats_.units!r}; "
             "successes must be between 0 and units"
         )
 
 
 def sample_variance(arm: str, label: str, units: int, total: float, sum_squares: float) -> float:
-    """Sample variance (n − 1) from n, Σy and Σy²; ParamsError if Σy² < (Σy)²/n."""
+    """Sample variance (n − 1) from n, Σy and Σy²; InputError if Σy² < (Σy)²/n."""
     centred = sum_squares - total * total / units
     if centred < -1e-9 * max(abs(sum_squares), 1.0):
-        raise ParamsError(
+        raise InputError(
             f"{arm}: {label} sum of squares = {sum_squares!r} is below "
             f"total²/units = {total * total / units!r}; they cannot come from one metric"
         )
@@ -269,7 +269,7 @@ def ratio_estimate(arm: str, stats_: RatioStats) -> ArmEstimate:
     """
     check_units(arm, stats_.units, minimum=2)
     if stats_.denominator == 0:
-        raise ParamsError(f"{arm}: denominator total = 0, the ratio is undefined")
+        raise InputError(f"{arm}: denominator total = 0, the ratio is undefined")
     n = stats_.units
     mean_y, mean_x = stats_.numerator / n, stats_.denominator / n
     var_y = sample_variance(arm, "numerator", n, stats_.numerator, stats_.numerator_squares)
@@ -363,7 +363,7 @@ def relative_ci_conventions(
         mean_estimate("treatment", treatment),
     )
     if control_arm.value == 0 or treatment_arm.value == 0:
-        raise ParamsError(
+        raise InputError(
             f"control mean = {control_arm.value!r}, treatment mean = {treatment_arm.value!r}; "
             "relative CIs need both means non-zero"
         )

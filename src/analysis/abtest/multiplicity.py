@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 AdjustmentMethod = Literal["holm", "bonferroni", "bh", "none"]
 
@@ -23,7 +23,7 @@ def adjust_p_values(p_values: Sequence[float], *, method: AdjustmentMethod) -> l
     """Adjusted p-values in input order; Holm step-down, Bonferroni or Benjamini–Hochberg."""
     _check_p_values(p_values)
     if method not in ("holm", "bonferroni", "bh", "none"):
-        raise ParamsError(f"method = {method!r}, must be one of 'holm', 'bonferroni', 'bh', 'none'")
+        raise InputError(f"method = {method!r}, must be one of 'holm', 'bonferroni', 'bh', 'none'")
     values = np.asarray(p_values, dtype=float)
     if method == "none" or values.size == 0:
         return [float(p) for p in values]
@@ -57,6 +57,6 @@ def _check_p_values(p_values: Sequence[float]) -> None:
             and not math.isnan(p)
             and 0 <= p <= 1
         ):
-            raise ParamsError(
+            raise InputError(
                 f"p_values[{position}] = {p!r}, every p-value must be a number in [0, 1]"
             )

@@ -15,14 +15,14 @@ import math
 
 from scipy import optimize, special
 
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 
 def _check_rates(alpha: float, power: float) -> None:
     if not 0 < alpha < 1:
-        raise ParamsError(f"alpha = {alpha!r}, must be strictly between 0 and 1")
+        raise InputError(f"alpha = {alpha!r}, must be strictly between 0 and 1")
     if not alpha < power < 1:
-        raise ParamsError(f"power = {power!r}, must be above alpha = {alpha!r} and below 1")
+        raise InputError(f"power = {power!r}, must be above alpha = {alpha!r} and below 1")
 
 
 def _power(standardised_shift: float, alpha: float) -> float:
@@ -46,11 +46,11 @@ def _exact_units(
     baseline: float, mde_abs: float, alpha: float, power: float, control_share: float
 ) -> tuple[float, float]:
     if not 0 < baseline < 1:
-        raise ParamsError(f"baseline = {baseline!r}, a rate must be strictly between 0 and 1")
+        raise InputError(f"baseline = {baseline!r}, a rate must be strictly between 0 and 1")
     if mde_abs == 0:
-        raise ParamsError("mde_abs = 0, the minimum detectable effect must be non-zero")
+        raise InputError("mde_abs = 0, the minimum detectable effect must be non-zero")
     if not 0 < control_share < 1:
-        raise ParamsError(f"control_share = {control_share!r}, must be strictly between 0 and 1")
+        raise InputError(f"control_share = {control_share!r}, must be strictly between 0 and 1")
     effect_size = abs(mde_abs) / math.sqrt(baseline * (1 - baseline))
     effective_units = (required_shift(alpha=alpha, power=power) / effect_size) ** 2
     ratio = (1 - control_share) / control_share  # treatment units per control unit
@@ -98,9 +98,9 @@ def minimum_detectable_effect(
     """
     for name, units in (("control", control), ("treatment", treatment)):
         if not units >= 1:
-            raise ParamsError(f"{name} = {units!r}, units must be at least 1")
+            raise InputError(f"{name} = {units!r}, units must be at least 1")
     if not baseline_sd > 0:
-        raise ParamsError(f"baseline_sd = {baseline_sd!r}, must be > 0")
+        raise InputError(f"baseline_sd = {baseline_sd!r}, must be > 0")
     shift = required_shift(alpha=alpha, power=power)
     return shift * baseline_sd * math.sqrt(1 / control + 1 / treatment)
 
@@ -143,7 +143,7 @@ def days_still_needed(
     if still_control == 0 and still_treatment == 0:
         return 0
     if not units_per_day >= 0:
-        raise ParamsError(f"units_per_day = {units_per_day!r}, must be ≥ 0")
+        raise InputError(f"units_per_day = {units_per_day!r}, must be ≥ 0")
     if units_per_day == 0:
         return None
     control_share = required_control / (required_control + required_treatment)
@@ -157,4 +157,4 @@ def days_still_needed(
 def _check_counts(**counts: int) -> None:
     for name, value in counts.items():
         if not value >= 0:
-            raise ParamsError(f"{name} = {value!r}, unit counts must be ≥ 0")
+            raise InputError(f"{name} = {value!r}, unit counts must be ≥ 0")

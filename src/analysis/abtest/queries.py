@@ -13,8 +13,8 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from analysis.abtest.metrics import Metric, custom_columns
+from analysis.engine import in_days
 from analysis.errors import ParamsError
-from analysis.health.queries import in_days
 from analysis.warehouse import Warehouse
 
 ARM_KEY = ["experiment_id", "variant"]

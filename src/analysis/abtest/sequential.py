@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis.abtest.frequentist import check_alpha
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 DEFAULT_TUNING_UNITS = 5_000  # GrowthBook's default sequential tuning parameter
 
@@ -34,7 +34,7 @@ def mixing_rho(*, alpha: float, tuning_units: float) -> float:
     """ρ that makes the confidence sequence tightest at tuning_units (Waudby-Smith eq. 161)."""
     check_alpha(alpha)
     if not tuning_units > 0:
-        raise ParamsError(f"tuning_units = {tuning_units!r}, must be > 0")
+        raise InputError(f"tuning_units = {tuning_units!r}, must be > 0")
     log_alpha = math.log(alpha)
     return math.sqrt((-2 * log_alpha + math.log(-2 * log_alpha + 1)) / tuning_units)
 
@@ -53,7 +53,7 @@ def sequential_half_width(
     rho = mixing_rho(alpha=alpha, tuning_units=tuning_units)
     n = np.asarray(units, dtype=float)
     if np.any(n <= 0):
-        raise ParamsError(f"units = {units!r}, must be > 0 at every look")
+        raise InputError(f"units = {units!r}, must be > 0 at every look")
     variance_per_unit = np.asarray(std_error, dtype=float) ** 2 * n
     n_rho2 = n * rho * rho
     boundary = 2 * (n_rho2 + 1) / (n * n_rho2) * np.log(np.sqrt(n_rho2 + 1) / alpha)
@@ -94,7 +94,7 @@ def always_valid_p_value(
     when `confidence_sequence` excludes 0. units is the total in both arms.
     """
     if not units > 0:
-        raise ParamsError(f"units = {units!r}, must be > 0")
+        raise InputError(f"units = {units!r}, must be > 0")
     if std_error == 0:
         return 1.0 if lift_abs == 0 else 0.0
     rho = mixing_rho(alpha=alpha, tuning_units=tuning_units)

@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 SHARE_TOLERANCE = 1e-6
 
@@ -44,23 +44,23 @@ def srm_tier(p_value: float | None, *, warn_alpha: float, alpha: float) -> SrmTi
 
 def _check(units: Sequence[int], planned_shares: Sequence[float]) -> None:
     if len(units) < 2:
-        raise ParamsError(f"units = {list(units)!r}, need at least 2 arms")
+        raise InputError(f"units = {list(units)!r}, need at least 2 arms")
     if len(units) != len(planned_shares):
-        raise ParamsError(
+        raise InputError(
             f"units has {len(units)} arms but planned_shares = {list(planned_shares)!r} "
             f"has {len(planned_shares)}; give one share per arm"
         )
     for position, count in enumerate(units):
         if not count >= 0:
-            raise ParamsError(f"units[{position}] = {count!r}, unit counts must be ≥ 0")
+            raise InputError(f"units[{position}] = {count!r}, unit counts must be ≥ 0")
     if sum(units) == 0:
-        raise ParamsError(f"units = {list(units)!r}, at least one arm must have units")
+        raise InputError(f"units = {list(units)!r}, at least one arm must have units")
     for position, share in enumerate(planned_shares):
         if not share > 0:
-            raise ParamsError(f"planned_shares[{position}] = {share!r}, shares must be > 0")
+            raise InputError(f"planned_shares[{position}] = {share!r}, shares must be > 0")
     total_share = math.fsum(planned_shares)
     if abs(total_share - 1) > SHARE_TOLERANCE:
-        raise ParamsError(
+        raise InputError(
             f"planned_shares = {list(planned_shares)!r} sum to {total_share!r}, "
             f"must sum to 1 (± {SHARE_TOLERANCE})"
         )

@@ -53,7 +53,7 @@ import pandas as pd
 
 from analysis.anomaly.panel import Panel
 from analysis.anomaly.steps import incident_gap, steps_per_day
-from analysis.errors import AnalysisError, ParamsError
+from analysis.errors import AnalysisError, InputError
 
 IncidentKind = Literal["spike", "shift"]
 LEAD_METRICS = (
@@ -578,11 +578,11 @@ def _check(
                 "(series × time steps of the panel)"
             )
     if max_gap < 0:
-        raise ParamsError(f"max_gap = {max_gap}, must be ≥ 0 steps")
+        raise InputError(f"max_gap = {max_gap}, must be ≥ 0 steps")
     if not 0 < explain_share <= 1:
-        raise ParamsError(f"explain_share = {explain_share}, must be in (0, 1]")
+        raise InputError(f"explain_share = {explain_share}, must be in (0, 1]")
     if not onset_lean >= 0:
-        raise ParamsError(f"onset_lean = {onset_lean}, must be ≥ 0 score SDs (inf: no lead-in)")
+        raise InputError(f"onset_lean = {onset_lean}, must be ≥ 0 score SDs (inf: no lead-in)")
 
 
 def build_incidents(
@@ -638,7 +638,7 @@ def false_incident_rate(incidents: Sequence[object], n_series: int, n_months: fl
     Pass the incidents that match no known event (or all incidents on a clean panel).
     """
     if n_series <= 0 or n_months <= 0:
-        raise ParamsError(
+        raise InputError(
             f"n_series = {n_series}, n_months = {n_months}: both must be > 0 for a rate"
         )
     return 100.0 * len(incidents) / (n_series * n_months)

@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis.errors import AnalysisError, ParamsError
+from analysis.errors import AnalysisError, InputError
 from analysis.paths import PROJECT_ROOT
 
 NAB_DIR = PROJECT_ROOT / "data" / "external" / "nab"
@@ -110,7 +110,7 @@ def load_series(path: str | Path) -> pd.DataFrame:
 
 def _profile(profile: str) -> Profile:
     if profile not in PROFILES:
-        raise ParamsError(f"profile {profile!r} is not a NAB profile; use one of {list(PROFILES)}")
+        raise InputError(f"profile {profile!r} is not a NAB profile; use one of {list(PROFILES)}")
     return PROFILES[profile]
 
 
@@ -211,7 +211,7 @@ def normalised_score(files: Sequence[FileScore], *, profile: ProfileName = "stan
     weights = _profile(profile)
     wrong = sorted({f.profile for f in files if f.profile != profile})
     if wrong:
-        raise ParamsError(f"file scores were computed with profile(s) {wrong}, not {profile!r}")
+        raise InputError(f"file scores were computed with profile(s) {wrong}, not {profile!r}")
     n_windows = sum(f.n_windows for f in files)
     if n_windows == 0:
         raise AnalysisError("no counted NAB windows in the files: the score is undefined")

@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from analysis.anomaly.steps import MINUTES_PER_DAY, step_minutes
-from analysis.health.queries import in_days
+from analysis.engine import in_days
 from analysis.warehouse import Warehouse
 
 LEVEL_KEYS = {

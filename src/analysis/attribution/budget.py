@@ -20,7 +20,7 @@ from typing import Literal
 from scipy.optimize import brentq
 
 from analysis.attribution.mmm import AnyCurve
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 from analysis.params import RoiThresholds
 
 Status = Literal["expand", "keep", "watch", "inefficient", "n/a"]
@@ -43,7 +43,7 @@ class Thresholds:
 
     def __post_init__(self) -> None:
         if not 0 < self.watch < self.keep < self.expand < math.inf:
-            raise ParamsError(
+            raise InputError(
                 f"thresholds watch={self.watch!r}, keep={self.keep!r}, expand={self.expand!r}; "
                 "finite numbers with 0 < watch < keep < expand are accepted"
             )
@@ -379,13 +379,13 @@ def _channels(
         value = _channel_roi(name, amount, roi[name])
         label = roi_status(value, rules)
         if status is not None and status[name] != label:
-            raise ParamsError(
+            raise InputError(
                 f"status[{name!r}] == {status[name]!r} but ROI {value!r} with thresholds "
                 f"{rules} gives {label!r}; pass statuses from the same thresholds or omit status"
             )
         curve = (curves or {}).get(name)
         if curve is not None and curve.channel != name:
-            raise ParamsError(
+            raise InputError(
                 f"curves[{name!r}] is the curve of channel {curve.channel!r}; "
                 "each channel's own curve is accepted"
             )
@@ -409,11 +409,11 @@ def _channels(
 def _channel_roi(name: str, amount: float, value: float | None) -> float | None:
     """ROI is None exactly for zero-spend channels; spend and ROI are finite and >= 0."""
     if not (isinstance(amount, int | float) and math.isfinite(amount) and amount >= 0):
-        raise ParamsError(f"spend[{name!r}] == {amount!r}; a finite number >= 0 is accepted")
+        raise InputError(f"spend[{name!r}] == {amount!r}; a finite number >= 0 is accepted")
     if amount == 0:
         return None
     if value is None or not (math.isfinite(value) and value >= 0):
-        raise ParamsError(
+        raise InputError(
             f"roi[{name!r}] == {value!r} for spend {amount!r}; a finite ROI >= 0 is accepted "
             "for a channel with spend (None only when spend is 0)"
         )
@@ -435,7 +435,7 @@ def _limits(
         if not (math.isfinite(value) and 0 <= value <= upper):
             where = name if value == default else f"{name}_by_channel[{channel!r}]"
             accepted = "between 0 and 1" if upper == 1.0 else "finite and >= 0"
-            raise ParamsError(f"{where} == {value!r}; a relative change {accepted} is accepted")
+            raise InputError(f"{where} == {value!r}; a relative change {accepted} is accepted")
     return limits
 
 
@@ -444,20 +444,20 @@ def _check_money(
 ) -> float:
     """Total budget (default: this month's spend); test_share in [0, 1); days_in_month > 0."""
     if not spend:
-        raise ParamsError("spend is empty; a mapping of channel name to monthly spend is accepted")
+        raise InputError("spend is empty; a mapping of channel name to monthly spend is accepted")
     if not 0 <= test_share < 1:
-        raise ParamsError(f"test_share == {test_share!r}; a share in [0, 1) is accepted")
+        raise InputError(f"test_share == {test_share!r}; a share in [0, 1) is accepted")
     if not (math.isfinite(days) and days > 0):
-        raise ParamsError(f"days_in_month == {days!r}; a number > 0 is accepted")
+        raise InputError(f"days_in_month == {days!r}; a number > 0 is accepted")
     total = sum(spend.values()) if total_budget is None else total_budget
     if not (math.isfinite(total) and total >= 0):
-        raise ParamsError(f"total_budget == {total_budget!r}; a finite number >= 0 is accepted")
+        raise InputError(f"total_budget == {total_budget!r}; a finite number >= 0 is accepted")
     return float(total)
 
 
 def _same_keys(name: str, given: Mapping[str, object], spend: Mapping[str, float]) -> None:
     if set(given) != set(spend):
-        raise ParamsError(
+        raise InputError(
             f"{name} has channels {sorted(given)} but spend has {sorted(spend)}; "
             "the same channels are accepted"
         )
@@ -466,6 +466,4 @@ def _same_keys(name: str, given: Mapping[str, object], spend: Mapping[str, float
 def _known_keys(name: str, given: Mapping[str, object], spend: Mapping[str, float]) -> None:
     unknown = sorted(set(given) - set(spend))
     if unknown:
-        raise ParamsError(
-            f"{name} names unknown channels {unknown}; channels in spend are accepted"
-        )
+        raise InputError(f"{name} names unknown channels {unknown}; channels in spend are accepted")

@@ -17,8 +17,8 @@ from datetime import date
 
 import numpy as np
 
+from analysis.engine import in_days, money_sum
 from analysis.errors import AnalysisError
-from analysis.health.queries import in_days, money_sum
 from analysis.rfm import bgnbd, gamma_gamma
 from analysis.rfm import queries as rfm_queries
 from analysis.warehouse import Warehouse

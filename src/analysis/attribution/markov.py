@@ -45,7 +45,7 @@ from scipy.sparse import linalg as sparse_linalg
 
 from analysis.attribution.credit import Credit
 from analysis.attribution.pathset import PathSet
-from analysis.errors import AnalysisError, ParamsError
+from analysis.errors import AnalysisError, InputError
 
 DENSE_STATE_LIMIT = 300  # transient states up to which a dense solve is used
 FORWARD_TOLERANCE = 1e-14  # bound on what the forward steps leave, relative to the baseline
@@ -150,9 +150,9 @@ def transition_matrix(
 
 def _check_order(order: int, n_channels: int) -> None:
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-        raise ParamsError(f"order = {order!r}, must be an integer ≥ 1")
+        raise InputError(f"order = {order!r}, must be an integer ≥ 1")
     if (n_channels + 1) ** order >= 2**62:
-        raise ParamsError(
+        raise InputError(
             f"order = {order} with {n_channels} channels gives too many states to code; "
             f"use a lower order"
         )

@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analysis.health.queries import in_days, money_sum
+from analysis.engine import in_days, money_sum
 from analysis.warehouse import Warehouse
 
 SECONDS_PER_DAY = 86_400.0

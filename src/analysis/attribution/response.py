@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import curve_fit
 from scipy.stats import norm
 
-from analysis.errors import AnalysisError, ParamsError
+from analysis.errors import AnalysisError, InputError
 
 RESPONSE_MODEL = "y = a·(1 − exp(−x/b))"
 RESPONSE_METHOD = (
@@ -134,7 +134,7 @@ def fit_response_curve(  # noqa: PLR0913  # data, then keyword-only rules of whe
     _check_options(min_days, min_spend_cv, max_extrapolation, max_interval_ratio, level)
     current = float(spend.mean()) if current_daily_spend is None else current_daily_spend
     if not (math.isfinite(current) and current >= 0):
-        raise ParamsError(f"current_daily_spend == {current!r}; a finite number >= 0 is accepted")
+        raise InputError(f"current_daily_spend == {current!r}; a finite number >= 0 is accepted")
     paid = spend[spend > 0]
     base = ResponseCurve(
         channel=channel,
@@ -282,18 +282,18 @@ def _check_series(daily_spend: np.ndarray, daily_revenue: np.ndarray) -> tuple[n
     for name, values in series.items():
         array = np.asarray(values, dtype=float)
         if array.ndim != 1 or array.size == 0:
-            raise ParamsError(f"{name} has shape {array.shape}; a non-empty 1-D array is accepted")
+            raise InputError(f"{name} has shape {array.shape}; a non-empty 1-D array is accepted")
         if not np.all(np.isfinite(array)):
-            raise ParamsError(f"{name} contains non-finite values; finite numbers are accepted")
+            raise InputError(f"{name} contains non-finite values; finite numbers are accepted")
         arrays.append(array)
     spend, revenue = arrays
     if spend.size != revenue.size:
-        raise ParamsError(
+        raise InputError(
             f"daily_spend and daily_revenue have lengths {spend.size} and {revenue.size}; "
             "they must be equal (one entry per day)"
         )
     if np.any(spend < 0):
-        raise ParamsError(f"daily_spend has minimum {float(spend.min())!r}; spend must be >= 0")
+        raise InputError(f"daily_spend has minimum {float(spend.min())!r}; spend must be >= 0")
     return spend, revenue
 
 
@@ -305,12 +305,12 @@ def _check_options(
     level: float,
 ) -> None:
     if min_days < 3:
-        raise ParamsError(f"min_days == {min_days!r}; an integer >= 3 is accepted")
+        raise InputError(f"min_days == {min_days!r}; an integer >= 3 is accepted")
     if not min_spend_cv >= 0:
-        raise ParamsError(f"min_spend_cv == {min_spend_cv!r}; a number >= 0 is accepted")
+        raise InputError(f"min_spend_cv == {min_spend_cv!r}; a number >= 0 is accepted")
     if not max_extrapolation >= 1:
-        raise ParamsError(f"max_extrapolation == {max_extrapolation!r}; a number >= 1 is accepted")
+        raise InputError(f"max_extrapolation == {max_extrapolation!r}; a number >= 1 is accepted")
     if not max_interval_ratio > 0:
-        raise ParamsError(f"max_interval_ratio == {max_interval_ratio!r}; a number > 0 is accepted")
+        raise InputError(f"max_interval_ratio == {max_interval_ratio!r}; a number > 0 is accepted")
     if not 0 < level < 1:
-        raise ParamsError(f"level == {level!r}; a number strictly between 0 and 1 is accepted")
+        raise InputError(f"level == {level!r}; a number strictly between 0 and 1 is accepted")

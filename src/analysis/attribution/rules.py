@@ -16,7 +16,7 @@ import numpy as np
 
 from analysis.attribution.credit import Credit
 from analysis.attribution.pathset import PathSet
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 POSITION_WEIGHTS = (0.4, 0.2, 0.4)  # first, middle, last: the usual U-shaped 40/20/40
 WEIGHT_SUM_TOLERANCE = 1e-9
@@ -86,22 +86,22 @@ def _check_position_weights(weights: Sequence[float]) -> tuple[float, float, flo
     try:
         values = tuple(float(weight) for weight in weights)
     except (TypeError, ValueError) as error:
-        raise ParamsError(
+        raise InputError(
             f"position_based weights = {weights!r}, need 3 numbers (first, middle, last)"
         ) from error
     if len(values) != 3:
-        raise ParamsError(
+        raise InputError(
             f"position_based weights = {tuple(weights)!r}, need 3 shares (first, middle, last)"
         )
     if not all(math.isfinite(value) and value >= 0 for value in values):
-        raise ParamsError(f"position_based weights = {values!r}, every share must be ≥ 0")
+        raise InputError(f"position_based weights = {values!r}, every share must be ≥ 0")
     if abs(math.fsum(values) - 1) > WEIGHT_SUM_TOLERANCE:
-        raise ParamsError(
+        raise InputError(
             f"position_based weights = {values!r} sum to {math.fsum(values)!r}, must sum to 1"
         )
     first, middle, last = values
     if first + last == 0:
-        raise ParamsError(
+        raise InputError(
             f"position_based weights = {values!r}: first + last must be > 0, "
             f"or two-touch paths would get no credit"
         )

@@ -24,7 +24,7 @@ import numpy as np
 
 from analysis.attribution.credit import Credit
 from analysis.attribution.pathset import PathSet
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 
 ShapleyMethod = Literal["exact coalition enumeration", "closed form (Harsanyi dividends)"]
 ENUMERATION: ShapleyMethod = "exact coalition enumeration"
@@ -118,7 +118,7 @@ def _check_max_exact_channels(max_exact_channels: int) -> None:
         or not isinstance(max_exact_channels, int)
         or not 0 <= max_exact_channels <= ENUMERATION_CEILING
     ):
-        raise ParamsError(
+        raise InputError(
             f"max_exact_channels = {max_exact_channels!r}, must be an integer from 0 to "
             f"{ENUMERATION_CEILING} (2^n coalitions are enumerated)"
         )

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.engine import NO_CHANNEL
 from analysis.health.kpis import KpiChange
 from analysis.health.profile import TableProfile
-from analysis.health.queries import NO_CHANNEL
 from analysis.i18n import MINUS, day, number, percent, text
 
 

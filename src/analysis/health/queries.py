@@ -5,34 +5,13 @@ Each function builds an ibis expression and returns only a small aggregate as pa
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from analysis.engine import NO_CHANNEL, in_days
 from analysis.warehouse import Warehouse
-
-NO_CHANNEL = "(none recorded)"
-
-
-MONEY_DECIMAL = "decimal(38, 6)"
-"""Amounts are summed as decimals: exact, so the sum does not depend on the order in which
-an engine's threads or executors add rows (a float sum does, in its last bits, and a model
-fitted on it, such as BG/NBD, can amplify that to the fifth digit)."""
-
-
-def money_sum(column: ir.NumericColumn) -> ir.FloatingScalar:
-    """The exact sum of an amount column (to 6 decimals), as a float."""
-    return column.cast(MONEY_DECIMAL).sum().cast("float64")
-
-
-def in_days(column: ir.TimestampValue, first: date, last: date) -> ir.BooleanValue:
-    """Rows from the start of `first` up to the end of `last` (timestamps or dates)."""
-    start = ibis.timestamp(f"{first.isoformat()} 00:00:00")
-    stop = ibis.timestamp(f"{(last + timedelta(days=1)).isoformat()} 00:00:00")
-    as_ts = column.cast("timestamp")
-    return (as_ts >= start) & (as_ts < stop)
 
 
 def daily_orders_by_channel(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:

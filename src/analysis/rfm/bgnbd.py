@@ -23,7 +23,8 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import hyp2f1
 
-from analysis.errors import ParamsError
+from analysis.checks import as_finite_vector, check_where
+from analysis.errors import InputError
 
 EDGE = 1e5  # a parameter fitted above 1e5 or below 1e-5 sits at the edge of the model
 SEARCH_LIMIT = 25.0  # |log parameter| searched: e^25 ≈ 7e10
@@ -52,7 +53,7 @@ def check_summary(
     arrays = {"frequency": frequency, "recency": recency, "T": T}
     x, t_x, age = (as_finite_vector(name, values) for name, values in arrays.items())
     if not len(x) == len(t_x) == len(age):
-        raise ParamsError(
+        raise InputError(
             f"frequency, recency and T have lengths {len(x)}, {len(t_x)}, {len(age)}; "
             "they must be equal (one entry per customer)"
         )
@@ -65,24 +66,6 @@ def check_summary(
 def check_frequency(x: np.ndarray) -> None:
     """Frequency must be a non-negative whole number of repeat purchase periods."""
     check_where("frequency", x, (x < 0) | (x != np.round(x)), "frequency must be integers >= 0")
-
-
-def as_finite_vector(name: str, values: np.ndarray) -> np.ndarray:
-    """`values` as a non-empty 1-D float array of finite numbers, else ParamsError naming it."""
-    array = np.asarray(values, dtype=float)
-    if array.ndim != 1 or array.size == 0:
-        raise ParamsError(f"{name} has shape {array.shape}; a non-empty 1-D array is accepted")
-    check_where(name, array, ~np.isfinite(array), f"{name} must be finite")
-    return array
-
-
-def check_where(name: str, values: np.ndarray, bad: np.ndarray, rule: str) -> None:
-    """Raise ParamsError naming the array, the first bad index and value, and the rule."""
-    if bad.any():
-        index = int(np.flatnonzero(bad)[0])
-        raise ParamsError(
-            f"{name}[{index}] == {float(values[index])!r} ({int(bad.sum())} bad entries); {rule}"
-        )
 
 
 def _log_likelihood_terms(
@@ -140,7 +123,7 @@ def fit_bgnbd(
     """
     x, t_x, age = check_summary(frequency, recency, T)
     if not np.isfinite(penalizer) or penalizer < 0:
-        raise ParamsError(f"penalizer == {penalizer!r}; a finite number >= 0 is accepted")
+        raise InputError(f"penalizer == {penalizer!r}; a finite number >= 0 is accepted")
     scale = float(age.mean()) if age.mean() > 0 else 1.0
     shift = np.array([0.0, np.log(scale), 0.0, 0.0])
 
@@ -257,7 +240,7 @@ def expected_purchases_new_customer(fit: BgNbdFit, t: np.ndarray | float) -> np.
     """E[X(t)]: expected repeat purchases in (0, t] for a newly acquired customer, paper eq. (9)."""
     horizon = np.asarray(t, dtype=float)
     if np.any(~np.isfinite(horizon)) or np.any(horizon < 0):
-        raise ParamsError(f"t == {t!r}; finite times >= 0 are accepted")
+        raise InputError(f"t == {t!r}; finite times >= 0 are accepted")
     z = np.atleast_1d(horizon / (fit.alpha + horizon))
     log_tail = fit.r * np.log1p(-z) + log_hyp2f1(fit.r, fit.b, fit.a + fit.b - 1, z)
     value = (fit.a + fit.b - 1) / (fit.a - 1) * -np.expm1(log_tail)
@@ -314,5 +297,5 @@ def log_hyp2f1_series(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray
 
 def _check_horizon(t: float) -> float:
     if not isinstance(t, numbers.Real) or not np.isfinite(t) or t < 0:
-        raise ParamsError(f"t == {t!r}; a single finite time >= 0 (in periods) is accepted")
+        raise InputError(f"t == {t!r}; a single finite time >= 0 (in periods) is accepted")
     return float(t)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from analysis.errors import ParamsError
+from analysis.errors import InputError
 from analysis.rfm.bgnbd import BgNbdFit, check_summary, expected_purchases
 from analysis.rfm.gamma_gamma import GammaGammaFit, check_spend, expected_spend
 
@@ -58,11 +58,11 @@ def _month_ends(horizon_periods: float, periods_per_month: float) -> list[float]
         ("periods_per_month", periods_per_month),
     ):
         if not math.isfinite(value) or value <= 0:
-            raise ParamsError(f"{name} == {value!r}; a finite number > 0 (periods) is accepted")
+            raise InputError(f"{name} == {value!r}; a finite number > 0 (periods) is accepted")
     months = math.ceil(round(horizon_periods / periods_per_month, 9))
     return [min(m * periods_per_month, horizon_periods) for m in range(1, months + 1)]
 
 
 def _check_rate(name: str, value: float, *, upper: float) -> None:
     if not math.isfinite(value) or not 0 <= value <= upper:
-        raise ParamsError(f"{name} == {value!r}; a number in [0, {upper}] is accepted")
+        raise InputError(f"{name} == {value!r}; a number in [0, {upper}] is accepted")

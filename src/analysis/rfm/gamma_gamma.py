@@ -19,15 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from analysis.errors import ParamsError
-from analysis.rfm.bgnbd import (
-    SEARCH_LIMIT,
-    as_finite_vector,
-    at_edge,
-    best_of_starts,
-    check_frequency,
-    check_where,
-)
+from analysis.checks import as_finite_vector, check_where
+from analysis.errors import InputError
+from analysis.rfm.bgnbd import SEARCH_LIMIT, at_edge, best_of_starts, check_frequency
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,7 @@ def check_spend(frequency: np.ndarray, monetary: np.ndarray) -> tuple[np.ndarray
     x = as_finite_vector("frequency", frequency)
     spend = as_finite_vector("monetary", monetary)
     if len(x) != len(spend):
-        raise ParamsError(
+        raise InputError(
             f"frequency and monetary have lengths {len(x)} and {len(spend)}; "
             "they must be equal (one entry per customer)"
         )
@@ -102,9 +96,7 @@ def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGammaFi
     x, spend = check_spend(frequency, monetary)
     repeat = x > 0
     if repeat.sum() < 2:
-        raise ParamsError(
-            f"{int(repeat.sum())} customers have frequency > 0; at least 2 are needed"
-        )
+        raise InputError(f"{int(repeat.sum())} customers have frequency > 0; at least 2 are needed")
     x, spend = x[repeat], spend[repeat]
     unit = float(spend.mean())
     scaled_spend = spend / unit
@@ -141,7 +133,7 @@ def expected_spend(fit: GammaGammaFit, frequency: np.ndarray, monetary: np.ndarr
     """
     x, spend = check_spend(frequency, monetary)
     if fit.q <= 1:
-        raise ParamsError(f"q == {fit.q!r}; expected spend needs q > 1 (finite mean)")
+        raise InputError(f"q == {fit.q!r}; expected spend needs q > 1 (finite mean)")
     own = np.where(x > 0, spend, 0.0)
     return fit.p * (fit.v + x * own) / (fit.p * x + fit.q - 1)
 
@@ -154,7 +146,5 @@ def frequency_spend_correlation(frequency: np.ndarray, monetary: np.ndarray) -> 
     x, spend = check_spend(frequency, monetary)
     repeat = x > 0
     if repeat.sum() < 3:
-        raise ParamsError(
-            f"{int(repeat.sum())} customers have frequency > 0; at least 3 are needed"
-        )
+        raise InputError(f"{int(repeat.sum())} customers have frequency > 0; at least 3 are needed")
     return float(np.corrcoef(x[repeat], spend[repeat])[0, 1])

@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analysis.health.queries import in_days, money_sum
+from analysis.engine import in_days, money_sum
 from analysis.warehouse import Warehouse
 
 EARLIEST = date(1900, 1, 1)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from analysis.health.queries import NO_CHANNEL, in_days
+from analysis.engine import NO_CHANNEL, in_days
 from analysis.warehouse import Warehouse
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
+from analysis.engine import NO_CHANNEL
 from analysis.health.kpis import ratio, relative_change
-from analysis.health.queries import NO_CHANNEL, order_totals
+from analysis.health.queries import order_totals
 from analysis.params import KpiTargets, month_bounds
 from analysis.summary.queries import channel_month
 from analysis.warehouse import Warehouse

@@ -12,42 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from analysis.attribution.channels import ChannelEconomics
 
-@dataclass(frozen=True)
-class ChannelRecord:
-    """One channel under every model (`attribution.channels.ChannelEconomics`) and its verdict.
 
-    `quadrant` is the quadrant in words (as the report's readers read it), `quadrant_code` its code;
-    per-model mappings are keyed by model code; intervals are (low, high).
-    """
+@dataclass(frozen=True, kw_only=True)
+class ChannelRecord(ChannelEconomics):
+    """One channel under every model (`attribution.channels.ChannelEconomics`) and its verdict,
+    as published: `quadrant` in words (as the report's readers read it), `quadrant_code` its
+    code, and the decision model the status was judged under. Per-model mappings are keyed by
+    model code; intervals are (low, high)."""
 
-    channel: str
-    spend: float
-    visits: int
-    conversions: dict[str, float]
-    revenue: dict[str, float]
-    new_customers: dict[str, float]
-    roi: dict[str, float | None]
-    profit_roi: float | None
-    cac: float | None
-    ltv_to_cac: float | None
-    conversion_rate: float | None
-    status: str
-    status_by_model: dict[str, str]
-    roi_range: tuple[float, float] | None
-    status_depends_on_model: bool
-    quadrant: str  # in words
-    roi_basis: str  # attributed | incremental
-    attributed_roi: float | None
-    incremental_roi: float | None
-    incremental_roi_interval: tuple[float, float] | None
-    marginal_roi: float | None
-    marginal_roi_interval: tuple[float, float] | None
-    revenue_share: float | None
-    estimate: str | None  # estimated | cannot_estimate (marketing-mix model)
-    estimate_reason: str | None
-    calibrated: bool
-    status_certainty: str | None  # certain | uncertain
     decision_model: str
     quadrant_code: str
 

@@ -61,14 +61,7 @@ def series(warehouse, params) -> tuple:
     """The report's inputs: daily spend, daily revenue, lift tests, settings (report._mmm)."""
     last = report.month_bounds(params.period)[1]
     first = last - timedelta(days=params.mmm.history_days - 1)
-    settings = mmm.MmmSettings(
-        level=params.mmm.level,
-        draws=params.mmm.draws,
-        seed=params.random_state,
-        prior_roi_mean=params.mmm.prior_roi_mean,
-        prior_roi_sd=params.mmm.prior_roi_sd,
-        events=tuple((start, end) for start, end in params.mmm.events),
-    )
+    settings = report.mmm_settings(params)
     spend = queries.daily_spend(warehouse, first, last)
     revenue = queries.daily_revenue(warehouse, first, last)
     return spend, revenue, queries.lift_tests(warehouse), settings

@@ -211,14 +211,7 @@ def _mmm(
     if len(revenue) < mmm.MIN_WEEKS * 7:
         return None, "short_history"
     spend = (queries.aggregate_spend if aggregates else queries.daily_spend)(warehouse, first, last)
-    settings = mmm.MmmSettings(
-        level=params.mmm.level,
-        draws=params.mmm.draws,
-        seed=params.random_state,
-        prior_roi_mean=params.mmm.prior_roi_mean,
-        prior_roi_sd=params.mmm.prior_roi_sd,
-        events=tuple((start, end) for start, end in params.mmm.events),
-    )
+    settings = mmm_settings(params)
     fit = mmm.fit_mmm(
         spend,
         revenue,
@@ -296,6 +289,18 @@ def run_aggregates(
     empty = pd.DataFrame()
     tables = AttributionTables(economics, empty, empty, empty, curves, fit.daily)
     return report, tables
+
+
+def mmm_settings(params: AttributionParams) -> mmm.MmmSettings:
+    """The marketing-mix model's settings from the report's params (its seed included)."""
+    return mmm.MmmSettings(
+        level=params.mmm.level,
+        draws=params.mmm.draws,
+        seed=params.random_state,
+        prior_roi_mean=params.mmm.prior_roi_mean,
+        prior_roi_sd=params.mmm.prior_roi_sd,
+        events=tuple((start, end) for start, end in params.mmm.events),
+    )
 
 
 def _mmm_summary(fit: mmm.MmmFit | None, not_fitted: str | None) -> MmmFitted | MmmNotFitted:

@@ -231,6 +231,11 @@ def test_summary_in_chinese_names_data_as_written(month) -> None:
     assert channels and all("营销组合模型" in t and "markov" not in t for t in channels)
     assert any("ROI > 3 " in t for t in channels)  # the thresholds the attribution report used
     assert not any(re.search(r" · (visits|orders|revenue|spend|clicks)\b", t) for t in incidents)
+    # Chinese punctuation and dates: lists with 、, no space between sentences, no ISO day
+    assert ", " not in report.headline and "。 " not in report.headline
+    deadlines = [t for t in incidents if "前查明原因" in t]
+    assert deadlines and all(re.search(r"\d{4}年\d{1,2}月\d{1,2}日", t) for t in deadlines)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", t) for t in deadlines)
 
 
 def test_summary_params_file_validates(month) -> None:

@@ -137,10 +137,13 @@ def headline(
         total=len(lines),
         decisions=len(decisions),
     )
+    listed = text("summary.separator.list", lang)
     if off_track:
-        names = ", ".join(text(f"kpi.{kpi}", lang) for kpi in off_track)
-        sentence += " " + text("summary.headline_off_track", lang, kpis=names)
+        names = listed.join(text(f"kpi.{kpi}", lang) for kpi in off_track)
+        more = text("summary.headline_off_track", lang, kpis=names)
+        sentence = text("summary.sentences", lang, first=sentence, then=more)
     absent = [s.name for s in sources.values() if not s.ok]
     if absent:
-        sentence += " " + text("summary.headline_absent", lang, reports=", ".join(absent))
+        more = text("summary.headline_absent", lang, reports=listed.join(absent))
+        sentence = text("summary.sentences", lang, first=sentence, then=more)
     return sentence

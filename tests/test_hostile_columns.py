@@ -32,7 +32,7 @@ from analysis.schema import TABLES, Column, TableSpec
 from analysis.warehouse import DIRECTION_CONTROLS, open_warehouse
 
 SETTINGS = settings(
-    max_examples=10,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -242,11 +242,12 @@ def headline_sentence(
 
 
 def moment(value: object, lang: str) -> str:
-    """A step in `lang`: its day at midnight (2026-10-14, 2026年10月14日), else with the hour."""
+    """A step in `lang`: its day at midnight (2026-10-14, 2026年10月14日), else with the time
+    of day (2026-10-14 06:00): no ISO "T" on a page."""
     stamp = pd.Timestamp(value)
     if stamp == stamp.normalize():
         return day(stamp, lang)
-    return f"{day(stamp, lang)} {stamp:%H:%M}" if lang == "zh" else stamp.isoformat()
+    return f"{day(stamp, lang)} {stamp:%H:%M}"
 
 
 def incident_when(kind: str, start: object, end: object, lang: str, ongoing: bool = True) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
-from analysis.anomaly.report import series_label
+from analysis.anomaly.report import moment, series_label
 from analysis.attribution.wording import model_label
 from analysis.i18n import day, money, percent, signed_percent, text
 from analysis.summary.decisions import Decision, DrawnDecision
@@ -43,14 +41,8 @@ def _incident(code: str, values: dict[str, Any], lang: str) -> str:
         "when": _when(values, lang),
     }
     if "deadline" in values:
-        said["deadline"] = _moment(values["deadline"], lang)
+        said["deadline"] = moment(values["deadline"], lang)
     return text(code, lang, **said)
-
-
-def _moment(value: str, lang: str) -> str:
-    """A deadline in `lang`: its day (2026-10-15, 2026年10月15日), with the time unless midnight."""
-    stamp = pd.Timestamp(value)
-    return day(stamp, lang) if stamp == stamp.normalize() else f"{day(stamp, lang)} {stamp:%H:%M}"
 
 
 def _when(incident: dict[str, Any], lang: str) -> str:

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.contract import MAX_MAGNITUDE, check_contract
+from analysis.demo.writer import ARROW_TYPES
 from analysis.errors import DataContractError
 from analysis.params import DataSource
 from analysis.schema import TABLES, Column, TableSpec
@@ -37,14 +38,6 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 ROWS = 3
-ARROW = {
-    "string": pa.string(),
-    "timestamp": pa.timestamp("us"),
-    "date": pa.date32(),
-    "float": pa.float64(),
-    "int": pa.int64(),
-    "bool": pa.bool_(),
-}
 
 # -- the rules, as the README states them ------------------------------------------------------
 NON_NEGATIVE = {
@@ -191,7 +184,7 @@ def _missing(value: Any) -> bool:
 
 def _write(folder: Path, spec: TableSpec, frame: pd.DataFrame) -> None:
     arrays = {
-        c.name: pa.array(frame[c.name].tolist(), ARROW[c.kind], from_pandas=False)
+        c.name: pa.array(frame[c.name].tolist(), ARROW_TYPES[c.kind], from_pandas=False)
         for c in spec.columns
     }
     pq.write_table(pa.table(arrays), folder / f"{spec.name}.parquet")

@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from arms import arm_result
 from i18n_support import english_runs as runs_left
 from i18n_support import report_page, report_results, visible_text
 from record_roundtrip import assert_round_trips
@@ -19,7 +20,6 @@ from analysis.abtest.decisions import decide
 from analysis.abtest.display import DECISION_RULES, METHOD_NAMES, PLANNING_COLUMNS
 from analysis.abtest.metrics import METRICS
 from analysis.abtest.report import VERDICTS
-from analysis.abtest.results import ArmResult
 from analysis.abtest.wording import decision_sentence
 from analysis.i18n import LANGUAGES, text
 from analysis.params import AbTestParams, DataSource, read_yaml, validate_report
@@ -257,39 +257,28 @@ EN_VERDICT = {
 }
 
 
-def _arm(variant: str, lift: float | None, ci: tuple[float, float], p: float) -> ArmResult:
-    return ArmResult(
-        variant=variant,
-        label=variant,
-        units=1000,
-        successes=50,
-        mean=None,
-        rate_or_mean=0.05,
-        lift_abs=None if lift is None else lift * 0.05,
-        lift_abs_ci=(ci[0] * 0.05, ci[1] * 0.05),
-        lift_rel=lift,
-        lift_rel_ci=ci,
-        p_value=p,
-        p_value_adjusted=p,
-    )
-
-
 @pytest.mark.parametrize(
     ("treatments", "srm_p", "harmed", "days", "code"),
     [
-        ([_arm("B", 0.2, (0.1, 0.3), 0.001)], None, {}, None, "ship"),
-        ([_arm("B", 0.2, (0.1, 0.3), 0.001)], None, {"B": ["revenue_per_click"]}, None, "blocked"),
-        ([_arm("B", -0.2, (-0.3, -0.1), 0.001)], None, {}, None, "keep_control"),
-        ([_arm("B", 0.01, (-0.05, 0.07), 0.8)], None, {}, None, "keep_control"),
-        ([_arm("B", 0.05, (-0.1, 0.2), 0.5)], None, {}, 12, "inconclusive"),
-        ([_arm("B", 0.05, (-0.1, 0.2), 0.5)], None, {}, None, "inconclusive"),
-        ([_arm("B", 0.2, (0.1, 0.3), 0.001)], 1e-6, {}, None, "invalid"),
+        ([arm_result("B", 0.2, (0.1, 0.3), 0.001)], None, {}, None, "ship"),
+        (
+            [arm_result("B", 0.2, (0.1, 0.3), 0.001)],
+            None,
+            {"B": ["revenue_per_click"]},
+            None,
+            "blocked",
+        ),
+        ([arm_result("B", -0.2, (-0.3, -0.1), 0.001)], None, {}, None, "keep_control"),
+        ([arm_result("B", 0.01, (-0.05, 0.07), 0.8)], None, {}, None, "keep_control"),
+        ([arm_result("B", 0.05, (-0.1, 0.2), 0.5)], None, {}, 12, "inconclusive"),
+        ([arm_result("B", 0.05, (-0.1, 0.2), 0.5)], None, {}, None, "inconclusive"),
+        ([arm_result("B", 0.2, (0.1, 0.3), 0.001)], 1e-6, {}, None, "invalid"),
     ],
 )
 def test_each_verdict_sentence_is_written_in_the_language_asked(
     treatments, srm_p, harmed, days, code
 ) -> None:
-    control = _arm("A", None, (0.0, 0.0), 1.0)
+    control = arm_result("A", None, (0.0, 0.0), 1.0)
     decision = decide(
         treatments=treatments,
         srm_p_value=srm_p,

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from arms import arm_result
 
 from analysis.abtest.decisions import decide
-from analysis.abtest.results import ArmResult
 from analysis.abtest.wording import decision_sentence
 from analysis.attribution import wording as attribution_words
 from analysis.attribution.budget import TEST_RESERVE, propose_budget
@@ -55,27 +55,10 @@ def test_no_computation_module_takes_lang_or_reads_the_catalogue() -> None:
     assert offenders == []
 
 
-def _arm(variant: str, lift: float | None, ci: tuple[float, float], p: float) -> ArmResult:
-    return ArmResult(
-        variant=variant,
-        label=variant,
-        units=1000,
-        successes=50,
-        mean=None,
-        rate_or_mean=0.05,
-        lift_abs=None if lift is None else lift * 0.05,
-        lift_abs_ci=(ci[0] * 0.05, ci[1] * 0.05),
-        lift_rel=lift,
-        lift_rel_ci=ci,
-        p_value=p,
-        p_value_adjusted=p,
-    )
-
-
 def test_keep_control_names_the_worse_and_the_ruled_out_arms_as_codes() -> None:
-    control = _arm("A", None, (0.0, 0.0), 1.0)
-    worse = _arm("B", -0.2, (-0.3, -0.1), 0.001)  # significantly worse
-    flat = _arm("C", 0.01, (-0.05, 0.07), 0.8)  # CI below the 10% MDE
+    control = arm_result("A", None, (0.0, 0.0), 1.0)
+    worse = arm_result("B", -0.2, (-0.3, -0.1), 0.001)  # significantly worse
+    flat = arm_result("C", 0.01, (-0.05, 0.07), 0.8)  # CI below the 10% MDE
     decision = decide(
         treatments=[worse, flat],
         srm_p_value=0.5,
@@ -111,7 +94,7 @@ def test_keep_control_names_the_worse_and_the_ruled_out_arms_as_codes() -> None:
 )
 def test_inconclusive_verdict_says_what_it_waits_for_as_a_code(days, dates, wait) -> None:
     decision = decide(
-        treatments=[_arm("B", 0.05, (-0.1, 0.2), 0.5)],
+        treatments=[arm_result("B", 0.05, (-0.1, 0.2), 0.5)],
         srm_p_value=None,
         srm_alpha=0.001,
         alpha=0.05,

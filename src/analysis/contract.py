@@ -124,6 +124,11 @@ def _count_rule(column: str) -> RowRule:
     )
 
 
+SPEND_NONNEG = RowRule(
+    "spend", "spend ≥ 0", lambda t: t.spend < 0, "Spend cannot be negative.", "spend_nonneg"
+)
+"""The spend of a row, per campaign (`spend`) or per channel (`channel_spend`), is never below 0."""
+
 ROW_RULES: dict[str, tuple[RowRule, ...]] = {
     "orders": (
         RowRule(
@@ -137,9 +142,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
         ),
     ),
     "spend": (
-        RowRule(
-            "spend", "spend ≥ 0", lambda t: t.spend < 0, "Spend cannot be negative.", "spend_nonneg"
-        ),
+        SPEND_NONNEG,
         RowRule(
             "clicks",
             "0 ≤ clicks ≤ impressions",
@@ -194,11 +197,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
             "unit_revenue_nonneg",
         ),
     ),
-    "channel_spend": (
-        RowRule(
-            "spend", "spend ≥ 0", lambda t: t.spend < 0, "Spend cannot be negative.", "spend_nonneg"
-        ),
-    ),
+    "channel_spend": (SPEND_NONNEG,),
     "lift_tests": (
         RowRule(
             "std_error",

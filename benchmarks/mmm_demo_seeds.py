@@ -86,12 +86,11 @@ def at_planted_curves(spend, revenue, lifts, settings, truth: dict) -> dict[str,
     h = np.column_stack(columns)
     base = mmm._baseline(dates, settings.events)
     rows = mmm._lift_rows(lifts, dates, names)
-    sigma2 = float(np.var(mmm._solve(base, h, y, s, names, rows, 1.0, settings)[3]))
-    residual = mmm._solve(base, h, y, s, names, rows, sigma2, settings, full=True)[3]
+    design = mmm._Design(base, y, s, names, rows, settings)
+    sigma2 = float(np.var(design.solve(h, 1.0)[3]))
+    residual = design.solve(h, sigma2, full=True)[3]
     rho = min(max(float(np.corrcoef(residual[:-1], residual[1:])[0, 1]), 0.0), 0.95)
-    mean, cov, _, _ = mmm._solve(
-        base, h, y, s, names, rows, sigma2 * (1 + rho) / (1 - rho), settings, full=True
-    )
+    mean, cov, _, _ = design.solve(h, sigma2 * (1 + rho) / (1 - rho), full=True)
     k = base.shape[1]
     draws = np.random.default_rng(settings.seed).multivariate_normal(
         mean[k:], cov[k:, k:], size=settings.draws

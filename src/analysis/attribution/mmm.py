@@ -30,6 +30,7 @@ code "cannot_estimate" and a reason code instead of numbers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -248,39 +249,35 @@ def fit_mmm(  # noqa: C901  # one pass: screen channels, pick curves, fit, draw;
         for d in DECAY_GRID
         for m in HALF_SATURATION_GRID
     }
+
+    def stacked(chosen: dict[str, tuple[float, float]]) -> np.ndarray:
+        """The fitted channels' feature columns at the chosen (decay, half-saturation)."""
+        if not fitted:
+            return np.zeros((len(y), 0))
+        return np.column_stack([cache[(n, *chosen[n])] for n in fitted])
+
+    design = _Design(base, y, s, fitted, lifts, settings)
     sigma2 = float(np.var(y - base @ np.linalg.lstsq(base, y, rcond=None)[0]))
     for _ in range(SWEEPS):
         for name in fitted:
             best: tuple[float, float, float] | None = None
             for decay in DECAY_GRID:
                 for multiple in HALF_SATURATION_GRID:
-                    trial = choice | {name: (decay, multiple)}
-                    h = np.column_stack([cache[(n, *trial[n])] for n in fitted])
-                    score = _solve(base, h, y, s, fitted, lifts, sigma2, settings)[2]
+                    h = stacked(choice | {name: (decay, multiple)})
+                    score = design.solve(h, sigma2)[2]
                     score += _half_saturation_penalty(multiple)
                     if best is None or score < best[0]:
                         best = (score, decay, multiple)
             assert best is not None  # the grids are not empty
             choice[name] = (best[1], best[2])
-        h = (
-            np.column_stack([cache[(n, *choice[n])] for n in fitted])
-            if fitted
-            else np.zeros((len(y), 0))
-        )
-        mean, _, _, residual = _solve(base, h, y, s, fitted, lifts, sigma2, settings, full=True)
+        mean, _, _, residual = design.solve(stacked(choice), sigma2, full=True)
         sigma2 = float(np.var(residual))
-    h = (
-        np.column_stack([cache[(n, *choice[n])] for n in fitted])
-        if fitted
-        else np.zeros((len(y), 0))
-    )
-    residual = _solve(base, h, y, s, fitted, lifts, sigma2, settings, full=True)[3]
+    h = stacked(choice)
+    residual = design.solve(h, sigma2, full=True)[3]
     rho = float(np.corrcoef(residual[:-1], residual[1:])[0, 1]) if len(residual) > 2 else 0.0
     rho = min(max(rho, 0.0), 0.95)
     inflation = (1 + rho) / (1 - rho)
-    mean, cov, _, residual = _solve(
-        base, h, y, s, fitted, lifts, sigma2 * inflation, settings, full=True
-    )
+    mean, cov, _, residual = design.solve(h, sigma2 * inflation, full=True)
     rng = np.random.default_rng(settings.seed)
     curve_rng = np.random.default_rng((settings.seed, 1))
     k = base.shape[1]
@@ -294,9 +291,7 @@ def fit_mmm(  # noqa: C901  # one pass: screen channels, pick curves, fit, draw;
         assert draws is not None  # drawn whenever a channel is fitted
         beta, beta_draws = float(mean[k + j]), draws[:, j]
         now = float(s[name][-current:].mean())
-        roi_draws = _roi_over_curves(
-            name, choice, cache, base, y, s, fitted, lifts, sigma2 * inflation, settings, curve_rng
-        )
+        roi_draws = _roi_over_curves(name, choice, stacked, design, sigma2 * inflation, curve_rng)
         curve = SaturationCurve(name, beta, half, beta_draws, settings.level)
         curves[name] = curve
         results[name] = ChannelRoi(
@@ -373,17 +368,12 @@ def budget_effect(
     return BudgetEffect(now, later, later - now, interval, level)
 
 
-def _roi_over_curves(  # noqa: PLR0913  # _solve's design pieces plus the grid choice and the draws' generator
+def _roi_over_curves(
     name: str,
     choice: dict[str, tuple[float, float]],
-    cache: dict,
-    base: np.ndarray,
-    y: np.ndarray,
-    s: dict[str, np.ndarray],
-    fitted: list[str],
-    lifts: list,
+    stacked: Callable[[dict[str, tuple[float, float]]], np.ndarray],
+    design: _Design,
     sigma2: float,
-    settings: MmmSettings,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Draws of a channel's ROI integrated over its (decay, half-saturation) grid.
@@ -394,21 +384,21 @@ def _roi_over_curves(  # noqa: PLR0913  # _solve's design pieces plus the grid c
     that point's Gaussian posterior. Where the data hardly tell one curve from another the
     ROI interval widens accordingly, instead of being conditional on one chosen curve.
     """
-    j, k = fitted.index(name), base.shape[1]
+    j, k = design.fitted.index(name), design.base.shape[1]
+    draws = design.settings.draws
     log_weight, centre, spread = [], [], []
     for decay in DECAY_GRID:
         for multiple in HALF_SATURATION_GRID:
-            trial = choice | {name: (decay, multiple)}
-            h = np.column_stack([cache[(n, *trial[n])] for n in fitted])
-            mean, cov, score, _ = _solve(base, h, y, s, fitted, lifts, sigma2, settings, full=True)
+            h = stacked(choice | {name: (decay, multiple)})
+            mean, cov, score, _ = design.solve(h, sigma2, full=True)
             score += _half_saturation_penalty(multiple)
-            per_beta = h[:, j].sum() / s[name].sum()
+            per_beta = h[:, j].sum() / design.s[name].sum()
             log_weight.append(-score / 2 + 0.5 * np.linalg.slogdet(cov)[1])
             centre.append(mean[k + j] * per_beta)
             spread.append(math.sqrt(cov[k + j, k + j]) * per_beta)
     weight = np.exp(np.array(log_weight) - max(log_weight))
-    pick = rng.choice(len(weight), size=settings.draws, p=weight / weight.sum())
-    noise = rng.standard_normal(settings.draws)
+    pick = rng.choice(len(weight), size=draws, p=weight / weight.sum())
+    noise = rng.standard_normal(draws)
     return np.array(centre)[pick] + np.array(spread)[pick] * noise
 
 
@@ -436,45 +426,54 @@ def _lift_rows(
     return rows
 
 
-def _solve(  # noqa: PLR0913  # the design pieces of one least-squares solve, used in one module
-    base: np.ndarray,
-    h: np.ndarray,
-    y: np.ndarray,
-    s: dict[str, np.ndarray],
-    fitted: list[str],
-    lifts: list,
-    sigma2: float,
-    settings: MmmSettings,
-    *,
-    full: bool = False,
-):
-    """Posterior mean (and covariance, score, residual) of [baseline, β] for fixed features."""
-    x = np.hstack([base, h])
-    k = base.shape[1]
-    p = x.shape[1]
-    precision = x.T @ x / sigma2
-    rhs = x.T @ y / sigma2
-    prior_precision = np.zeros(p)
-    prior_mean = np.zeros(p)
-    for j, name in enumerate(fitted):
-        per_roi = s[name].sum() / max(h[:, j].sum(), 1e-12)  # β per unit of ROI
-        prior_mean[k + j] = settings.prior_roi_mean * per_roi
-        prior_precision[k + j] = 1.0 / (settings.prior_roi_sd * per_roi) ** 2
-    precision[np.diag_indices(p)] += prior_precision
-    rhs += prior_precision * prior_mean
-    for name, mask, measured, se in lifts:
-        j = k + fitted.index(name)
-        row = np.zeros(p)
-        row[j] = h[mask, j - k].sum()
-        precision += np.outer(row, row) / se**2
-        rhs += row * measured / se**2
-    mean = np.linalg.solve(precision, rhs)
-    residual = y - x @ mean
-    score = float(residual @ residual) / sigma2
-    score += float(prior_precision @ (mean - prior_mean) ** 2)
-    for name, mask, measured, se in lifts:
-        j = k + fitted.index(name)
-        score += (mean[j] * h[mask, j - k].sum() - measured) ** 2 / se**2
-    if not full:
-        return mean, None, score, residual
-    return mean, np.linalg.inv(precision), score, residual
+@dataclass(frozen=True)
+class _Design:
+    """What every least-squares solve of one fit shares: the baseline columns, daily revenue,
+    each fitted channel's daily spend, the lift-test rows and the settings (the ROI prior)."""
+
+    base: np.ndarray
+    y: np.ndarray
+    s: dict[str, np.ndarray]
+    fitted: list[str]
+    lifts: list
+    settings: MmmSettings
+
+    def solve(self, h: np.ndarray, sigma2: float, *, full: bool = False):
+        """Posterior mean (and covariance, score, residual) of [baseline, β] for features `h`."""
+        base, y, s, fitted, lifts, settings = (
+            self.base,
+            self.y,
+            self.s,
+            self.fitted,
+            self.lifts,
+            self.settings,
+        )
+        x = np.hstack([base, h])
+        k = base.shape[1]
+        p = x.shape[1]
+        precision = x.T @ x / sigma2
+        rhs = x.T @ y / sigma2
+        prior_precision = np.zeros(p)
+        prior_mean = np.zeros(p)
+        for j, name in enumerate(fitted):
+            per_roi = s[name].sum() / max(h[:, j].sum(), 1e-12)  # β per unit of ROI
+            prior_mean[k + j] = settings.prior_roi_mean * per_roi
+            prior_precision[k + j] = 1.0 / (settings.prior_roi_sd * per_roi) ** 2
+        precision[np.diag_indices(p)] += prior_precision
+        rhs += prior_precision * prior_mean
+        for name, mask, measured, se in lifts:
+            j = k + fitted.index(name)
+            row = np.zeros(p)
+            row[j] = h[mask, j - k].sum()
+            precision += np.outer(row, row) / se**2
+            rhs += row * measured / se**2
+        mean = np.linalg.solve(precision, rhs)
+        residual = y - x @ mean
+        score = float(residual @ residual) / sigma2
+        score += float(prior_precision @ (mean - prior_mean) ** 2)
+        for name, mask, measured, se in lifts:
+            j = k + fitted.index(name)
+            score += (mean[j] * h[mask, j - k].sum() - measured) ** 2 / se**2
+        if not full:
+            return mean, None, score, residual
+        return mean, np.linalg.inv(precision), score, residual

@@ -85,7 +85,7 @@ def at_planted_curves(spend, revenue, lifts, settings, truth: dict) -> dict[str,
         columns.append(stock / (stock + curve["half_saturation"]))
     h = np.column_stack(columns)
     base = mmm._baseline(dates, settings.events)
-    rows = mmm._lift_rows(lifts, dates, names)
+    rows = mmm._lift_rows(lifts, dates, 1, names)
     design = mmm._Design(base, y, s, names, rows, settings)
     sigma2 = float(np.var(design.solve(h, 1.0)[3]))
     residual = design.solve(h, sigma2, full=True)[3]

@@ -573,6 +573,9 @@ class MmmSettingsParams(StrictModel):
     events: list[tuple[date, date]] = Field(
         default_factory=list, description="known demand events [start, end] in the baseline"
     )
+    step: Literal["auto", "day", "week"] = Field(
+        "auto", description="rows a day or a week; auto reads it from the dates"
+    )
 
 
 class AttributionParams(ReportParams):

@@ -1,9 +1,9 @@
 """Incremental ROI per paid channel from a focused marketing-mix model (numpy / scipy only).
 
-Model, on daily revenue y_t:
+Model, on revenue a day y_t (daily rows, or weekly rows divided by 7: `mmm_series`):
 
     y_t = baseline_t + Σ_c β_c · h_c(a_{c,t}) + ε_t
-    baseline_t = intercept + trend·t + weekday dummies + known-event dummies
+    baseline_t = intercept + trend·t + weekday dummies (daily steps) + known-event dummies
     a_{c,t} = λ_c · a_{c,t−1} + (1 − λ_c) · s_{c,t}   (geometric adstock, a_{−1} = s_0)
     h_c(a) = a / (a + K_c)                            (saturation, half-saturation K_c)
 
@@ -24,7 +24,9 @@ intervals are quantiles of seeded posterior draws of β at the chosen λ, K (con
 Per channel: ROI = β·Σ h / Σ spend over the fitted days, marginal ROI at current daily spend
 s (steady state, a = s): β·K / (s + K)², revenue share = β·Σ h / Σ y. A channel whose spend
 never varies, or with fewer than `MIN_WEEKS` weeks of history, is not fitted: it gets the
-code "cannot_estimate" and a reason code instead of numbers.
+code "cannot_estimate" and a reason code instead of numbers; so does every channel when the
+revenue rows leave fewer than `MIN_RESIDUAL_ROWS` beyond the coefficients (too few weekly rows
+for a trustworthy noise estimate). Steps without a revenue row are gaps, left out of the fit.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analysis.attribution.mmm_series import DAY, StepSeries, step_series
 from analysis.attribution.response import ResponseBand, ResponseCurve
 from analysis.errors import AnalysisError
 
@@ -48,6 +51,7 @@ MIN_WEEKS = 8
 TREND_KNOT_DAYS = 91  # piecewise-linear trend, a knot a quarter: slower than flights and bursts
 CONSTANT_CV = 0.01  # spend whose sd / mean is below this never varies
 SWEEPS = 2
+MIN_RESIDUAL_ROWS = 10  # revenue rows beyond the coefficients: fewer, and the noise is a guess
 METHOD = "mmm_adstock_saturation_bayes_ridge"
 
 
@@ -62,6 +66,7 @@ class MmmSettings:
     prior_roi_mean: float = PRIOR_ROI_MEAN
     prior_roi_sd: float = PRIOR_ROI_SD
     events: tuple[tuple[date, date], ...] = ()
+    step: int | None = None  # days a step (1 or 7); None: read from the dates
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ class ChannelRoi:
 
     channel: str
     code: str  # "estimated" or "cannot_estimate"
-    reason: str | None  # "constant_spend", "short_history", "no_spend" when not estimated
+    reason: str | None  # "constant_spend", "short_history", "no_spend", "too_few_rows"
     spend: float
     roi: float | None = None
     roi_interval: tuple[float, float] | None = None
@@ -142,8 +147,10 @@ class MmmFit:
     last: date
     r_squared: float
     noise_inflation: float
-    daily: pd.DataFrame  # date, channel, spend, revenue (the channel's fitted daily addition)
+    daily: pd.DataFrame  # date, channel, spend, revenue (a day: the channel's fitted addition)
     method: str = METHOD
+    step: int = DAY  # days a step of the fitted series (1 or 7)
+    gaps: int = 0  # steps without a revenue row, left out of the fit
 
     def channel(self, name: str) -> ChannelRoi | None:
         """The channel's incremental-ROI record, or None if it was not in the fit."""
@@ -168,36 +175,46 @@ def _quantiles(values: np.ndarray, level: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _baseline(dates: pd.DatetimeIndex, events: tuple[tuple[date, date], ...]) -> np.ndarray:
+def _baseline(
+    dates: pd.DatetimeIndex, events: tuple[tuple[date, date], ...], step: int = DAY
+) -> np.ndarray:
+    """Intercept, piecewise-linear trend (a knot every `TREND_KNOT_DAYS`), weekday dummies at
+    daily steps, and a flag for each known event (a step is flagged when any of its days is)."""
     n = len(dates)
     t = np.arange(n, dtype=float)
+    knot = max(TREND_KNOT_DAYS // step, 1)
     columns = [np.ones(n), t / n]
-    columns += [
-        np.maximum(t - knot, 0.0) / n
-        for knot in range(TREND_KNOT_DAYS, n - TREND_KNOT_DAYS // 2, TREND_KNOT_DAYS)
-    ]
-    weekday = dates.weekday.to_numpy()
-    columns += [(weekday == d).astype(float) for d in range(1, 7) if (weekday == d).any()]
+    columns += [np.maximum(t - at, 0.0) / n for at in range(knot, n - knot // 2, knot)]
+    if step == DAY:
+        weekday = dates.weekday.to_numpy()
+        columns += [(weekday == d).astype(float) for d in range(1, 7) if (weekday == d).any()]
+    ends = dates + pd.Timedelta(days=step - 1)
     for start, end in events:
-        flag = np.asarray((dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end)), float)
+        flag = np.asarray((ends >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end)), float)
         if 0 < flag.sum() < n:
             columns.append(flag)
     return np.column_stack(columns)
 
 
-def _screen(spend: np.ndarray) -> str | None:
+def _screen(spend: np.ndarray, step: int = DAY) -> str | None:
     """A reason code when a channel cannot be estimated, else None."""
     if spend.sum() <= 0:
         return "no_spend"
     active = np.flatnonzero(spend > 0)
-    if active[-1] - active[0] + 1 < MIN_WEEKS * 7:
+    if (active[-1] - active[0] + 1) * step < MIN_WEEKS * 7:
         return "short_history"
     if spend.std() < CONSTANT_CV * spend.mean():
         return "constant_spend"
     return None
 
 
-def fit_mmm(  # noqa: C901  # one pass: screen channels, pick curves, fit, draw; each step short
+def span_days(series: StepSeries) -> int:
+    """Days from the first revenue row's step to the end of the last one's."""
+    rows = np.flatnonzero(series.observed)
+    return 0 if len(rows) == 0 else int(rows[-1] - rows[0] + 1) * series.step
+
+
+def fit_mmm(
     spend: pd.DataFrame,
     revenue: pd.Series,
     *,
@@ -205,38 +222,98 @@ def fit_mmm(  # noqa: C901  # one pass: screen channels, pick curves, fit, draw;
     current_days: int = 30,
     settings: MmmSettings | None = None,
 ) -> MmmFit:
-    """Fit the model on daily `spend` (date, channel, spend) and `revenue` (indexed by date).
+    """Fit the model on `spend` (date, channel, spend) and `revenue` (indexed by date), daily
+    or weekly rows (`mmm_series`).
 
-    Days are those of `revenue` (missing spend counts 0); the current spend is the mean over
-    the last `current_days` days. `lift_tests` has channel, start, end, incremental_revenue,
-    std_error.
+    Steps without revenue are gaps (left out); a channel without a spend row on a step spent 0
+    there; the current spend is the mean a day over the last `current_days` days. `lift_tests`
+    has channel, start, end, incremental_revenue, std_error.
     """
     settings = settings or MmmSettings()
-    revenue = revenue.sort_index()
-    dates = pd.DatetimeIndex(pd.to_datetime(revenue.index))
-    if len(dates) < MIN_WEEKS * 7:
+    series = step_series(spend, revenue, settings.step)
+    if span_days(series) < MIN_WEEKS * 7:
         raise AnalysisError(
-            f"revenue has {len(dates)} days; the marketing-mix model needs at least "
+            f"revenue covers {span_days(series)} days; the marketing-mix model needs at least "
             f"{MIN_WEEKS * 7} days (8 weeks)"
         )
-    y = revenue.to_numpy(float)
-    table = spend.assign(date=pd.to_datetime(spend["date"])).pivot_table(
-        index="date", columns="channel", values="spend", aggfunc="sum"
-    )
-    table = table.reindex(dates).fillna(0.0)
+    table, step = series.spend, series.step
     names = list(table.columns)
     results: dict[str, ChannelRoi] = {}
     fitted: list[str] = []
     for name in names:
-        reason = _screen(table[name].to_numpy(float))
+        reason = _screen(table[name].to_numpy(float), step)
         if reason is not None:
-            results[name] = ChannelRoi(name, "cannot_estimate", reason, float(table[name].sum()))
+            total = float(table[name].sum()) * step
+            results[name] = ChannelRoi(name, "cannot_estimate", reason, total)
         else:
             fitted.append(name)
-    base = _baseline(dates, settings.events)
+    base = _baseline(series.dates, settings.events, step)
+    if series.observed.sum() < base.shape[1] + len(fitted) + MIN_RESIDUAL_ROWS:
+        for name in fitted:
+            total = float(table[name].sum()) * step
+            results[name] = ChannelRoi(name, "cannot_estimate", "too_few_rows", total)
+        fitted = []
     s = {name: table[name].to_numpy(float) for name in fitted}
-    scale = {name: float(np.median(s[name][s[name] > 0])) for name in fitted}
-    lifts = _lift_rows(lift_tests, dates, fitted)
+    lifts = _lift_rows(lift_tests, series.dates, step, fitted)
+    design = _Design(base, series.revenue, s, fitted, lifts, settings)
+    choice, stacked, sigma2 = _choose_curves(design)
+    h = stacked(choice)
+    residual = design.solve(h, sigma2, full=True)[3]
+    rho = float(np.corrcoef(residual[:-1], residual[1:])[0, 1]) if len(residual) > 2 else 0.0
+    rho = min(max(rho, 0.0), 0.95)
+    inflation = (1 + rho) / (1 - rho)
+    mean, cov, _, residual = design.solve(h, sigma2 * inflation, full=True)
+    k = base.shape[1]
+    rng = np.random.default_rng(settings.seed)
+    draws = rng.multivariate_normal(mean[k:], cov[k:, k:], size=settings.draws) if fitted else None
+    curve_rng = np.random.default_rng((settings.seed, 1))
+    current = max(1, min(round(current_days / step), len(series.dates)))
+    y = series.revenue[series.observed]
+    curves = {}
+    for j, name in enumerate(fitted):
+        decay, multiple = choice[name]
+        half = multiple * design.scale[name]
+        total_h, total_s = float(h[:, j].sum()), float(s[name].sum())
+        assert draws is not None  # drawn whenever a channel is fitted
+        beta, beta_draws = float(mean[k + j]), draws[:, j]
+        now = float(s[name][-current:].mean())
+        roi_draws = _roi_over_curves(name, choice, stacked, design, sigma2 * inflation, curve_rng)
+        curve = SaturationCurve(name, beta, half, beta_draws, settings.level)
+        curves[name] = curve
+        results[name] = ChannelRoi(
+            channel=name,
+            code="estimated",
+            reason=None,
+            spend=total_s * step,
+            roi=beta * total_h / total_s,
+            roi_interval=_quantiles(roi_draws, settings.level),
+            marginal_roi=curve.marginal_roi_at(now),
+            marginal_roi_interval=curve.marginal_roi_interval_at(now),
+            current_daily_spend=now,
+            incremental_revenue=beta * total_h * step,
+            revenue_share=beta * float(h[series.observed, j].sum()) / float(y.sum()),
+            decay=decay,
+            half_saturation=half,
+            calibrated=any(row[0] == name for row in lifts),
+        )
+    return MmmFit(
+        channels=[results[name] for name in names],
+        curves=curves,
+        days=series.days,
+        first=series.dates[0].date(),
+        last=(series.dates[-1] + pd.Timedelta(days=step - 1)).date(),
+        r_squared=1.0 - float(np.var(residual)) / float(np.var(y)),
+        noise_inflation=inflation,
+        daily=_fitted_daily(series, s, fitted, mean[k:], h),
+        step=step,
+        gaps=series.gaps,
+    )
+
+
+def _choose_curves(design: _Design) -> tuple[dict, Callable, float]:
+    """Each channel's (decay, half-saturation multiple) by coordinate descent on the log
+    posterior, the feature stacker, and the noise variance at the choice."""
+    fitted, s, scale = design.fitted, design.s, design.scale
     choice = {name: (0.4, 0.8) for name in fitted}  # grid middle, prior centre as the start
 
     def features(name: str, decay: float, multiple: float) -> np.ndarray:
@@ -253,10 +330,11 @@ def fit_mmm(  # noqa: C901  # one pass: screen channels, pick curves, fit, draw;
     def stacked(chosen: dict[str, tuple[float, float]]) -> np.ndarray:
         """The fitted channels' feature columns at the chosen (decay, half-saturation)."""
         if not fitted:
-            return np.zeros((len(y), 0))
+            return np.zeros((len(design.y), 0))
         return np.column_stack([cache[(n, *chosen[n])] for n in fitted])
 
-    design = _Design(base, y, s, fitted, lifts, settings)
+    rows = design.rows
+    base, y = design.base[rows], design.y[rows]
     sigma2 = float(np.var(y - base @ np.linalg.lstsq(base, y, rcond=None)[0]))
     for _ in range(SWEEPS):
         for name in fitted:
@@ -270,67 +348,23 @@ def fit_mmm(  # noqa: C901  # one pass: screen channels, pick curves, fit, draw;
                         best = (score, decay, multiple)
             assert best is not None  # the grids are not empty
             choice[name] = (best[1], best[2])
-        mean, _, _, residual = design.solve(stacked(choice), sigma2, full=True)
+        residual = design.solve(stacked(choice), sigma2, full=True)[3]
         sigma2 = float(np.var(residual))
-    h = stacked(choice)
-    residual = design.solve(h, sigma2, full=True)[3]
-    rho = float(np.corrcoef(residual[:-1], residual[1:])[0, 1]) if len(residual) > 2 else 0.0
-    rho = min(max(rho, 0.0), 0.95)
-    inflation = (1 + rho) / (1 - rho)
-    mean, cov, _, residual = design.solve(h, sigma2 * inflation, full=True)
-    rng = np.random.default_rng(settings.seed)
-    curve_rng = np.random.default_rng((settings.seed, 1))
-    k = base.shape[1]
-    draws = rng.multivariate_normal(mean[k:], cov[k:, k:], size=settings.draws) if fitted else None
-    curves = {}
-    current = max(1, min(current_days, len(y)))
-    for j, name in enumerate(fitted):
-        decay, multiple = choice[name]
-        half = multiple * scale[name]
-        total_h, total_s = float(h[:, j].sum()), float(s[name].sum())
-        assert draws is not None  # drawn whenever a channel is fitted
-        beta, beta_draws = float(mean[k + j]), draws[:, j]
-        now = float(s[name][-current:].mean())
-        roi_draws = _roi_over_curves(name, choice, stacked, design, sigma2 * inflation, curve_rng)
-        curve = SaturationCurve(name, beta, half, beta_draws, settings.level)
-        curves[name] = curve
-        results[name] = ChannelRoi(
-            channel=name,
-            code="estimated",
-            reason=None,
-            spend=total_s,
-            roi=beta * total_h / total_s,
-            roi_interval=_quantiles(roi_draws, settings.level),
-            marginal_roi=curve.marginal_roi_at(now),
-            marginal_roi_interval=curve.marginal_roi_interval_at(now),
-            current_daily_spend=now,
-            incremental_revenue=beta * total_h,
-            revenue_share=beta * total_h / float(y.sum()),
-            decay=decay,
-            half_saturation=half,
-            calibrated=any(row[0] == name for row in lifts),
+    return choice, stacked, sigma2
+
+
+def _fitted_daily(
+    series: StepSeries, s: dict, fitted: list[str], beta: np.ndarray, h: np.ndarray
+) -> pd.DataFrame:
+    """date, channel, spend and the channel's fitted revenue, a day on each step."""
+    frames = [
+        pd.DataFrame(
+            {"date": series.dates, "channel": name, "spend": s[name], "revenue": beta[j] * h[:, j]}
         )
-    r2 = 1.0 - float(np.var(residual)) / float(np.var(y))
-    daily = pd.concat(
-        [
-            pd.DataFrame(
-                {"date": dates, "channel": name, "spend": s[name], "revenue": mean[k + j] * h[:, j]}
-            )
-            for j, name in enumerate(fitted)
-        ]
-        or [pd.DataFrame(columns=["date", "channel", "spend", "revenue"])],
-        ignore_index=True,
-    )
-    return MmmFit(
-        channels=[results[name] for name in names],
-        curves=curves,
-        days=len(y),
-        first=dates[0].date(),
-        last=dates[-1].date(),
-        r_squared=r2,
-        noise_inflation=inflation,
-        daily=daily,
-    )
+        for j, name in enumerate(fitted)
+    ]
+    empty = pd.DataFrame(columns=["date", "channel", "spend", "revenue"])
+    return pd.concat(frames or [empty], ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -409,27 +443,33 @@ def _half_saturation_penalty(multiple: float) -> float:
 
 
 def _lift_rows(
-    lift_tests: pd.DataFrame | None, dates: pd.DatetimeIndex, fitted: list[str]
+    lift_tests: pd.DataFrame | None, dates: pd.DatetimeIndex, step: int, fitted: list[str]
 ) -> list[tuple[str, np.ndarray, float, float]]:
-    """(channel, day mask, measured incremental revenue, standard error) of usable tests."""
+    """(channel, days of each step inside the test, measured incremental revenue, standard
+    error) of usable tests: the test's revenue is β·Σ days·h over the steps it touches."""
     rows: list[tuple[str, np.ndarray, float, float]] = []
     if lift_tests is None:
         return rows
+    first = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    last = first + step - 1
     for test in lift_tests.itertuples(index=False):
         if test.channel not in fitted or not test.std_error > 0:
             continue
-        mask = np.asarray((dates >= pd.Timestamp(test.start)) & (dates <= pd.Timestamp(test.end)))
-        if mask.any():
+        start = np.datetime64(pd.Timestamp(test.start).date(), "D").astype(np.int64)
+        end = np.datetime64(pd.Timestamp(test.end).date(), "D").astype(np.int64)
+        days = np.clip(np.minimum(last, end) - np.maximum(first, start) + 1, 0, None)
+        if days.any():
             rows.append(
-                (test.channel, mask, float(test.incremental_revenue), float(test.std_error))
-            )
+                (test.channel, days.astype(float), float(test.incremental_revenue),
+                 float(test.std_error))
+            )  # fmt: skip
     return rows
 
 
 @dataclass(frozen=True)
 class _Design:
-    """What every least-squares solve of one fit shares: the baseline columns, daily revenue,
-    each fitted channel's daily spend, the lift-test rows and the settings (the ROI prior)."""
+    """What every least-squares solve of one fit shares: the baseline columns, revenue a day
+    (NaN on gaps), each fitted channel's spend a day, the lift-test rows and the settings."""
 
     base: np.ndarray
     y: np.ndarray
@@ -438,18 +478,28 @@ class _Design:
     lifts: list
     settings: MmmSettings
 
+    @property
+    def rows(self) -> np.ndarray:
+        """Steps with revenue: the rows of the regression (adstock runs over every step)."""
+        return ~np.isnan(self.y)
+
+    @property
+    def scale(self) -> dict[str, float]:
+        """Each fitted channel's median spend a day on steps with spend (the K grid's unit)."""
+        return {n: float(np.median(self.s[n][self.s[n] > 0])) for n in self.fitted}
+
     def solve(self, h: np.ndarray, sigma2: float, *, full: bool = False):
         """Posterior mean (and covariance, score, residual) of [baseline, β] for features `h`."""
-        base, y, s, fitted, lifts, settings = (
-            self.base,
-            self.y,
+        rows, s, fitted, lifts, settings = (
+            self.rows,
             self.s,
             self.fitted,
             self.lifts,
             self.settings,
         )
-        x = np.hstack([base, h])
-        k = base.shape[1]
+        x = np.hstack([self.base, h])[rows]
+        y = self.y[rows]
+        k = self.base.shape[1]
         p = x.shape[1]
         precision = x.T @ x / sigma2
         rhs = x.T @ y / sigma2
@@ -461,19 +511,19 @@ class _Design:
             prior_precision[k + j] = 1.0 / (settings.prior_roi_sd * per_roi) ** 2
         precision[np.diag_indices(p)] += prior_precision
         rhs += prior_precision * prior_mean
-        for name, mask, measured, se in lifts:
+        for name, days, measured, se in lifts:
             j = k + fitted.index(name)
             row = np.zeros(p)
-            row[j] = h[mask, j - k].sum()
+            row[j] = days @ h[:, j - k]
             precision += np.outer(row, row) / se**2
             rhs += row * measured / se**2
         mean = np.linalg.solve(precision, rhs)
         residual = y - x @ mean
         score = float(residual @ residual) / sigma2
         score += float(prior_precision @ (mean - prior_mean) ** 2)
-        for name, mask, measured, se in lifts:
+        for name, days, measured, se in lifts:
             j = k + fitted.index(name)
-            score += (mean[j] * h[mask, j - k].sum() - measured) ** 2 / se**2
+            score += (mean[j] * (days @ h[:, j - k]) - measured) ** 2 / se**2
         if not full:
             return mean, None, score, residual
         return mean, np.linalg.inv(precision), score, residual

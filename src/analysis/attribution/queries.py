@@ -257,8 +257,8 @@ def aggregate_spend(warehouse: Warehouse, first: date, last: date) -> pd.DataFra
 
 
 def aggregate_revenue(warehouse: Warehouse, first: date, last: date) -> pd.Series:
-    """Revenue per day from the aggregates-only `daily_revenue` table, from its first day in
-    [first, last] to `last` (missing days count 0)."""
+    """Revenue per row date of the aggregates-only `daily_revenue` table in [first, last]: a
+    day's or a week's (`mmm_series` reads which). A date without a row is a gap, not zero."""
     revenue = warehouse.table("daily_revenue")
     revenue = revenue.filter(in_days(revenue.date, first, last))
     daily = revenue.group_by(day=revenue.date.cast("date")).aggregate(
@@ -268,5 +268,4 @@ def aggregate_revenue(warehouse: Warehouse, first: date, last: date) -> pd.Serie
     if frame.empty:
         return pd.Series(dtype=float)
     series = pd.Series(frame["total"].astype(float).to_numpy(), pd.to_datetime(frame["day"]))
-    days = pd.date_range(series.index.min(), pd.Timestamp(last), freq="D")
-    return series.reindex(days, fill_value=0.0).sort_index()
+    return series.sort_index()

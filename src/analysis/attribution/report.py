@@ -12,6 +12,7 @@ from analysis.attribution import budget, channels, ltv, mmm, models, queries, re
 from analysis.attribution.budget import BudgetLine, Thresholds
 from analysis.attribution.channels import ChannelEconomics
 from analysis.attribution.mmm import BudgetEffect
+from analysis.attribution.mmm_series import STEP_DAYS, STEP_NAMES, step_series
 from analysis.attribution.results import (
     ChannelRecord,
     LtvSummary,
@@ -208,10 +209,12 @@ def _mmm(
     revenue = (queries.aggregate_revenue if aggregates else queries.daily_revenue)(
         warehouse, first, last
     )
-    if len(revenue) < mmm.MIN_WEEKS * 7:
-        return None, "short_history"
     spend = (queries.aggregate_spend if aggregates else queries.daily_spend)(warehouse, first, last)
     settings = mmm_settings(params)
+    if revenue.empty or mmm.span_days(step_series(spend, revenue, settings.step)) < (
+        mmm.MIN_WEEKS * 7
+    ):
+        return None, "short_history"
     fit = mmm.fit_mmm(
         spend,
         revenue,
@@ -300,6 +303,7 @@ def mmm_settings(params: AttributionParams) -> mmm.MmmSettings:
         prior_roi_mean=params.mmm.prior_roi_mean,
         prior_roi_sd=params.mmm.prior_roi_sd,
         events=tuple((start, end) for start, end in params.mmm.events),
+        step=STEP_DAYS.get(params.mmm.step),
     )
 
 
@@ -311,6 +315,8 @@ def _mmm_summary(fit: mmm.MmmFit | None, not_fitted: str | None) -> MmmFitted | 
         first=fit.first,
         last=fit.last,
         days=fit.days,
+        step=fit.step,
+        gaps=fit.gaps,
         r_squared=fit.r_squared,
         noise_inflation=fit.noise_inflation,
         calibrated=[c.channel for c in fit.channels if c.calibrated],
@@ -347,6 +353,10 @@ def _mmm_method(fit: mmm.MmmFit, lang: str) -> str:
         days=fit.days,
         first=fit.first.isoformat(),
         last=fit.last.isoformat(),
+        grain=text(f"attribution.mmm.grain.{STEP_NAMES[fit.step]}", lang),
+        gaps=text(f"attribution.mmm.gaps.{STEP_NAMES[fit.step]}", lang, n=fit.gaps)
+        if fit.gaps
+        else "",
         r2=f"{fit.r_squared:.2f}",
     )
 

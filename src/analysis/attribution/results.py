@@ -60,6 +60,8 @@ class MmmFitted:
     r_squared: float
     noise_inflation: float
     calibrated: list[str]  # channels a lift test entered
+    step: int = 1  # days a step of the fitted series: 1 (daily rows) or 7 (weekly)
+    gaps: int = 0  # steps without a revenue row, left out of the fit
     cannot_estimate: dict[str, str | None]  # channel → reason code
 
 

@@ -84,6 +84,21 @@ def test_the_90_percent_interval_covers_the_planted_roi_pooled_over_seeds(fits) 
     assert sum(inside) >= 0.8 * len(inside)  # a 90% interval; 80% leaves room for 60 draws
 
 
+def test_the_marginal_roi_interval_covers_the_planted_slope_pooled_over_seeds(fits) -> None:
+    """The planted marginal ROI at the fit's current daily spend (the last 30 days' mean),
+    β·K/(s + K)² of the planted curve. Measured: 50 of 60 inside; 42 when the interval was
+    conditional on the chosen decay and half-saturation (β's spread alone)."""
+    inside = []
+    for seed, fit in fits.items():
+        plan = media_plan(seed)
+        for i, name in enumerate(PAID):
+            row = _estimates(fit)[name]
+            half = plan.half_saturation[i]
+            planted = plan.beta[i] * half / (row.current_daily_spend + half) ** 2
+            inside.append(row.marginal_roi_interval[0] <= planted <= row.marginal_roi_interval[1])
+    assert sum(inside) >= 0.78 * len(inside)
+
+
 def test_status_matches_the_planted_status_pooled_over_seeds(fits) -> None:
     matches = [
         roi_status(_estimates(fit)[n].roi) == roi_status(PLANTED_ROI[n])

@@ -18,8 +18,9 @@ se². The noise variance is the residual variance, inflated by (1 + ρ)/(1 − �
 autocorrelation ρ of the residuals (daily errors are not independent). The ROI interval is
 integrated over each channel's (λ, K) grid, the other channels at their chosen curves: grid
 points weighted by the Laplace approximation of their marginal posterior (where the data
-hardly tell one curve from another, the interval says so); marginal ROI and the budget's
-intervals are quantiles of seeded posterior draws of β at the chosen λ, K (conditional).
+hardly tell one curve from another, the interval says so), and so is the marginal ROI's (the
+same draws); the budget's intervals are quantiles of seeded posterior draws of β at the chosen
+λ, K (conditional on the curves).
 
 Per channel: ROI = β·Σ h / Σ spend over the fitted days, marginal ROI at current daily spend
 s (steady state, a = s): β·K / (s + K)², revenue share = β·Σ h / Σ y. A channel whose spend
@@ -277,7 +278,9 @@ def fit_mmm(
         assert draws is not None  # drawn whenever a channel is fitted
         beta, beta_draws = float(mean[k + j]), draws[:, j]
         now = float(s[name][-current:].mean())
-        roi_draws = _roi_over_curves(name, choice, stacked, design, sigma2 * inflation, curve_rng)
+        roi_draws, marginal_draws = _over_curves(
+            name, now, choice, stacked, design, sigma2 * inflation, curve_rng
+        )
         curve = SaturationCurve(name, beta, half, beta_draws, settings.level)
         curves[name] = curve
         results[name] = ChannelRoi(
@@ -288,7 +291,7 @@ def fit_mmm(
             roi=beta * total_h / total_s,
             roi_interval=_quantiles(roi_draws, settings.level),
             marginal_roi=curve.marginal_roi_at(now),
-            marginal_roi_interval=curve.marginal_roi_interval_at(now),
+            marginal_roi_interval=_quantiles(marginal_draws, settings.level),
             current_daily_spend=now,
             incremental_revenue=beta * total_h * step,
             revenue_share=beta * float(h[series.observed, j].sum()) / float(y.sum()),
@@ -402,15 +405,17 @@ def budget_effect(
     return BudgetEffect(now, later, later - now, interval, level)
 
 
-def _roi_over_curves(
+def _over_curves(
     name: str,
+    now: float,
     choice: dict[str, tuple[float, float]],
     stacked: Callable[[dict[str, tuple[float, float]]], np.ndarray],
     design: _Design,
     sigma2: float,
     rng: np.random.Generator,
-) -> np.ndarray:
-    """Draws of a channel's ROI integrated over its (decay, half-saturation) grid.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Joint draws of a channel's ROI and its marginal ROI at daily spend `now`, integrated
+    over its (decay, half-saturation) grid.
 
     The other channels stay at their chosen curves. Each grid point's weight is the Laplace
     approximation of its marginal posterior, exp(−score/2)·|Σ|^½ (score: −2 log posterior at
@@ -419,8 +424,8 @@ def _roi_over_curves(
     ROI interval widens accordingly, instead of being conditional on one chosen curve.
     """
     j, k = design.fitted.index(name), design.base.shape[1]
-    draws = design.settings.draws
-    log_weight, centre, spread = [], [], []
+    draws, scale = design.settings.draws, design.scale[name]
+    log_weight, centre, spread, slope = [], [], [], []
     for decay in DECAY_GRID:
         for multiple in HALF_SATURATION_GRID:
             h = stacked(choice | {name: (decay, multiple)})
@@ -430,10 +435,13 @@ def _roi_over_curves(
             log_weight.append(-score / 2 + 0.5 * np.linalg.slogdet(cov)[1])
             centre.append(mean[k + j] * per_beta)
             spread.append(math.sqrt(cov[k + j, k + j]) * per_beta)
+            half = multiple * scale
+            slope.append(half / (now + half) ** 2 / per_beta)  # marginal ROI per unit of ROI
     weight = np.exp(np.array(log_weight) - max(log_weight))
     pick = rng.choice(len(weight), size=draws, p=weight / weight.sum())
     noise = rng.standard_normal(draws)
-    return np.array(centre)[pick] + np.array(spread)[pick] * noise
+    roi = np.array(centre)[pick] + np.array(spread)[pick] * noise
+    return roi, roi * np.array(slope)[pick]
 
 
 def _half_saturation_penalty(multiple: float) -> float:

@@ -28,6 +28,7 @@ def test_there_is_a_recipe_for_each_kind_of_export() -> None:
         "ab_platform",
         "ad_platform_cn",
         "aggregates",
+        "aggregates_weekly_wide",
         "crm",
         "ga4_events",
         "shop_lines",
@@ -97,12 +98,62 @@ def _mapped(report, engine: str) -> dict[str, pd.DataFrame]:
 
 
 @pytest.mark.spark
-@pytest.mark.parametrize("name", ["ab_platform", "ga4_events", "shop_lines"])
+@pytest.mark.parametrize(
+    "name", ["ab_platform", "ga4_events", "shop_lines", "aggregates_weekly_wide"]
+)
 def test_mapped_tables_are_identical_on_duckdb_and_pyspark(name: str, spark) -> None:
     """Between them these use every recipe step: constants, flag words, filters, concat,
-    case, multiply, a date format, lines into orders, derived arms."""
+    case, multiply, a date format, lines into orders, derived arms, wide columns into rows."""
     (report,) = load_any(Path(f"params/examples/{name}.yaml"))
     duck, sparked = _mapped(report, "duckdb"), _mapped(report, "pyspark")
     assert duck.keys() == sparked.keys()
     for table in duck:
         pd.testing.assert_frame_equal(duck[table], sparked[table], check_dtype=False)
+
+
+def test_the_weekly_wide_sample_is_the_daily_example_summed_into_weeks() -> None:
+    """The wide file's spend columns, read through recipes.wide, are the daily example's spend
+    summed per week and channel; its revenue is the daily revenue's weekly sums."""
+    (weekly,) = load_any(Path("params/examples/aggregates_weekly_wide.yaml"))
+    (daily,) = load_any(Path("params/examples/aggregates.yaml"))
+    wide = open_warehouse(weekly.data)
+    long = open_warehouse(daily.data)
+    first = pd.Timestamp("2025-11-01")
+
+    def by_week(frame: pd.DataFrame, value: str, keys: list[str]) -> pd.Series:
+        week = first + pd.to_timedelta(
+            (pd.to_datetime(frame["date"]) - first).dt.days // 7 * 7, "D"
+        )
+        summed = frame.assign(date=week).groupby(["date", *keys])[value].sum()
+        return summed[summed.index.get_level_values("date") < first + pd.Timedelta(weeks=52)]
+
+    spend = wide.table("channel_spend").to_pandas()
+    assert len(spend) == 52 * 6 and set(spend["channel"]) == {
+        "小红书", "微信公众号", "抖音", "百度SEM", "知乎", "邮件"
+    }  # fmt: skip
+    expected = by_week(long.table("channel_spend").to_pandas(), "spend", ["channel"])
+    got = spend.assign(date=pd.to_datetime(spend["date"])).set_index(["date", "channel"])["spend"]
+    got = got.sort_index()  # a week a channel sent no row (a pause) is 0 in the wide file
+    pd.testing.assert_series_equal(
+        got, expected.reindex(got.index, fill_value=0.0), check_names=False, atol=0.01
+    )
+    revenue = wide.table("daily_revenue").to_pandas()
+    expected_revenue = by_week(long.table("daily_revenue").to_pandas(), "revenue", [])
+    assert revenue["revenue"].sum() == pytest.approx(expected_revenue.sum(), abs=0.5)
+
+
+def test_a_missing_wide_column_names_the_recipe_key_and_the_files_columns(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    code = main(
+        [
+            "check",
+            "params/examples/aggregates_weekly_wide.yaml",
+            "--set",
+            "data.recipes.channel_spend.wide.columns.tv_S=电视",
+        ]
+    )
+    assert code == 1
+    shown = capsys.readouterr().out
+    assert "data.recipes.channel_spend.wide.columns points at column 'tv_S'" in shown
+    assert "its columns are: DATE, revenue, xiaohongshu_S" in shown

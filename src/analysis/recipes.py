@@ -154,12 +154,25 @@ class OrderLines(_Strict):
     refunds: Literal["drop", "net"] = "drop"
 
 
+class WideColumns(_Strict):
+    """Columns that each hold one series, turned into rows: a file with a column a channel
+    (`date, tv_S, search_S, …`, as Robyn's and Meridian's sample data are laid out) becomes
+    rows (date, channel, spend). `columns` maps each of your columns to the name it stands
+    for (`tv_S: TV`); `names` and `values` are the contract columns that get the name and the
+    value. Your other columns stay on every row (the date, to be mapped as usual)."""
+
+    columns: dict[str, str] = Field(min_length=1)
+    names: str = "channel"
+    values: str = "spend"
+
+
 class TableRecipe(_Strict):
     """How one contract table is built from the user's file, applied in this order:
-    filter rows → columns (mapping, derive, constants) → value maps → types (formats) →
-    lines into orders."""
+    filter rows → wide columns into rows → columns (mapping, derive, constants) → value maps →
+    types (formats) → lines into orders."""
 
     filter: list[RowFilter] = Field(default_factory=list)
+    wide: WideColumns | None = None
     constants: dict[str, Scalar] = Field(default_factory=dict)
     derive: dict[str, Expression] = Field(default_factory=dict)
     values: dict[str, dict[str, Scalar]] = Field(default_factory=dict)
@@ -178,7 +191,8 @@ class TableRecipe(_Strict):
 
     def contract_columns(self) -> set[str]:
         """Contract columns the recipe names (built or transformed)."""
-        return {*self.constants, *self.derive, *self.values, *self.formats}
+        made = {self.wide.names, self.wide.values} if self.wide is not None else set()
+        return {*made, *self.constants, *self.derive, *self.values, *self.formats}
 
     def source_columns(self) -> list[str]:
         """Every user column the recipe reads, in order of first mention."""
@@ -332,6 +346,21 @@ def java_pattern(fmt: str) -> str:
             literal = piece.replace("'", "''")
             out.append(f"'{literal}'" if re.search(r"[A-Za-z]", piece) else literal)
     return "".join(out)
+
+
+def long_from_wide(raw: ir.Table, wide: WideColumns | None) -> ir.Table:
+    """One row per (row of `raw`, wide column): `wide.names` holds the column's name as
+    mapped, `wide.values` its value; the other columns repeat. Mixed column types are read
+    as text, so `_typed` reads every value by the contract's rules. No recipe: `raw`."""
+    if wide is None:
+        return raw
+    sources = list(wide.columns)
+    kinds = {str(raw[c].type().copy(nullable=True)) for c in sources}
+    if len(kinds) > 1:
+        raw = raw.mutate(**{c: raw[c].cast("string") for c in sources})
+    long = raw.pivot_longer(sources, names_to=wide.names, values_to=wide.values)
+    names: dict[str, Scalar] = dict(wide.columns)
+    return long.mutate(**{wide.names: value_mapped(long[wide.names], names)})
 
 
 def value_mapped(column: ir.Value, mapping: dict[str, Scalar]) -> ir.Value:

@@ -41,6 +41,7 @@ from analysis.recipes import (
     expression_value,
     filtered,
     flag_words,
+    long_from_wide,
     orders_from_lines,
     parse_timestamp,
     value_mapped,
@@ -184,6 +185,7 @@ class Warehouse:
         mapping = self.source.columns.get(table_key(name), {})
         check_source_columns(raw, self._named_sources(name), self.location(name), name)
         raw = filtered(raw, recipe.filter)
+        raw = long_from_wide(raw, recipe.wide)
         built: dict[str, ir.Value] = {c: raw[s] for c, s in mapping.items()}
         spec = TABLES[name]
         for column, expression in recipe.derive.items():
@@ -253,6 +255,8 @@ class Warehouse:
         }
         for row_filter in recipe.filter:
             named.setdefault(row_filter.column, f"recipes.{name}.filter")
+        for source in recipe.wide.columns if recipe.wide is not None else {}:
+            named.setdefault(source, f"recipes.{name}.wide.columns")
         for column, expression in recipe.derive.items():
             for source in expression.source_columns():
                 named.setdefault(source, f"recipes.{name}.derive.{column}")

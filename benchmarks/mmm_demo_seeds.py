@@ -58,16 +58,43 @@ def table(fit: mmm.MmmFit, truth: dict, label: str) -> None:
 
 
 def series(warehouse, params) -> tuple:
-    """The report's inputs: daily spend, daily revenue, lift tests, settings (report._mmm)."""
+    """The report's inputs: daily spend, daily revenue, lift tests, settings, controls (the
+    organic channels' daily touches, as report._mmm takes them)."""
     last = report.month_bounds(params.period)[1]
     first = last - timedelta(days=params.mmm.history_days - 1)
     settings = report.mmm_settings(params)
     spend = queries.daily_spend(warehouse, first, last)
     revenue = queries.daily_revenue(warehouse, first, last)
-    return spend, revenue, queries.lift_tests(warehouse), settings
+    paid = set(spend.loc[spend["spend"] > 0, "channel"])
+    controls = queries.organic_touches(warehouse, first, last, paid)
+    return spend, revenue, queries.lift_tests(warehouse), settings, controls
 
 
-def at_planted_curves(spend, revenue, lifts, settings, truth: dict) -> dict[str, tuple]:
+def budget_on_planted_curves(warehouse, params, truth: dict) -> tuple[float, float]:
+    """Revenue the planted curves (steady state, a month) give the report's proposed budget
+    and the current mix at the same channel money (report.current_plan's rule)."""
+    results, _ = report.run(warehouse, params)
+    lines = [line for line in results.budget if line.status != "test"]
+    now = sum(line.current for line in lines)
+    placed = sum(line.proposed for line in lines)
+    days = 31.0
+
+    def planted(monthly: dict[str, float]) -> float:
+        total = 0.0
+        for name, money in monthly.items():
+            if name not in truth:
+                continue
+            curve = truth[name]["response"]["curve"]
+            daily = money / days
+            total += days * curve["beta"] * daily / (daily + curve["half_saturation"])
+        return total
+
+    proposed = {line.channel: line.proposed for line in lines}
+    current = {line.channel: line.current * placed / now for line in lines}
+    return planted(proposed), planted(current)
+
+
+def at_planted_curves(spend, revenue, lifts, settings, controls, truth: dict) -> dict[str, tuple]:
     """ROI and its interval with each channel's curve fixed at its planted decay and
     half-saturation (the grid search taken away); same prior, noise and lift tests."""
     dates = pd.DatetimeIndex(pd.to_datetime(revenue.sort_index().index))
@@ -84,7 +111,8 @@ def at_planted_curves(spend, revenue, lifts, settings, truth: dict) -> dict[str,
         stock = mmm.adstock(s[n], curve["decay"])
         columns.append(stock / (stock + curve["half_saturation"]))
     h = np.column_stack(columns)
-    base = mmm._baseline(dates, settings.events)
+    steps = mmm.step_series(spend, revenue, 1, controls)
+    base = mmm._baseline(dates, settings.events, 1, steps.controls)
     rows = mmm._lift_rows(lifts, dates, 1, names)
     design = mmm._Design(base, y, s, names, rows, settings)
     sigma2 = float(np.var(design.solve(h, 1.0)[3]))
@@ -111,15 +139,25 @@ def main() -> None:
         source = params.data.model_copy(update={"path": path})
         warehouse = open_warehouse(source)
         print(f"{folder} (seed {truth_all['seed']}, scale {truth_all['scale']})")
-        spend, revenue, lifts, settings = series(warehouse, params)
+        spend, revenue, lifts, settings, controls = series(warehouse, params)
         current = report.month_bounds(params.period)
         days = (current[1] - current[0]).days + 1
-        fit = mmm.fit_mmm(spend, revenue, lift_tests=lifts, current_days=days, settings=settings)
-        table(fit, truth, "as the report fits it (lift tests used)")
-        fit = mmm.fit_mmm(spend, revenue, current_days=days, settings=settings)
+        fit = mmm.fit_mmm(
+            spend, revenue, lift_tests=lifts, current_days=days, settings=settings,
+            controls=controls,
+        )  # fmt: skip
+        table(fit, truth, f"as the report fits it (lift tests used; controls {fit.controls})")
+        fit = mmm.fit_mmm(spend, revenue, current_days=days, settings=settings, controls=controls)
         table(fit, truth, "without lift tests")
+        fit = mmm.fit_mmm(spend, revenue, lift_tests=lifts, current_days=days, settings=settings)
+        table(fit, truth, "without the organic channels' touches as controls (mmm.controls: none)")
+        proposal, mix = budget_on_planted_curves(warehouse, params, truth)
+        print(
+            f"  planted-curve revenue of a month: proposed budget {proposal:,.0f}, current mix "
+            f"{mix:,.0f} ({'≥' if proposal >= mix else '<'})"
+        )
         print("  curves fixed at the planted decay and half-saturation (lift tests used)")
-        fixed = at_planted_curves(spend, revenue, lifts, settings, truth)
+        fixed = at_planted_curves(spend, revenue, lifts, settings, controls, truth)
         for name, (roi, low, high) in fixed.items():
             t = truth[name]
             flags = ("" if roi_status(roi) == t["status"] else " status≠") + (

@@ -576,6 +576,11 @@ class MmmSettingsParams(StrictModel):
     step: Literal["auto", "day", "week"] = Field(
         "auto", description="rows a day or a week; auto reads it from the dates"
     )
+    controls: Literal["organic_touches", "none"] = Field(
+        "organic_touches",
+        description="organic_touches: each channel without spend enters the baseline with its "
+        "daily touches (journeys only); none: trend, weekday and events alone",
+    )
 
 
 class AttributionParams(ReportParams):

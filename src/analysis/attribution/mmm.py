@@ -4,6 +4,7 @@ Model, on revenue a day y_t (daily rows, or weekly rows divided by 7: `mmm_serie
 
     y_t = baseline_t + Σ_c β_c · h_c(a_{c,t}) + ε_t
     baseline_t = intercept + trend·t + weekday dummies (daily steps) + known-event dummies
+                 + γ·controls_t (standardised; e.g. organic channels' daily touches)
     a_{c,t} = λ_c · a_{c,t−1} + (1 − λ_c) · s_{c,t}   (geometric adstock, a_{−1} = s_0)
     h_c(a) = a / (a + K_c)                            (saturation, half-saturation K_c)
 
@@ -152,6 +153,7 @@ class MmmFit:
     method: str = METHOD
     step: int = DAY  # days a step of the fitted series (1 or 7)
     gaps: int = 0  # steps without a revenue row, left out of the fit
+    controls: list[str] = field(default_factory=list)  # control series in the baseline
 
     def channel(self, name: str) -> ChannelRoi | None:
         """The channel's incremental-ROI record, or None if it was not in the fit."""
@@ -177,10 +179,14 @@ def _quantiles(values: np.ndarray, level: float) -> tuple[float, float]:
 
 
 def _baseline(
-    dates: pd.DatetimeIndex, events: tuple[tuple[date, date], ...], step: int = DAY
+    dates: pd.DatetimeIndex,
+    events: tuple[tuple[date, date], ...],
+    step: int = DAY,
+    controls: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """Intercept, piecewise-linear trend (a knot every `TREND_KNOT_DAYS`), weekday dummies at
-    daily steps, and a flag for each known event (a step is flagged when any of its days is)."""
+    daily steps, a flag for each known event (a step is flagged when any of its days is) and
+    each control that varies, standardised (so its coefficient does not depend on its unit)."""
     n = len(dates)
     t = np.arange(n, dtype=float)
     knot = max(TREND_KNOT_DAYS // step, 1)
@@ -194,7 +200,17 @@ def _baseline(
         flag = np.asarray((ends >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end)), float)
         if 0 < flag.sum() < n:
             columns.append(flag)
+    for name in _varying(controls, step):
+        value = controls[name].to_numpy(float)  # type: ignore[index]  # _varying: not None
+        columns.append((value - value.mean()) / value.std())
     return np.column_stack(columns)
+
+
+def _varying(controls: pd.DataFrame | None, step: int) -> list[str]:
+    """The controls with 8 weeks of activity that vary (a constant one is the intercept)."""
+    if controls is None:
+        return []
+    return [n for n in controls.columns if _screen(controls[n].to_numpy(float), step) is None]
 
 
 def _screen(spend: np.ndarray, step: int = DAY) -> str | None:
@@ -222,16 +238,17 @@ def fit_mmm(
     lift_tests: pd.DataFrame | None = None,
     current_days: int = 30,
     settings: MmmSettings | None = None,
+    controls: pd.DataFrame | None = None,
 ) -> MmmFit:
     """Fit the model on `spend` (date, channel, spend) and `revenue` (indexed by date), daily
-    or weekly rows (`mmm_series`).
+    or weekly rows (`mmm_series`), with optional `controls` (date, name, value) in the baseline.
 
     Steps without revenue are gaps (left out); a channel without a spend row on a step spent 0
     there; the current spend is the mean a day over the last `current_days` days. `lift_tests`
     has channel, start, end, incremental_revenue, std_error.
     """
     settings = settings or MmmSettings()
-    series = step_series(spend, revenue, settings.step)
+    series = step_series(spend, revenue, settings.step, controls)
     if span_days(series) < MIN_WEEKS * 7:
         raise AnalysisError(
             f"revenue covers {span_days(series)} days; the marketing-mix model needs at least "
@@ -248,7 +265,7 @@ def fit_mmm(
             results[name] = ChannelRoi(name, "cannot_estimate", reason, total)
         else:
             fitted.append(name)
-    base = _baseline(series.dates, settings.events, step)
+    base = _baseline(series.dates, settings.events, step, series.controls)
     if series.observed.sum() < base.shape[1] + len(fitted) + MIN_RESIDUAL_ROWS:
         for name in fitted:
             total = float(table[name].sum()) * step
@@ -310,6 +327,7 @@ def fit_mmm(
         daily=_fitted_daily(series, s, fitted, mean[k:], h),
         step=step,
         gaps=series.gaps,
+        controls=_varying(series.controls, step),
     )
 
 

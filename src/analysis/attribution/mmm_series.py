@@ -12,7 +12,8 @@ ROI read the same at either step (ROI, a ratio, is unchanged by the division).
 
 A day or week without a revenue row is a gap: left out of the fit, never read as zero revenue
 (an export that lost a day would otherwise be a day on which nothing sold). A step without a
-spend row for a channel is zero spend for that channel: a paused channel sends no rows.
+spend row for a channel is zero spend for that channel: a paused channel sends no rows. Controls
+(date, name, value rows: an organic channel's daily touches) are put on the same steps as spend.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class StepSeries:
     step: int  # days a step: 1 or 7
     revenue: np.ndarray  # revenue a day over the step; NaN where the step has no revenue row
     spend: pd.DataFrame  # steps × channels, spend a day over the step (no row = no spend)
+    controls: pd.DataFrame  # steps × control names, value a day over the step (no row = 0)
 
     @property
     def observed(self) -> np.ndarray:
@@ -72,8 +74,14 @@ def infer_step(dates: pd.DatetimeIndex, what: str) -> int | None:
     )
 
 
-def step_series(spend: pd.DataFrame, revenue: pd.Series, step: int | None = None) -> StepSeries:
-    """Spend rows (date, channel, spend) and revenue (indexed by date) on one time line.
+def step_series(
+    spend: pd.DataFrame,
+    revenue: pd.Series,
+    step: int | None = None,
+    controls: pd.DataFrame | None = None,
+) -> StepSeries:
+    """Spend rows (date, channel, spend), revenue (indexed by date) and optional control rows
+    (date, name, value) on one time line.
 
     `step` (1 or 7 days) overrides the step read from the dates. The time line runs from the
     step of the first revenue row to the step of the last."""
@@ -96,19 +104,34 @@ def step_series(spend: pd.DataFrame, revenue: pd.Series, step: int | None = None
     per_day = values.sum() / step if summed else values.mean()
     y = np.full(len(dates), np.nan)
     y[per_day.index.to_numpy()] = per_day.to_numpy()
-    spend_bucket = _buckets(spend_dates, anchor, step) - first
-    inside = (spend_bucket >= 0) & (spend_bucket < len(dates))
+    line = (anchor, first, dates, step)
+    if controls is None:
+        controls = pd.DataFrame({"date": [], "name": [], "value": []})
+    return StepSeries(
+        dates,
+        step,
+        y,
+        _per_step(spend, "channel", "spend", line),
+        _per_step(controls, "name", "value", line),
+    )
+
+
+def _per_step(rows: pd.DataFrame, names: str, values: str, line: tuple) -> pd.DataFrame:
+    """Steps × names of `rows`' values summed per step, a day (a step without a row: 0)."""
+    anchor, first, dates, step = line
+    bucket = _buckets(pd.DatetimeIndex(pd.to_datetime(rows["date"])), anchor, step) - first
+    inside = (bucket >= 0) & (bucket < len(dates))
     table = (
-        spend.loc[inside]
-        .assign(step=spend_bucket[inside])
-        .pivot_table(index="step", columns="channel", values="spend", aggfunc="sum")
+        rows.loc[inside]
+        .assign(step=bucket[inside])
+        .pivot_table(index="step", columns=names, values=values, aggfunc="sum")
         .reindex(range(len(dates)))
         .fillna(0.0)
         / step
     )
     table.index = dates
     table.columns.name = None
-    return StepSeries(dates, step, y, table)
+    return table
 
 
 def _buckets(dates: pd.DatetimeIndex, anchor: pd.Timestamp, step: int) -> np.ndarray:

@@ -212,6 +212,18 @@ def daily_spend(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:
     return daily.to_pandas().sort_values(["date", "channel"], ignore_index=True)
 
 
+def organic_touches(warehouse: Warehouse, first: date, last: date, paid: set[str]) -> pd.DataFrame:
+    """Touches per day of each channel without spend (not in `paid`): the organic channels'
+    activity, a control of the marketing-mix model. Columns: date, name, value."""
+    touches = warehouse.table("touchpoints")
+    touches = touches.filter(in_days(touches.ts, first, last))
+    if paid:
+        touches = touches.filter(~touches.channel.isin(sorted(paid)))
+    daily = touches.group_by(date=touches.ts.cast("timestamp").date(), name=touches.channel)
+    frame = daily.aggregate(value=touches.count()).to_pandas()
+    return frame.sort_values(["date", "name"], ignore_index=True)
+
+
 def visits_by_channel(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:
     """Touches (visits) and distinct users per channel in the days."""
     touches = warehouse.table("touchpoints")

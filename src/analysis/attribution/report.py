@@ -215,12 +215,17 @@ def _mmm(
         mmm.MIN_WEEKS * 7
     ):
         return None, "short_history"
+    controls = None
+    if not aggregates and params.mmm.controls == "organic_touches":
+        paid = set(spend.loc[spend["spend"] > 0, "channel"])
+        controls = queries.organic_touches(warehouse, first, last, paid)
     fit = mmm.fit_mmm(
         spend,
         revenue,
         lift_tests=queries.lift_tests(warehouse),
         current_days=days_in_month,
         settings=settings,
+        controls=controls,
     )
     return fit, None
 
@@ -317,6 +322,7 @@ def _mmm_summary(fit: mmm.MmmFit | None, not_fitted: str | None) -> MmmFitted | 
         days=fit.days,
         step=fit.step,
         gaps=fit.gaps,
+        controls=fit.controls,
         r_squared=fit.r_squared,
         noise_inflation=fit.noise_inflation,
         calibrated=[c.channel for c in fit.channels if c.calibrated],
@@ -356,6 +362,13 @@ def _mmm_method(fit: mmm.MmmFit, lang: str) -> str:
         grain=text(f"attribution.mmm.grain.{STEP_NAMES[fit.step]}", lang),
         gaps=text(f"attribution.mmm.gaps.{STEP_NAMES[fit.step]}", lang, n=fit.gaps)
         if fit.gaps
+        else "",
+        controls=text(
+            "attribution.mmm.controls",
+            lang,
+            names=text("attribution.list_separator", lang).join(fit.controls),
+        )
+        if fit.controls
         else "",
         r2=f"{fit.r_squared:.2f}",
     )

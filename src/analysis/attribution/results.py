@@ -8,7 +8,7 @@ budget effect and the ROI lines are published as their computation types (`budge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -62,6 +62,7 @@ class MmmFitted:
     calibrated: list[str]  # channels a lift test entered
     step: int = 1  # days a step of the fitted series: 1 (daily rows) or 7 (weekly)
     gaps: int = 0  # steps without a revenue row, left out of the fit
+    controls: list[str] = field(default_factory=list)  # series in the baseline (organic channels)
     cannot_estimate: dict[str, str | None]  # channel → reason code
 
 

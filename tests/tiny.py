@@ -154,6 +154,13 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
                 "std_error": [150.0],
             }
         ),
+        "known_drivers": pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2026-10-01", "2026-10-02"]).date,
+                "driver": ["大促", "大促"],
+                "value": [1.0, 0.0],
+            }
+        ),
     }
 
 

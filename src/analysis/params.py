@@ -50,6 +50,7 @@ TableName = Literal[
     "lift_tests",
     "channel_spend",
     "daily_revenue",
+    "known_drivers",
 ]
 
 
@@ -614,10 +615,11 @@ class AttributionParams(ReportParams):
 
     @property
     def tables_optional(self) -> tuple[str, ...]:  # type: ignore[override]
-        """Tables read when present: lift tests; also spend, customers and erasures on journeys."""
+        """Tables read when present: lift tests and known drivers; also spend, customers and
+        erasures on journeys."""
         if self.inputs == "aggregates":
-            return ("lift_tests",)
-        return ("spend", "customers", "erasures", "lift_tests")
+            return ("lift_tests", "known_drivers")
+        return ("spend", "customers", "erasures", "lift_tests", "known_drivers")
 
     lookback_days: int = Field(30, gt=0, le=365, description="touches this far before an order")
     collapse_repeats: bool = Field(True, description="A > A > B counts as A > B")

@@ -171,6 +171,16 @@ TABLES: dict[str, TableSpec] = {
             key=("date",),
             time_column="date",
         ),
+        TableSpec(  # optional: other known drivers of revenue (price, promotions, weather)
+            "known_drivers",
+            (
+                Column("date", "date"),
+                Column("driver", "string"),
+                Column("value", "float"),
+            ),
+            key=("date", "driver"),
+            time_column="date",
+        ),
         TableSpec(
             "erasures",
             (

@@ -224,6 +224,18 @@ def organic_touches(warehouse: Warehouse, first: date, last: date, paid: set[str
     return frame.sort_values(["date", "name"], ignore_index=True)
 
 
+def known_drivers(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:
+    """The optional `known_drivers` table's rows in [first, last], as controls of the
+    marketing-mix model (a day without a row: 0). Columns: date, name, value."""
+    if not warehouse.has_table("known_drivers"):
+        return pd.DataFrame({"date": [], "name": [], "value": []})
+    drivers = warehouse.table("known_drivers")
+    drivers = drivers.filter(in_days(drivers.date, first, last))
+    daily = drivers.group_by(date=drivers.date.cast("date"), name=drivers.driver)
+    frame = daily.aggregate(value=drivers.value.sum()).to_pandas()
+    return frame.sort_values(["date", "name"], ignore_index=True)
+
+
 def visits_by_channel(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:
     """Touches (visits) and distinct users per channel in the days."""
     touches = warehouse.table("touchpoints")

@@ -215,10 +215,11 @@ def _mmm(
         mmm.MIN_WEEKS * 7
     ):
         return None, "short_history"
-    controls = None
+    controls = queries.known_drivers(warehouse, first, last)
     if not aggregates and params.mmm.controls == "organic_touches":
         paid = set(spend.loc[spend["spend"] > 0, "channel"])
-        controls = queries.organic_touches(warehouse, first, last, paid)
+        organic = queries.organic_touches(warehouse, first, last, paid)
+        controls = pd.concat([organic, controls], ignore_index=True)
     fit = mmm.fit_mmm(
         spend,
         revenue,

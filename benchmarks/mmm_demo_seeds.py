@@ -112,7 +112,9 @@ def at_planted_curves(spend, revenue, lifts, settings, controls, truth: dict) ->
         columns.append(stock / (stock + curve["half_saturation"]))
     h = np.column_stack(columns)
     steps = mmm.step_series(spend, revenue, 1, controls)
-    base = mmm._baseline(dates, settings.events, 1, steps.controls)
+    base = mmm.with_controls(
+        mmm._baseline(dates, settings.events), steps.controls, 1, steps.observed
+    )[0]
     rows = mmm._lift_rows(lifts, dates, 1, names)
     design = mmm._Design(base, y, s, names, rows, settings)
     sigma2 = float(np.var(design.solve(h, 1.0)[3]))

@@ -124,3 +124,22 @@ def test_known_drivers_enter_the_aggregates_report(tmp_path) -> None:
     controlled, named = douyin(with_drivers=True)
     assert none == [] and named == ["大促"]
     assert abs(controlled - PLANTED_ROI["抖音"]) < 0.3 < abs(plain - PLANTED_ROI["抖音"])
+
+
+def test_a_driver_the_baseline_already_holds_is_left_out_not_a_crash() -> None:
+    """The 双11 run-up given both as an event and as a known driver, and a Saturday flag
+    (the weekday terms): the columns would repeat the baseline, the solve would be singular."""
+    spend, revenue = world(7)
+    days = revenue.index
+    push = ((days >= "2025-11-01") & (days <= "2025-11-11")).astype(float)
+    drivers = pd.concat(
+        [
+            pd.DataFrame({"date": days, "name": "双11预热", "value": push}),
+            pd.DataFrame({"date": days, "name": "周六", "value": (days.weekday == 5) * 1.0}),
+        ]
+    )
+    plain = fit_mmm(spend, revenue, settings=MmmSettings(events=PUSH))
+    fit = fit_mmm(spend, revenue, settings=MmmSettings(events=PUSH), controls=drivers)
+    assert fit.controls == []
+    for a in plain.channels:
+        assert fit.channel(a.channel).roi == pytest.approx(a.roi, rel=1e-9)

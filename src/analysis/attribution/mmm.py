@@ -179,14 +179,10 @@ def _quantiles(values: np.ndarray, level: float) -> tuple[float, float]:
 
 
 def _baseline(
-    dates: pd.DatetimeIndex,
-    events: tuple[tuple[date, date], ...],
-    step: int = DAY,
-    controls: pd.DataFrame | None = None,
+    dates: pd.DatetimeIndex, events: tuple[tuple[date, date], ...], step: int = DAY
 ) -> np.ndarray:
     """Intercept, piecewise-linear trend (a knot every `TREND_KNOT_DAYS`), weekday dummies at
-    daily steps, a flag for each known event (a step is flagged when any of its days is) and
-    each control that varies, standardised (so its coefficient does not depend on its unit)."""
+    daily steps and a flag for each known event (a step is flagged when any of its days is)."""
     n = len(dates)
     t = np.arange(n, dtype=float)
     knot = max(TREND_KNOT_DAYS // step, 1)
@@ -200,17 +196,27 @@ def _baseline(
         flag = np.asarray((ends >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end)), float)
         if 0 < flag.sum() < n:
             columns.append(flag)
-    for name in _varying(controls, step):
-        value = controls[name].to_numpy(float)  # type: ignore[index]  # _varying: not None
-        columns.append((value - value.mean()) / value.std())
     return np.column_stack(columns)
 
 
-def _varying(controls: pd.DataFrame | None, step: int) -> list[str]:
-    """The controls with 8 weeks of activity that vary (a constant one is the intercept)."""
-    if controls is None:
-        return []
-    return [n for n in controls.columns if _screen(controls[n].to_numpy(float), step) is None]
+def with_controls(
+    base: np.ndarray, controls: pd.DataFrame, step: int, rows: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """The baseline with each control that varies over 8 weeks or more, standardised (its
+    coefficient does not depend on its unit), and the names kept. A control the baseline
+    already spans on the fitted `rows` (an event also given as a driver, a weekday flag) is
+    left out: the coefficients would not be identified."""
+    kept: list[str] = []
+    for name in controls.columns:
+        value = controls[name].to_numpy(float)
+        if _screen(value, step) is not None:
+            continue
+        column = (value - value.mean()) / value.std()
+        widened = np.column_stack([base, column])
+        if np.linalg.matrix_rank(widened[rows]) > np.linalg.matrix_rank(base[rows]):
+            base = widened
+            kept.append(name)
+    return base, kept
 
 
 def _screen(spend: np.ndarray, step: int = DAY) -> str | None:
@@ -265,7 +271,9 @@ def fit_mmm(
             results[name] = ChannelRoi(name, "cannot_estimate", reason, total)
         else:
             fitted.append(name)
-    base = _baseline(series.dates, settings.events, step, series.controls)
+    base, controls_used = with_controls(
+        _baseline(series.dates, settings.events, step), series.controls, step, series.observed
+    )
     if series.observed.sum() < base.shape[1] + len(fitted) + MIN_RESIDUAL_ROWS:
         for name in fitted:
             total = float(table[name].sum()) * step
@@ -327,7 +335,7 @@ def fit_mmm(
         daily=_fitted_daily(series, s, fitted, mean[k:], h),
         step=step,
         gaps=series.gaps,
-        controls=_varying(series.controls, step),
+        controls=controls_used,
     )
 
 

@@ -30,7 +30,7 @@ from analysis.demo.spend import build_spend
 from analysis.demo.tally import Tally
 from analysis.demo.truth import assemble_truth
 from analysis.demo.weekly import write_weekly_tables
-from analysis.demo.writer import TRUTH_FILE, WarehouseWriter
+from analysis.demo.writer import TRUTH_FILE, WarehouseWriter, contract_schema
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,8 @@ def write_small_tables(plan: Plan, tally: Tally, writer: WarehouseWriter) -> dic
     channel_spend, daily_revenue = aggregate_tables(spend_by_day, tally.daily_revenue)
     writer.append("channel_spend", channel_spend)
     writer.append("daily_revenue", daily_revenue)
+    # no known driver is planted beyond the 双11 run-up, which the demo's params give as an event
+    writer.append("known_drivers", contract_schema("known_drivers").empty_table())
     response = channel_response_truth(plan.seed, plan.customers, spend_by_day)
     writer.append("experiment_arms", arms_table())
     records, participants = [], []

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from aggregates import aggregates_report, write_aggregates
 from record_roundtrip import assert_round_trips
 from scipy.stats import spearmanr
 
@@ -208,29 +209,8 @@ def test_demo_truth_records_the_response_curves(demo_dir: Path) -> None:
 def test_aggregates_only_runs_incremental_roi_and_the_budget(tmp_path: Path) -> None:
     """Two files, (date, channel, spend) and (date, revenue), are enough; the path models say
     they need journeys. The shipped example's params shape, pointed at other files."""
-    from analysis.attribution import report
-    from analysis.params import AttributionParams
-    from analysis.warehouse import open_warehouse
-
-    spend, revenue = world(9)
-    spend.assign(date=spend["date"].dt.date).to_csv(tmp_path / "spend_by_day.csv", index=False)
-    pd.DataFrame({"date": revenue.index.date, "revenue": revenue.to_numpy()}).to_csv(
-        tmp_path / "revenue_by_day.csv", index=False
-    )
-    params = AttributionParams(
-        period="2026-10",
-        inputs="aggregates",
-        data={
-            "path": str(tmp_path),
-            "tables": {
-                "channel_spend": "spend_by_day.csv",
-                "daily_revenue": "revenue_by_day.csv",
-            },
-        },
-        mmm={"events": [["2025-11-01", "2025-11-11"]]},
-    )
+    results, params = aggregates_report(tmp_path, write_aggregates(tmp_path, *world(9)))
     assert params.tables_needed == ("channel_spend", "daily_revenue")
-    results, _ = report.run(open_warehouse(params.data), params)
     assert results.models == [] and results.roi_basis == "incremental"
     assert "journeys" in results.findings[0]
     statuses = {c.channel: c.status for c in results.channels}

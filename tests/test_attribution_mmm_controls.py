@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from aggregates import aggregates_report, write_aggregates
 from test_attribution_mmm import PUSH, world
 
 from analysis.attribution.mmm import MmmSettings, fit_mmm
@@ -88,35 +89,21 @@ def test_known_drivers_enter_the_aggregates_report(tmp_path) -> None:
     while it runs (28% of days). Given as the known_drivers table (date, driver, value), 抖音's
     ROI is 1.43 for a planted 1.6; without it 5.41: 抖音 takes the promotions' revenue
     (measured with fit_mmm on the same world, 2026-12-08)."""
-    from analysis.attribution import report
-    from analysis.params import AttributionParams
-    from analysis.warehouse import open_warehouse
-
     spend, revenue = world(9)
     plan = media_plan(9).spend[PAID.index("抖音")]
     promotion = pd.Series(plan).rolling(7, center=True, min_periods=1).mean() > np.quantile(
         plan, 0.75
     )
     revenue = revenue + 60_000 * promotion.to_numpy(float)
-    spend.assign(date=spend["date"].dt.date).to_csv(tmp_path / "spend.csv", index=False)
-    pd.DataFrame({"date": revenue.index.date, "revenue": revenue.to_numpy()}).to_csv(
-        tmp_path / "revenue.csv", index=False
-    )
     drivers = pd.DataFrame(
         {"date": revenue.index.date, "driver": "大促", "value": promotion.astype(int)}
     )
-    drivers.to_csv(tmp_path / "drivers.csv", index=False)
-    tables = {"channel_spend": "spend.csv", "daily_revenue": "revenue.csv"}
 
     def douyin(with_drivers: bool) -> tuple[float, list[str]]:
-        named = tables | ({"known_drivers": "drivers.csv"} if with_drivers else {})
-        params = AttributionParams(
-            period="2026-10",
-            inputs="aggregates",
-            data={"path": str(tmp_path), "tables": named},
-            mmm={"events": [["2025-11-01", "2025-11-11"]]},
-        )
-        results, _ = report.run(open_warehouse(params.data), params)
+        folder = tmp_path / str(with_drivers)
+        folder.mkdir()
+        tables = write_aggregates(folder, spend, revenue, drivers if with_drivers else None)
+        results, _ = aggregates_report(folder, tables)
         row = next(c for c in results.channels if c.channel == "抖音")
         return row.incremental_roi, results.mmm.controls
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from aggregates import aggregates_report, write_aggregates
 from scipy.stats import spearmanr
 from test_attribution_mmm import PUSH, world
 
@@ -148,28 +149,7 @@ def test_daily_revenue_with_weekly_spend_is_fitted_in_weeks() -> None:
 
 def test_weekly_csv_files_run_the_aggregates_report(tmp_path: Path) -> None:
     """The aggregates params shape pointed at weekly files: fitted in weeks, said so."""
-    from analysis.attribution import report
-    from analysis.params import AttributionParams
-    from analysis.warehouse import open_warehouse
-
-    spend, revenue = weekly(*world(9))
-    spend.assign(date=spend["date"].dt.date).to_csv(tmp_path / "spend_by_week.csv", index=False)
-    pd.DataFrame({"date": revenue.index.date, "revenue": revenue.to_numpy()}).to_csv(
-        tmp_path / "revenue_by_week.csv", index=False
-    )
-    params = AttributionParams(
-        period="2026-10",
-        inputs="aggregates",
-        data={
-            "path": str(tmp_path),
-            "tables": {
-                "channel_spend": "spend_by_week.csv",
-                "daily_revenue": "revenue_by_week.csv",
-            },
-        },
-        mmm={"events": [["2025-11-01", "2025-11-11"]]},
-    )
-    results, _ = report.run(open_warehouse(params.data), params)
+    results, _ = aggregates_report(tmp_path, write_aggregates(tmp_path, *weekly(*world(9))))
     assert results.mmm.step == 7 and results.mmm.gaps == 0
     assert "weekly rows" in " ".join(results.methods.values())
     planted = {c.channel: PLANTED_ROI[c.channel] for c in results.channels}

@@ -266,11 +266,12 @@ def _tail_scores(
     tail_df: np.ndarray,
     threshold: float,
     settings: DetectorSettings,
+    settled: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores, the band's half-width in sd units and the df used, with the series' own tail.
 
     Where a generalised Pareto tail is fitted on the series' past residuals (`anomaly.tails`,
-    sub-daily data from 1,000 residuals on), a step's two-sided tail probability is the larger
+    sub-daily data from 2,000 residuals on), a step's two-sided tail probability is the larger
     of the t model's (Satterthwaite df) and the fitted tail's, and the band reaches the larger
     of their quantiles at the step threshold. Before that (`tail_shape`) the t tail read from
     the residuals' 95th percentile (`anomaly.baseline`) stands in; without `tail_shape`,
@@ -289,6 +290,7 @@ def _tail_scores(
         2.0 * special.stdtr(df, -magnitude),
         2.0 * special.stdtr(prior_df, -magnitude),
         step_tail,
+        settled,
     )
     fitted = np.isfinite(shape)
     df = np.where(fitted, df, prior_df)
@@ -331,7 +333,9 @@ def _score_block(
     threshold = settings.step_threshold(frequency)
     with np.errstate(divide="ignore", invalid="ignore"):
         studentised = np.where(scorable, (values - base.expected) / sd, np.nan)
-    score, critical, df = _tail_scores(studentised, df, base.tail_df, threshold, settings)
+    score, critical, df = _tail_scores(
+        studentised, df, base.tail_df, threshold, settings, base.complete
+    )
     band = np.where(scorable, critical * sd, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         reference_residual = values - base.reference

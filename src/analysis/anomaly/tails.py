@@ -4,8 +4,9 @@ A step's score assumes a model of the noise (Gaussian, or Student t from the MAD
 series (tweet counts, server metrics) has a tail that no such model holds, and its threshold
 then spends the false-alarm budget many times over, or, read as a t3 tail from a quantile
 ratio, hides spikes of 20× the median. Here each series' tail is read from its own past:
-1. History: the |studentised residuals| of the last `TAIL_WINDOW_STEPS` steps (causal: the
-   fit read at step t uses only steps before t), refitted every `TAIL_REFIT_STEPS` steps and
+1. History: the |studentised residuals| of the last `TAIL_WINDOW_STEPS` steps scored by the
+   full seasonal model (not the cold-start one; causal: the fit read at step t uses only
+   steps before t), refitted every `TAIL_REFIT_STEPS` steps and
    held until the next fit, from `TAIL_MIN_RESIDUALS` residuals on (never on daily data,
    whose year has 365).
 2. Peaks over threshold (Pickands 1975; Balkema & de Haan 1974): the excesses over u, the
@@ -97,15 +98,25 @@ def gpd_quantile(
 
 
 def own_tail(
-    magnitude: np.ndarray, model_tail: np.ndarray, prior_tail: np.ndarray, alarm_tail: float
+    magnitude: np.ndarray,
+    model_tail: np.ndarray,
+    prior_tail: np.ndarray,
+    alarm_tail: float,
+    settled: np.ndarray,
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """Each step's two-sided tail probability with the series' own tail, and the fits.
 
     magnitude: (n_series, n_steps) |studentised residual|, NaN where a step was not scored;
     model_tail: the model's tail probability where a fit exists, prior_tail where none does;
-    alarm_tail: the step threshold's tail probability. From TAIL_MIN_RESIDUALS residuals on,
-    every TAIL_REFIT_STEPS steps, the excesses of the last TAIL_WINDOW_STEPS non-alarm steps
-    over their TAIL_QUANTILE quantile are fitted (`pwm_gpd`) and, until the next fit, a step's
+    alarm_tail: the step threshold's tail probability; settled: steps scored by the full
+    seasonal model (`Baseline.complete`), the only ones a fit reads. Cold-start steps and
+    sub-daily steps before the weekly term is known are scored against a wider band, so
+    their studentised residuals are smaller: a history of them reads the tail too light
+    (synthetic 5-minute t3 noise: the first fit, read mostly from such steps, raised 33
+    false alarms in one day of 40 series; `benchmarks/anomaly_bench.py tails`). From
+    TAIL_MIN_RESIDUALS settled residuals on, every TAIL_REFIT_STEPS steps, the excesses of
+    the last TAIL_WINDOW_STEPS settled non-alarm steps over their TAIL_QUANTILE quantile are
+    fitted (`pwm_gpd`) and, until the next fit, a step's
     tail is the larger of the model's and the fitted one. Steps that alarm do not enter later
     fits, as in SPOT (Siffer et al. 2017): the tail describes the series' normal bursts, so one
     real anomaly does not blind the detector for two weeks. Returns the tail probabilities and
@@ -117,7 +128,8 @@ def own_tail(
     tail = prior_tail.copy()
     if np.isfinite(magnitude).sum(axis=1).max(initial=0) < TAIL_MIN_RESIDUALS:
         return tail, fits
-    normal = np.where(tail < alarm_tail, np.nan, magnitude)  # alarms leave the history
+    # alarms leave the history, and so do steps not scored by the full model
+    normal = np.where((tail < alarm_tail) | ~settled, np.nan, magnitude)
     for fit_at in range(TAIL_REFIT_STEPS, n_steps, TAIL_REFIT_STEPS):
         held = slice(fit_at, min(fit_at + TAIL_REFIT_STEPS, n_steps))
         history = normal[:, max(0, fit_at - TAIL_WINDOW_STEPS) : fit_at]
@@ -133,7 +145,8 @@ def own_tail(
             own = np.where(x > u, gpd_tail(x - u, shape, scale, share), 0.0)
             step_tail = np.where(fitted, np.fmax(model_tail[rows, held], own), tail[rows, held])
             tail[rows, held] = step_tail
-            normal[rows, held] = np.where(step_tail < alarm_tail, np.nan, x)
+            leaves = (step_tail < alarm_tail) | ~settled[rows, held]
+            normal[rows, held] = np.where(leaves, np.nan, x)
     return tail, fits
 
 

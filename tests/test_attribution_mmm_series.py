@@ -173,3 +173,14 @@ def test_the_shipped_weekly_wide_example_runs_in_weeks() -> None:
     assert results.mmm.step == 7 and results.mmm.days == 364
     statuses = {c.channel: c.status for c in results.channels}
     assert statuses["小红书"] == "expand" and statuses["知乎"] == "inefficient"
+
+
+def test_monthly_rows_are_refused_naming_the_users_file(tmp_path: Path) -> None:
+    spend, revenue = world(7)
+    monthly = revenue.resample("MS").sum()
+    tables = write_aggregates(tmp_path, spend, monthly)
+    with pytest.raises(
+        InputError,
+        match=r"table daily_revenue \(.*revenue\.csv\): revenue: rows are neither daily nor weekly",
+    ):
+        aggregates_report(tmp_path, tables)

@@ -21,7 +21,7 @@ from analysis.attribution.results import (
     PathSummary,
 )
 from analysis.attribution.wording import model_label, quadrant_label
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, InputError
 from analysis.i18n import money, percent, text
 from analysis.params import AttributionParams, month_bounds
 from analysis.warehouse import Warehouse
@@ -211,9 +211,13 @@ def _mmm(
     )
     spend = (queries.aggregate_spend if aggregates else queries.daily_spend)(warehouse, first, last)
     settings = mmm_settings(params)
-    if revenue.empty or mmm.span_days(step_series(spend, revenue, settings.step)) < (
-        mmm.MIN_WEEKS * 7
-    ):
+    tables = ("daily_revenue", "channel_spend") if aggregates else ("orders", "spend")
+    try:
+        steps = step_series(spend, revenue, settings.step)
+    except InputError as error:  # say which of the user's files, by the table's kind
+        table = tables[0] if str(error).startswith("revenue") else tables[1]
+        raise InputError(f"table {table} ({warehouse.location(table)}): {error}") from error
+    if revenue.empty or mmm.span_days(steps) < mmm.MIN_WEEKS * 7:
         return None, "short_history"
     controls = queries.known_drivers(warehouse, first, last)
     if not aggregates and params.mmm.controls == "organic_touches":

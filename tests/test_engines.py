@@ -46,7 +46,9 @@ def test_table_profiles_match(demo_dir: Path, spark) -> None:
         health.profile_tables(duck, names), health.profile_tables(sparked, names), strict=True
     ):
         _close(dataclasses.asdict(left), dataclasses.asdict(right))
-        assert left.rows > 0
+        # the demo's known_drivers is empty on purpose: an empty table profiles alike too
+        # (PySpark summed its nulls to NaN, DuckDB to None)
+        assert left.rows > 0 or left.table == "known_drivers"
 
 
 def test_month_kpis_match(demo_dir: Path, spark) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ibis.expr.types as ir
+import pandas as pd
 
 from analysis.schema import TABLES
 from analysis.warehouse import Warehouse
@@ -32,7 +33,10 @@ def profile_table(warehouse: Warehouse, name: str) -> TableProfile:
         metrics["first_time"] = table[spec.time_column].min()
         metrics["last_time"] = table[spec.time_column].max()
     row = table.aggregate(**metrics).to_pandas().iloc[0]
-    nulls = {c: int(row[f"null_{c}"] or 0) for c in spec.public_columns}
+    # an empty table sums to NULL: None on DuckDB, NaN on PySpark; no rows, no nulls
+    nulls = {
+        c: 0 if pd.isna(row[f"null_{c}"]) else int(row[f"null_{c}"]) for c in spec.public_columns
+    }
     return TableProfile(
         table=name,
         rows=int(row["rows"]),

@@ -14,6 +14,6 @@ except PackageNotFoundError:  # running from a source tree without an install
 # it finds installed; rfc3987_syntax (there for JupyterLab's jupyter-events) compiles a Lark
 # grammar when imported: 1.3 of papermill's 2.1 s import, in the batch and in each worker. The
 # notebook schema checks no IRI format, so processes of this package do without that checker.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "not importable"
 
 __all__ = ["__version__"]

@@ -40,9 +40,9 @@ KERNEL_PREFIX = "analysis-kernel-"
 KERNEL_NAME = "marketing-analysis"
 FALLBACK_KERNEL = "python3"
 
-WARM_UP = "import analysis.reporting"
-"""What a spare imports before it knows its report: the set-up every report notebook runs
-(pandas, ibis, the params models, the display helpers)."""
+WARM_UP = "import analysis.reporting.cell, analysis.reporting.display, analysis.reporting.session"
+"""What a spare imports before it knows its report: the helpers every report notebook's
+set-up cell uses (pandas, ibis, matplotlib, the params models, opening the warehouse)."""
 
 IN_MEMORY_HISTORY = "--HistoryManager.hist_file=:memory:"
 """As nbclient starts kernels: parallel kernels share no IPython history database."""

@@ -35,7 +35,7 @@ from analysis.contract import (
     require_needed,
 )
 from analysis.errors import AnalysisError, NoDataError, ParamsError, ReportError
-from analysis.html import notebook_to_html
+from analysis.html import notebook_to_html, warm_up
 from analysis.i18n import catalogue
 from analysis.kernels import (  # noqa: F401  # re-exported: the batch and benchmarks use them
     KERNEL_PREFIX,
@@ -385,6 +385,7 @@ def _run_notebook(notebook: Path, executed: Path, parameters: dict[str, Any]) ->
     one is to come), so it warms up while this report is written.
     """
     manager = kernel_for(notebook)
+    warm_up()  # the HTML conversion's one-time set-up, while the kernel works
     try:
         papermill.execute_notebook(
             str(notebook),

@@ -30,7 +30,7 @@ from markupsafe import Markup
 from analysis.errors import AnalysisError, ReportError
 from analysis.fonts import with_page_font
 from analysis.i18n import HTML_LANG, catalogue, month, text
-from analysis.kernels import new_budget, plan_kernels, start_spare
+from analysis.kernels import new_budget, plan_kernels, start_spare, stop_spare
 from analysis.navigation import language_links
 from analysis.params import DataSource, ReportParams
 from analysis.paths import NOTEBOOKS_DIR
@@ -104,6 +104,7 @@ def run_one(
     except SystemExit as stop:
         if _PARENT is not None:  # the pool would report it and hand this worker the next report
             gc.collect()  # private temporary folders go with their warehouse
+            stop_spare()  # (killed already) its connection file and sockets: _exit skips atexit
             os._exit(stop.code if isinstance(stop.code, int) else 1)
         raise
     except AnalysisError as exc:

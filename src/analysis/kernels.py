@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import zmq
 from jupyter_client.client import KernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_async, run_sync
@@ -211,6 +212,9 @@ def _send_quietly(manager: LocalKernelManager, code: str) -> None:
     if not code:
         return
     client = manager.blocking_client()
+    # a message to a kernel killed before it read it is dropped after a second: with zmq's
+    # default (wait for ever), closing this client's context would hang the process
+    client.context.setsockopt(zmq.LINGER, 1000)
     client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
     client.execute(code, silent=True, store_history=False)
     manager.clients.append(client)

@@ -103,14 +103,14 @@ def run_one(
         return run_report(params, out_dir, notebooks_dir, mine, run_id)
     except SystemExit as stop:
         if _PARENT is not None:  # the pool would report it and hand this worker the next report
-            gc.collect()  # private temporary folders go with their warehouse
-            stop_spare()  # (killed already) its connection file and sockets: _exit skips atexit
-            os._exit(stop.code if isinstance(stop.code, int) else 1)
+            _exit_worker(stop.code if isinstance(stop.code, int) else 1)
         raise
     except AnalysisError as exc:
         message = str(exc)
     except Exception as exc:  # a bug must not stop the batch; keep its type and message
         message = f"unexpected {type(exc).__name__}: {exc}"
+    if _ENDING:  # the SIGTERM's exit became another error (a kernel that died under nbclient)
+        _exit_worker(128 + signal.SIGTERM)
     return RunOutcome(
         name=params.output_name,
         report=params.report,
@@ -277,6 +277,16 @@ def start_worker(
     start_spare(notebooks or NOTEBOOKS_DIR)
 
 
+def _exit_worker(code: int) -> None:
+    gc.collect()  # private temporary folders go with their warehouse
+    stop_spare()  # (killed already) its connection file and sockets: _exit skips atexit
+    os._exit(code)
+
+
+_ENDING = False
+"""In a pool worker: SIGTERM arrived; start no kernel, take no next report."""
+
+
 def _end_worker(signum: int, _frame: object) -> None:
     """SIGTERM in a worker: kill its kernels (they run in sessions of their own), then
 
@@ -284,6 +294,9 @@ def _end_worker(signum: int, _frame: object) -> None:
     - from the orphan watch (the batch is gone): unwind the report, so it is marked failed
       and its staging and temporary files are removed; `run_one` then exits.
     """
+    global _ENDING
+    _ENDING = True
+    plan_kernels(None, stop=False)  # no spare is started on the way out
     kill_kernels()
     if os.getppid() == _PARENT:
         os._exit(128 + signum)

@@ -132,14 +132,14 @@ def new_budget(reports: int) -> Synchronized:
     return multiprocessing.get_context("spawn").Value("i", reports)
 
 
-def plan_kernels(budget: Synchronized | None) -> None:
+def plan_kernels(budget: Synchronized | None, *, stop: bool = True) -> None:
     """Let this process start spare kernels for the reports counted in `budget` (None: none).
 
-    A spare left over from an earlier plan is stopped.
+    With None, a spare left over is stopped (unless `stop` is False: in a signal handler).
     """
     global _budget
     _budget = budget
-    if budget is None:
+    if budget is None and stop:
         stop_spare()
 
 
@@ -237,9 +237,8 @@ def notebook_imports(notebook: Path) -> str:
     return "\n".join(lines)
 
 
-async def _stop(manager: LocalKernelManager) -> None:
-    """Shut the kernel down (asked first, killed when it does not stop), close its clients'
-    sockets and remove its connection file and socket files (as nbclient does)."""
+async def _shut_down(manager: LocalKernelManager) -> None:
+    """Ask the kernel to shut down (killed when it does not stop), as nbclient does."""
     try:
         if await ensure_async(manager.is_alive()):
             await ensure_async(manager.shutdown_kernel(now=False))
@@ -248,13 +247,22 @@ async def _stop(manager: LocalKernelManager) -> None:
             raise
     finally:
         await ensure_async(manager.cleanup_resources())
+
+
+def stop_kernel(manager: LocalKernelManager) -> None:
+    """Shut the kernel down, close its clients' sockets and remove its connection file and
+    socket files. A SIGTERM during the shutdown (which takes up to seconds) leaves the event
+    loop without finishing it: the files and sockets are then removed here all the same (the
+    SIGTERM handler has killed the kernel)."""
+    try:
+        run_sync(_shut_down)(manager)
+    finally:
+        manager.cleanup_connection_file()
+        manager.cleanup_ipc_files()
         for client in manager.clients:
             client.stop_channels()
         manager.clients.clear()
         _KERNEL_MANAGERS.discard(manager)
-
-
-stop_kernel = run_sync(_stop)
 
 
 def stop_spare() -> None:

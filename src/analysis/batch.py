@@ -18,8 +18,10 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -28,8 +30,10 @@ from markupsafe import Markup
 from analysis.errors import AnalysisError, ReportError
 from analysis.fonts import with_page_font
 from analysis.i18n import HTML_LANG, catalogue, month, text
+from analysis.kernels import new_budget, plan_kernels, start_spare, stop_spare
 from analysis.navigation import language_links
 from analysis.params import DataSource, ReportParams
+from analysis.paths import NOTEBOOKS_DIR
 from analysis.reporting.results import RunRecord, read_record
 from analysis.runner import (
     FAILED_RECORD,
@@ -99,13 +103,14 @@ def run_one(
         return run_report(params, out_dir, notebooks_dir, mine, run_id)
     except SystemExit as stop:
         if _PARENT is not None:  # the pool would report it and hand this worker the next report
-            gc.collect()  # private temporary folders go with their warehouse
-            os._exit(stop.code if isinstance(stop.code, int) else 1)
+            _exit_worker(stop.code if isinstance(stop.code, int) else 1)
         raise
     except AnalysisError as exc:
         message = str(exc)
     except Exception as exc:  # a bug must not stop the batch; keep its type and message
         message = f"unexpected {type(exc).__name__}: {exc}"
+    if _ENDING:  # the SIGTERM's exit became another error (a kernel that died under nbclient)
+        _exit_worker(128 + signal.SIGTERM)
     return RunOutcome(
         name=params.output_name,
         report=params.report,
@@ -127,36 +132,36 @@ def run_batch(
 
     The batch holds the folder's lock throughout and gives every report one run id. Ctrl-C
     stops it: kernels and workers are ended, unfinished reports' staging removed, and the
-    index is not rewritten (`BatchInterrupted` names what finished).
+    index is not rewritten (`BatchInterrupted` names what finished). Kernels are started
+    before they are needed (`analysis.kernels`): the workers' while the tables are checked,
+    and the last group's (the summary's) as soon as a core is free.
     """
     out_dir = check_out_dir(out_dir.resolve())
     run_id = new_run_id()
     exit_on_sigterm()
     with folder_lock(out_dir, run_id):
         remove_leftovers(out_dir)
-        shared = precheck_sources(reports)
+        # reports that read the others' results (the summary) run once those are written
+        first = [p for p in reports if not p.runs_last]
+        last = [p for p in reports if p.runs_last]
         outcomes: list[RunOutcome] = []
+        batch = _Batch(out_dir, notebooks_dir, [], jobs, len(reports), progress, run_id)
         try:
-            # reports that read the others' results (the summary) run once those are written
-            groups = ([p for p in reports if not p.runs_last], [p for p in reports if p.runs_last])
-            for group in groups:
-                _run_group(
-                    group,
-                    out_dir,
-                    notebooks_dir,
-                    shared,
-                    jobs,
-                    outcomes,
-                    len(reports),
-                    progress,
-                    run_id,
-                )
+            with _workers(first, batch) as pool:
+                plan_kernels(new_budget(len(last) + (0 if pool else len(first))))
+                if pool is None:  # this process runs the first report: its kernel starts now
+                    start_spare(batch.notebooks)
+                batch.shared.extend(precheck_sources(reports))
+                _run_group(first, pool, batch, outcomes, then=last)
+            _run_group(last, None, batch, outcomes)
         except KeyboardInterrupt:
             kill_kernels()  # a report running in this process (jobs 1, the summary) has one
             done = [o.name for o in outcomes]
             unfinished = [p.output_name for p in reports if p.output_name not in done]
             remove_leftovers(out_dir)  # the killed workers'; this process's run unwound its own
             raise BatchInterrupted(done, unfinished) from None
+        finally:
+            plan_kernels(None)  # and stop a spare no report took
         order = {p.output_name: i for i, p in enumerate(reports)}
         outcomes.sort(key=lambda o: order[o.name])
         write_index(out_dir, reports[0].period, outcomes, reports[0].lang)
@@ -164,39 +169,80 @@ def run_batch(
     return outcomes
 
 
-def _run_group(  # noqa: PLR0913  # private: the batch loop's state, passed once
-    group: list[ReportParams],
-    out_dir: Path,
-    notebooks_dir: Path | None,
-    shared: list[Prechecked],
-    jobs: int,
-    outcomes: list[RunOutcome],
-    total: int,
-    progress: bool,
-    run_id: str | None = None,
-) -> None:
-    """Run `group` (up to `jobs` at once), appending each outcome as it finishes."""
-    if jobs <= 1 or len(group) <= 1:
-        for params in group:
-            outcomes.append(run_one(params, out_dir, notebooks_dir, shared, run_id))
-            _progress(outcomes[-1], len(outcomes), total, progress)
+@dataclass(frozen=True)
+class _Batch:
+    """What every report of one batch run shares."""
+
+    out_dir: Path
+    notebooks_dir: Path | None
+    shared: list[Prechecked]
+    jobs: int
+    total: int
+    progress: bool
+    run_id: str
+
+    @property
+    def notebooks(self) -> Path:
+        """The folder of the report notebooks (their kernels' working folder)."""
+        return self.notebooks_dir or NOTEBOOKS_DIR
+
+
+@contextlib.contextmanager
+def _workers(group: list[ReportParams], batch: _Batch) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for `group` (None: it runs in this process), started at once so that
+    their kernels warm up while the batch checks the tables; ended on Ctrl-C."""
+    if batch.jobs <= 1 or len(group) <= 1:
+        yield None
         return
     # spawn, not fork: a forked worker would share the parent's Spark gateway and DuckDB threads
-    with ProcessPoolExecutor(
-        max_workers=jobs,
+    pool = ProcessPoolExecutor(
+        max_workers=batch.jobs,
         mp_context=get_context("spawn"),
         initializer=start_worker,
-        initargs=(max(1, (os.cpu_count() or 1) // jobs), os.getpid()),
-    ) as pool:
-        futures = [pool.submit(run_one, p, out_dir, notebooks_dir, shared, run_id) for p in group]
-        try:
-            for future in as_completed(futures):
-                outcomes.append(future.result())
-                _progress(outcomes[-1], len(outcomes), total, progress)
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            _stop_workers()
-            raise
+        initargs=(
+            max(1, (os.cpu_count() or 1) // batch.jobs),
+            os.getpid(),
+            new_budget(len(group)),
+            batch.notebooks,
+        ),
+    )
+    for _ in range(batch.jobs):  # the pool starts a worker per task submitted: start them all now
+        pool.submit(_started)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_workers()
+        raise
+    pool.shutdown()
+
+
+def _started() -> None:
+    """A task that only makes the pool start a worker."""
+
+
+def _run_group(
+    group: list[ReportParams],
+    pool: ProcessPoolExecutor | None,
+    batch: _Batch,
+    outcomes: list[RunOutcome],
+    then: list[ReportParams] | None = None,
+) -> None:
+    """Run `group` in `pool` (or here, one after another), appending each outcome as it
+    finishes. Once fewer reports run than there are jobs, a core is free: the kernel of
+    the first report `then` (the next group, run in this process) starts on it."""
+    args = (batch.out_dir, batch.notebooks_dir, batch.shared, batch.run_id)
+    if pool is None:
+        for params in group:
+            outcomes.append(run_one(params, *args))
+            _progress(outcomes[-1], len(outcomes), batch.total, batch.progress)
+        return
+    futures = [pool.submit(run_one, p, *args) for p in group]
+    for done, future in enumerate(as_completed(futures), start=1):
+        outcomes.append(future.result())
+        _progress(outcomes[-1], len(outcomes), batch.total, batch.progress)
+        if len(group) - done < batch.jobs and then:
+            start_spare(batch.notebooks, batch.notebooks / f"{then[0].report}.ipynb")
 
 
 class BatchInterrupted(KeyboardInterrupt):
@@ -212,11 +258,14 @@ _PARENT: int | None = None
 """In a pool worker: the pid of the batch that started it."""
 
 
-def start_worker(threads: int, parent: int) -> None:
+def start_worker(
+    threads: int, parent: int, budget: Synchronized | None = None, notebooks: Path | None = None
+) -> None:
     """A pool worker: bounded threads, Ctrl-C left to the batch, and it dies with the batch.
 
     The terminal sends SIGINT to every process of the batch; a worker that took it would
     print its tracebacks and keep its kernel busy, so the batch ends its workers itself.
+    With a `budget`, it starts a kernel for its first report at once (in `notebooks`).
     """
     global _PARENT
     _PARENT = parent
@@ -224,6 +273,18 @@ def start_worker(threads: int, parent: int) -> None:
     signal.signal(signal.SIGTERM, _end_worker)
     bound_threads(threads)
     watch_parent(parent)
+    plan_kernels(budget)
+    start_spare(notebooks or NOTEBOOKS_DIR)
+
+
+def _exit_worker(code: int) -> None:
+    gc.collect()  # private temporary folders go with their warehouse
+    stop_spare()  # (killed already) its connection file and sockets: _exit skips atexit
+    os._exit(code)
+
+
+_ENDING = False
+"""In a pool worker: SIGTERM arrived; start no kernel, take no next report."""
 
 
 def _end_worker(signum: int, _frame: object) -> None:
@@ -233,6 +294,9 @@ def _end_worker(signum: int, _frame: object) -> None:
     - from the orphan watch (the batch is gone): unwind the report, so it is marked failed
       and its staging and temporary files are removed; `run_one` then exits.
     """
+    global _ENDING
+    _ENDING = True
+    plan_kernels(None, stop=False)  # no spare is started on the way out
     kill_kernels()
     if os.getppid() == _PARENT:
         os._exit(128 + signum)

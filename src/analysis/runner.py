@@ -8,7 +8,6 @@ the previous good report byte-identical and keeps the failed notebook as
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -18,7 +17,6 @@ import tempfile
 import threading
 import time
 import uuid
-import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,7 +24,6 @@ from typing import Any
 
 import ibis
 import papermill
-from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from analysis import __version__
@@ -38,28 +35,29 @@ from analysis.contract import (
     require_needed,
 )
 from analysis.errors import AnalysisError, NoDataError, ParamsError, ReportError
-from analysis.html import notebook_to_html
+from analysis.html import notebook_to_html, warm_up
 from analysis.i18n import catalogue
+from analysis.kernels import (  # noqa: F401  # re-exported: the batch and benchmarks use them
+    KERNEL_PREFIX,
+    LocalKernelManager,
+    kernel_for,
+    kernel_name,
+    kill_kernels,
+    prepare,
+    start_spare,
+    stop_kernel,
+)
 from analysis.navigation import report_nav, run_footer
 from analysis.params import DataSource, ReportParams
 from analysis.paths import NOTEBOOKS_DIR, month_dir
 from analysis.schema import TABLES
-from analysis.warehouse import (
-    Warehouse,
-    open_warehouse,
-    remove_orphaned_temp,
-    spark_session_released,
-)
+from analysis.warehouse import Warehouse, open_warehouse, spark_session_released
 
 log = logging.getLogger(__name__)
 
-KERNEL_PREFIX = "analysis-kernel-"
-"""Kernel sockets and connection files `<tmp>/analysis-kernel-<pid>-<random>*`."""
-KERNEL_NAME = "marketing-analysis"
 STAGING_PREFIX = ".staging-"
 """Staging folders `<out>/.staging-<pid>-<name>.<random>`; a batch removes those whose process
 is gone (a killed run's, a stopped worker's)."""
-FALLBACK_KERNEL = "python3"
 
 
 def report_title(report: str, lang: str = "en") -> str:
@@ -256,6 +254,7 @@ def _run_report(
     if not notebook.is_file():
         raise ReportError(f"report {params.report!r}: notebook {notebook} does not exist")
     name = params.output_name
+    prepare(notebook)  # a warm kernel imports the report's modules while its data is checked
 
     if prechecked is not None and prechecked.source != params.data:
         prechecked = None
@@ -368,16 +367,7 @@ def _execute(
     notebook: Path, executed: Path, parameters: dict[str, Any], failed_copy: Path, name: str
 ) -> None:
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            kernel_name=kernel_name(),
-            cwd=str(notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            kernel_manager_class=LocalKernelManager,
-        )
+        _run_notebook(notebook, executed, parameters)
     except PapermillExecutionError as exc:
         if executed.exists():
             shutil.copyfile(executed, failed_copy)
@@ -386,6 +376,34 @@ def _execute(
         raise
     except Exception as exc:  # kernel died, notebook unreadable: say which report and why
         raise ReportError(f"report {name}: the notebook could not run: {exc}") from exc
+
+
+def _run_notebook(notebook: Path, executed: Path, parameters: dict[str, Any]) -> None:
+    """Execute `notebook` in a warm kernel (`kernels.kernel_for`), then stop that kernel.
+
+    Once the notebook has run, passed or failed, the next report's kernel is started (when
+    one is to come), so it warms up while this report is written.
+    """
+    manager = kernel_for(notebook)
+    warm_up()  # the HTML conversion's one-time set-up, while the kernel works
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name=manager.kernel_name,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            km=manager,
+        )
+    except Exception:  # not SystemExit or Ctrl-C: nothing more runs then
+        start_spare(notebook.parent)
+        raise
+    else:
+        start_spare(notebook.parent)
+    finally:
+        stop_kernel(manager)
 
 
 def describe_failure(name: str, exc: PapermillExecutionError, failed_copy: Path) -> str:
@@ -408,58 +426,3 @@ def _read_results(path: Path, name: str) -> dict[str, Any]:
             "its last cell must call analysis.reporting.publish(results, results_path)"
         )
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-class LocalKernelManager(AsyncKernelManager):
-    """Talks to the kernel over local socket files (IPC) instead of TCP on localhost.
-
-    Nothing listens on a network port, and the kernel has no reason to warn that TCP
-    traffic is unencrypted. Each kernel gets its own socket prefix, so parallel kernels of
-    a batch never pick the same socket files.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        remove_orphaned_temp(KERNEL_PREFIX)  # sockets and keys a killed run left behind
-        own = Path(tempfile.gettempdir()) / f"{KERNEL_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
-        self.transport = "ipc"
-        self.ip = str(own)
-        # the connection file holds the kernel's key: beside its sockets, swept the same way
-        self.connection_file = f"{own}.json"
-        _KERNEL_MANAGERS.add(self)
-
-    async def _async_interrupt_kernel(self) -> None:
-        """Interrupt, except on the way out.
-
-        jupyter_client sends SIGINT before asking a kernel to shut down; landing while the
-        kernel handles a late message, it printed "[IPKernelApp] ERROR | KeyboardInterrupt
-        caught in kernel" after reports that succeeded. The shutdown request goes over the
-        control channel, and a kernel that does not stop within a second is killed.
-        """
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
-
-
-_KERNEL_MANAGERS: weakref.WeakSet[LocalKernelManager] = weakref.WeakSet()
-
-
-def kill_kernels() -> None:
-    """Kill every kernel this process started (a stopped batch worker ends them silently).
-
-    Each kernel leads its own process group (jupyter_client starts a new session for it).
-    """
-    for manager in list(_KERNEL_MANAGERS):
-        pid = getattr(manager.provisioner, "pid", None)
-        if pid:
-            with contextlib.suppress(OSError):
-                os.killpg(pid, signal.SIGKILL)
-
-
-def kernel_name() -> str:
-    """The project's registered kernel when present (make setup), else the default python3."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    return (
-        KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else FALLBACK_KERNEL
-    )

@@ -638,7 +638,39 @@ def _folder_backend(source: DataSource) -> Any:
     if source.engine == "pyspark":
         return ibis.pyspark.connect(spark_session(source.spark_master, source.spark_conf))
     threads = os.environ.get("DUCKDB_THREADS", "")
-    return ibis.duckdb.connect(threads=int(threads)) if threads.isdigit() else ibis.duckdb.connect()
+    config = duckdb_memory()
+    if threads.isdigit():
+        config["threads"] = int(threads)
+    return ibis.duckdb.connect(**config)
+
+
+DUCKDB_MEMORY_SHARE = 0.25
+"""Share of the machine's memory one DuckDB connection may hold when it has all the cores."""
+
+
+def duckdb_memory() -> dict[str, Any]:
+    """DuckDB's memory_limit and the folder it spills to beyond it.
+
+    DuckDB's own default lets every connection take 80% of the machine's memory: with two
+    reports at once, or a report beside other programs, their big joins then compete for
+    more than there is (a scale-100 attribution kernel was seen at 12 GB). The limit here is
+    DUCKDB_MEMORY_LIMIT when set (DuckDB's syntax, e.g. `4GB`), else DUCKDB_MEMORY_SHARE of
+    physical memory times this connection's share of the cores (DUCKDB_THREADS / cores,
+    which `analysis batch --jobs N` sets to 1/N): a quarter of the memory spread over the
+    kernels running at once, the rest left to each report's own tables and to the machine.
+    Above the limit DuckDB's joins, aggregates and sorts spill to a private temporary folder
+    (SCRATCH_PREFIX, removed with the process or by the next run after a kill); results do
+    not change, only speed.
+    """
+    limit = os.environ.get("DUCKDB_MEMORY_LIMIT", "").strip()
+    if not limit:
+        cores = os.cpu_count() or 1
+        threads = os.environ.get("DUCKDB_THREADS", "")
+        share = min(int(threads), cores) / cores if threads.isdigit() and int(threads) else 1.0
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limit = f"{max(int(DUCKDB_MEMORY_SHARE * memory * share) // 2**20, 256)}MiB"
+    spill = Path(tempfile.gettempdir()) / f"{SCRATCH_PREFIX}{os.getpid()}-duckdb-spill"
+    return {"memory_limit": limit, "temp_directory": str(spill)}
 
 
 def _catalog_backend(source: DataSource) -> Any:

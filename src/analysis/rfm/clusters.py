@@ -5,7 +5,13 @@ standardised. Mean order value rather than total spend: total spend mostly repea
 frequency, and on the demo the mean separates the planted behaviour types far better
 (adjusted Rand 0.68-0.82 against 0.50-0.66). k-means with fixed n_init and random_state;
 k by the mean silhouette over `k_range`, computed on a seeded sample of at most 5,000
-customers; MiniBatchKMeans above a million customers. BLAS and OpenMP run with at most
+customers. Above FIT_SAMPLE customers each k-means is fitted on a seeded sample of
+FIT_SAMPLE and every customer is then assigned to its nearest centroid: a centroid is a
+mean, so its sampling error is the within-cluster spread over √(customers of that cluster in
+the sample); the features are standardised (spread ≤ 1), so a cluster of at least 1% of the
+customers has its centroid within 1/√500 ≈ 0.045 sd per feature (one standard error) of the
+centroid the whole base would give, whatever the number of customers. Fitting cost stops
+growing with the base; assigning is linear. BLAS and OpenMP run with at most
 `CLUSTER_THREADS` threads (threadpoolctl): on a shared machine more threads than free
 cores make k-means spin rather than work. Each cluster is described in original
 units and named from its medians relative to the overall medians.
@@ -20,7 +26,7 @@ import pandas as pd
 
 FEATURES = ("recency_days", "frequency", "monetary_mean")
 SILHOUETTE_SAMPLE = 5_000
-MINIBATCH_ABOVE = 1_000_000
+FIT_SAMPLE = 50_000  # customers k-means is fitted on (see the module's principle)
 CLUSTER_THREADS = 1
 
 
@@ -69,15 +75,16 @@ def cluster_customers(
 def _cluster(
     rfm: pd.DataFrame, k_range: tuple[int, int], random_state: int, n_init: int
 ) -> Clustering:
-    from sklearn.cluster import KMeans, MiniBatchKMeans  # slow import: only when clustering
+    from sklearn.cluster import KMeans  # slow import: only when clustering
     from sklearn.metrics import silhouette_score
 
     x = features(rfm)
-    model = MiniBatchKMeans if len(x) > MINIBATCH_ABOVE else KMeans
+    fit_on = fitting_sample(x, random_state)
     sample = min(len(x), SILHOUETTE_SAMPLE)
     fits, silhouettes = {}, {}
     for k in range(k_range[0], min(k_range[1], len(x) - 1) + 1):
-        labels = model(n_clusters=k, n_init=n_init, random_state=random_state).fit_predict(x)
+        model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+        labels = model.fit_predict(x) if fit_on is None else model.fit(fit_on).predict(x)
         fits[k] = labels
         silhouettes[k] = float(
             silhouette_score(x, labels, sample_size=sample, random_state=random_state)
@@ -85,6 +92,14 @@ def _cluster(
     best = max(silhouettes, key=lambda k: (silhouettes[k], -k))
     labels = pd.Series(fits[best], index=rfm.index, name="cluster")
     return Clustering(best, silhouettes[best], silhouettes, labels, profile(rfm, labels))
+
+
+def fitting_sample(x: np.ndarray, random_state: int) -> np.ndarray | None:
+    """FIT_SAMPLE rows of `x` drawn without replacement (seeded); None when x is no larger."""
+    if len(x) <= FIT_SAMPLE:
+        return None
+    rows = np.random.default_rng(random_state).choice(len(x), FIT_SAMPLE, replace=False)
+    return x[np.sort(rows)]
 
 
 def profile(rfm: pd.DataFrame, labels: pd.Series) -> list[ClusterProfile]:

@@ -21,7 +21,7 @@ from scipy.special import gammaln
 
 from analysis.checks import as_finite_vector, check_where
 from analysis.errors import InputError
-from analysis.rfm.bgnbd import SEARCH_LIMIT, at_edge, best_of_starts, check_frequency
+from analysis.rfm.bgnbd import SEARCH_LIMIT, at_edge, best_of_starts, check_frequency, dot
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,49 @@ def _likelihood_terms_of(x: np.ndarray, spend: np.ndarray) -> Callable[[np.ndarr
     return terms
 
 
+def _summed_likelihood_of(x: np.ndarray, spend: np.ndarray) -> Callable[[np.ndarray], float]:
+    """Σ over customers of the log density, as a function of the log-parameters.
+
+    The terms of `_likelihood_terms_of` summed term by term: the log-gammas depend on a
+    customer only through x, so they are taken once per distinct x times its count; the
+    terms linear in p or q use sums of the data taken once (Σ x·log z̄, Σ log z̄, Σ x·log x);
+    only log(x·z̄ + v) needs every customer at each step. Equal to the sum of the terms up
+    to rounding (the order of the additions differs).
+    """
+    values, index = np.unique(x, return_inverse=True)
+    per_value = np.bincount(index, minlength=len(values)).astype(float)
+    log_spend, total = np.log(spend), x * spend
+    n = float(len(x))
+    sum_x_log_spend, sum_log_spend = dot(x, log_spend), float(log_spend.sum())
+    sum_x_log_x = dot(x, np.log(x))
+
+    def summed(log_params: np.ndarray) -> float:
+        p, q, v = np.exp(log_params)
+        px = p * values
+        log_total = np.log(total + v)
+        return float(
+            dot(per_value, gammaln(px + q) - gammaln(px))
+            + n * (q * np.log(v) - gammaln(q))
+            + p * sum_x_log_spend
+            - sum_log_spend
+            + p * sum_x_log_x
+            - p * dot(x, log_total)
+            - q * float(log_total.sum())
+        )
+
+    return summed
+
+
 def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGammaFit:
     """Fit the Gamma-Gamma spend model by maximum likelihood (Fader & Hardie 2013).
 
     Uses only customers with frequency > 0; monetary is their mean repeat spend. Amounts
     are divided by their mean while searching (p and q are unitless, v scales with the
-    currency), so yuan, dollars or cents give the same fit. Minimises −mean log-likelihood
-    over log-parameters from several fixed starts, each Nelder-Mead then L-BFGS-B; the best
-    likelihood is kept. Deterministic.
+    currency), so yuan, dollars or cents give the same fit. The likelihood is summed with
+    what does not depend on the parameters taken once (`_summed_likelihood_of`): one
+    logarithm per customer and optimiser step instead of two log-gammas and three logs.
+    Minimises −mean log-likelihood over log-parameters from several fixed starts, each
+    Nelder-Mead then L-BFGS-B; the best likelihood is kept. Deterministic.
     """
     x, spend = check_spend(frequency, monetary)
     repeat = x > 0
@@ -101,12 +136,13 @@ def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> GammaGammaFi
     unit = float(spend.mean())
     scaled_spend = spend / unit
 
-    scaled_terms = _likelihood_terms_of(x, scaled_spend)
+    scaled_total = _summed_likelihood_of(x, scaled_spend)
+    customers = float(len(x))
 
     def objective(log_params: np.ndarray) -> float:
         if np.any(np.abs(log_params) > SEARCH_LIMIT):
             return np.inf
-        value = -scaled_terms(log_params).mean()
+        value = -scaled_total(log_params) / customers
         return float(value) if np.isfinite(value) else np.inf
 
     starts = np.log([[1, 1, 1], [5, 3, 2], [1, 5, 5], [20, 20, 20]])

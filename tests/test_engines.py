@@ -210,3 +210,22 @@ def test_anomaly_series_match(demo_dir: Path, spark, query: str) -> None:
     )
     assert len(duck) > 0
     pd.testing.assert_frame_equal(duck, sparked, check_dtype=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pyspark"])
+def test_a_materialized_expression_reads_alike_and_is_dropped_after(
+    tiny_dir: Path, spark, engine: str
+) -> None:
+    """Attribution evaluates the month's journeys once into a temporary table and reads it
+    three times: the rows are the expression's, and the table is gone afterwards."""
+    warehouse = open_warehouse(DataSource(path=tiny_dir, engine=engine))
+    orders = warehouse.table("orders")
+    expression = orders.filter(orders.revenue > 0).select("order_id", "revenue")
+    expected = expression.to_pandas().sort_values("order_id", ignore_index=True)
+    before = set(warehouse.backend.list_tables())
+    with warehouse.materialized(expression) as table:
+        first = table.to_pandas().sort_values("order_id", ignore_index=True)
+        rows = int(table.count().to_pandas())
+    pd.testing.assert_frame_equal(first, expected)
+    assert rows == len(expected)
+    assert set(warehouse.backend.list_tables()) == before

@@ -126,6 +126,22 @@ class Warehouse:
 
     # ------------------------------------------------------------------ what exists
 
+    @contextmanager
+    def materialized(self, expression: ir.Table) -> Iterator[ir.Table]:
+        """`expression` evaluated once into a temporary table of the engine, for several reads,
+        and dropped afterwards. On DuckDB by hand: ibis's `Table.cache` cannot release there
+        with this sqlglot (its DROP statement comes out without the table's name)."""
+        if getattr(self.backend, "name", "") != "duckdb":
+            with expression.cache() as cached:
+                yield cached
+            return
+        name = f"analysis_tmp_{uuid.uuid4().hex[:12]}"
+        self.backend.create_table(name, expression, temp=True)
+        try:
+            yield self.backend.table(name)
+        finally:
+            self.backend.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+
     def has_table(self, name: str) -> bool:
         """Whether the contract table `name` can be found in the source (or derived)."""
         return self._has_source(name) or self._arms_derived(name)

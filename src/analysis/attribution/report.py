@@ -81,10 +81,7 @@ def run(
     if params.inputs == "aggregates":
         return run_aggregates(warehouse, params)
     first, last = month_bounds(params.period)
-    journeys = queries.journey_touches(
-        warehouse, first, last, lookback_days=params.lookback_days, collapse=params.collapse_repeats
-    )
-    counts = queries.path_counts(journeys)
+    counts, time_decay, untouched = _journey_figures(warehouse, params, first, last)
     has_spend = warehouse.has_table("spend")
     spend = (
         queries.spend_by_channel(warehouse, first, last).set_index("channel")["spend"]
@@ -95,7 +92,6 @@ def run(
     touched = {channel for path in counts["path"] for channel in path}
     names = channels.channel_order(touched | set(spend.index) | set(visits.index))
     everything, acquisition = models.path_sets(counts, names)
-    time_decay = queries.time_decay_credit(journeys, params.half_life_days)
     run_ = models.run_models(everything, acquisition, time_decay, params)
     value = ltv.new_customer_ltv(
         warehouse,
@@ -140,7 +136,6 @@ def run(
         if fit is not None and proposal is not None
         else None
     )
-    untouched = queries.orders_without_touches(warehouse, journeys, first, last)
     report = AttributionReport(
         headline=incremental_headline(economics, params.decision_model, params.lang)
         if fit is not None
@@ -233,6 +228,24 @@ def _mmm(
         controls=controls,
     )
     return fit, None
+
+
+def _journey_figures(
+    warehouse: Warehouse, params: AttributionParams, first: date, last: date
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
+    """Distinct paths, time-decay credit and the orders without touches, from one evaluation
+    of the month's journeys: the engine keeps them as a temporary table until all three are
+    read (each used to join touchpoints to orders again; at scale 100 that join is most of the
+    report's time)."""
+    journeys = queries.journey_touches(
+        warehouse, first, last, lookback_days=params.lookback_days, collapse=params.collapse_repeats
+    )
+    with warehouse.materialized(journeys) as cached:
+        return (
+            queries.path_counts(cached),
+            queries.time_decay_credit(cached, params.half_life_days),
+            queries.orders_without_touches(warehouse, cached, first, last),
+        )
 
 
 def run_aggregates(

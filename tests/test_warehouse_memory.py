@@ -63,3 +63,8 @@ def test_a_spilling_join_gives_the_same_paths(monkeypatch, demo_dir: Path):
     large, large_untouched = paths("8GB")
     pd.testing.assert_frame_equal(small, large, check_exact=False, rtol=1e-12)
     assert small_untouched == large_untouched
+
+
+def test_no_progress_bar_is_drawn_into_the_batch_log(tiny_dir: Path) -> None:
+    """A long query at scale 100 drew DuckDB's progress bar into the batch's output."""
+    assert setting(open_warehouse(DataSource(path=tiny_dir)), "enable_progress_bar") is False

@@ -260,3 +260,13 @@ def test_monthly_summary_links_each_week_of_its_month(tmp_path: Path, week_repor
         }
     ]
     assert all(w.href is None for w in weeks if w.status == "missing")
+
+
+@pytest.mark.parametrize(
+    ("deviation", "shown"), [(215.38, "+215%"), (-31.9, "−32%"), (None, "–"), (float("nan"), "–")]
+)
+def test_an_incident_sentence_shows_its_change_or_a_dash(deviation, shown) -> None:
+    from analysis.weekly.report import incident_sentence
+
+    sentence = incident_sentence("抖音 · visits", deviation, "since 2026-10-19", "en")
+    assert sentence == f"抖音 · visits: {shown} against its expected level, since 2026-10-19."

@@ -657,7 +657,10 @@ def _folder_backend(source: DataSource) -> Any:
     config = duckdb_memory()
     if threads.isdigit():
         config["threads"] = int(threads)
-    return ibis.duckdb.connect(**config)
+    backend = ibis.duckdb.connect(**config)
+    # no progress bar: at scale a long query drew one into the batch's log and the terminal
+    backend.raw_sql("SET enable_progress_bar = false")
+    return backend
 
 
 DUCKDB_MEMORY_SHARE = 0.25

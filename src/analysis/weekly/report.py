@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.anomaly import report as anomaly_report
 from analysis.errors import AnalysisError
-from analysis.i18n import percent, text
+from analysis.i18n import percent, signed_percent, text
 from analysis.params import AnomalyParams, WeeklyParams
 from analysis.schema import CHANNELS
 from analysis.warehouse import Warehouse
@@ -186,16 +186,23 @@ def week_incidents(warehouse: Warehouse, params: WeeklyParams) -> list[WeekIncid
                 deviation_pct=deviation
                 if deviation is not None and math.isfinite(deviation)
                 else None,
-                sentence=text(
-                    "weekly.incident.sentence",
-                    params.lang,
-                    series=series,
-                    change=f"{deviation:+.0f}%",
-                    when=incident.label,
-                ),
+                sentence=incident_sentence(series, deviation, incident.label, params.lang),
             )
         )
     return rows
+
+
+def incident_sentence(series: str, deviation_pct: float | None, when: str, lang: str) -> str:
+    """ "<series>: +215% against its expected level, <when>." in `lang`; a deviation the
+    detector could not compute (no expected level) reads "–", never a crash or "nan%"."""
+    change = None if deviation_pct is None else deviation_pct / 100
+    return text(
+        "weekly.incident.sentence",
+        lang,
+        series=series,
+        change=signed_percent(change, lang, 0),
+        when=when,
+    )
 
 
 def headline(

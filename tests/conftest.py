@@ -43,3 +43,16 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_summary(demo_dir: Path) -> dict:
+    """The demo's CLV summary per customer as arrays: x, t_x, T (weeks) and zbar."""
+    from analysis.params import RfmParams
+    from analysis.rfm import queries
+    from analysis.warehouse import open_warehouse
+
+    params = RfmParams(period="2026-10", data={"path": demo_dir})
+    summary = queries.clv_summary(open_warehouse(params.data), params.as_of_date, period_days=7.0)
+    names = {"x": "frequency", "t_x": "recency", "T": "T", "zbar": "monetary_value"}
+    return {key: summary[column].to_numpy(float) for key, column in names.items()}

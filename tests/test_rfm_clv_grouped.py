@@ -15,9 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.params import RfmParams
-from analysis.rfm import bgnbd, gamma_gamma, queries
-from analysis.warehouse import open_warehouse
+from analysis.rfm import bgnbd, gamma_gamma
 
 CDNOW_SUMMARY = (
     Path(__file__).resolve().parents[1]
@@ -34,14 +32,6 @@ POINTS = [(1.0, 1.0, 1.0, 1.0), (0.24, 4.4, 0.79, 2.4), (5.0, 50.0, 0.1, 0.1), (
 def cdnow() -> dict[str, np.ndarray]:
     table = np.genfromtxt(CDNOW_SUMMARY, delimiter=",", names=True)
     return {name: np.asarray(table[name], dtype=float) for name in table.dtype.names}
-
-
-@pytest.fixture(scope="module")
-def demo_summary(demo_dir) -> dict[str, np.ndarray]:
-    params = RfmParams(period="2026-10", data={"path": demo_dir})
-    summary = queries.clv_summary(open_warehouse(params.data), params.as_of_date, period_days=7.0)
-    names = {"x": "frequency", "t_x": "recency", "T": "T", "zbar": "monetary_value"}
-    return {key: summary[column].to_numpy(float) for key, column in names.items()}
 
 
 def grouped_total(x, t_x, age, log_params) -> float:

@@ -8,14 +8,12 @@ import numpy as np
 import pytest
 from scipy.special import hyp2f1
 
-from analysis.params import RfmParams
 from analysis.reporting import display as reporting_display
-from analysis.rfm import bgnbd, display, queries
+from analysis.rfm import bgnbd, display
 from analysis.rfm.bgnbd import expected_purchases, fit_bgnbd, log_hyp2f1, log_hyp2f1_series
 from analysis.rfm.clv import customer_lifetime_value
 from analysis.rfm.gamma_gamma import fit_gamma_gamma
 from analysis.rfm.report import ClvModel
-from analysis.warehouse import open_warehouse
 
 CDNOW_SUMMARY = (
     Path(__file__).resolve().parents[1]
@@ -116,14 +114,6 @@ def test_cdnow_clv_scales_linearly_with_the_currency_unit(cdnow, cdnow_fits, sca
         scale * lifetime_value(fit, base, cdnow, cdnow["zbar"]),
         rtol=1e-4,
     )
-
-
-@pytest.fixture(scope="module")
-def demo_summary(demo_dir) -> dict[str, np.ndarray]:
-    params = RfmParams(period="2026-10", data={"path": demo_dir})
-    summary = queries.clv_summary(open_warehouse(params.data), params.as_of_date, period_days=7.0)
-    names = {"x": "frequency", "t_x": "recency", "T": "T", "zbar": "monetary_value"}
-    return {key: summary[column].to_numpy(float) for key, column in names.items()}
 
 
 def test_demo_clv_scales_linearly_with_the_currency_unit(demo_summary):

@@ -658,8 +658,11 @@ def _folder_backend(source: DataSource) -> Any:
     if threads.isdigit():
         config["threads"] = int(threads)
     backend = ibis.duckdb.connect(**config)
-    # no progress bar: at scale a long query drew one into the batch's log and the terminal
-    backend.raw_sql("SET enable_progress_bar = false")
+    # no progress bar: at scale a long query drew one into the batch's log and the terminal.
+    # In a Jupyter kernel it is off already, and DuckDB refuses to set it there at all
+    # (it wants ipywidgets): only a process that has it on turns it off.
+    if backend.raw_sql("SELECT current_setting('enable_progress_bar')").fetchone()[0]:
+        backend.raw_sql("SET enable_progress_bar = false")
     return backend
 
 

@@ -27,8 +27,9 @@ CJK_FAMILIES = re.compile(r"Noto Sans SC|CJK|Source Han|WenQuanYi|Droid Sans Fal
 MIN_CODE_LINE = 16  # shorter source lines could match narrative by chance
 LAYOUT_WIDTHS = (1400, 390)  # a desktop screen and a phone held upright, in CSS pixels
 MIN_CONTRAST = 4.5  # WCAG 2 AA for body text
-# A number in scientific notation (1.5e-05, 2E+3): never on a page, p-values included
-SCIENTIFIC = re.compile(r"(?<![\w.])[-+\u2212]?\d+(?:\.\d+)?[eE][-+\u2212]?\d+(?![\w.])")
+# A number in scientific notation (1.5e-05, 2E+3): never on a page, p-values included; not
+# the hex tail of a hyphenated id (the run id 20261208T034432Z-81346e29 in every page footer)
+SCIENTIFIC = re.compile(r"(?<![\w.])(?<!\w-)[-+\u2212]?\d+(?:\.\d+)?[eE][-+\u2212]?\d+(?![\w.])")
 
 # Elements nbconvert and JupyterLab use for code input; none may be visible in a report.
 _VISIBLE_CODE_JS = """() => {

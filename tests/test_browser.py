@@ -261,6 +261,9 @@ def test_the_layout_checks_see_what_a_bad_page_does(browser_context, tmp_path):
 
 
 def test_scientific_notation_is_found_in_every_number_p_values_too():
-    text = "lift -3.449e-05 · p = 2.66e-09 · p-value 1E-4 · n 1.5E+3 · p值 3e-6 · id a1e5 · 2e"
+    text = (
+        "lift -3.449e-05 · p = 2.66e-09 · p-value 1E-4 · n 1.5E+3 · p值 3e-6 · id a1e5 · 2e"
+        " · run 20261208T034432Z-81346e29 · 运行 20261208T034432Z-1e5"
+    )
     found = [s.split()[-1] for s in scientific_numbers(text)]
     assert found == ["-3.449e-05", "2.66e-09", "1E-4", "1.5E+3", "3e-6"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -291,3 +292,12 @@ def test_only_personal_shapes_are_masked_in_keys(key: str, shown: str) -> None:
     from analysis.privacy import mask_key
 
     assert mask_key(key) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "read"), [(None, 0.0), (float("nan"), 0.0), (3, 3.0), (Decimal("2.50"), 2.5)]
+)
+def test_a_sum_over_no_rows_reads_zero_from_either_engine(value, read) -> None:
+    from analysis.engine import summed
+
+    assert summed(value) == read

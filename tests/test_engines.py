@@ -95,6 +95,19 @@ def test_contract_checks_agree_on_a_broken_warehouse(tmp_path: Path, spark) -> N
     assert _violations(folder, "pyspark") == duck
 
 
+def test_an_empty_table_checks_clean_on_both_engines(tmp_path: Path, spark) -> None:
+    """Sums over no rows come back None from DuckDB and NaN from PySpark; the contract's rule
+    counts crashed on the NaN (the demo's empty known_drivers, in the parity batch)."""
+    import pyarrow.parquet as pq
+
+    from analysis.demo.writer import contract_schema
+
+    folder = write_tiny(tmp_path / "empty")
+    for name in ("known_drivers", "lift_tests"):  # typed like the demo writes them, no rows
+        pq.write_table(contract_schema(name).empty_table(), folder / f"{name}.parquet")
+    assert _violations(folder, "duckdb") == [] == _violations(folder, "pyspark")
+
+
 def test_erasures_honoured_in_every_table_on_spark(tiny_dir: Path, spark) -> None:
     warehouse = open_warehouse(DataSource(path=tiny_dir, engine="pyspark"))
     erased = set(tiny_tables()["erasures"]["customer_id"])

@@ -18,6 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from analysis.contract_text import describe_in
+from analysis.engine import summed
 from analysis.errors import AnalysisError, DataContractError, DataSourceError
 from analysis.privacy import mask_key
 from analysis.schema import TABLES, Column, TableSpec
@@ -462,7 +463,7 @@ def _row_violations(spec: TableSpec, table: ir.Table, rules: list[RowRule]) -> l
     )
     violations = []
     for i, rule in enumerate(rules):
-        offending = int(counts[f"r{i}"] or 0)
+        offending = int(summed(counts[f"r{i}"]))
         if offending:
             broken = table.filter(rule.broken(table).fill_null(False))
             keys = _sample_keys(spec, broken)

@@ -1,5 +1,6 @@
-"""Engine helpers every analysis shares: the period filter, exact money sums and the label of
-rows without a channel. Each builds an ibis expression; nothing here runs a query."""
+"""Engine helpers every analysis shares: the period filter, exact money sums, the label of
+rows without a channel, and reading a sum back. Each builds an ibis expression; nothing here
+runs a query."""
 
 from __future__ import annotations
 
@@ -20,6 +21,14 @@ fitted on it, such as BG/NBD, can amplify that to the fifth digit)."""
 def money_sum(column: ir.NumericColumn) -> ir.FloatingScalar:
     """The exact sum of an amount column (to 6 decimals), as a float."""
     return column.cast(MONEY_DECIMAL).sum().cast("float64")
+
+
+def summed(value: object) -> float:
+    """A sum the engine returned, as a number: a sum over no rows is NULL, which comes back as
+    None from DuckDB and as NaN from PySpark; both read 0 (`int(NaN or 0)` crashed)."""
+    if value is None or value != value:  # NaN is the one value not equal to itself
+        return 0.0
+    return float(value)  # type: ignore[arg-type]  # an engine scalar: int, float or Decimal
 
 
 def in_days(column: ir.TimestampValue, first: date, last: date) -> ir.BooleanValue:

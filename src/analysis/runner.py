@@ -34,6 +34,7 @@ from analysis.contract import (
     check_tables,
     require_needed,
 )
+from analysis.engine import summed
 from analysis.errors import AnalysisError, NoDataError, ParamsError, ReportError
 from analysis.html import notebook_to_html, warm_up
 from analysis.i18n import catalogue
@@ -208,7 +209,7 @@ def require_period_data(
             .to_pandas()
             .iloc[0]
         )
-        if int(row["in_period"] or 0):
+        if int(summed(row["in_period"])):
             return
         seen.append(
             f"table {name} ({warehouse.location(name)}) is empty"

@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from analysis.engine import in_days, money_sum
+from analysis.engine import in_days, money_sum, summed
 from analysis.warehouse import Warehouse
 
 SECONDS_PER_DAY = 86_400.0
@@ -181,7 +181,7 @@ def orders_without_touches(
     untouched = orders.anti_join(ids, orders.order_id == ids.journey_id)
     totals = untouched.aggregate(orders=untouched.count(), revenue=money_sum(untouched.revenue))
     row = totals.to_pandas().iloc[0]
-    return {"orders": int(row["orders"]), "revenue": float(row["revenue"] or 0.0)}
+    return {"orders": int(row["orders"]), "revenue": summed(row["revenue"])}
 
 
 def spend_by_channel(warehouse: Warehouse, first: date, last: date) -> pd.DataFrame:

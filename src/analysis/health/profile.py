@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ibis.expr.types as ir
-import pandas as pd
 
+from analysis.engine import summed
 from analysis.schema import TABLES
 from analysis.warehouse import Warehouse
 
@@ -33,10 +33,7 @@ def profile_table(warehouse: Warehouse, name: str) -> TableProfile:
         metrics["first_time"] = table[spec.time_column].min()
         metrics["last_time"] = table[spec.time_column].max()
     row = table.aggregate(**metrics).to_pandas().iloc[0]
-    # an empty table sums to NULL: None on DuckDB, NaN on PySpark; no rows, no nulls
-    nulls = {
-        c: 0 if pd.isna(row[f"null_{c}"]) else int(row[f"null_{c}"]) for c in spec.public_columns
-    }
+    nulls = {c: int(summed(row[f"null_{c}"])) for c in spec.public_columns}  # empty: 0
     return TableProfile(
         table=name,
         rows=int(row["rows"]),

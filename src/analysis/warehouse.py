@@ -129,11 +129,11 @@ class Warehouse:
     @contextmanager
     def materialized(self, expression: ir.Table) -> Iterator[ir.Table]:
         """`expression` evaluated once into a temporary table of the engine, for several reads,
-        and dropped afterwards. On DuckDB by hand: ibis's `Table.cache` cannot release there
-        with this sqlglot (its DROP statement comes out without the table's name)."""
+        and dropped afterwards; on DuckDB, where it matters at scale. Other engines read the
+        expression itself each time, as before: ibis's `Table.cache` fails over Spark Connect,
+        and on DuckDB it cannot drop its table with this sqlglot (a DROP without the name)."""
         if getattr(self.backend, "name", "") != "duckdb":
-            with expression.cache() as cached:
-                yield cached
+            yield expression
             return
         name = f"analysis_tmp_{uuid.uuid4().hex[:12]}"
         self.backend.create_table(name, expression, temp=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from arms import arm_result
 from pydantic import ValidationError
 from scipy.stats import chisquare
 
@@ -19,20 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def arm(variant: str, lift: float | None, p: float | None) -> ArmResult:
-    return ArmResult(
-        variant=variant,
-        label=variant,
-        units=1000,
-        successes=50,
-        mean=None,
-        rate_or_mean=0.05,
-        lift_abs=None if lift is None else lift * 0.05,
-        lift_abs_ci=None if lift is None else (0.005, 0.015),
-        lift_rel=lift,
-        lift_rel_ci=None if lift is None else (0.1, 0.3),
-        p_value=p,
-        p_value_adjusted=p,
-    )
+    return arm_result(variant, lift, None if lift is None else (0.1, 0.3), p)
 
 
 @dataclass(frozen=True)

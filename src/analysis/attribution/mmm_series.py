@@ -27,7 +27,7 @@ from analysis.errors import InputError
 
 DAY, WEEK = 1, 7
 STEP_DAYS = {"day": DAY, "week": WEEK}
-STEP_NAMES = {DAY: "day", WEEK: "week"}
+STEP_NAMES = {days: name for name, days in STEP_DAYS.items()}
 
 
 @dataclass(frozen=True)
